@@ -1,0 +1,52 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+FIXTURES := fixtures/hebi-2016-blue-sky-plan.json fixtures/fujian-2024-export-industries-plan.json
+
+.PHONY: run test install install-test migrate seed fixtures check-fixtures clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# A local .env for this machine: random SECRET_KEY, DEBUG on for the development server.
+.env:
+	@$(PYTHON) -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50)); print('DEBUG=true')" > $@
+	@echo "wrote .env (local settings; see .env.example)"
+
+migrate: install .env
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py loaddata $(FIXTURES)
+	$(PY) manage.py demo_accounts
+
+run: seed
+	@echo "打开 http://$(HOST):$(PORT)/admin/ 并用上面的演示账号登录 (open the admin and log in with the demo account above)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-test
+	$(PY) -m pytest
+
+# Regenerate fixtures/ from seeds/ in a throw-away database.
+fixtures: install
+	@tmp=$$(mktemp -d); \
+	DATABASE_URL=sqlite:///$$tmp/fixtures.sqlite3 $(PY) manage.py migrate --noinput -v0 && \
+	DATABASE_URL=sqlite:///$$tmp/fixtures.sqlite3 $(PY) manage.py build_seed_fixtures; \
+	status=$$?; rm -rf $$tmp; exit $$status
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

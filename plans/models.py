@@ -1,0 +1,548 @@
+"""The domain: units, plans, their task trees, who is assigned to what, deadlines, targets,
+reporting periods and progress reports. See ../shared/DOMAIN.md."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+# --- choices ------------------------------------------------------------------------------
+class UnitKind(models.TextChoices):
+    DEPARTMENT = "department", _("政府部门")
+    LOCAL_GOVERNMENT = "local_government", _("地方政府")
+    CENTRAL_BRANCH = "central_branch", _("中央驻地机构")
+    PARTY = "party", _("党委机构")
+    ENTERPRISE = "enterprise", _("企业")
+    MEDIA = "media", _("媒体")
+    COLLECTIVE = "collective", _("集合单位")
+    OTHER = "other", _("其他")
+
+
+class Role(models.TextChoices):
+    RESPONSIBLE = "responsible", _("责任单位")
+    SUPPORTING = "supporting", _("配合单位")
+    IMPLEMENTING = "implementing", _("负责落实")
+
+
+class NodeKind(models.TextChoices):
+    SECTION = "section", _("章节")
+    TASK = "task", _("任务")
+
+
+class TaskStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("未启动")
+    ON_TRACK = "on_track", _("序时推进")
+    AHEAD = "ahead", _("超序时推进")
+    BEHIND = "behind", _("进度滞后")
+    COMPLETED = "completed", _("已完成")
+    SUSPENDED = "suspended", _("已调整/暂缓")
+
+
+class DeadlineKind(models.TextChoices):
+    DUE = "due", _("完成时限")
+    START = "start", _("开始时间")
+    PERIOD_END = "period_end", _("期间截止")
+    RECURRING = "recurring", _("定期")
+
+
+class Comparator(models.TextChoices):
+    LTE = "≤", _("不高于 ≤")
+    GTE = "≥", _("不低于 ≥")
+    APPROX = "≈", _("约 ≈")
+    EQ = "=", _("达到 =")
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", _("每月")
+    QUARTERLY = "quarterly", _("每季度")
+    HALF_YEARLY = "half-yearly", _("每半年")
+    YEARLY = "yearly", _("每年")
+
+
+class HolidayShift(models.TextChoices):
+    NEXT = "next", _("顺延至下一个工作日")
+    PREVIOUS = "previous", _("提前至上一个工作日")
+    NONE = "none", _("不调整")
+
+
+class ReportState(models.TextChoices):
+    PENDING = "pending", _("待填报")
+    SUBMITTED = "submitted", _("已报送")
+    APPROVED = "approved", _("已审核")
+    RETURNED = "returned", _("已退回")
+
+
+def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
+    return Q(**{f"{field}__in": choices.values})
+
+
+# --- units --------------------------------------------------------------------------------
+class UnitManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class Unit(models.Model):
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("上级单位"),
+    )
+    members = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="collectives",
+        verbose_name=_("成员单位"), help_text=_("集合单位（如“各县区政府(管委)”）包含的具体单位。"),
+    )
+    name = models.CharField(
+        _("单位全称"), max_length=200, unique=True,
+        help_text=_("规范全称，如“鹤壁市发展和改革委员会”。"),
+    )
+    short_name = models.CharField(
+        _("简称"), max_length=100, blank=True, help_text=_("文件中常用的写法，如“市发改委”。"),
+    )
+    jurisdiction = models.CharField(
+        _("所属行政区"), max_length=50, blank=True, help_text=_("如“鹤壁市”“福建省”。"),
+    )
+    kind = models.CharField(_("单位类型"), max_length=20, choices=UnitKind.choices, default=UnitKind.DEPARTMENT)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+
+    objects = UnitManager()
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["jurisdiction", "name"]
+        constraints = [
+            models.CheckConstraint(condition=_in_choices("kind", UnitKind), name="plans_unit_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+    @property
+    def is_collective(self) -> bool:
+        return self.kind == UnitKind.COLLECTIVE
+
+
+class UnitAliasManager(models.Manager):
+    def get_by_natural_key(self, jurisdiction, name):
+        return self.get(jurisdiction=jurisdiction, name=name)
+
+
+class UnitAlias(models.Model):
+    """Another spelling of a unit within a jurisdiction: 市发改委 and 发改委 in 鹤壁市."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("单位"))
+    jurisdiction = models.CharField(_("适用行政区"), max_length=50, blank=True)
+    name = models.CharField(_("别名"), max_length=200)
+
+    objects = UnitAliasManager()
+
+    class Meta:
+        verbose_name = _("单位别名")
+        verbose_name_plural = _("单位别名")
+        ordering = ["jurisdiction", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "name"], name="plans_unitalias_unique_per_jurisdiction"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.jurisdiction}）→ {self.unit.name}"
+
+    def natural_key(self):
+        return (self.jurisdiction, self.name)
+
+    natural_key.dependencies = ["plans.unit"]
+
+
+# --- plans --------------------------------------------------------------------------------
+class PlanManager(models.Manager):
+    def get_by_natural_key(self, key):
+        return self.get(key=key)
+
+
+class Plan(models.Model):
+    coordinator = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="coordinated_plans",
+        verbose_name=_("牵头督办单位"), help_text=_("接收进展报送的办公室。"),
+    )
+    issuers = models.ManyToManyField(
+        Unit, through="PlanIssuer", related_name="issued_plans", blank=True, verbose_name=_("印发单位"),
+    )
+    key = models.CharField(
+        _("方案标识"), max_length=300, unique=True,
+        help_text=_("文号，无文号时为标题；重新导入修订稿时据此找到原方案。"),
+    )
+    title = models.CharField(_("方案名称"), max_length=300)
+    doc_number = models.CharField(_("文号"), max_length=100, blank=True)
+    jurisdiction = models.CharField(_("行政区"), max_length=50, blank=True)
+    plan_year = models.PositiveSmallIntegerField(_("方案年度"))
+    issued_on = models.DateField(_("印发日期"), null=True, blank=True)
+    period_start = models.DateField(_("实施期起"), null=True, blank=True)
+    period_end = models.DateField(_("实施期止"), null=True, blank=True)
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    reporting_frequency = models.CharField(
+        _("报送频率"), max_length=20, choices=Frequency.choices, default=Frequency.QUARTERLY,
+    )
+    reporting_month = models.PositiveSmallIntegerField(
+        _("报送月份"), default=3,
+        help_text=_("自每个报送周期起始月算起的第几个月：季度最后一月为3，季度结束后次月为4。"),
+    )
+    reporting_day = models.PositiveSmallIntegerField(
+        _("报送日"), null=True, blank=True, help_text=_("该月的第几日；留空表示月末。"),
+    )
+    reporting_rule_text = models.CharField(
+        _("报送要求原文"), max_length=200, blank=True, help_text=_("如“每季度最后一月的23日前”。"),
+    )
+    holiday_shift = models.CharField(
+        _("节假日顺延"), max_length=10, choices=HolidayShift.choices, default=HolidayShift.NEXT,
+    )
+    source_name = models.CharField(_("来源文件"), max_length=255, blank=True)
+    source_sha256 = models.CharField(_("来源文件摘要"), max_length=64, blank=True)
+    source_text = models.TextField(_("来源文件全文"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
+
+    objects = PlanManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("行动方案")
+        verbose_name_plural = _("行动方案")
+        ordering = ["-plan_year", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True) | Q(period_start__isnull=True) | Q(period_end__gte=models.F("period_start")),
+                name="plans_plan_period_ordered",
+            ),
+            models.CheckConstraint(condition=_in_choices("reporting_frequency", Frequency), name="plans_plan_frequency_valid"),
+            models.CheckConstraint(condition=Q(reporting_month__gte=1, reporting_month__lte=12), name="plans_plan_reporting_month_range"),
+            models.CheckConstraint(
+                condition=Q(reporting_day__isnull=True) | Q(reporting_day__gte=1, reporting_day__lte=31),
+                name="plans_plan_reporting_day_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.key,)
+
+    natural_key.dependencies = ["plans.unit"]
+
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        super().save(*args, **kwargs)
+
+
+class PlanIssuerManager(models.Manager):
+    def get_by_natural_key(self, plan_key, position):
+        return self.get(plan__key=plan_key, position=position)
+
+
+class PlanIssuer(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="issuer_links", verbose_name=_("行动方案"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="issuer_links", verbose_name=_("单位"))
+    position = models.PositiveSmallIntegerField(_("顺序"))
+
+    objects = PlanIssuerManager()
+
+    class Meta:
+        verbose_name = _("印发单位")
+        verbose_name_plural = _("印发单位")
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "unit"], name="plans_planissuer_unique_unit"),
+            models.UniqueConstraint(fields=["plan", "position"], name="plans_planissuer_unique_position"),
+        ]
+
+    def __str__(self):
+        return str(self.unit)
+
+    def natural_key(self):
+        return self.plan.natural_key() + (self.position,)
+
+    natural_key.dependencies = ["plans.plan"]
+
+
+# --- the task tree ------------------------------------------------------------------------
+class TaskQuerySet(models.QuerySet):
+    def tasks(self):
+        return self.filter(kind=NodeKind.TASK)
+
+    def sections(self):
+        return self.filter(kind=NodeKind.SECTION)
+
+    def for_plan(self, plan):
+        return self.filter(plan=plan)
+
+    def active(self):
+        return self.filter(is_active=True)
+
+    def for_admin_list(self):
+        return self.select_related("plan", "parent").prefetch_related("assignments__unit")
+
+
+class TaskManager(models.Manager.from_queryset(TaskQuerySet)):
+    def get_by_natural_key(self, plan_key, position):
+        return self.get(plan__key=plan_key, position=position)
+
+
+class Task(models.Model):
+    """A node of a plan's tree: a section (三、主要任务) or a task (a node with assigned units)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="nodes", verbose_name=_("行动方案"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("上级"),
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=NodeKind.choices, default=NodeKind.TASK)
+    label = models.CharField(_("编号"), max_length=20, blank=True, help_text=_("文件中的编号原文，如“(一)”“1.”；无编号段落为空。"))
+    path = models.CharField(_("层级编号"), max_length=200, blank=True, help_text=_("自顶层起的编号，如“三、(一)1.(1)”。"))
+    level = models.PositiveSmallIntegerField(_("层级"))
+    position = models.PositiveIntegerField(_("顺序"), help_text=_("在方案中的先后顺序。"))
+    title = models.CharField(_("标题"), max_length=300)
+    text = models.TextField(_("任务内容"), blank=True)
+    source_line = models.PositiveIntegerField(_("原文行号"), null=True, blank=True)
+    status = models.CharField(_("完成状态"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    is_active = models.BooleanField(
+        _("有效"), default=True, help_text=_("修订稿删去但已有进展报告的任务保留为无效，以保存报送记录。"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
+
+    objects = TaskManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("任务")
+        verbose_name_plural = _("任务")
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "position"], name="plans_task_unique_position"),
+            models.CheckConstraint(condition=_in_choices("kind", NodeKind), name="plans_task_kind_valid"),
+            models.CheckConstraint(condition=_in_choices("status", TaskStatus), name="plans_task_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=TaskStatus.COMPLETED, completed_at__isnull=False)
+                | (~Q(status=TaskStatus.COMPLETED) & Q(completed_at__isnull=True)),
+                name="plans_task_completed_at_iff_completed",
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "kind", "is_active"], name="plans_task_plan_kind")]
+
+    def __str__(self):
+        return f"{self.path} {self.title}".strip()
+
+    def natural_key(self):
+        return self.plan.natural_key() + (self.position,)
+
+    natural_key.dependencies = ["plans.plan"]
+
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        super().save(*args, **kwargs)
+
+
+class Section(Task):
+    """The section nodes of the tree, for browsing in the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("章节")
+        verbose_name_plural = _("章节")
+
+
+class AssignmentManager(models.Manager):
+    def get_by_natural_key(self, plan_key, task_position, role, unit_name):
+        return self.get(task__plan__key=plan_key, task__position=task_position, role=role, unit__name=unit_name)
+
+
+class Assignment(models.Model):
+    """A unit's role on a task. The first responsible unit (position 0) is the lead (牵头单位)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("任务"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("单位"))
+    role = models.CharField(_("职责"), max_length=20, choices=Role.choices)
+    position = models.PositiveSmallIntegerField(_("顺序"), help_text=_("在文件所列单位中的位次，从0开始。"))
+    is_lead = models.BooleanField(_("牵头单位"), default=False, editable=False)
+
+    objects = AssignmentManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("任务分工")
+        verbose_name_plural = _("任务分工")
+        ordering = ["task", "role", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit", "role"], name="plans_assignment_unique_unit_role"),
+            models.UniqueConstraint(fields=["task", "role", "position"], name="plans_assignment_unique_position"),
+            models.UniqueConstraint(fields=["task"], condition=Q(is_lead=True), name="plans_assignment_one_lead"),
+            models.CheckConstraint(condition=_in_choices("role", Role), name="plans_assignment_role_valid"),
+            models.CheckConstraint(
+                condition=Q(is_lead=False) | Q(role=Role.RESPONSIBLE), name="plans_assignment_lead_is_responsible",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "role"], name="plans_assignment_unit_role")]
+
+    def __str__(self):
+        return f"{self.unit}（{self.get_role_display()}）"
+
+    def natural_key(self):
+        return self.task.natural_key() + (self.role, self.unit.name)
+
+    natural_key.dependencies = ["plans.task", "plans.unit"]
+
+    def save(self, *args, **kwargs):
+        self.is_lead = self.role == Role.RESPONSIBLE and self.position == 0
+        super().save(*args, **kwargs)
+
+
+class DeadlineManager(models.Manager):
+    def get_by_natural_key(self, plan_key, task_position, position):
+        return self.get(task__plan__key=plan_key, task__position=task_position, position=position)
+
+
+class Deadline(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("任务"))
+    kind = models.CharField(_("类型"), max_length=20, choices=DeadlineKind.choices, default=DeadlineKind.DUE)
+    date = models.DateField(_("日期"), null=True, blank=True, help_text=_("定期事项为首次日期，可为空。"))
+    rule = models.CharField(_("周期规则"), max_length=50, blank=True, help_text=_("定期事项的规则，如“quarterly:3:23”。"))
+    text = models.CharField(_("原文"), max_length=200, help_text=_("时限在文件中的写法，如“10月底前”。"))
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    objects = DeadlineManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("时限")
+        verbose_name_plural = _("时限")
+        ordering = ["task", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "position"], name="plans_deadline_unique_position"),
+            models.CheckConstraint(condition=_in_choices("kind", DeadlineKind), name="plans_deadline_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind=DeadlineKind.RECURRING) | Q(date__isnull=False), name="plans_deadline_date_unless_recurring",
+            ),
+        ]
+        indexes = [models.Index(fields=["date"], name="plans_deadline_date")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date or self.text}"
+
+    def natural_key(self):
+        return self.task.natural_key() + (self.position,)
+
+    natural_key.dependencies = ["plans.task"]
+
+
+class TargetManager(models.Manager):
+    def get_by_natural_key(self, plan_key, position):
+        return self.get(plan__key=plan_key, position=position)
+
+
+class Target(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets", verbose_name=_("行动方案"))
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, null=True, blank=True, related_name="targets",
+        verbose_name=_("任务"), help_text=_("为空表示方案总体目标。"),
+    )
+    indicator = models.CharField(_("指标"), max_length=200)
+    comparator = models.CharField(_("比较"), max_length=2, choices=Comparator.choices)
+    value = models.DecimalField(_("目标值"), max_digits=24, decimal_places=6)
+    unit = models.CharField(_("计量单位"), max_length=30, blank=True, help_text=_("如“微克/立方米”“万千瓦”“万亿元”。"))
+    year = models.PositiveSmallIntegerField(_("目标年份"), null=True, blank=True)
+    text = models.CharField(_("原文"), max_length=500)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0, help_text=_("在方案全部目标中的顺序。"))
+
+    objects = TargetManager()
+
+    class Meta:
+        verbose_name = _("量化目标")
+        verbose_name_plural = _("量化目标")
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "position"], name="plans_target_unique_position"),
+            models.CheckConstraint(condition=_in_choices("comparator", Comparator), name="plans_target_comparator_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.comparator} {self.value.normalize():f}{self.unit}"
+
+    def natural_key(self):
+        return self.plan.natural_key() + (self.position,)
+
+    natural_key.dependencies = ["plans.plan", "plans.task"]
+
+
+# --- reporting ----------------------------------------------------------------------------
+class ReportingPeriod(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="periods", verbose_name=_("行动方案"))
+    label = models.CharField(_("周期"), max_length=20, help_text=_("如“2016Q3”。"))
+    start = models.DateField(_("起始日期"))
+    end = models.DateField(_("结束日期"))
+    due_date = models.DateField(_("报送截止日"))
+    is_open = models.BooleanField(_("开放填报"), default=False)
+
+    class Meta:
+        verbose_name = _("报送周期")
+        verbose_name_plural = _("报送周期")
+        ordering = ["plan", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "label"], name="plans_reportingperiod_unique_label"),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="plans_reportingperiod_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} {self.label}"
+
+
+class ProgressReport(models.Model):
+    """One unit's progress on one task for one period (进展情况)."""
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="reports", verbose_name=_("任务"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reports", verbose_name=_("填报单位"))
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="reports", verbose_name=_("报送周期"))
+    status = models.CharField(_("完成状态"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED)
+    percent = models.PositiveSmallIntegerField(_("完成百分比"), null=True, blank=True)
+    progress = models.TextField(_("本期进展情况"), blank=True)
+    problems = models.TextField(_("存在问题"), blank=True)
+    next_steps = models.TextField(_("下步打算"), blank=True)
+    state = models.CharField(_("审核状态"), max_length=20, choices=ReportState.choices, default=ReportState.PENDING)
+    review_comment = models.TextField(_("审核意见"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="reviewed_reports", verbose_name=_("审核人"),
+    )
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("进展报告")
+        verbose_name_plural = _("进展报告")
+        ordering = ["period", "task", "unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit", "period"], name="plans_progressreport_unique_task_unit_period"),
+            models.CheckConstraint(condition=_in_choices("status", TaskStatus), name="plans_progressreport_status_valid"),
+            models.CheckConstraint(condition=_in_choices("state", ReportState), name="plans_progressreport_state_valid"),
+            models.CheckConstraint(
+                condition=Q(percent__isnull=True) | Q(percent__lte=100), name="plans_progressreport_percent_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "period", "state"], name="plans_report_unit_period")]
+
+    def __str__(self):
+        return f"{self.task.path} · {self.unit} · {self.period.label}"
+
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        super().save(*args, **kwargs)
