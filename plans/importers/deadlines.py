@@ -1,0 +1,469 @@
+"""Deadlines, reporting rules, dates and periods written in words in Chinese plan text.
+
+Pure functions, no Django. Every parser works on a normalised copy of the text (full-width
+digits and punctuation folded to ASCII, spaces and tabs dropped, line breaks kept as
+sentence breaks) and reports phrases as they stand in the original text.
+
+How a phrase becomes a deadline (plan year 2016):
+
+- due: 6月15日前, 2024年2月5日前, 到6月30日; 10月底前, 2016年6月底前, 到6月 (last day of
+  the month); 2017年底前, 到2016年底, 年底前, 今年年底 (12-31); 到2025年, 力争到2025年,
+  力争2025年, 2025年前, 2016年内, 年内 (12-31); 一季度/第一季度(末/前) (quarter end);
+  上半年 (06-30), 下半年 (12-31).
+- start: 从2016年11月1日起, 2016年起 (01-01), 2016年11月起 (11-01).
+- a range, 2016年11月1日至2017年3月31日: a start and a period_end, both with the whole
+  range as text. An end without its own year takes the start's year, or the next one
+  when it would fall before the start (11月1日至3月31日).
+- recurring: 每季度最后一月的23日前 (quarterly:3:23), 每季度末 (quarterly:3:end),
+  每季度结束后10日内 (quarterly:4:10), 每月5日前 (monthly:1:5), 每月底前
+  (monthly:1:end), 次月/下月5日前 and 每月结束后5日内 (monthly:2:5), 每半年末
+  (half-yearly:6:end), 每半年结束后15日内 (half-yearly:7:15), 每年12月20日前
+  (yearly:12:20), 每年年底前 (yearly:12:end); the date is the first occurrence in the
+  plan year. A bare frequency (每年, 每半年, 每季度, 每月) gives rule "yearly",
+  "half-yearly", "quarterly" or "monthly" with no date, and is left out when the same
+  text states a precise rule of that frequency.
+
+A month or day without a year takes the plan year. A bare year is a deadline only when
+the wording makes it one: after 到/力争, before 前/底/起/内, or at the head of a clause
+followed by a comma or by 完成/实现/力争/全面/基本/确保 (2016年,新增… / 2016年完成…).
+A year used as a baseline or an adjective (比2012年下降, 较2015年, 2016年河南省出台的,
+完成2016年省政府下达的) gives nothing, and so does a bare full date (an issue date).
+"""
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from .types import DeadlineKind, ParsedDeadline, ParsedReporting
+
+# ---------------------------------------------------------------------------------------
+# Normalisation
+# ---------------------------------------------------------------------------------------
+
+_FULL_WIDTH_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """`text` is `source` with full-width ASCII folded to half-width (２０１６，（）％ →
+    2016,()%) and every space except line breaks dropped; `positions[i]` is the index in
+    `source` of `text[i]`."""
+
+    source: str
+    text: str
+    positions: tuple[int, ...]
+
+    def source_slice(self, start: int, end: int) -> str:
+        """The original text behind `text[start:end]`, spaces inside it included."""
+        if start >= end:
+            return ""
+        return self.source[self.positions[start] : self.positions[end - 1] + 1]
+
+
+def normalise(source: str) -> NormalisedText:
+    chars: list[str] = []
+    positions: list[int] = []
+    for position, char in enumerate(source.translate(_FULL_WIDTH_TO_ASCII)):
+        if char.isspace() and char != "\n":
+            continue
+        chars.append(char)
+        positions.append(position)
+    return NormalisedText(source, "".join(chars), tuple(positions))
+
+
+# ---------------------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------------------
+
+_FIRST_YEAR, _LAST_YEAR = 1949, 2100
+
+
+def _date(year: int, month: int, day: int | None) -> datetime.date | None:
+    """A valid date, `day` None meaning the last day of the month; None when impossible."""
+    if not (_FIRST_YEAR <= year <= _LAST_YEAR and 1 <= month <= 12):
+        return None
+    last_day = calendar.monthrange(year, month)[1]
+    day = last_day if day is None else day
+    if not 1 <= day <= last_day:
+        return None
+    return datetime.date(year, month, day)
+
+
+def _group_int(match: re.Match, name: str, default: int | None = None) -> int | None:
+    """The number in group `name`, or `default` when the group is absent or did not match."""
+    value = match.groupdict().get(name)
+    return int(value) if value else default
+
+
+# ---------------------------------------------------------------------------------------
+# Deadline phrases
+# ---------------------------------------------------------------------------------------
+
+_BEFORE = r"(?:之前|以前|前)"
+_YEAR = r"(?P<year>\d{4})年"
+_MONTH = r"(?P<month>\d{1,2})月"
+_DAY = r"(?P<day>\d{1,2})日"
+_TOWARDS = r"(?:力争)?到"
+
+# 2016年11月1日至2017年3月31日, 11月1日至次年3月31日
+DATE_RANGE = re.compile(
+    rf"(?:从|自)?(?:{_YEAR})?{_MONTH}(?:{_DAY})?"
+    r"(?:至|到|[-—–~〜])+(?:次年|翌年|(?P<end_year>\d{4})年)?"
+    r"(?P<end_month>\d{1,2})月(?:(?P<end_day>\d{1,2})日)?止?"
+)
+# 从2016年11月1日起, 2016年起, 自11月1日起
+START_DATE = re.compile(rf"(?:从|自)?(?=\d)(?:{_YEAR})?(?:{_MONTH}(?:{_DAY})?)?(?:起(?!草)|开始)")
+# 6月15日前, 2024年2月5日前
+DUE_DAY = re.compile(rf"(?:{_YEAR})?{_MONTH}{_DAY}{_BEFORE}")
+# 到6月30日
+DUE_DAY_TOWARDS = re.compile(rf"{_TOWARDS}(?:{_YEAR})?{_MONTH}{_DAY}")
+# 10月底前, 2016年6月底前, 到8月底
+DUE_MONTH_END = re.compile(rf"(?:{_TOWARDS})?(?:{_YEAR})?{_MONTH}(?:底|末){_BEFORE}?")
+# 到2016年6月
+DUE_MONTH_TOWARDS = re.compile(rf"{_TOWARDS}(?:{_YEAR})?{_MONTH}(?![\d底末])")
+# 2017年底前, 到2016年底, 2016年末, 2016年年底
+DUE_YEAR_END = re.compile(rf"(?:{_TOWARDS})?{_YEAR}年?(?:底|末){_BEFORE}?")
+# 年底前, 今年年底, 当年底 (no year: the plan year; not 每年底, 去年底, 明年底)
+DUE_THIS_YEAR_END = re.compile(rf"(?<![\d每去上前明后])(?:今年|当年|本年|今|当|本)?年(?:底|末){_BEFORE}?")
+# 到2025年, 力争到2025年, 力争2025年
+DUE_YEAR_TOWARDS = re.compile(rf"(?:力争到|力争在|力争|到){_YEAR}(?!度)")
+# 2025年前 (not 2016年前三季度)
+DUE_YEAR_BEFORE = re.compile(rf"{_YEAR}{_BEFORE}(?![一二三四五六七八九十两\d])")
+# 2016年内
+DUE_YEAR_WITHIN = re.compile(rf"{_YEAR}内")
+# 年内, 今年内 (not 三年内, 两年内, 每年内, 明年内)
+DUE_WITHIN_THIS_YEAR = re.compile(r"(?:今|当|本)?(?<![\d〇一二三四五六七八九十两几多数每半近去上前明后])年内")
+# 2016年,…  2016年完成… at the head of a clause
+DUE_CLAUSE_YEAR = re.compile(rf"(?:^|(?<=[。;,:!?\n()])){_YEAR}(?=[,:]|完成|实现|力争|全面|基本|确保)")
+# 一季度, 第一季度末, 2016年第三季度前, 前三季度 (not 每一季度)
+DUE_QUARTER = re.compile(rf"(?:{_YEAR})?(?<!每)[第前]?(?P<quarter>[一二三四1-4])季度(?:末|底)?{_BEFORE}?")
+# 上半年, 2016年下半年
+DUE_HALF_YEAR = re.compile(rf"(?:{_YEAR})?(?P<half>上|下)半年(?:末|底)?{_BEFORE}?")
+
+_EVERY_QUARTER = r"每个?季度的?"
+_EVERY_MONTH = r"每个?月的?"
+_EVERY_HALF_YEAR = r"每半年的?"
+_DAYS_AFTER = r"(?:结束|终了)?后的?(?P<day>\d{1,2})(?:日|天)(?:以内|内|前)"
+
+# 每季度最后一月的23日前
+QUARTERLY_LAST_MONTH_DAY = re.compile(rf"{_EVERY_QUARTER}(?:最后一个?月|末月)的?{_DAY}{_BEFORE}?")
+# 每季度第一个月10日前
+QUARTERLY_FIRST_MONTH_DAY = re.compile(rf"{_EVERY_QUARTER}(?:第一个?月|首月)的?{_DAY}{_BEFORE}?")
+# 每季度结束后10日内
+QUARTERLY_DAYS_AFTER = re.compile(rf"{_EVERY_QUARTER}{_DAYS_AFTER}")
+# 每季度末
+QUARTERLY_END = re.compile(rf"{_EVERY_QUARTER}(?:末|底){_BEFORE}?")
+# 每月5日前
+MONTHLY_DAY = re.compile(rf"{_EVERY_MONTH}{_DAY}{_BEFORE}?")
+# 每月底前
+MONTHLY_END = re.compile(rf"{_EVERY_MONTH}(?:底|末){_BEFORE}?")
+# 次月5日前, 下月5日前
+NEXT_MONTH_DAY = re.compile(rf"(?:次月|下月|下个月){_DAY}{_BEFORE}?")
+# 每月结束后5日内
+MONTHLY_DAYS_AFTER = re.compile(rf"{_EVERY_MONTH}{_DAYS_AFTER}")
+# 每半年结束后15日内
+HALF_YEARLY_DAYS_AFTER = re.compile(rf"{_EVERY_HALF_YEAR}{_DAYS_AFTER}")
+# 每半年末
+HALF_YEARLY_END = re.compile(rf"{_EVERY_HALF_YEAR}(?:末|底){_BEFORE}?")
+# 每年12月20日前, 每年6月底前
+YEARLY_MONTH_DAY = re.compile(rf"每年的?{_MONTH}(?:{_DAY}|底|末){_BEFORE}?")
+# 每年年底前, 每年底
+YEARLY_END = re.compile(rf"每年的?年?(?:底|末){_BEFORE}?")
+# bare frequencies: 每年推动30家…, 每半年检查一次
+EVERY_QUARTER = re.compile(r"每个?季度")
+EVERY_MONTH = re.compile(r"每个?月")
+EVERY_HALF_YEAR = re.compile(r"每半年")
+EVERY_YEAR = re.compile(r"每年")
+
+_QUARTER_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+# Months counted from the start of each period at which a bare frequency falls due.
+_PERIOD_LAST_MONTH = {"monthly": 1, "quarterly": 3, "half-yearly": 6, "yearly": 12}
+
+_Found = tuple[tuple[str, datetime.date | None, str], ...]  # (kind, date, rule) per deadline
+_Builder = Callable[[re.Match, int], _Found]
+
+
+def _one(kind: str, day: datetime.date | None, rule: str = "") -> _Found:
+    return ((kind, day, rule),) if day else ()
+
+
+def _build_due(match: re.Match, plan_year: int) -> _Found:
+    """Groups year/month/day; a missing month is December, a missing day the month's last."""
+    year = _group_int(match, "year", plan_year)
+    month = _group_int(match, "month", 12)
+    return _one(DeadlineKind.DUE, _date(year, month, _group_int(match, "day")))
+
+
+def _build_start(match: re.Match, plan_year: int) -> _Found:
+    year = _group_int(match, "year", plan_year)
+    month = _group_int(match, "month", 1)
+    return _one(DeadlineKind.START, _date(year, month, _group_int(match, "day", 1)))
+
+
+def _build_range(match: re.Match, plan_year: int) -> _Found:
+    start = _date(_group_int(match, "year", plan_year), int(match["month"]), _group_int(match, "day", 1))
+    if start is None:
+        return ()
+    end_year = _group_int(match, "end_year", start.year)
+    end_month, end_day = int(match["end_month"]), _group_int(match, "end_day")
+    end = _date(end_year, end_month, end_day)
+    if end is not None and end < start and not match["end_year"]:
+        end = _date(end_year + 1, end_month, end_day)
+    if end is None or end < start:
+        return ()
+    return ((DeadlineKind.START, start, ""), (DeadlineKind.PERIOD_END, end, ""))
+
+
+def _build_quarter(match: re.Match, plan_year: int) -> _Found:
+    year = _group_int(match, "year", plan_year)
+    return _one(DeadlineKind.DUE, _date(year, 3 * _QUARTER_NUMBERS[match["quarter"]], None))
+
+
+def _build_half_year(match: re.Match, plan_year: int) -> _Found:
+    year = _group_int(match, "year", plan_year)
+    return _one(DeadlineKind.DUE, _date(year, 6 if match["half"] == "上" else 12, None))
+
+
+def _rule(frequency: str, month: int, day: int | None) -> str:
+    return ParsedReporting(frequency, month, day, "").rule
+
+
+def _recurring(frequency: str, month: int) -> _Builder:
+    """A recurring deadline `month` months into each period, on the day the phrase gives."""
+
+    def build(match: re.Match, plan_year: int) -> _Found:
+        day = _group_int(match, "day")
+        return _one(DeadlineKind.RECURRING, _date(plan_year, month, day), _rule(frequency, month, day))
+
+    return build
+
+
+def _build_yearly(match: re.Match, plan_year: int) -> _Found:
+    month, day = _group_int(match, "month", 12), _group_int(match, "day")
+    return _one(DeadlineKind.RECURRING, _date(plan_year, month, day), _rule("yearly", month, day))
+
+
+def _bare(frequency: str) -> _Builder:
+    def build(match: re.Match, plan_year: int) -> _Found:
+        return ((DeadlineKind.RECURRING, None, frequency),)
+
+    return build
+
+
+_RULES: tuple[tuple[re.Pattern, _Builder], ...] = (
+    (DATE_RANGE, _build_range),
+    (START_DATE, _build_start),
+    (DUE_DAY, _build_due),
+    (DUE_DAY_TOWARDS, _build_due),
+    (DUE_MONTH_END, _build_due),
+    (DUE_MONTH_TOWARDS, _build_due),
+    (DUE_YEAR_END, _build_due),
+    (DUE_THIS_YEAR_END, _build_due),
+    (DUE_YEAR_TOWARDS, _build_due),
+    (DUE_YEAR_BEFORE, _build_due),
+    (DUE_YEAR_WITHIN, _build_due),
+    (DUE_WITHIN_THIS_YEAR, _build_due),
+    (DUE_CLAUSE_YEAR, _build_due),
+    (DUE_QUARTER, _build_quarter),
+    (DUE_HALF_YEAR, _build_half_year),
+    (QUARTERLY_LAST_MONTH_DAY, _recurring("quarterly", 3)),
+    (QUARTERLY_FIRST_MONTH_DAY, _recurring("quarterly", 1)),
+    (QUARTERLY_DAYS_AFTER, _recurring("quarterly", 4)),
+    (QUARTERLY_END, _recurring("quarterly", 3)),
+    (MONTHLY_DAY, _recurring("monthly", 1)),
+    (MONTHLY_END, _recurring("monthly", 1)),
+    (NEXT_MONTH_DAY, _recurring("monthly", 2)),
+    (MONTHLY_DAYS_AFTER, _recurring("monthly", 2)),
+    (HALF_YEARLY_DAYS_AFTER, _recurring("half-yearly", 7)),
+    (HALF_YEARLY_END, _recurring("half-yearly", 6)),
+    (YEARLY_MONTH_DAY, _build_yearly),
+    (YEARLY_END, _build_yearly),
+    (EVERY_QUARTER, _bare("quarterly")),
+    (EVERY_MONTH, _bare("monthly")),
+    (EVERY_HALF_YEAR, _bare("half-yearly")),
+    (EVERY_YEAR, _bare("yearly")),
+)
+
+
+class _Hit(NamedTuple):
+    start: int
+    end: int
+    found: _Found
+
+
+def _hits(text: str, plan_year: int) -> list[_Hit]:
+    """Deadline phrases in normalised `text`, in order; of overlapping phrases the longest wins."""
+    candidates = [
+        _Hit(match.start(), match.end(), found)
+        for pattern, build in _RULES
+        for match in pattern.finditer(text)
+        if (found := build(match, plan_year))
+    ]
+    candidates.sort(key=lambda hit: (hit.start - hit.end, hit.start))
+    chosen: list[_Hit] = []
+    for hit in candidates:
+        if all(hit.end <= other.start or other.end <= hit.start for other in chosen):
+            chosen.append(hit)
+    return sorted(chosen, key=lambda hit: hit.start)
+
+
+def _without_shadowed_frequencies(deadlines: list[ParsedDeadline]) -> list[ParsedDeadline]:
+    """Drop a bare 每月/每季度/… when the text also states a precise rule of that frequency."""
+    precise = {d.rule.split(":")[0] for d in deadlines if ":" in d.rule}
+    return [d for d in deadlines if d.kind != DeadlineKind.RECURRING or ":" in d.rule or d.rule not in precise]
+
+
+def _unique(deadlines: list[ParsedDeadline]) -> tuple[ParsedDeadline, ...]:
+    """The first of deadlines that agree on kind, date and rule."""
+    seen: set[tuple] = set()
+    unique = []
+    for deadline in deadlines:
+        key = (deadline.kind, deadline.date, deadline.rule)
+        if key not in seen:
+            seen.add(key)
+            unique.append(deadline)
+    return tuple(unique)
+
+
+def _deadlines(normalised: NormalisedText, plan_year: int) -> list[ParsedDeadline]:
+    return [
+        ParsedDeadline(kind, day, normalised.source_slice(hit.start, hit.end), rule)
+        for hit in _hits(normalised.text, plan_year)
+        for kind, day, rule in hit.found
+    ]
+
+
+def parse_deadlines(text: str, plan_year: int) -> tuple[ParsedDeadline, ...]:
+    """Every deadline phrase in one task's text, in order of appearance, without duplicates.
+
+    See the module docstring for the phrases understood. `text` of each deadline is the
+    phrase as it stands in `text`; a range gives a start and a period_end sharing its text.
+    """
+    deadlines = _deadlines(normalise(text), plan_year)
+    return _unique(_without_shadowed_frequencies(deadlines))
+
+
+# ---------------------------------------------------------------------------------------
+# Reporting obligation
+# ---------------------------------------------------------------------------------------
+
+_SENTENCE_BREAKS = "。;!?\n"
+# 报送, 上报, 报告, 进展情况; 报 followed by its addressee (报市…办公室, 报上级)
+REPORTING_WORDS = re.compile(r"报送|上报|报告|汇报|呈报|进展情况|报(?=[市省县区国上各有])")
+_ANY_YEAR = 2000  # a leap year: recurring rules are checked against it only
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    first = max(text.rfind(mark, 0, start) for mark in _SENTENCE_BREAKS) + 1
+    ends = [position for mark in _SENTENCE_BREAKS if (position := text.find(mark, end)) >= 0]
+    return text[first : min(ends, default=len(text))]
+
+
+def _reporting_of(deadline: ParsedDeadline) -> ParsedReporting:
+    frequency, _, rest = deadline.rule.partition(":")
+    if not rest:
+        return ParsedReporting(frequency, _PERIOD_LAST_MONTH[frequency], None, deadline.text)
+    month, _, day = rest.partition(":")
+    return ParsedReporting(frequency, int(month), None if day == "end" else int(day), deadline.text)
+
+
+def parse_reporting(text: str) -> ParsedReporting | None:
+    """The plan's recurring reporting obligation, or None.
+
+    A recurring phrase counts only when its sentence has a reporting word (报送, 上报,
+    报告, 进展情况, 报 + addressee): 每季度最后一月的23日前,将…进展情况报… → quarterly,
+    3, 23. A bare frequency is due at the end of its period: 每半年报送 → half-yearly, 6,
+    None. The first such phrase wins.
+    """
+    normalised = normalise(text)
+    reporting = [
+        ParsedDeadline(kind, day, normalised.source_slice(hit.start, hit.end), rule)
+        for hit in _hits(normalised.text, _ANY_YEAR)
+        if REPORTING_WORDS.search(_sentence_around(normalised.text, hit.start, hit.end))
+        for kind, day, rule in hit.found
+        if kind == DeadlineKind.RECURRING
+    ]
+    reporting = _without_shadowed_frequencies(reporting)
+    return _reporting_of(reporting[0]) if reporting else None
+
+
+# ---------------------------------------------------------------------------------------
+# Written dates and plan periods
+# ---------------------------------------------------------------------------------------
+
+# 2024年2月5日, 2024年2月5号
+ARABIC_DATE = re.compile(r"(?<!\d)(?P<year>\d{4})年(?P<month>\d{1,2})月(?P<day>\d{1,2})[日号]")
+# 2016.3.10, 2016-03-10, 2016/3/10
+NUMERIC_DATE = re.compile(r"(?<![\d.])(?P<year>\d{4})(?P<sep>[./-])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?!\d)")
+# 二〇一六年三月十日
+CHINESE_DATE = re.compile(
+    r"(?P<year>[〇○零O0一二三四五六七八九]{4})年(?P<month>[一二三四五六七八九十]{1,2})月(?P<day>[一二三四五六七八九十]{1,3})[日号]"
+)
+_CHINESE_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "0": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+                   "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _chinese_number(numeral: str) -> int:
+    """一 → 1, 十 → 10, 十二 → 12, 二十三 → 23, 三十 → 30."""
+    if "十" not in numeral:
+        return _CHINESE_DIGITS[numeral]
+    tens, _, units = numeral.partition("十")
+    return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[units] if units else 0)
+
+
+def _chinese_date(match: re.Match) -> datetime.date | None:
+    year = int("".join(str(_CHINESE_DIGITS[digit]) for digit in match["year"]))
+    try:
+        return _date(year, _chinese_number(match["month"]), _chinese_number(match["day"]))
+    except KeyError:  # 十十, 一十十: not a numeral
+        return None
+
+
+def _arabic_date(match: re.Match) -> datetime.date | None:
+    return _date(int(match["year"]), int(match["month"]), int(match["day"]))
+
+
+def parse_cn_date(text: str) -> datetime.date | None:
+    """The first full written date in `text`: 2024年2月5日, 2024 年 2 月 5 日, 二〇一六年三月十日,
+    2016.3.10, 2016-03-10 (full-width digits too). None when there is no valid one."""
+    normalised = normalise(text).text
+    dated = [
+        (match.start(), day)
+        for pattern, read in ((ARABIC_DATE, _arabic_date), (NUMERIC_DATE, _arabic_date), (CHINESE_DATE, _chinese_date))
+        for match in pattern.finditer(normalised)
+        if (day := read(match))
+    ]
+    return min(dated)[1] if dated else None
+
+
+# 2024—2025年, (2024-2025年), 2021～2025, 2021年至2025年
+YEAR_RANGE = re.compile(r"(?<![\dA-Za-z/])(?P<start>\d{4})年?(?:[-—–―‐~〜]+|至|到)(?P<end>\d{4})(?!\d)")
+# 2016年度
+YEAR_OF_PLAN = re.compile(r"(?<!\d)(?P<year>\d{4})年度")
+# (2024年)
+BRACKETED_YEAR = re.compile(r"\((?P<year>\d{4})年\)")
+
+
+def _year_span(first: int, last: int) -> tuple[datetime.date, datetime.date] | None:
+    if _FIRST_YEAR <= first <= last <= _LAST_YEAR:
+        return datetime.date(first, 1, 1), datetime.date(last, 12, 31)
+    return None
+
+
+def parse_period(text: str) -> tuple[datetime.date | None, datetime.date | None]:
+    """A plan's own period from its title or heading: 2024—2025年 → (2024-01-01, 2025-12-31);
+    2016年度 or (2016年) → (2016-01-01, 2016-12-31); (None, None) when none is stated."""
+    normalised = normalise(text).text
+    for match in YEAR_RANGE.finditer(normalised):
+        if span := _year_span(int(match["start"]), int(match["end"])):
+            return span
+    for pattern in (YEAR_OF_PLAN, BRACKETED_YEAR):
+        for match in pattern.finditer(normalised):
+            if span := _year_span(int(match["year"]), int(match["year"])):
+                return span
+    return None, None
