@@ -1,0 +1,404 @@
+"""The admin: every model browsable in Chinese, so that right after a plan is imported an
+office can walk plan → sections → tasks and see each task's units by role, its deadlines
+and its targets. Changelists run a constant number of queries (see tests/test_admin.py)."""
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Assignment,
+    Deadline,
+    DeadlineKind,
+    NodeKind,
+    Plan,
+    PlanIssuer,
+    ProgressReport,
+    ReportingPeriod,
+    Role,
+    Section,
+    Target,
+    Task,
+    Unit,
+    UnitAlias,
+)
+
+admin.site.site_header = _("行动方案督办系统")
+admin.site.site_title = _("行动方案督办系统")
+admin.site.index_title = _("督办管理")
+
+# A task sits at most four levels deep, with unnumbered paragraphs one level further down;
+# five parent hops reach every descendant of a section.
+_MAX_DEPTH = 5
+
+
+def _descendant_of(section) -> Q:
+    """Nodes below `section` (an instance, a primary key or an OuterRef), at any depth."""
+    return Q(*(Q(**{"__".join(["parent"] * hops): section}) for hops in range(1, _MAX_DEPTH + 1)), _connector=Q.OR)
+
+
+def _changelist_url(model, **params) -> str:
+    return f"{reverse(f'admin:plans_{model._meta.model_name}_changelist')}?{urlencode(params)}"
+
+
+def _unit_names(assignments) -> str:
+    return format_html_join("、", "{}", ((str(assignment.unit),) for assignment in assignments)) or "-"
+
+
+# --- units --------------------------------------------------------------------------------
+class UnitAliasInline(admin.TabularInline):
+    model = UnitAlias
+    extra = 0
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "jurisdiction", "kind", "parent"]
+    list_filter = ["kind", "jurisdiction"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "short_name", "aliases__name"]
+    autocomplete_fields = ["parent", "members"]
+    readonly_fields = ["created_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "jurisdiction", "kind", "parent"]}),
+        (_("集合单位"), {"fields": ["members"]}),
+        (_("记录"), {"fields": ["created_at"]}),
+    ]
+    inlines = [UnitAliasInline]
+
+
+@admin.register(UnitAlias)
+class UnitAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "jurisdiction", "unit"]
+    list_filter = ["jurisdiction"]
+    list_select_related = ["unit"]
+    search_fields = ["name", "unit__name", "unit__short_name"]
+    autocomplete_fields = ["unit"]
+
+
+# --- plans --------------------------------------------------------------------------------
+class PlanIssuerInline(admin.TabularInline):
+    model = PlanIssuer
+    extra = 0
+    ordering = ["position"]
+    autocomplete_fields = ["unit"]
+
+
+class PlanTargetInline(admin.TabularInline):
+    """The plan's overall targets (目标); a task's own targets are shown under the task."""
+
+    model = Target
+    fk_name = "plan"
+    exclude = ["task"]
+    extra = 0
+    ordering = ["position"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(task__isnull=True)
+
+
+@admin.register(Plan)
+class PlanAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "doc_number", "jurisdiction", "plan_year", "coordinator", "section_count", "task_count"]
+    list_filter = ["plan_year", "jurisdiction", "reporting_frequency"]
+    list_select_related = ["coordinator"]
+    search_fields = ["title", "key", "doc_number"]
+    autocomplete_fields = ["coordinator"]
+    readonly_fields = ["source_name", "source_sha256", "source_text", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "key", "doc_number", "jurisdiction", "plan_year", "issued_on", "coordinator"]}),
+        (_("实施期"), {"fields": ["period_start", "period_end", "valid_until"]}),
+        (
+            _("报送要求"),
+            {"fields": ["reporting_frequency", "reporting_month", "reporting_day", "reporting_rule_text", "holiday_shift"]},
+        ),
+        (_("来源"), {"classes": ["collapse"], "fields": ["source_name", "source_sha256", "source_text"]}),
+        (_("记录"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    inlines = [PlanIssuerInline, PlanTargetInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            section_total=Count("nodes", filter=Q(nodes__kind=NodeKind.SECTION)),
+            task_total=Count("nodes", filter=Q(nodes__kind=NodeKind.TASK)),
+        )
+
+    @admin.display(description=_("章节"), ordering="section_total")
+    def section_count(self, plan):
+        return format_html('<a href="{}">{}</a>', _changelist_url(Section, plan__id__exact=plan.pk), plan.section_total)
+
+    @admin.display(description=_("任务"), ordering="task_total")
+    def task_count(self, plan):
+        return format_html('<a href="{}">{}</a>', _changelist_url(Task, plan__id__exact=plan.pk), plan.task_total)
+
+
+# --- sections and tasks -------------------------------------------------------------------
+class SectionFilter(admin.SimpleListFilter):
+    """Tasks anywhere below a section. Offered once a plan is chosen (or a section is)."""
+
+    title = _("所属章节")
+    parameter_name = "section"
+
+    def lookups(self, request, model_admin):
+        plan_id, section_id = request.GET.get("plan__id__exact", ""), self.value() or ""
+        if plan_id.isdigit():
+            sections = Section.objects.sections().filter(plan_id=plan_id)
+        elif section_id.isdigit():
+            sections = Section.objects.sections().filter(plan__nodes=section_id)
+        else:
+            return []
+        return [(section.pk, str(section)) for section in sections]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(_descendant_of(self.value()))
+        return queryset
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    ordering = ["role", "position"]
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["is_lead"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("unit")
+
+
+class DeadlineInline(admin.TabularInline):
+    model = Deadline
+    extra = 0
+    ordering = ["position"]
+
+
+class TaskTargetFormSet(BaseInlineFormSet):
+    def save_new(self, form, commit=True):
+        """A target added under a task belongs to the task's plan, after the plan's last target."""
+        task = self.instance
+        last = Target.objects.filter(plan_id=task.plan_id).aggregate(last=Max("position"))["last"]
+        form.instance.plan_id = task.plan_id
+        form.instance.position = 0 if last is None else last + 1
+        return super().save_new(form, commit=commit)
+
+
+class TaskTargetInline(admin.TabularInline):
+    """A task's own targets; their order among the plan's targets is kept in the target admin."""
+
+    model = Target
+    fk_name = "task"
+    formset = TaskTargetFormSet
+    fields = ["indicator", "comparator", "value", "unit", "year", "text"]
+    extra = 0
+    ordering = ["position"]
+
+
+class ProgressReportInline(admin.TabularInline):
+    """Read-only for now: reports are written through the reporting services."""
+
+    model = ProgressReport
+    fields = ["period", "unit", "status", "percent", "state", "submitted_at"]
+    extra = 0
+    ordering = ["period__start", "unit__name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("period__plan", "unit")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class NodeAdmin(admin.ModelAdmin):
+    """What sections and tasks share: the node's place in its plan's tree. Only TaskAdmin adds
+    simple_history's views: they fail on the Section proxy (its Meta lacks the history manager)."""
+
+    kind = None  # a NodeKind, set by subclasses
+    node_fields = ["plan", "parent", "label", "path", "level", "position", "title", "text"]
+    tree_fields = ["source_line", "path", "level"]  # set by the importer; typed only for a new node
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["created_at", "updated_at"]
+        return readonly + self.tree_fields if obj else readonly
+
+    def save_model(self, request, obj, form, change):
+        obj.kind = self.kind
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Section)
+class SectionAdmin(NodeAdmin):
+    kind = NodeKind.SECTION
+    list_display = ["path", "short_title", "plan", "level", "task_count"]
+    list_display_links = ["path", "short_title"]
+    list_filter = ["plan", "level"]
+    list_select_related = ["plan"]
+    search_fields = ["title", "path"]
+    autocomplete_fields = ["plan", "parent"]
+    fieldsets = [
+        (None, {"fields": NodeAdmin.node_fields}),
+        (_("来源"), {"fields": ["source_line", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        tasks_below = (
+            Task.objects.tasks()
+            .filter(_descendant_of(OuterRef("pk")))
+            .order_by()
+            .values("plan")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        return (
+            super().get_queryset(request)
+            .sections()
+            .annotate(task_total=Coalesce(Subquery(tasks_below, output_field=IntegerField()), Value(0)))
+        )
+
+    @admin.display(description=_("标题"), ordering="title")
+    def short_title(self, section):
+        return Truncator(section.title).chars(40)
+
+    @admin.display(description=_("下属任务"), ordering="task_total")
+    def task_count(self, section):
+        url = _changelist_url(Task, plan__id__exact=section.plan_id, section=section.pk)
+        return format_html('<a href="{}">{}</a>', url, section.task_total)
+
+
+@admin.register(Task)
+class TaskAdmin(NodeAdmin, SimpleHistoryAdmin):
+    kind = NodeKind.TASK
+    list_display = [
+        "path",
+        "short_title",
+        "plan",
+        "lead_unit",
+        "responsible_units",
+        "supporting_units",
+        "implementing_units",
+        "first_due",
+        "status",
+    ]
+    list_display_links = ["path", "short_title"]
+    list_filter = ["plan", SectionFilter, "level", "status", "is_active", "assignments__role"]
+    list_select_related = ["plan", "parent"]
+    search_fields = ["title", "text", "assignments__unit__name", "assignments__unit__short_name"]
+    autocomplete_fields = ["plan", "parent"]
+    fieldsets = [
+        (None, {"fields": NodeAdmin.node_fields}),
+        (_("进展"), {"fields": ["status", "completed_at", "is_active"]}),
+        (_("来源"), {"fields": ["source_line", "created_at", "updated_at"]}),
+    ]
+    inlines = [AssignmentInline, DeadlineInline, TaskTargetInline, ProgressReportInline]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.path == reverse("admin:autocomplete") and request.GET.get("field_name") == "parent":
+            return queryset  # a task's parent is a section or another task
+        return (
+            queryset.tasks()
+            .for_admin_list()
+            .annotate(first_due_date=Min("deadlines__date", filter=Q(deadlines__kind=DeadlineKind.DUE)))
+        )
+
+    @staticmethod
+    def _assigned(task, role):
+        return [assignment for assignment in task.assignments.all() if assignment.role == role]
+
+    @admin.display(description=_("标题"), ordering="title")
+    def short_title(self, task):
+        return Truncator(task.title).chars(40)
+
+    @admin.display(description=_("牵头单位"))
+    def lead_unit(self, task):
+        return _unit_names(assignment for assignment in task.assignments.all() if assignment.is_lead)
+
+    @admin.display(description=_("责任单位"))
+    def responsible_units(self, task):
+        return _unit_names(self._assigned(task, Role.RESPONSIBLE))
+
+    @admin.display(description=_("配合单位"))
+    def supporting_units(self, task):
+        return _unit_names(self._assigned(task, Role.SUPPORTING))
+
+    @admin.display(description=_("负责落实"))
+    def implementing_units(self, task):
+        return _unit_names(self._assigned(task, Role.IMPLEMENTING))
+
+    @admin.display(description=_("首个完成时限"), ordering="first_due_date", empty_value="-")
+    def first_due(self, task):
+        return task.first_due_date
+
+
+# --- what hangs off a task ----------------------------------------------------------------
+@admin.register(Assignment)
+class AssignmentAdmin(SimpleHistoryAdmin):
+    list_display = ["task", "unit", "role", "position", "is_lead"]
+    list_filter = ["role", "is_lead", "task__plan"]
+    list_select_related = ["task", "unit"]
+    search_fields = ["task__title", "task__path", "unit__name", "unit__short_name"]
+    autocomplete_fields = ["task", "unit"]
+    readonly_fields = ["is_lead"]
+    fields = ["task", "unit", "role", "position", "is_lead"]
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(SimpleHistoryAdmin):
+    list_display = ["task", "kind", "date", "text", "rule"]
+    list_filter = ["kind", "task__plan"]
+    list_select_related = ["task"]
+    search_fields = ["text", "task__title", "task__path"]
+    autocomplete_fields = ["task"]
+    date_hierarchy = "date"
+    fields = ["task", "kind", "date", "rule", "text", "position"]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "comparator", "value", "unit", "year", "plan", "task"]
+    list_filter = ["plan", "comparator", "year"]
+    list_select_related = ["plan", "task"]
+    search_fields = ["indicator", "text"]
+    autocomplete_fields = ["plan", "task"]
+    fieldsets = [
+        (None, {"fields": ["plan", "task", "indicator", "comparator", "value", "unit", "year"]}),
+        (_("来源"), {"fields": ["text", "position"]}),
+    ]
+
+
+# --- reporting ----------------------------------------------------------------------------
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = ["label", "plan", "start", "end", "due_date", "is_open"]
+    list_filter = ["plan", "is_open"]
+    list_select_related = ["plan"]
+    search_fields = ["label", "plan__title"]
+    autocomplete_fields = ["plan"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(SimpleHistoryAdmin):
+    list_display = ["task", "unit", "period", "status", "percent", "state", "submitted_at"]
+    list_filter = ["state", "status", "period__plan", "period"]
+    list_select_related = ["task", "unit", "period__plan"]
+    search_fields = ["task__title", "task__path", "unit__name", "unit__short_name"]
+    autocomplete_fields = ["task", "unit", "period", "reviewed_by"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["task", "unit", "period"]}),
+        (_("进展情况"), {"fields": ["status", "percent", "progress", "problems", "next_steps"]}),
+        (_("审核"), {"fields": ["state", "review_comment", "reviewed_by", "submitted_at", "reviewed_at"]}),
+        (_("记录"), {"fields": ["created_at", "updated_at"]}),
+    ]

@@ -1,0 +1,20 @@
+import datetime
+
+import pytest
+
+from plans.models import Role
+from tests.factories import AssignmentFactory, DeadlineFactory, TaskFactory, UnitFactory
+
+
+@pytest.fixture
+def hebi_task(db):
+    """A Hebi-style task: two responsible units (the first leads), a supporting unit, an
+    implementing unit and a due date."""
+    task = TaskFactory(path="三、(一)1.", title="大力推广实施清洁能源")
+    lead = UnitFactory(name="鹤壁市发展和改革委员会", short_name="市发改委")
+    AssignmentFactory(task=task, unit=lead, role=Role.RESPONSIBLE)
+    AssignmentFactory(task=task, unit=UnitFactory(name="鹤壁市环境保护局", short_name="市环保局"), role=Role.RESPONSIBLE)
+    AssignmentFactory(task=task, unit=UnitFactory(name="鹤壁市财政局", short_name="市财政局"), role=Role.SUPPORTING)
+    AssignmentFactory(task=task, unit=UnitFactory(name="淇滨区人民政府", short_name="淇滨区政府"), role=Role.IMPLEMENTING)
+    DeadlineFactory(task=task, date=datetime.date(2016, 10, 31), text="10月底前")
+    return task

@@ -1,0 +1,134 @@
+"""Factories building the minimal valid object of each model."""
+import datetime
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from plans.models import (
+    Assignment,
+    Comparator,
+    Deadline,
+    DeadlineKind,
+    NodeKind,
+    Plan,
+    PlanIssuer,
+    ProgressReport,
+    ReportingPeriod,
+    Role,
+    Section,
+    Target,
+    Task,
+    Unit,
+    UnitAlias,
+)
+
+
+class UnitFactory(DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    name = factory.Sequence(lambda n: f"鹤壁市第{n}局")
+
+
+class UnitAliasFactory(DjangoModelFactory):
+    class Meta:
+        model = UnitAlias
+
+    unit = factory.SubFactory(UnitFactory)
+    jurisdiction = "鹤壁市"
+    name = factory.Sequence(lambda n: f"市{n}局")
+
+
+class PlanFactory(DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    key = factory.Sequence(lambda n: f"鹤政办〔2016〕{n}号")
+    title = factory.Sequence(lambda n: f"鹤壁市2016年度蓝天工程实施方案（{n}）")
+    plan_year = 2016
+
+
+class PlanIssuerFactory(DjangoModelFactory):
+    class Meta:
+        model = PlanIssuer
+
+    plan = factory.SubFactory(PlanFactory)
+    unit = factory.SubFactory(UnitFactory)
+    position = factory.LazyAttribute(lambda issuer: issuer.plan.issuer_links.count())
+
+
+class TaskFactory(DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    plan = factory.SubFactory(PlanFactory)
+    kind = NodeKind.TASK
+    level = 3
+    position = factory.Sequence(lambda n: n)
+    title = factory.Sequence(lambda n: f"大力推广实施清洁能源{n}")
+
+
+class SectionFactory(TaskFactory):
+    class Meta:
+        model = Section
+
+    kind = NodeKind.SECTION
+    level = 1
+    title = factory.Sequence(lambda n: f"主要任务{n}")
+
+
+class AssignmentFactory(DjangoModelFactory):
+    """Appends the unit to the task's list for its role: the first responsible unit leads."""
+
+    class Meta:
+        model = Assignment
+
+    task = factory.SubFactory(TaskFactory)
+    unit = factory.SubFactory(UnitFactory)
+    role = Role.RESPONSIBLE
+    position = factory.LazyAttribute(lambda assignment: assignment.task.assignments.filter(role=assignment.role).count())
+
+
+class DeadlineFactory(DjangoModelFactory):
+    class Meta:
+        model = Deadline
+
+    task = factory.SubFactory(TaskFactory)
+    kind = DeadlineKind.DUE
+    date = datetime.date(2016, 10, 31)
+    text = "10月底前"
+    position = factory.LazyAttribute(lambda deadline: deadline.task.deadlines.count())
+
+
+class TargetFactory(DjangoModelFactory):
+    class Meta:
+        model = Target
+
+    plan = factory.SubFactory(PlanFactory)
+    indicator = "细颗粒物(PM2.5)年均浓度"
+    comparator = Comparator.LTE
+    value = Decimal("67")
+    unit = "微克/立方米"
+    text = "细颗粒物(PM2.5)年均浓度控制在67微克/立方米以下"
+    position = factory.LazyAttribute(lambda target: target.plan.targets.count())
+
+
+class ReportingPeriodFactory(DjangoModelFactory):
+    class Meta:
+        model = ReportingPeriod
+
+    plan = factory.SubFactory(PlanFactory)
+    label = factory.Sequence(lambda n: f"2016-{n}")
+    start = datetime.date(2016, 7, 1)
+    end = datetime.date(2016, 9, 30)
+    due_date = datetime.date(2016, 9, 23)
+
+
+class ProgressReportFactory(DjangoModelFactory):
+    class Meta:
+        model = ProgressReport
+
+    task = factory.SubFactory(TaskFactory)
+    unit = factory.SubFactory(UnitFactory)
+    period = factory.SubFactory(ReportingPeriodFactory, plan=factory.SelfAttribute("..task.plan"))

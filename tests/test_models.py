@@ -1,0 +1,520 @@
+"""Every database constraint of plans/models.py, both ways: a valid row saves, a violating
+row is refused by the database. Invalid choices and a second lead are written past save()
+with .update() or bulk_create(), as bulk and imported data would be."""
+import datetime
+import re
+from contextlib import contextmanager
+
+import pytest
+from django.apps import apps
+from django.db import IntegrityError, transaction
+from django.db.models import UniqueConstraint
+from django.utils import timezone
+
+from plans.models import (
+    Assignment,
+    Comparator,
+    Deadline,
+    DeadlineKind,
+    Plan,
+    PlanIssuer,
+    ProgressReport,
+    ReportingPeriod,
+    ReportState,
+    Role,
+    Target,
+    Task,
+    TaskStatus,
+    Unit,
+    UnitAlias,
+    UnitKind,
+)
+from tests.factories import (
+    AssignmentFactory,
+    DeadlineFactory,
+    PlanFactory,
+    PlanIssuerFactory,
+    ProgressReportFactory,
+    ReportingPeriodFactory,
+    TargetFactory,
+    TaskFactory,
+    UnitAliasFactory,
+    UnitFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _failure_message(model, name) -> str:
+    """How the database words a violation of the named constraint: PostgreSQL and SQLite
+    name a CHECK constraint; SQLite names a unique constraint's columns instead."""
+    constraint = next(constraint for constraint in model._meta.constraints if constraint.name == name)
+    if isinstance(constraint, UniqueConstraint):
+        columns = ", ".join(f"{model._meta.db_table}.{model._meta.get_field(field).column}" for field in constraint.fields)
+        return f"{re.escape(name)}|UNIQUE constraint failed: {re.escape(columns)}$"
+    return re.escape(name)
+
+
+@contextmanager
+def refused(model, name):
+    """The write inside is rejected by the database for the named constraint of `model`."""
+    with pytest.raises(IntegrityError, match=_failure_message(model, name)), transaction.atomic():
+        yield
+
+
+def test_every_constraint_is_tested_both_ways():
+    names = {constraint.name for model in apps.get_app_config("plans").get_models() for constraint in model._meta.constraints}
+    tests = [name for name in globals() if name.startswith("test_plans_")]
+
+    untested = {
+        name for name in names
+        if not any(test.startswith(f"test_{name}_accepts") for test in tests)
+        or not any(test.startswith(f"test_{name}_refuses") for test in tests)
+    }
+
+    assert untested == set()
+
+
+# --- units --------------------------------------------------------------------------------
+def test_plans_unit_kind_valid_accepts_a_listed_kind():
+    unit = UnitFactory()
+
+    Unit.objects.filter(pk=unit.pk).update(kind=UnitKind.COLLECTIVE)
+
+    assert Unit.objects.get(pk=unit.pk).kind == "collective"
+
+
+def test_plans_unit_kind_valid_refuses_an_unlisted_kind():
+    unit = UnitFactory()
+
+    with refused(Unit, "plans_unit_kind_valid"):
+        Unit.objects.filter(pk=unit.pk).update(kind="ministry")
+
+
+def test_plans_unitalias_unique_per_jurisdiction_accepts_the_same_alias_in_another_jurisdiction():
+    UnitAliasFactory(jurisdiction="鹤壁市", name="市发改委")
+
+    UnitAliasFactory(jurisdiction="安阳市", name="市发改委")
+
+    assert UnitAlias.objects.filter(name="市发改委").count() == 2
+
+
+def test_plans_unitalias_unique_per_jurisdiction_refuses_a_second_unit_with_the_alias():
+    UnitAliasFactory(jurisdiction="鹤壁市", name="市发改委")
+
+    with refused(UnitAlias, "plans_unitalias_unique_per_jurisdiction"):
+        UnitAliasFactory(jurisdiction="鹤壁市", name="市发改委")
+
+
+def test_unit_natural_key_round_trips():
+    unit = UnitFactory(name="福建省工业和信息化厅")
+
+    assert Unit.objects.get_by_natural_key(*unit.natural_key()) == unit
+
+
+# --- plans --------------------------------------------------------------------------------
+def test_plan_natural_key_round_trips():
+    plan = PlanFactory(key="闽发改规〔2024〕2号")
+
+    assert Plan.objects.get_by_natural_key(*plan.natural_key()) == plan
+
+
+def test_plans_plan_period_ordered_accepts_a_one_day_period():
+    plan = PlanFactory(period_start=datetime.date(2024, 1, 1), period_end=datetime.date(2024, 1, 1))
+
+    assert Plan.objects.filter(pk=plan.pk).exists()
+
+
+def test_plans_plan_period_ordered_refuses_an_end_before_the_start():
+    with refused(Plan, "plans_plan_period_ordered"):
+        PlanFactory(period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2024, 12, 31))
+
+
+def test_plans_plan_frequency_valid_accepts_a_listed_frequency():
+    plan = PlanFactory()
+
+    Plan.objects.filter(pk=plan.pk).update(reporting_frequency="half-yearly")
+
+    assert Plan.objects.get(pk=plan.pk).reporting_frequency == "half-yearly"
+
+
+def test_plans_plan_frequency_valid_refuses_an_unlisted_frequency():
+    plan = PlanFactory()
+
+    with refused(Plan, "plans_plan_frequency_valid"):
+        Plan.objects.filter(pk=plan.pk).update(reporting_frequency="weekly")
+
+
+@pytest.mark.parametrize("month", [1, 12])
+def test_plans_plan_reporting_month_range_accepts_months_1_to_12(month):
+    plan = PlanFactory(reporting_month=month)
+
+    assert Plan.objects.get(pk=plan.pk).reporting_month == month
+
+
+@pytest.mark.parametrize("month", [0, 13])
+def test_plans_plan_reporting_month_range_refuses_months_outside_1_to_12(month):
+    with refused(Plan, "plans_plan_reporting_month_range"):
+        PlanFactory(reporting_month=month)
+
+
+@pytest.mark.parametrize("day", [None, 1, 31])
+def test_plans_plan_reporting_day_range_accepts_days_1_to_31_or_none(day):
+    plan = PlanFactory(reporting_day=day)
+
+    assert Plan.objects.get(pk=plan.pk).reporting_day == day
+
+
+@pytest.mark.parametrize("day", [0, 32])
+def test_plans_plan_reporting_day_range_refuses_days_outside_1_to_31(day):
+    with refused(Plan, "plans_plan_reporting_day_range"):
+        PlanFactory(reporting_day=day)
+
+
+def test_plans_planissuer_unique_unit_accepts_the_unit_on_another_plan():
+    unit = UnitFactory()
+    PlanIssuerFactory(unit=unit)
+
+    PlanIssuerFactory(unit=unit)
+
+    assert unit.issued_plans.count() == 2
+
+
+def test_plans_planissuer_unique_unit_refuses_the_unit_twice_on_a_plan():
+    issuer = PlanIssuerFactory()
+
+    with refused(PlanIssuer, "plans_planissuer_unique_unit"):
+        PlanIssuerFactory(plan=issuer.plan, unit=issuer.unit, position=1)
+
+
+def test_plans_planissuer_unique_position_accepts_consecutive_positions():
+    plan = PlanFactory()
+
+    PlanIssuerFactory(plan=plan, position=0)
+    PlanIssuerFactory(plan=plan, position=1)
+
+    assert list(plan.issuer_links.values_list("position", flat=True)) == [0, 1]
+
+
+def test_plans_planissuer_unique_position_refuses_two_units_at_one_position():
+    issuer = PlanIssuerFactory(position=0)
+
+    with refused(PlanIssuer, "plans_planissuer_unique_position"):
+        PlanIssuerFactory(plan=issuer.plan, position=0)
+
+
+# --- tasks --------------------------------------------------------------------------------
+def test_task_str_shows_path_and_title():
+    task = TaskFactory(path="三、(一)1.(1)", title="积极采取清洁能源替代")
+
+    assert str(task) == "三、(一)1.(1) 积极采取清洁能源替代"
+
+
+def test_plans_task_unique_position_accepts_the_position_in_another_plan():
+    TaskFactory(position=1)
+
+    TaskFactory(position=1)
+
+    assert Task.objects.filter(position=1).count() == 2
+
+
+def test_plans_task_unique_position_refuses_two_nodes_at_one_position_of_a_plan():
+    task = TaskFactory(position=1)
+
+    with refused(Task, "plans_task_unique_position"):
+        TaskFactory(plan=task.plan, position=1)
+
+
+def test_plans_task_kind_valid_accepts_section():
+    task = TaskFactory()
+
+    Task.objects.filter(pk=task.pk).update(kind="section")
+
+    assert Task.objects.get(pk=task.pk).kind == "section"
+
+
+def test_plans_task_kind_valid_refuses_an_unlisted_kind():
+    task = TaskFactory()
+
+    with refused(Task, "plans_task_kind_valid"):
+        Task.objects.filter(pk=task.pk).update(kind="chapter")
+
+
+def test_plans_task_status_valid_accepts_a_listed_status():
+    task = TaskFactory()
+
+    Task.objects.filter(pk=task.pk).update(status=TaskStatus.BEHIND)
+
+    assert Task.objects.get(pk=task.pk).status == "behind"
+
+
+def test_plans_task_status_valid_refuses_an_unlisted_status():
+    task = TaskFactory()
+
+    with refused(Task, "plans_task_status_valid"):
+        Task.objects.filter(pk=task.pk).update(status="overdue")
+
+
+def test_plans_task_completed_at_iff_completed_accepts_a_completed_task_with_its_time():
+    task = TaskFactory(status=TaskStatus.COMPLETED, completed_at=timezone.now())
+
+    assert Task.objects.get(pk=task.pk).status == "completed"
+
+
+def test_plans_task_completed_at_iff_completed_accepts_an_open_task_without_a_time():
+    task = TaskFactory(status=TaskStatus.ON_TRACK, completed_at=None)
+
+    assert Task.objects.get(pk=task.pk).completed_at is None
+
+
+def test_plans_task_completed_at_iff_completed_refuses_a_completed_task_without_a_time():
+    with refused(Task, "plans_task_completed_at_iff_completed"):
+        TaskFactory(status=TaskStatus.COMPLETED, completed_at=None)
+
+
+def test_plans_task_completed_at_iff_completed_refuses_a_time_on_an_open_task():
+    with refused(Task, "plans_task_completed_at_iff_completed"):
+        TaskFactory(status=TaskStatus.ON_TRACK, completed_at=timezone.now())
+
+
+# --- assignments --------------------------------------------------------------------------
+def test_assignment_first_responsible_unit_is_the_lead():
+    task = TaskFactory()
+
+    first = AssignmentFactory(task=task, role=Role.RESPONSIBLE)
+    second = AssignmentFactory(task=task, role=Role.RESPONSIBLE)
+    supporting = AssignmentFactory(task=task, role=Role.SUPPORTING)
+
+    assert (first.is_lead, second.is_lead, supporting.is_lead) == (True, False, False)
+
+
+def test_plans_assignment_unique_unit_role_accepts_the_unit_in_two_roles():
+    assignment = AssignmentFactory(role=Role.RESPONSIBLE)
+
+    AssignmentFactory(task=assignment.task, unit=assignment.unit, role=Role.IMPLEMENTING)
+
+    assert assignment.task.assignments.filter(unit=assignment.unit).count() == 2
+
+
+def test_plans_assignment_unique_unit_role_refuses_the_unit_twice_in_one_role():
+    assignment = AssignmentFactory(role=Role.SUPPORTING)
+
+    with refused(Assignment, "plans_assignment_unique_unit_role"):
+        AssignmentFactory(task=assignment.task, unit=assignment.unit, role=Role.SUPPORTING, position=1)
+
+
+def test_plans_assignment_unique_position_accepts_position_0_in_each_role():
+    task = TaskFactory()
+
+    AssignmentFactory(task=task, role=Role.RESPONSIBLE, position=0)
+    AssignmentFactory(task=task, role=Role.SUPPORTING, position=0)
+
+    assert list(task.assignments.values_list("position", flat=True)) == [0, 0]
+
+
+def test_plans_assignment_unique_position_refuses_two_units_at_one_position_of_a_role():
+    assignment = AssignmentFactory(role=Role.SUPPORTING, position=0)
+
+    with refused(Assignment, "plans_assignment_unique_position"):
+        AssignmentFactory(task=assignment.task, role=Role.SUPPORTING, position=0)
+
+
+def test_plans_assignment_one_lead_accepts_one_lead_per_task():
+    first = AssignmentFactory(role=Role.RESPONSIBLE)
+    other_task_lead = AssignmentFactory(role=Role.RESPONSIBLE)
+
+    assert Assignment.objects.filter(is_lead=True).count() == 2
+    assert first.task != other_task_lead.task
+
+
+def test_plans_assignment_one_lead_refuses_a_second_lead_on_a_task():
+    lead = AssignmentFactory(role=Role.RESPONSIBLE)
+    second = Assignment(task=lead.task, unit=UnitFactory(), role=Role.RESPONSIBLE, position=1, is_lead=True)
+
+    with refused(Assignment, "plans_assignment_one_lead"):
+        Assignment.objects.bulk_create([second])
+
+
+def test_plans_assignment_role_valid_accepts_a_listed_role():
+    assignment = AssignmentFactory(role=Role.SUPPORTING)
+
+    Assignment.objects.filter(pk=assignment.pk).update(role=Role.IMPLEMENTING)
+
+    assert Assignment.objects.get(pk=assignment.pk).role == "implementing"
+
+
+def test_plans_assignment_role_valid_refuses_an_unlisted_role():
+    assignment = AssignmentFactory(role=Role.SUPPORTING)
+
+    with refused(Assignment, "plans_assignment_role_valid"):
+        Assignment.objects.filter(pk=assignment.pk).update(role="host")
+
+
+def test_plans_assignment_lead_is_responsible_accepts_a_responsible_lead():
+    lead = AssignmentFactory(role=Role.RESPONSIBLE, position=0)
+
+    assert Assignment.objects.get(pk=lead.pk).is_lead is True
+
+
+def test_plans_assignment_lead_is_responsible_refuses_a_supporting_lead():
+    supporting = AssignmentFactory(role=Role.SUPPORTING, position=0)
+
+    with refused(Assignment, "plans_assignment_lead_is_responsible"):
+        Assignment.objects.filter(pk=supporting.pk).update(is_lead=True)
+
+
+# --- deadlines and targets ----------------------------------------------------------------
+def test_plans_deadline_kind_valid_accepts_a_listed_kind():
+    deadline = DeadlineFactory()
+
+    Deadline.objects.filter(pk=deadline.pk).update(kind=DeadlineKind.START)
+
+    assert Deadline.objects.get(pk=deadline.pk).kind == "start"
+
+
+def test_plans_deadline_kind_valid_refuses_an_unlisted_kind():
+    deadline = DeadlineFactory()
+
+    with refused(Deadline, "plans_deadline_kind_valid"):
+        Deadline.objects.filter(pk=deadline.pk).update(kind="someday")
+
+
+def test_plans_deadline_unique_position_accepts_consecutive_positions():
+    task = TaskFactory()
+
+    DeadlineFactory(task=task, position=0)
+    DeadlineFactory(task=task, position=1)
+
+    assert list(task.deadlines.values_list("position", flat=True)) == [0, 1]
+
+
+def test_plans_deadline_unique_position_refuses_two_deadlines_at_one_position_of_a_task():
+    deadline = DeadlineFactory(position=0)
+
+    with refused(Deadline, "plans_deadline_unique_position"):
+        DeadlineFactory(task=deadline.task, position=0)
+
+
+def test_plans_deadline_date_unless_recurring_accepts_a_recurring_deadline_without_a_date():
+    deadline = DeadlineFactory(kind=DeadlineKind.RECURRING, date=None, rule="yearly", text="每年")
+
+    assert Deadline.objects.get(pk=deadline.pk).date is None
+
+
+def test_plans_deadline_date_unless_recurring_refuses_a_due_deadline_without_a_date():
+    with refused(Deadline, "plans_deadline_date_unless_recurring"):
+        DeadlineFactory(kind=DeadlineKind.DUE, date=None)
+
+
+def test_plans_target_unique_position_accepts_the_position_in_another_plan():
+    TargetFactory(position=0)
+
+    TargetFactory(position=0)
+
+    assert Target.objects.filter(position=0).count() == 2
+
+
+def test_plans_target_unique_position_refuses_two_targets_at_one_position_of_a_plan():
+    target = TargetFactory(position=0)
+
+    with refused(Target, "plans_target_unique_position"):
+        TargetFactory(plan=target.plan, task=TaskFactory(plan=target.plan), position=0)
+
+
+def test_plans_target_comparator_valid_accepts_a_listed_comparator():
+    target = TargetFactory()
+
+    Target.objects.filter(pk=target.pk).update(comparator=Comparator.GTE)
+
+    assert Target.objects.get(pk=target.pk).comparator == "≥"
+
+
+def test_plans_target_comparator_valid_refuses_an_unlisted_comparator():
+    target = TargetFactory()
+
+    with refused(Target, "plans_target_comparator_valid"):
+        Target.objects.filter(pk=target.pk).update(comparator="<")
+
+
+# --- reporting ----------------------------------------------------------------------------
+def test_plans_reportingperiod_unique_label_accepts_the_label_in_another_plan():
+    ReportingPeriodFactory(label="2016Q3")
+
+    ReportingPeriodFactory(label="2016Q3")
+
+    assert Plan.objects.filter(periods__label="2016Q3").count() == 2
+
+
+def test_plans_reportingperiod_unique_label_refuses_the_label_twice_in_a_plan():
+    period = ReportingPeriodFactory(label="2016Q3")
+
+    with refused(ReportingPeriod, "plans_reportingperiod_unique_label"):
+        ReportingPeriodFactory(plan=period.plan, label="2016Q3")
+
+
+def test_plans_reportingperiod_ordered_accepts_a_one_day_period():
+    period = ReportingPeriodFactory(start=datetime.date(2016, 9, 23), end=datetime.date(2016, 9, 23))
+
+    assert ReportingPeriod.objects.filter(pk=period.pk).exists()
+
+
+def test_plans_reportingperiod_ordered_refuses_an_end_before_the_start():
+    with refused(ReportingPeriod, "plans_reportingperiod_ordered"):
+        ReportingPeriodFactory(start=datetime.date(2016, 10, 1), end=datetime.date(2016, 9, 30))
+
+
+def test_plans_progressreport_unique_task_unit_period_accepts_the_unit_in_another_period():
+    report = ProgressReportFactory()
+
+    ProgressReportFactory(task=report.task, unit=report.unit)
+
+    assert ProgressReport.objects.filter(task=report.task, unit=report.unit).count() == 2
+
+
+def test_plans_progressreport_unique_task_unit_period_refuses_a_second_report():
+    report = ProgressReportFactory()
+
+    with refused(ProgressReport, "plans_progressreport_unique_task_unit_period"):
+        ProgressReportFactory(task=report.task, unit=report.unit, period=report.period)
+
+
+def test_plans_progressreport_status_valid_accepts_a_listed_status():
+    report = ProgressReportFactory()
+
+    ProgressReport.objects.filter(pk=report.pk).update(status=TaskStatus.AHEAD)
+
+    assert ProgressReport.objects.get(pk=report.pk).status == "ahead"
+
+
+def test_plans_progressreport_status_valid_refuses_an_unlisted_status():
+    report = ProgressReportFactory()
+
+    with refused(ProgressReport, "plans_progressreport_status_valid"):
+        ProgressReport.objects.filter(pk=report.pk).update(status="late")
+
+
+def test_plans_progressreport_state_valid_accepts_a_listed_state():
+    report = ProgressReportFactory()
+
+    ProgressReport.objects.filter(pk=report.pk).update(state=ReportState.RETURNED)
+
+    assert ProgressReport.objects.get(pk=report.pk).state == "returned"
+
+
+def test_plans_progressreport_state_valid_refuses_an_unlisted_state():
+    report = ProgressReportFactory()
+
+    with refused(ProgressReport, "plans_progressreport_state_valid"):
+        ProgressReport.objects.filter(pk=report.pk).update(state="late")
+
+
+@pytest.mark.parametrize("percent", [None, 0, 100])
+def test_plans_progressreport_percent_range_accepts_up_to_100(percent):
+    report = ProgressReportFactory(percent=percent)
+
+    assert ProgressReport.objects.get(pk=report.pk).percent == percent
+
+
+def test_plans_progressreport_percent_range_refuses_more_than_100():
+    with refused(ProgressReport, "plans_progressreport_percent_range"):
+        ProgressReportFactory(percent=101)
