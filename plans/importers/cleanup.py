@@ -1,0 +1,201 @@
+"""From raw document lines to logical paragraphs.
+
+`clean_lines` drops blank lines, page footers, watermark and notice lines and stray
+letterhead lines, rejoins hard-wrapped lines (PDF extractions) into paragraphs and
+removes the spaces that extraction puts between Chinese characters and figures.
+Every paragraph keeps the 1-based source line where it starts.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+# ---------------------------------------------------------------- patterns
+
+CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’—…·"
+SPACE_NEXT_TO_CJK = re.compile(rf"(?<=[{CJK}])[ \t\u00a0\u3000]+|[ \t\u00a0\u3000]+(?=[{CJK}])")
+MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
+
+# "— 6 —", "- 6 -", "－6－", "第6页", "第 6 页 共 20 页", "6", "6/20"
+PAGE_FOOTER = re.compile(
+    r"^[—\-－–─]*\s*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:(?:共|/)\s*\d{1,4}\s*页?)?\s*[—\-－–─]*$"
+)
+# 本文内容来自网络，由EESIA搜集整理，如有任何异议请联系我们……
+WATERMARK = re.compile(r"来自网络|搜集整理|收集整理|如有(?:任何)?异议|侵权请?联系|仅供(?:学习)?参考|版权归.*所有")
+# （此件主动公开）（此件公开发布）（此件不公开）
+NOTICE = re.compile(r"^[（(]此件[^（()）]{1,12}[)）]$")
+# 福建省发展和改革委员会文件 alone on a line
+LETTERHEAD = re.compile(r"^(?:中共)?[\u4e00-\u9fff（）()]{2,30}(?:委员会|政府|办公室|办公厅|厅|局|委|部|院|办)文件$")
+DOC_NUMBER_LINE = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［【(（]\d{4}[〕\]］】)）]\d{1,4}号$")
+DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+TABLE_ROW = re.compile(r"\t|｜|\|")
+
+# numbering labels that open a new paragraph
+PARAGRAPH_LABEL = re.compile(
+    r"^(?:[一二三四五六七八九十百零〇]+[、．.]"
+    r"|[（(][一二三四五六七八九十百零〇]+[)）]"
+    r"|\d{1,2}(?:[、．]|\.(?!\d))"
+    r"|[（(]\d{1,2}[)）]"
+    r"|[①-⑳])"
+)
+ASSIGNMENT_LINE = re.compile(
+    r"^(?:责任|牵头|配合|协办|主办|主责|参与|协同)(?:单位|部门)\s*[:：]"
+)
+PARAGRAPH_END = "。；;：:）)！？!?”"
+ROLE_WORD = re.compile(r"负责|牵头|配合|落实|协办|参与")
+
+WRAP_MIN_SHARE = 0.35  # share of lines near the typical width that marks a hard-wrapped text
+WRAP_MIN_WIDTH = 24  # display columns; narrower "typical" widths are not a wrap
+WRAP_SLACK = 8  # a line this much narrower than the wrap width is "short"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    line: int  # 1-based line of the source where the paragraph starts
+
+
+# ---------------------------------------------------------------- public API
+
+
+def clean_lines(lines: list[str]) -> list[Paragraph]:
+    """Return the logical paragraphs of `lines`.
+
+    Guarantees: no paragraph is empty; footers, watermarks, notices and stray letterhead
+    lines are gone; spaces next to Chinese characters are gone; an assignment line
+    (责任单位：…) or a table row always starts its own paragraph; paragraphs are in
+    source order with their first source line.
+    """
+    kept = [(number, text) for number, text in _numbered_content_lines(lines)]
+    wrap_width = detect_wrap_width([text for _, text in kept])
+    paragraphs: list[Paragraph] = []
+    current_text, current_line = "", 0
+    for index, (number, text) in enumerate(kept):
+        if not current_text:
+            current_text, current_line = text, number
+        else:
+            current_text += text
+        next_text = kept[index + 1][1] if index + 1 < len(kept) else None
+        if next_text is None or not _joins_next(current_text, text, next_text, wrap_width):
+            paragraphs.append(Paragraph(_normalize_paragraph(current_text), current_line))
+            current_text = ""
+    return [paragraph for paragraph in paragraphs if paragraph.text]
+
+
+def normalize_spaces(text: str) -> str:
+    """Remove spaces next to Chinese characters ("2025 年" → "2025年", "实 施 方 案" → "实施方案")."""
+    return SPACE_NEXT_TO_CJK.sub("", text).strip()
+
+
+def display_width(text: str) -> int:
+    """Columns the text takes in print: wide (Chinese) characters count 2, others 1."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def detect_wrap_width(texts: list[str]) -> int | None:
+    """The typical width of a hard-wrapped text, or None when lines are whole paragraphs.
+
+    A text is hard-wrapped when a large share of its lines are within a few columns of
+    the most common width.
+    """
+    widths = [display_width(text) for text in texts if not TABLE_ROW.search(text)]
+    if len(widths) < 5:
+        return None
+    counts = Counter(widths)
+    best_width, best_share = None, 0.0
+    for width in counts:
+        if width < WRAP_MIN_WIDTH:
+            continue
+        near = sum(count for other, count in counts.items() if width - 4 <= other <= width + 2)
+        share = near / len(widths)
+        if share > best_share:
+            best_width, best_share = width, share
+    if best_width is None or best_share < WRAP_MIN_SHARE:
+        return None
+    return max(other for other in counts if best_width - 4 <= other <= best_width + 2)
+
+
+def is_noise_line(text: str) -> bool:
+    """True for page footers, watermark lines, publication notices and stray letterhead."""
+    compact = re.sub(r"\s+", "", text)
+    return bool(
+        PAGE_FOOTER.match(text)
+        or WATERMARK.search(compact)
+        or NOTICE.match(compact)
+        or LETTERHEAD.match(compact)
+    )
+
+
+def is_assignment_line(text: str) -> bool:
+    """True for a line such as 责任单位：…, 牵头单位:…, 配合单位：…"""
+    return bool(ASSIGNMENT_LINE.match(text))
+
+
+def trailing_parenthesis(text: str) -> tuple[int, str] | None:
+    """(start index, inner text) of the balanced parenthesis that ends `text`, if any.
+
+    A final "。" after the parenthesis is allowed. Half- and full-width brackets match.
+    """
+    stripped = text.rstrip().rstrip("。")
+    if not stripped.endswith(("）", ")")):
+        return None
+    depth = 0
+    for index in range(len(stripped) - 1, -1, -1):
+        char = stripped[index]
+        if char in "）)":
+            depth += 1
+        elif char in "（(":
+            depth -= 1
+            if depth == 0:
+                return index, stripped[index + 1 : -1]
+    return None
+
+
+def ends_with_assignment_parenthesis(text: str) -> bool:
+    """True when `text` ends with a parenthesis naming roles (……负责）, ……牵头）)."""
+    found = trailing_parenthesis(text)
+    return bool(found and ROLE_WORD.search(found[1]))
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _numbered_content_lines(lines: list[str]):
+    for number, raw in enumerate(lines, start=1):
+        text = MARKDOWN_HEADING.sub("", raw.replace("\ufeff", "").strip().strip("\u3000").strip())
+        if not text or is_noise_line(text):
+            continue
+        yield number, _normalize_paragraph(text)
+
+
+def _normalize_paragraph(text: str) -> str:
+    """Spaces removed; a table row keeps its cells, separated by a tab."""
+    if TABLE_ROW.search(text):
+        return "\t".join(normalize_spaces(cell) for cell in TABLE_ROW.split(text))
+    return normalize_spaces(text)
+
+
+def _joins_next(paragraph: str, line: str, next_line: str, wrap_width: int | None) -> bool:
+    """Whether `line` (the end of `paragraph` so far) continues on `next_line`."""
+    if wrap_width is None:
+        return False
+    if TABLE_ROW.search(line) or TABLE_ROW.search(next_line):
+        return False
+    if PARAGRAPH_LABEL.match(next_line) or is_assignment_line(next_line):
+        return False
+    if DOC_NUMBER_LINE.match(line) or DATE_LINE.match(line) or DATE_LINE.match(next_line):
+        return False
+    short = display_width(line) < wrap_width - WRAP_SLACK
+    if is_assignment_line(paragraph):
+        return not short and not line.endswith("。")
+    if ends_with_assignment_parenthesis(paragraph):
+        return False  # "……（省商务厅等部门按职责分工负责）" closes a task paragraph
+    if short and PARAGRAPH_LABEL.match(paragraph) and paragraph == line:
+        return False  # a heading such as "（一）持续壮大支柱产业出口规模"
+    if short and (line.endswith(tuple(PARAGRAPH_END)) or line.endswith("通知")):
+        return False
+    if short and display_width(next_line) >= wrap_width - WRAP_SLACK:
+        return False  # a title line, then the first full line of the body
+    return True

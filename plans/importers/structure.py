@@ -1,0 +1,513 @@
+"""From cleaned paragraphs to the plan's section and task nodes.
+
+`build_nodes` walks the paragraphs after the preamble and returns `ParsedNode`s in
+document order. It understands
+
+- numbering labels 一、 (一) 1. (1) ① and unnumbered paragraphs (placed under the nearest
+  preceding heading of a higher level);
+- assignment lines under a paragraph (责任单位：…, 牵头单位：…, 配合单位：…, 协办单位：…);
+- an assignment parenthesis closing a paragraph (（X等部门按职责分工负责，Y负责落实）,
+  （X牵头，Y配合）, （牵头单位：X；配合单位：Y）) and the blanket sentence
+  "以下工作均需……负责落实，不再单独列出";
+- task tables (序号 | 重点任务 | 牵头单位 | 配合单位 | 完成时限), one task per row.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .cleanup import ROLE_WORD, Paragraph, is_assignment_line, trailing_parenthesis
+from .deadlines import parse_deadlines
+from .targets import parse_targets
+from .types import ParsedNode
+from .units import looks_like_unit, split_units
+
+# ---------------------------------------------------------------- patterns
+
+CN_DIGITS = "一二三四五六七八九十百零〇"
+LABEL_PATTERNS: tuple[tuple[int, re.Pattern], ...] = (
+    (1, re.compile(rf"^[{CN_DIGITS}]+[、．.]")),
+    (2, re.compile(rf"^[（(][{CN_DIGITS}]+[)）]")),
+    (3, re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))")),
+    (4, re.compile(r"^[（(]\d{1,2}[)）]")),
+    (5, re.compile(r"^[①-⑳]")),
+)
+ROLE_LABEL = re.compile(
+    r"(责任单位|责任部门|牵头单位|牵头部门|主办单位|主办部门|主责单位|配合单位|配合部门|协办单位|协办部门|参与单位|协同单位)\s*[:：]"
+)
+ROLE_OF_LABEL = {"牵头": "lead", "责任": "responsible", "主办": "responsible", "主责": "responsible"}
+ROLE_CLAUSE = re.compile(
+    r"(?P<units>.+?)(?P<verb>按职责分工负责|按职责负责|分工负责|共同负责|牵头负责|负责落实|具体落实|组织落实"
+    r"|牵头|负责|配合|协办|参与)(?:[^，,；;]{0,6}?)(?:[，,；;]|$)"
+)
+ROLE_OF_VERB = {
+    "按职责分工负责": "responsible",
+    "按职责负责": "responsible",
+    "分工负责": "responsible",
+    "共同负责": "responsible",
+    "负责": "responsible",
+    "牵头负责": "lead",
+    "牵头": "lead",
+    "负责落实": "implementing",
+    "具体落实": "implementing",
+    "组织落实": "implementing",
+    "配合": "supporting",
+    "协办": "supporting",
+    "参与": "supporting",
+}
+# 以下工作均需各设区市人民政府、平潭综合实验区管委会负责落实，不再单独列出
+BLANKET = re.compile(
+    r"^(?:以下|下列|后续|其余)[\u4e00-\u9fff]{0,6}?(?:均需|均由|均要|均须|需|由)(?P<units>.+?)"
+    r"(?:负责落实|组织落实|具体落实|落实|负责)[，,]?(?:不再单独列出|不再一一列出|不再列出|下同)?$"
+)
+SENTENCE_END = "。！？!?"
+CLAUSE_END = re.compile(r"[，,；;：:]")
+TITLE_MAX = 30
+SHORT_TITLE_MAX = 20
+
+# task-table columns, by the words their header cells contain
+TABLE_COLUMNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("seq", re.compile(r"^(?:序号|编号|序)$")),
+    ("lead", re.compile(r"牵头")),
+    ("supporting", re.compile(r"配合|协办|参与|协同")),
+    ("responsible", re.compile(r"责任|主办|主责")),
+    ("deadline", re.compile(r"时限|时间|节点|进度")),
+    ("measure", re.compile(r"措施|内容|要求|举措")),
+    ("task", re.compile(r"任务|事项|项目|工作")),
+)
+TABLE_SPLIT = re.compile(r"\t|｜|\|")
+
+
+# ---------------------------------------------------------------- assignments
+
+
+@dataclass
+class Assignment:
+    lead: list[str] = field(default_factory=list)
+    responsible: list[str] = field(default_factory=list)
+    supporting: list[str] = field(default_factory=list)
+    implementing: list[str] = field(default_factory=list)
+    blanket_implementing: list[str] = field(default_factory=list)
+    guessed: bool = False  # units without a role word, taken as responsible
+
+    def add(self, role: str, units: list[str]) -> None:
+        target = getattr(self, role)
+        target.extend(unit for unit in units if unit not in target)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.lead or self.responsible or self.supporting or self.implementing or self.blanket_implementing)
+
+
+def label_of(text: str) -> tuple[str, int, str] | None:
+    """(label as written, level, rest of the text) when `text` starts with a numbering label."""
+    for level, pattern in LABEL_PATTERNS:
+        found = pattern.match(text)
+        if found:
+            return found.group(), level, text[found.end() :].strip()
+    return None
+
+
+def parse_assignment_line(text: str) -> Assignment | None:
+    """Units of a line such as 责任单位：X。 / 牵头单位：X；配合单位：Y, or None if it is not one."""
+    found = list(ROLE_LABEL.finditer(text))
+    if not found or found[0].start() != 0:
+        return None
+    assignment = Assignment()
+    for index, match in enumerate(found):
+        end = found[index + 1].start() if index + 1 < len(found) else len(text)
+        assignment.add(_role_of_label(match.group(1)), split_units(text[match.end() : end]))
+    return assignment
+
+
+def parse_assignment_parenthesis(inner: str) -> Assignment | None:
+    """Units named in an assignment parenthesis (its text without the brackets), or None.
+
+    Guarantees: every unit returned reads as a unit name; a parenthesis that names no
+    units (（含自备机组）, （2024—2025年）) gives None.
+    """
+    inner = re.sub(r"\s+", "", inner)
+    if ROLE_LABEL.search(inner):
+        return _labelled_parenthesis(inner)
+    if not ROLE_WORD.search(inner):
+        return _units_only_parenthesis(inner)
+    assignment = Assignment()
+    for sentence in filter(None, re.split(r"[。；;]", inner)):
+        blanket = BLANKET.match(sentence)
+        if blanket:
+            units = split_units(blanket.group("units"))
+            if not units or not all(map(looks_like_unit, units)):
+                return None
+            assignment.add("blanket_implementing", units)
+            continue
+        if not _add_role_clauses(assignment, sentence):
+            return None
+    return None if assignment.is_empty else assignment
+
+
+def _labelled_parenthesis(inner: str) -> Assignment | None:
+    start = ROLE_LABEL.search(inner).start()
+    return parse_assignment_line(inner[start:])
+
+
+def _add_role_clauses(assignment: Assignment, sentence: str) -> bool:
+    """Add the role clauses of one sentence; False when the sentence is not an assignment."""
+    position = 0
+    for clause in ROLE_CLAUSE.finditer(sentence):
+        if clause.start() != position:
+            return False
+        units = split_units(clause.group("units"))
+        if not units or not all(map(looks_like_unit, units)):
+            return False
+        assignment.add(ROLE_OF_VERB[clause.group("verb")], units)
+        position = clause.end()
+    return position == len(sentence) and position > 0
+
+
+def _units_only_parenthesis(inner: str) -> Assignment | None:
+    """（省商务厅、省财政厅）: a parenthesis made only of unit names."""
+    units = split_units(inner)
+    if len(units) < 1 or not all(map(looks_like_unit, units)) or not re.search(r"[、，,]|局|厅|委|办", inner):
+        return None
+    assignment = Assignment(guessed=True)
+    assignment.add("responsible", units)
+    return assignment
+
+
+def _role_of_label(label: str) -> str:
+    for prefix, role in ROLE_OF_LABEL.items():
+        if label.startswith(prefix):
+            return role
+    return "supporting"
+
+
+def split_trailing_assignment(text: str) -> tuple[str, Assignment | None]:
+    """(text without its closing assignment parenthesis, the assignment) — or (text, None)."""
+    found = trailing_parenthesis(text)
+    if not found:
+        return text, None
+    start, inner = found
+    assignment = parse_assignment_parenthesis(inner)
+    if assignment is None:
+        return text, None
+    return text[:start].rstrip(), assignment
+
+
+# ---------------------------------------------------------------- titles
+
+
+def split_title(body: str) -> str:
+    """The heading sentence of a paragraph, without its 。.
+
+    The first sentence when it is short (≤ 30 characters); otherwise the first clause,
+    cut to 30 characters with "…".
+    """
+    first = re.split(rf"[{SENTENCE_END}]", body, maxsplit=1)[0].strip()
+    if len(first) <= TITLE_MAX:
+        return first
+    clause = CLAUSE_END.split(first, maxsplit=1)[0]
+    return clause if len(clause) <= TITLE_MAX else clause[:TITLE_MAX] + "…"
+
+
+def is_heading(body: str) -> bool:
+    """True for a bare heading: one short sentence ("燃煤烟气治理。", "持续壮大支柱产业出口规模")."""
+    core = body.rstrip(SENTENCE_END)
+    return bool(core) and len(core) <= TITLE_MAX and not re.search(rf"[{SENTENCE_END}]", core)
+
+
+def starts_with_short_title(text: str) -> bool:
+    """True for "电子信息。加快……": a short title sentence followed by more text."""
+    parts = re.split(rf"[{SENTENCE_END}]", text, maxsplit=1)
+    if len(parts) < 2 or not parts[1].strip():
+        return False
+    title = parts[0]
+    return 0 < len(title) <= SHORT_TITLE_MAX and not re.search(r"[，,、；;：:（(]", title)
+
+
+# ---------------------------------------------------------------- building
+
+
+@dataclass
+class Draft:
+    label: str
+    level: int
+    path: tuple[str, ...]
+    parent: int | None
+    title: str
+    text: str
+    line: int
+    heading_only: bool
+    lead: list[str] = field(default_factory=list)
+    responsible: list[str] = field(default_factory=list)
+    supporting: list[str] = field(default_factory=list)
+    implementing: list[str] = field(default_factory=list)
+    deadline_text: str = ""
+    roles_from_lines: set[str] = field(default_factory=set)
+
+    @property
+    def assigned(self) -> bool:
+        return bool(self.lead or self.responsible or self.supporting or self.implementing)
+
+    def assign(self, assignment: Assignment) -> None:
+        for role in ("lead", "responsible", "supporting", "implementing"):
+            target = getattr(self, role)
+            target.extend(unit for unit in getattr(assignment, role) if unit not in target)
+
+
+def body_start(paragraphs: list[Paragraph]) -> int:
+    """Index of the first paragraph of the plan body (after title, notice and signature)."""
+    for index, paragraph in enumerate(paragraphs):
+        if label_of(paragraph.text) or (TABLE_SPLIT.search(paragraph.text) and _table_columns(paragraph.text)):
+            return index
+        next_text = paragraphs[index + 1].text if index + 1 < len(paragraphs) else ""
+        if is_assignment_line(next_text) or split_trailing_assignment(paragraph.text)[1]:
+            return index
+    return len(paragraphs)
+
+
+class NodeBuilder:
+    """Turns body paragraphs into drafts; `nodes()` freezes them into ParsedNodes."""
+
+    def __init__(self, paragraphs: list[Paragraph]):
+        self.paragraphs = paragraphs
+        self.drafts: list[Draft] = []
+        self.stack: list[int] = []
+        self.blanket: list[str] = []
+        self.warnings: list[str] = []
+        self.table_columns: dict[str, int] | None = None
+        self.blanket_from: int | None = None  # index of the draft that declared the blanket units
+
+    # -- walking
+
+    def build(self) -> "NodeBuilder":
+        for index, paragraph in enumerate(self.paragraphs):
+            text = paragraph.text
+            if TABLE_SPLIT.search(text):
+                self._on_table_row(text, paragraph.line)
+                continue
+            labelled = label_of(text)
+            if not (labelled and is_heading(labelled[2])):
+                self.table_columns = None  # a section heading between table rows keeps the table open
+            if is_assignment_line(text):
+                self._on_assignment_line(text, paragraph.line)
+                continue
+            if labelled:
+                self._on_labelled(*labelled, paragraph.line)
+            else:
+                self._on_plain(index, text, paragraph.line)
+        return self
+
+    def _on_labelled(self, label: str, level: int, rest: str, line: int) -> None:
+        body, assignment = split_trailing_assignment(rest)
+        parent = self._pop_to_parent(level)
+        path = (self.drafts[parent].path if parent is not None else ()) + (label,)
+        draft = Draft(label, level, path, parent, split_title(body), body, line, is_heading(body) and not assignment)
+        self._push(draft)
+        self._apply(draft, assignment, line)
+
+    def _on_plain(self, index: int, text: str, line: int) -> None:
+        body, assignment = split_trailing_assignment(text)
+        previous = self.drafts[-1] if self.drafts else None
+        if previous and not previous.assigned and not starts_with_short_title(body):
+            if not previous.heading_only:
+                previous.text = f"{previous.text}\n{body}" if previous.text else body
+                self._apply(previous, assignment, line)
+                return
+            if self._single_block_follows(index):
+                previous.text, previous.heading_only = body, False
+                self._apply(previous, assignment, line)
+                return
+        parent = self._unnumbered_parent(previous)
+        level = self.drafts[parent].level + 1 if parent is not None else 1
+        path = self.drafts[parent].path if parent is not None else ()
+        draft = Draft("", level, path, parent, split_title(body), body, line, is_heading(body) and not assignment)
+        self._pop_to_parent(level)
+        self._push(draft)
+        self._apply(draft, assignment, line)
+
+    def _on_assignment_line(self, text: str, line: int) -> None:
+        assignment = parse_assignment_line(text)
+        if not self.drafts:
+            self.warnings.append(f"第{line}行：分工行前面没有任务段落，已忽略 (assignment line without a task)")
+            return
+        draft = self.drafts[-1]
+        roles = {role for role in ("lead", "responsible", "supporting") if getattr(assignment, role)}
+        if roles & draft.roles_from_lines:
+            self.warnings.append(
+                f"第{line}行：同一段落下重复的分工行，已合并到第{draft.line}行的任务 "
+                f"(repeated assignment line merged into the task above)"
+            )
+        draft.roles_from_lines |= roles
+        if assignment.is_empty:
+            self.warnings.append(f"第{line}行：分工行没有列出单位 (assignment line names no unit)")
+        self._apply(draft, assignment, line)
+
+    def _on_table_row(self, text: str, line: int) -> None:
+        cells = [cell.strip() for cell in TABLE_SPLIT.split(text)]
+        columns = _table_columns(text)
+        if columns:
+            self.table_columns = columns
+            return
+        if self.table_columns is None:
+            self.warnings.append(f"第{line}行：表格行前没有表头，已忽略 (table row without a header row)")
+            return
+        filled = [cell for cell in cells if cell]
+        if len(filled) == 1:  # a section row such as "一、燃煤烟气治理"
+            labelled = label_of(filled[0])
+            if labelled:
+                self._on_labelled(*labelled, line)
+            else:
+                self._add_section_row(filled[0], line)
+            return
+        if filled:
+            self._add_table_task(cells, line)
+
+    def _add_section_row(self, text: str, line: int) -> None:
+        parent = self._heading_parent()
+        level = self.drafts[parent].level + 1 if parent is not None else 1
+        path = self.drafts[parent].path if parent is not None else ()
+        self._pop_to_parent(level)
+        self._push(Draft("", level, path, parent, split_title(text), text, line, True))
+
+    def _add_table_task(self, cells: list[str], line: int) -> None:
+        def cell(name: str) -> str:
+            index = self.table_columns.get(name)
+            return cells[index] if index is not None and index < len(cells) else ""
+
+        task, measure = cell("task"), cell("measure")
+        body = "\n".join(part for part in (task, measure) if part)
+        parent = self._heading_parent()
+        level = self.drafts[parent].level + 1 if parent is not None else 1
+        label = cell("seq")
+        path = (self.drafts[parent].path if parent is not None else ()) + ((label,) if label else ())
+        draft = Draft(label, level, path, parent, split_title(task or measure), body, line, False)
+        draft.deadline_text = cell("deadline")
+        self._pop_to_parent(level)
+        self._push(draft)
+        assignment = Assignment()
+        assignment.add("lead", split_units(cell("lead")))
+        assignment.add("responsible", split_units(cell("responsible")))
+        assignment.add("supporting", split_units(cell("supporting")))
+        self._apply(draft, assignment, line)
+
+    # -- helpers
+
+    def _apply(self, draft: Draft, assignment: Assignment | None, line: int) -> None:
+        if assignment is None:
+            return
+        if assignment.guessed:
+            self.warnings.append(
+                f"第{line}行：括号里只有单位名称，没有“负责/牵头/配合”等字样，按责任单位处理 "
+                f"(units without a role word taken as responsible)"
+            )
+        draft.assign(assignment)
+        if assignment.blanket_implementing and self.blanket_from is None:
+            self.blanket_from = next(index for index, other in enumerate(self.drafts) if other is draft)
+        for unit in assignment.blanket_implementing:
+            if unit not in self.blanket:
+                self.blanket.append(unit)
+        if draft.assigned and not draft.text and not draft.title:
+            self.warnings.append(f"第{line}行：分工没有对应的任务内容 (an assignment without task text)")
+
+    def _push(self, draft: Draft) -> None:
+        self.drafts.append(draft)
+        self.stack.append(len(self.drafts) - 1)
+
+    def _pop_to_parent(self, level: int) -> int | None:
+        while self.stack and self.drafts[self.stack[-1]].level >= level:
+            self.stack.pop()
+        return self.stack[-1] if self.stack else None
+
+    def _heading_parent(self) -> int | None:
+        """The innermost open node that is a section heading (carries no assignment)."""
+        for index in reversed(self.stack):
+            if not self.drafts[index].assigned:
+                return index
+        return None
+
+    def _unnumbered_parent(self, previous: Draft | None) -> int | None:
+        if previous is None:
+            return None
+        if previous.heading_only and not previous.assigned:
+            return len(self.drafts) - 1
+        return previous.parent
+
+    def _single_block_follows(self, index: int) -> bool:
+        """True when at most one assigned paragraph follows before the next numbered one."""
+        blocks, in_lines = 0, False
+        for paragraph in self.paragraphs[index:]:
+            text = paragraph.text
+            if label_of(text) or TABLE_SPLIT.search(text):
+                break
+            if is_assignment_line(text):
+                blocks += 0 if in_lines else 1
+                in_lines = True
+                continue
+            in_lines = False
+            if split_trailing_assignment(text)[1]:
+                blocks += 1
+        return blocks <= 1
+
+    # -- result
+
+    @property
+    def has_tasks(self) -> bool:
+        return any(draft.assigned for draft in self.drafts)
+
+    def nodes(self, plan_year: int, target_year: int | None) -> tuple[ParsedNode, ...]:
+        """The frozen nodes; blanket implementing units added to every later task."""
+        result = []
+        blanket_from = self.blanket_from
+        for index, draft in enumerate(self.drafts):
+            implementing = list(draft.implementing)
+            if blanket_from is not None and index >= blanket_from and draft.assigned:
+                implementing += [unit for unit in self.blanket if unit not in implementing]
+            responsible = draft.lead + [unit for unit in draft.responsible if unit not in draft.lead]
+            is_task = bool(responsible or draft.supporting or implementing)
+            deadlines = ()
+            targets = ()
+            if is_task:
+                deadlines = tuple(parse_deadlines(draft.text, plan_year))
+                if draft.deadline_text:
+                    deadlines += tuple(parse_deadlines(draft.deadline_text, plan_year))
+                targets = tuple(parse_targets(draft.text, target_year))
+            result.append(
+                ParsedNode(
+                    label=draft.label,
+                    level=draft.level,
+                    path=draft.path,
+                    parent=draft.parent,
+                    title=draft.title,
+                    text=draft.text,
+                    line=draft.line,
+                    responsible=tuple(responsible),
+                    supporting=tuple(draft.supporting),
+                    implementing=tuple(implementing),
+                    deadlines=deadlines,
+                    targets=targets,
+                )
+            )
+        return tuple(result)
+
+def _table_columns(text: str) -> dict[str, int] | None:
+    """Column index by role when `text` is a task-table header row, else None."""
+    cells = [cell.strip() for cell in TABLE_SPLIT.split(text)]
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        compact = re.sub(r"\s+", "", cell)
+        for name, pattern in TABLE_COLUMNS:
+            if pattern.search(compact) and name not in columns:
+                columns[name] = index
+                break
+    has_task = "task" in columns or "measure" in columns
+    has_units = any(name in columns for name in ("lead", "responsible", "supporting"))
+    return columns if has_task and has_units else None
+
+
+def build_nodes(
+    paragraphs: list[Paragraph], *, plan_year: int, target_year: int | None = None
+) -> tuple[tuple[ParsedNode, ...], tuple[str, ...]]:
+    """(nodes, warnings) for the plan body in `paragraphs` (preamble is skipped)."""
+    start = body_start(paragraphs)
+    builder = NodeBuilder(paragraphs[start:]).build()
+    return builder.nodes(plan_year, target_year or plan_year), tuple(builder.warnings)

@@ -1,0 +1,389 @@
+"""Paragraphs → section and task nodes, and plan metadata, on small documents given as strings."""
+import datetime
+from decimal import Decimal
+
+import docx
+import pytest
+
+from plans.importers import ImportRefused, parse_document, parse_lines
+from plans.importers.structure import (
+    label_of,
+    parse_assignment_line,
+    parse_assignment_parenthesis,
+    split_title,
+)
+
+
+def parse(text: str, plan_year: int | None = 2016):
+    return parse_lines(text.strip("\n").split("\n"), plan_year=plan_year)
+
+
+HEBI_STYLE = """
+鹤壁市2016年度蓝天工程
+实 施 方 案
+三、主要任务
+(一)燃煤烟气治理。
+1.严格控制煤炭消费使用。
+(1)严控煤炭消费总量。按照要求分解煤炭减量目标。
+责任单位:市发改委,各县区政府(管委)。
+配合单位:市财政局、商务局。
+强化散煤管控。禁止销售和使用劣质散煤。
+责任单位:市发改委、工业和信息化委员会、环保局,各县区政府(管委)。
+(3)严控高污染燃料使用。调整禁燃区范围
+责任单位:各县区政府(管委)
+配合单位:市环保局
+"""
+
+
+# ---------------------------------------------------------------- labels and titles
+
+
+@pytest.mark.parametrize(
+    "text, label, level",
+    [
+        ("三、主要任务", "三、", 1),
+        ("十一、附则", "十一、", 1),
+        ("(一)燃煤烟气治理。", "(一)", 2),
+        ("（十三）推动闽台经贸融合发展", "（十三）", 2),
+        ("1.大力推广实施清洁能源。", "1.", 3),
+        ("2、强化建筑节能。", "2、", 3),
+        ("3．加强运输扬尘管理。", "3．", 3),
+        ("(1)积极采取措施。", "(1)", 4),
+        ("（12）加强监管。", "（12）", 4),
+        ("①完善制度。", "①", 5),
+    ],
+)
+def test_label_kept_as_written_with_level(text, label, level):
+    assert label_of(text)[:2] == (label, level)
+
+
+def test_decimal_figure_is_not_a_label():
+    assert label_of("2.8万亿元的营业收入") is None
+
+
+def test_title_is_short_first_sentence():
+    assert split_title("严控煤炭消费总量。按照要求分解。") == "严控煤炭消费总量"
+
+
+def test_title_of_long_first_sentence_is_first_clause_shortened():
+    body = "积极采取增加天然气供应和接受外输电规模、加大非化石能源利用强度等燃煤替代措施,并依托管道。"
+    assert split_title(body) == "积极采取增加天然气供应和接受外输电规模、加大非化石能源利用强…"
+
+
+# ---------------------------------------------------------------- Hebi style
+
+
+def test_hebi_style_tasks_with_paths_and_lines():
+    plan = parse(HEBI_STYLE)
+    assert [(task.line, task.path) for task in plan.tasks] == [
+        (6, ("三、", "(一)", "1.", "(1)")),
+        (9, ("三、", "(一)", "1.")),
+        (11, ("三、", "(一)", "1.", "(3)")),
+    ]
+
+
+def test_hebi_style_units_and_shared_prefix():
+    first = parse(HEBI_STYLE).tasks[0]
+    assert first.responsible == ("市发改委", "各县区政府(管委)")
+    assert first.supporting == ("市财政局", "市商务局")
+
+
+def test_missing_number_paragraph_is_unnumbered_task_under_parent_heading():
+    plan = parse(HEBI_STYLE)
+    task = plan.tasks[1]
+    assert (task.label, task.level, task.title) == ("", 4, "强化散煤管控")
+    assert plan.nodes[task.parent].label == "1."
+    assert task.responsible == ("市发改委", "市工业和信息化委员会", "市环保局", "各县区政府(管委)")
+
+
+def test_task_text_keeps_title_sentence_and_drops_label_and_assignment():
+    task = parse(HEBI_STYLE).tasks[0]
+    assert task.text == "严控煤炭消费总量。按照要求分解煤炭减量目标。"
+
+
+def test_assignment_lines_without_full_stop():
+    task = parse(HEBI_STYLE).tasks[2]
+    assert task.responsible == ("各县区政府(管委)",)
+    assert task.supporting == ("市环保局",)
+
+
+def test_headings_are_nodes_but_not_tasks():
+    plan = parse(HEBI_STYLE)
+    assert [(node.label, node.is_task) for node in plan.nodes[:3]] == [("三、", False), ("(一)", False), ("1.", False)]
+
+
+def test_preamble_is_not_a_node():
+    plan = parse(HEBI_STYLE)
+    assert plan.nodes[0].label == "三、"
+    assert plan.title == "鹤壁市2016年度蓝天工程实施方案"
+
+
+def test_lead_unit_comes_first_then_responsible_units():
+    plan = parse("(1)推进清洁能源。加快建设。\n责任单位：市环保局。\n牵头单位：市发改委。\n配合单位：市财政局。")
+    assert plan.tasks[0].responsible == ("市发改委", "市环保局")
+    assert plan.tasks[0].supporting == ("市财政局",)
+
+
+def test_zhuban_and_xieban_lines():
+    plan = parse("1.推进清洁能源。加快建设。\n主办单位：市发改委\n协办单位：市财政局、商务局")
+    assert (plan.tasks[0].responsible, plan.tasks[0].supporting) == (("市发改委",), ("市财政局", "市商务局"))
+
+
+def test_responsible_department_and_lead_department_lines():
+    plan = parse("1.推进清洁能源。加快建设。\n牵头部门：市发改委\n责任部门：市环保局")
+    assert plan.tasks[0].responsible == ("市发改委", "市环保局")
+
+
+def test_lead_and_supporting_on_one_line():
+    assignment = parse_assignment_line("牵头单位：市发改委；配合单位：市财政局、商务局。")
+    assert (assignment.lead, assignment.supporting) == (["市发改委"], ["市财政局", "市商务局"])
+
+
+def test_paragraph_continued_before_its_assignment_belongs_to_the_task():
+    plan = parse("(二)强化责任落实。各县区是实施主体。\n成员单位要做到管行业必须管环保。\n责任单位：各县区政府(管委)。")
+    assert len(plan.nodes) == 1
+    assert plan.tasks[0].text == "强化责任落实。各县区是实施主体。\n成员单位要做到管行业必须管环保。"
+
+
+def test_collective_units_stay_as_written():
+    plan = parse("1.推进法治建设。加大宣传。\n配合单位：市大气污染防治联席会议成员单位。\n责任单位：各县区政府(管委)")
+    assert plan.tasks[0].supporting == ("市大气污染防治联席会议成员单位",)
+    assert plan.tasks[0].responsible == ("各县区政府(管委)",)
+
+
+def test_repeated_assignment_line_is_merged_with_a_warning():
+    plan = parse("1.推进法治建设。加大宣传。\n责任单位：市环保局。\n责任单位：市财政局。")
+    assert plan.tasks[0].responsible == ("市环保局", "市财政局")
+    assert len(plan.warnings) == 1 and "重复的分工行" in plan.warnings[0]
+
+
+# ---------------------------------------------------------------- Fujian style
+
+FUJIAN_STYLE = """
+二、推动外贸出口优势产业新提升
+（一）持续壮大支柱产业出口规模
+电子信息。加快发展步伐。（省工信厅、发改委、商务厅、福州海关等部门按职责分工负责，各设区市人民政府、平潭综合实验区管委会负责落实。以下工作均需各设区市人民政府、平潭综合实验区管委会负责落实，不再单独列出）
+石化化工。推动高端化发展。（省发改委、科技厅等部门按职责分工负责）
+（二）增强产业链供应链韧性和安全水平
+聚焦补短板拉长板锻新板，编制重点产业链图谱。（省发改委、工信厅等部门按职责分工负责）
+各地各部门要加强协调联动，确保各项工作落到实处。
+"""
+
+
+def test_parenthesis_gives_responsible_and_implementing_units():
+    task = parse(FUJIAN_STYLE).tasks[0]
+    assert task.responsible == ("省工信厅", "省发改委", "省商务厅", "福州海关")
+    assert task.implementing == ("各设区市人民政府", "平潭综合实验区管委会")
+
+
+def test_parenthesis_is_removed_from_task_text():
+    task = parse(FUJIAN_STYLE).tasks[0]
+    assert task.text == "电子信息。加快发展步伐。"
+    assert task.title == "电子信息"
+
+
+def test_short_title_paragraphs_are_unnumbered_tasks_under_the_heading():
+    plan = parse(FUJIAN_STYLE)
+    assert [(task.label, task.path, task.level) for task in plan.tasks[:2]] == [
+        ("", ("二、", "（一）"), 3),
+        ("", ("二、", "（一）"), 3),
+    ]
+
+
+def test_blanket_implementing_units_apply_to_later_tasks():
+    plan = parse(FUJIAN_STYLE)
+    assert [task.implementing for task in plan.tasks] == [("各设区市人民政府", "平潭综合实验区管委会")] * 3
+
+
+def test_blanket_does_not_turn_closing_paragraph_into_a_task():
+    plan = parse(FUJIAN_STYLE)
+    assert plan.nodes[-1].text.startswith("各地各部门要加强协调联动")
+    assert not plan.nodes[-1].is_task
+
+
+def test_heading_followed_by_one_body_paragraph_is_one_task():
+    task = parse(FUJIAN_STYLE).tasks[2]
+    assert (task.label, task.title) == ("（二）", "增强产业链供应链韧性和安全水平")
+    assert task.text == "聚焦补短板拉长板锻新板，编制重点产业链图谱。"
+    assert task.responsible == ("省发改委", "省工信厅")
+
+
+def test_lead_and_supporting_in_parenthesis():
+    assignment = parse_assignment_parenthesis("市发改委牵头，市财政局、商务局配合")
+    assert (assignment.lead, assignment.supporting) == (["市发改委"], ["市财政局", "市商务局"])
+
+
+def test_single_responsible_in_parenthesis():
+    assignment = parse_assignment_parenthesis("省商务厅负责")
+    assert assignment.responsible == ["省商务厅"]
+
+
+def test_labelled_roles_in_parenthesis():
+    assignment = parse_assignment_parenthesis("牵头单位：市发改委；配合单位：市财政局")
+    assert (assignment.lead, assignment.supporting) == (["市发改委"], ["市财政局"])
+
+
+@pytest.mark.parametrize("inner", ["含自备机组", "2024—2025年", "HDT", "C2M", "不含农用车和摩托车", "世界集成电路大会"])
+def test_parenthesis_without_units_is_not_an_assignment(inner):
+    assert parse_assignment_parenthesis(inner) is None
+
+
+def test_units_only_parenthesis_is_taken_as_responsible_with_a_warning():
+    plan = parse("(1)推动品牌建设。培育一批品牌。（省市场监管局、省商务厅）")
+    assert plan.tasks[0].responsible == ("省市场监管局", "省商务厅")
+    assert "没有“负责/牵头/配合”" in plan.warnings[0]
+
+
+def test_paragraph_with_assignment_but_no_text_gives_a_warning():
+    plan = parse("一、主要任务\n(1)（省商务厅负责）")
+    assert plan.tasks[0].responsible == ("省商务厅",)
+    assert any("没有对应的任务内容" in warning for warning in plan.warnings)
+
+
+# ---------------------------------------------------------------- task tables
+
+TABLE = """
+鹤壁市2016年度蓝天工程重点任务分解表
+序号\t重点任务\t具体措施\t牵头单位\t配合单位\t完成时限
+一、燃煤烟气治理
+1\t推广清洁能源\t增加天然气供应。\t市发改委\t市财政局、商务局\t2016年10月底前
+2\t控制煤炭消费\t实行总量控制。\t市发改委、环保局\t\t6月15日前
+"""
+
+
+def test_table_rows_become_tasks_under_section_row():
+    plan = parse(TABLE)
+    assert [(task.label, task.path, task.line) for task in plan.tasks] == [
+        ("1", ("一、", "1"), 4),
+        ("2", ("一、", "2"), 5),
+    ]
+
+
+def test_table_columns_give_units():
+    first, second = parse(TABLE).tasks
+    assert (first.responsible, first.supporting) == (("市发改委",), ("市财政局", "市商务局"))
+    assert second.responsible == ("市发改委", "市环保局")
+
+
+def test_table_task_title_and_text():
+    first = parse(TABLE).tasks[0]
+    assert (first.title, first.text) == ("推广清洁能源", "推广清洁能源\n增加天然气供应。")
+
+
+def test_table_deadline_column():
+    first, second = parse(TABLE).tasks
+    assert [deadline.date for deadline in first.deadlines] == [datetime.date(2016, 10, 31)]
+    assert [deadline.date for deadline in second.deadlines] == [datetime.date(2016, 6, 15)]
+
+
+def test_table_with_bar_separators_and_other_column_names():
+    text = "工作任务｜责任单位｜协办单位｜时间节点\n加强运输扬尘管理｜市交通运输局｜市公安局｜8月底前"
+    task = parse(text).tasks[0]
+    assert (task.title, task.responsible, task.supporting) == ("加强运输扬尘管理", ("市交通运输局",), ("市公安局",))
+    assert [deadline.date for deadline in task.deadlines] == [datetime.date(2016, 8, 31)]
+
+
+def test_docx_task_table(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("鹤壁市2016年度扬尘治理工作方案")
+    table = document.add_table(rows=3, cols=4)
+    rows = [
+        ["序号", "主要任务", "牵头部门", "完成时间"],
+        ["1", "开展非煤矿山扬尘专项治理", "市环保局", "10月底前"],
+        ["2", "加强运输扬尘管理", "市交通运输局、公安局", "2016年底前"],
+    ]
+    for row, texts in zip(table.rows, rows):
+        for cell, text in zip(row.cells, texts):
+            cell.text = text
+    path = tmp_path / "plan.docx"
+    document.save(path)
+    plan = parse_document(path)
+    assert plan.title == "鹤壁市2016年度扬尘治理工作方案"
+    assert [task.responsible for task in plan.tasks] == [("市环保局",), ("市交通运输局", "市公安局")]
+    assert [task.deadlines[0].date for task in plan.tasks] == [datetime.date(2016, 10, 31), datetime.date(2016, 12, 31)]
+
+
+# ---------------------------------------------------------------- metadata
+
+NOTICE = """
+闽发改规〔2024〕2 号
+福建省发展和改革委员会等 2部门关于印发
+外贸出口优势产业提升行动方案
+（2024—2025年）的通知
+各设区市人民政府：
+根据《豫政办〔2016〕27号》要求，现将《外贸出口优势产业提升行动方案（2024—2025 年）》印发给你们，请认真贯彻落实。
+福建省发展和改革委员会 福建省商务厅
+2024 年 2 月 5 日
+（此件主动公开）
+一、主要目标
+力争到2025年，全省出口优势产业营业收入达2.8万亿元。
+二、主要任务
+（一）加强协调
+做好统筹协调工作。（省发改委、商务厅等部门按职责分工负责）
+行动方案有效期至2025年12月31日。
+"""
+
+
+def test_notice_gives_the_plans_own_title():
+    assert parse(NOTICE, None).title == "外贸出口优势产业提升行动方案（2024—2025年）"
+
+
+def test_doc_number_is_the_documents_own():
+    assert parse(NOTICE, None).doc_number == "闽发改规〔2024〕2号"
+
+
+def test_cited_document_number_is_not_the_doc_number():
+    assert parse(HEBI_STYLE.replace("三、主要任务", "根据豫政办〔2016〕27号要求，制定本方案。\n三、主要任务")).doc_number == ""
+
+
+def test_signature_gives_issuers_and_issue_date():
+    plan = parse(NOTICE, None)
+    assert plan.issuers == ("福建省发展和改革委员会", "福建省商务厅")
+    assert plan.issued_on == datetime.date(2024, 2, 5)
+
+
+def test_period_valid_until_and_plan_year():
+    plan = parse(NOTICE, None)
+    assert (plan.period_start, plan.period_end) == (datetime.date(2024, 1, 1), datetime.date(2025, 12, 31))
+    assert plan.valid_until == datetime.date(2025, 12, 31)
+    assert plan.plan_year == 2024
+
+
+def test_jurisdiction_from_first_issuer_when_title_names_no_place():
+    assert parse(NOTICE, None).jurisdiction == "福建省"
+
+
+def test_coordinator_falls_back_to_first_issuer():
+    assert parse(NOTICE, None).coordinator == "福建省发展和改革委员会"
+
+
+def test_goal_section_targets_are_plan_targets():
+    targets = parse(NOTICE, None).targets
+    assert [(target.value, target.unit, target.year) for target in targets] == [(Decimal("2.8"), "万亿元", 2025)]
+
+
+def test_coordinator_is_the_office_reports_go_to():
+    text = HEBI_STYLE + "(二)强化责任落实。每季度最后一月的23日前将进展情况报市大气污染防治联席会议办公室。\n责任单位：各县区政府(管委)。"
+    plan = parse(text)
+    assert plan.coordinator == "市大气污染防治联席会议办公室"
+    assert (plan.reporting.frequency, plan.reporting.month, plan.reporting.day) == ("quarterly", 3, 23)
+
+
+def test_collective_members_defined_by_the_plan():
+    text = "二、工作目标\n2016年，全市各县区(包括开发区、示范区,下同)空气质量改善。\n" + HEBI_STYLE.split("\n", 3)[3]
+    plan = parse(text)
+    assert plan.collective_members == (("各县区政府(管委)", ("开发区", "示范区")),)
+
+
+def test_plan_year_from_title_year():
+    assert parse(HEBI_STYLE, None).plan_year == 2016
+
+
+def test_no_year_anywhere_is_refused():
+    with pytest.raises(ImportRefused, match="--plan-year"):
+        parse("(1)严控煤炭消费总量。按照要求。\n责任单位：市发改委。", None)
+
+
+def test_document_without_assigned_tasks_is_refused():
+    with pytest.raises(ImportRefused, match="no task with assigned units found"):
+        parse("一、总体情况\n今年经济运行总体平稳。\n二、下一步工作\n继续做好各项工作。")
