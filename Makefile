@@ -42,7 +42,7 @@ test: install-test
 	$(PY) -m pytest
 
 # Regenerate fixtures/ from seeds/ in a throw-away database.
-fixtures: install
+fixtures: install .env
 	@tmp=$$(mktemp -d); \
 	DATABASE_URL=sqlite:///$$tmp/fixtures.sqlite3 $(PY) manage.py migrate --noinput -v0 && \
 	DATABASE_URL=sqlite:///$$tmp/fixtures.sqlite3 $(PY) manage.py build_seed_fixtures; \

@@ -1,0 +1,44 @@
+"""Settings come from the environment, are validated, and are deploy-safe with DEBUG off."""
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def manage(*args, **env):
+    environment = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECURE", "SECRET_KEY"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=environment,
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_check_deploy_reports_nothing_with_debug_off():
+    result = manage("check", "--deploy", DEBUG="false", SECRET_KEY="x" * 20 + "-a-long-random-production-secret-0123456789")
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_invalid_debug_value_stops_start_up_naming_the_variable():
+    result = manage("check", DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_debug_off_without_secret_key_stops_start_up():
+    result = manage("check", DEBUG="false", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_malformed_database_url_stops_start_up():
+    result = manage("check", DEBUG="true", DATABASE_URL="nonsense://")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_defaults_are_chinese_and_shanghai_time():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
