@@ -144,6 +144,12 @@ def test_language_switcher_posts_to_set_language(admin_client):
     assert '<form id="language-form" action="/i18n/setlang/" method="post">' in html
 
 
+def test_english_browser_still_gets_chinese_until_the_user_switches(admin_client):
+    html = admin_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+
+    assert '<html lang="zh-hans"' in html
+
+
 def test_switching_to_english_shows_english_labels(admin_client):
     response = admin_client.post(
         reverse("set_language"), {"language": "en", "next": url(Unit, "add")}, follow=True,
