@@ -118,17 +118,27 @@ class _UnitResolver:
         canonical = canonical_unit_name(written, self.jurisdiction)
         if kind == UnitKind.COLLECTIVE and not contains_place(canonical):
             canonical = self.jurisdiction + canonical  # 各县区政府(管委) differs from city to city
+        aliases = list(dict.fromkeys([written, *unit_aliases(written, self.jurisdiction)]))
         unit = Unit.objects.filter(name=canonical).first()
         if unit is None:
             unit = Unit.objects.create(
-                name=canonical[:200], short_name=written[:100], jurisdiction=self.jurisdiction, kind=kind,
+                name=canonical[:200], short_name=self._short_name(written, aliases)[:100],
+                jurisdiction=self.jurisdiction, kind=kind,
             )
             self.summary.new_units.append(canonical)
         known = set(UnitAlias.objects.filter(jurisdiction=self.jurisdiction).values_list("name", flat=True))
-        for name in dict.fromkeys([written, *unit_aliases(written, self.jurisdiction)]):
+        for name in aliases:
             if name and name not in known:
                 UnitAlias.objects.create(unit=unit, jurisdiction=self.jurisdiction, name=name[:200])
         return unit
+
+    def _short_name(self, written: str, aliases: list[str]) -> str:
+        """How officials write the unit inside its jurisdiction: 省工信厅 for 福建省工业和信息化厅."""
+        level = self.jurisdiction[-1:]
+        if not level or written.startswith(level):
+            return written
+        local = [alias for alias in aliases if alias.startswith(level) and not alias.startswith(self.jurisdiction)]
+        return min(local, key=len) if local else written
 
 
 def _member_name(name: str, collective: str, jurisdiction: str) -> str:
