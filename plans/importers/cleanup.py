@@ -41,7 +41,7 @@ PARAGRAPH_LABEL = re.compile(
     r"|[①-⑳])"
 )
 ASSIGNMENT_LINE = re.compile(
-    r"^(?:责任|牵头|配合|协办|主办|主责|参与|协同)(?:单位|部门)\s*[:：]"
+    r"^(?:(?:责任|牵头|配合|协办|主办|主责|参与|协同)(?:单位|部门)|完成时限|完成时间|完成期限|时间节点|时限要求)\s*[:：]"
 )
 PARAGRAPH_END = "。；;：:）)！？!?”"
 ROLE_WORD = re.compile(r"负责|牵头|配合|落实|协办|参与")
@@ -129,7 +129,7 @@ def is_noise_line(text: str) -> bool:
 
 
 def is_assignment_line(text: str) -> bool:
-    """True for a line such as 责任单位：…, 牵头单位:…, 配合单位：…"""
+    """True for a line such as 责任单位：…, 牵头单位:…, 配合单位：…, 完成时限：…"""
     return bool(ASSIGNMENT_LINE.match(text))
 
 

@@ -33,8 +33,10 @@ LABEL_PATTERNS: tuple[tuple[int, re.Pattern], ...] = (
     (5, re.compile(r"^[①-⑳]")),
 )
 ROLE_LABEL = re.compile(
-    r"(责任单位|责任部门|牵头单位|牵头部门|主办单位|主办部门|主责单位|配合单位|配合部门|协办单位|协办部门|参与单位|协同单位)\s*[:：]"
+    r"(责任单位|责任部门|牵头单位|牵头部门|主办单位|主办部门|主责单位|配合单位|配合部门|协办单位|协办部门|参与单位|协同单位"
+    r"|完成时限|完成时间|完成期限|时间节点|时限要求)\s*[:：]"
 )
+DEADLINE_LABELS = ("完成", "时间节点", "时限要求")
 ROLE_OF_LABEL = {"牵头": "lead", "责任": "responsible", "主办": "responsible", "主责": "responsible"}
 ROLE_CLAUSE = re.compile(
     r"(?P<units>.+?)(?P<verb>按职责分工负责|按职责负责|分工负责|共同负责|牵头负责|负责落实|具体落实|组织落实"
@@ -89,6 +91,7 @@ class Assignment:
     implementing: list[str] = field(default_factory=list)
     blanket_implementing: list[str] = field(default_factory=list)
     guessed: bool = False  # units without a role word, taken as responsible
+    deadline_text: str = ""  # 完成时限：2023年12月底 written beside the units
 
     def add(self, role: str, units: list[str]) -> None:
         target = getattr(self, role)
@@ -116,7 +119,11 @@ def parse_assignment_line(text: str) -> Assignment | None:
     assignment = Assignment()
     for index, match in enumerate(found):
         end = found[index + 1].start() if index + 1 < len(found) else len(text)
-        assignment.add(_role_of_label(match.group(1)), split_units(text[match.end() : end]))
+        value = text[match.end() : end].strip("；;。，, ")
+        if match.group(1).startswith(DEADLINE_LABELS):
+            assignment.deadline_text = value
+        else:
+            assignment.add(_role_of_label(match.group(1)), split_units(value))
     return assignment
 
 
@@ -338,7 +345,7 @@ class NodeBuilder:
                 f"(repeated assignment line merged into the task above)"
             )
         draft.roles_from_lines |= roles
-        if assignment.is_empty:
+        if assignment.is_empty and not assignment.deadline_text:
             self.warnings.append(f"第{line}行：分工行没有列出单位 (assignment line names no unit)")
         self._apply(draft, assignment, line)
 
@@ -401,6 +408,8 @@ class NodeBuilder:
                 f"(units without a role word taken as responsible)"
             )
         draft.assign(assignment)
+        if assignment.deadline_text:
+            draft.deadline_text = " ".join(filter(None, [draft.deadline_text, assignment.deadline_text]))
         if assignment.blanket_implementing and self.blanket_from is None:
             self.blanket_from = next(index for index, other in enumerate(self.drafts) if other is draft)
         for unit in assignment.blanket_implementing:

@@ -387,3 +387,28 @@ def test_no_year_anywhere_is_refused():
 def test_document_without_assigned_tasks_is_refused():
     with pytest.raises(ImportRefused, match="no task with assigned units found"):
         parse("一、总体情况\n今年经济运行总体平稳。\n二、下一步工作\n继续做好各项工作。")
+
+
+# ---------------------------------------------------------------- deadlines written beside the units
+
+def test_deadline_label_in_an_assignment_parenthesis_is_a_deadline_not_a_unit():
+    plan = parse(
+        "某市2023年行动方案\n一、重点任务\n"
+        "1．严格项目准入。全年不再新增高耗能项目。（牵头单位：市发展改革委；配合单位：市工信局；完成时限：2023年12月底）",
+        plan_year=None,
+    )
+    [task] = plan.tasks
+    assert (task.responsible, task.supporting) == (("市发展改革委",), ("市工信局",))
+    assert [(d.date, d.kind) for d in task.deadlines] == [(datetime.date(2023, 12, 31), "due")]
+
+
+def test_deadline_line_under_the_unit_lines_belongs_to_the_task_above():
+    plan = parse(
+        "某市2024年行动方案\n一、主要任务\n1.推行一网通办。\n牵头单位：市政务服务和数据管理局\n"
+        "完成时限：2024年6月底前\n2.推进减证便民。\n责任单位：市司法局",
+        plan_year=None,
+    )
+    first, second = plan.tasks
+    assert [d.date for d in first.deadlines] == [datetime.date(2024, 6, 30)]
+    assert second.deadlines == ()
+    assert plan.warnings == ()
