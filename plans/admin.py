@@ -3,7 +3,7 @@ office can walk plan → sections → tasks and see each task's units by role, i
 and its targets. Changelists run a constant number of queries (see tests/test_admin.py)."""
 from urllib.parse import urlencode
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
@@ -13,6 +13,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import (
     Assignment,
     Deadline,
@@ -123,6 +124,12 @@ class PlanAdmin(SimpleHistoryAdmin):
         (_("记录"), {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [PlanIssuerInline, PlanTargetInline]
+    actions = ["generate_periods"]
+
+    @admin.action(description=_("按报送要求生成报送周期"))
+    def generate_periods(self, request, queryset):
+        created = sum(len(services.periods_generate(plan=plan)) for plan in queryset)
+        self.message_user(request, _("新建报送周期 %(count)d 个。") % {"count": created}, messages.SUCCESS)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(

@@ -1,6 +1,7 @@
 """Writes that touch several rows. Each validates first and runs in one transaction."""
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from plans.models import (
     NodeKind,
     Plan,
     PlanIssuer,
+    ReportingPeriod,
     Role,
     Target,
     Task,
@@ -25,6 +27,7 @@ from plans.models import (
     UnitAlias,
     UnitKind,
 )
+from plans.periods import nominal_due_date, shift_to_working_day, spans
 from plans.reference import division_governments
 
 _POSITION_SHIFT = 1_000_000  # moves live positions out of the way while a tree is renumbered
@@ -365,3 +368,27 @@ class _PlanWriter:
         )
         if not self.summary.created:
             self.summary.plan_fields_changed.append(str(Target._meta.verbose_name_plural))
+
+
+def periods_generate(*, plan: Plan) -> list[ReportingPeriod]:
+    """Create the reporting periods of the plan's schedule over its span (period_start..
+    period_end, else its plan year) that do not exist yet; due dates follow the reporting
+    rule and move off public holidays as the plan says. Existing periods are left as they
+    are (the office may have edited them). Returns the periods created."""
+    first = plan.period_start or datetime.date(plan.plan_year, 1, 1)
+    last = plan.period_end or datetime.date(plan.plan_year, 12, 31)
+    if last < first:
+        raise ValidationError(_("实施期止早于实施期起 (the plan period ends before it starts)"))
+    with transaction.atomic():
+        existing = set(plan.periods.values_list("label", flat=True))
+        created = [
+            ReportingPeriod.objects.create(
+                plan=plan, label=span.label, start=span.start, end=span.end,
+                due_date=shift_to_working_day(
+                    nominal_due_date(span.start, plan.reporting_month, plan.reporting_day), plan.holiday_shift
+                ),
+            )
+            for span in spans(plan.reporting_frequency, first, last)
+            if span.label not in existing
+        ]
+    return created

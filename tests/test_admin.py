@@ -15,10 +15,11 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from plans.admin import TaskTargetFormSet
-from plans.models import Role, Target, Task, Unit
+from plans.models import Plan, Role, Target, Task, Unit
 from tests.factories import (
     AssignmentFactory,
     DeadlineFactory,
+    PlanFactory,
     PlanIssuerFactory,
     ProgressReportFactory,
     SectionFactory,
@@ -269,3 +270,15 @@ def test_target_added_under_a_task_joins_the_task_plan_after_its_last_target(heb
     assert formset.is_valid(), formset.errors
     [target] = formset.save()
     assert (target.plan, target.task, target.position) == (hebi_task.plan, hebi_task, 5)
+
+
+# --- actions ------------------------------------------------------------------------------
+def test_generate_periods_action_creates_the_plans_reporting_periods(admin_client):
+    plan = PlanFactory(plan_year=2016, reporting_month=3, reporting_day=23)
+
+    response = admin_client.post(
+        url(Plan, "changelist"), {"action": "generate_periods", "_selected_action": [plan.pk]}, follow=True,
+    )
+
+    assert "新建报送周期 4 个。" in response.content.decode()
+    assert list(plan.periods.values_list("label", flat=True)) == ["2016Q1", "2016Q2", "2016Q3", "2016Q4"]
