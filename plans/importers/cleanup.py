@@ -38,7 +38,8 @@ PARAGRAPH_LABEL = re.compile(
     r"|[（(][一二三四五六七八九十百零〇]+[)）]"
     r"|\d{1,2}(?:[、．]|\.(?!\d))"
     r"|[（(]\d{1,2}[)）]"
-    r"|[①-⑳])"
+    r"|[①-⑳]"
+    r"|第[一二三四五六七八九十百零〇\d]+[章节条])"
 )
 ASSIGNMENT_LINE = re.compile(
     r"^(?:(?:责任|牵头|配合|协办|主办|主责|参与|协同)(?:单位|部门)|完成时限|完成时间|完成期限|时间节点|时限要求)\s*[:：]"
@@ -48,6 +49,7 @@ ROLE_WORD = re.compile(r"负责|牵头|配合|落实|协办|参与")
 
 WRAP_MIN_SHARE = 0.35  # share of lines near the typical width that marks a hard-wrapped text
 WRAP_MIN_WIDTH = 24  # display columns; narrower "typical" widths are not a wrap
+RUNNING_HEADER_MAX = 40  # a running page header is one short line
 WRAP_SLACK = 8  # a line this much narrower than the wrap width is "short"
 
 
@@ -163,11 +165,34 @@ def ends_with_assignment_parenthesis(text: str) -> bool:
 
 
 def _numbered_content_lines(lines: list[str]):
-    for number, raw in enumerate(lines, start=1):
-        text = MARKDOWN_HEADING.sub("", raw.replace("\ufeff", "").strip().strip("\u3000").strip())
-        if not text or is_noise_line(text):
+    stripped = [
+        MARKDOWN_HEADING.sub("", raw.replace("\ufeff", "").strip().strip("\u3000").strip()) for raw in lines
+    ]
+    headers = _running_headers(stripped)
+    for number, text in enumerate(stripped, start=1):
+        if not text or is_noise_line(text) or number - 1 in headers:
             continue
         yield number, _normalize_paragraph(text)
+
+
+def _running_headers(texts: list[str]) -> set[int]:
+    """Indexes of page headers: the same short line right after two or more page footers.
+
+    A PDF extraction repeats the running header (the plan title, the issuing office) at
+    the top of every page, that is on the first line after each footer. Only those
+    copies go; the same text elsewhere (the title above the body) stays.
+    """
+    after_footer: dict[str, list[int]] = {}
+    for index, text in enumerate(texts):
+        if not text or not PAGE_FOOTER.match(text):
+            continue
+        following = next((j for j in range(index + 1, len(texts)) if texts[j]), None)
+        if following is None:
+            continue
+        compact = re.sub(r"\s+", "", texts[following])
+        if len(compact) <= RUNNING_HEADER_MAX and not re.search(r"[。，,；;：:]", compact):
+            after_footer.setdefault(compact, []).append(following)
+    return {index for indexes in after_footer.values() if len(indexes) >= 2 for index in indexes}
 
 
 def _normalize_paragraph(text: str) -> str:
@@ -185,7 +210,9 @@ def _joins_next(paragraph: str, line: str, next_line: str, wrap_width: int | Non
         return False
     if PARAGRAPH_LABEL.match(next_line) or is_assignment_line(next_line):
         return False
-    if DOC_NUMBER_LINE.match(line) or DATE_LINE.match(line) or DATE_LINE.match(next_line):
+    if DOC_NUMBER_LINE.match(line) or DOC_NUMBER_LINE.match(next_line):
+        return False
+    if DATE_LINE.match(line) or DATE_LINE.match(next_line):
         return False
     short = display_width(line) < wrap_width - WRAP_SLACK
     if is_assignment_line(paragraph):

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 from .types import ImportRefused
+from .units import looks_like_unit
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 DOCX_SUFFIXES = {".docx"}
@@ -87,7 +88,8 @@ def docx_lines(document) -> list[str]:
     """Body paragraphs and table rows of a python-docx Document, in document order.
 
     A paragraph gives one line. A table row gives one line of its cells joined by a tab;
-    a cell merged across columns appears once; line breaks inside a cell are removed.
+    a cell merged across columns appears once; line breaks inside a cell are removed
+    (a cell with one unit per line keeps them apart, see `join_cell_lines`).
     """
     from docx.table import Table
     from docx.text.paragraph import Paragraph
@@ -111,6 +113,18 @@ def _table_lines(table) -> list[str]:
             if any(cell._tc is seen for seen in seen_cells):
                 continue
             seen_cells.append(cell._tc)
-            texts.append("".join(part.strip() for part in cell.text.splitlines()))
+            texts.append(join_cell_lines(cell.text.splitlines()))
         lines.append(CELL_SEPARATOR.join(texts))
     return lines
+
+
+def join_cell_lines(parts: list[str]) -> str:
+    """The lines of one table cell as one line.
+
+    A cell listing one unit per line ("市工信局" / "市大数据局") keeps the units apart
+    with "、"; any other line break inside a cell is only a wrap and is removed.
+    """
+    parts = [part.strip() for part in parts if part.strip()]
+    if len(parts) > 1 and all(looks_like_unit(part.rstrip("、,，；;")) for part in parts):
+        return "、".join(part.rstrip("、,，；;") for part in parts)
+    return "".join(parts)

@@ -3,7 +3,7 @@
 `build_nodes` walks the paragraphs after the preamble and returns `ParsedNode`s in
 document order. It understands
 
-- numbering labels 一、 (一) 1. (1) ① and unnumbered paragraphs (placed under the nearest
+- numbering labels 一、 (一) 1. (1) ①, 第一章/第一节/第一条, and unnumbered paragraphs (placed under the nearest
   preceding heading of a higher level);
 - assignment lines under a paragraph (责任单位：…, 牵头单位：…, 配合单位：…, 协办单位：…);
 - an assignment parenthesis closing a paragraph (（X等部门按职责分工负责，Y负责落实）,
@@ -20,7 +20,7 @@ from .cleanup import ROLE_WORD, Paragraph, is_assignment_line, trailing_parenthe
 from .deadlines import parse_deadlines
 from .targets import parse_targets
 from .types import ParsedNode
-from .units import looks_like_unit, split_units
+from .units import lead_marked_units, looks_like_unit, split_units
 
 # ---------------------------------------------------------------- patterns
 
@@ -31,6 +31,10 @@ LABEL_PATTERNS: tuple[tuple[int, re.Pattern], ...] = (
     (3, re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))")),
     (4, re.compile(r"^[（(]\d{1,2}[)）]")),
     (5, re.compile(r"^[①-⑳]")),
+    # 第一章 / 第一节 / 第一条 (regulation style): chapter, section, article
+    (1, re.compile(rf"^第[{CN_DIGITS}\d]+章")),
+    (2, re.compile(rf"^第[{CN_DIGITS}\d]+节")),
+    (3, re.compile(rf"^第[{CN_DIGITS}\d]+条")),
 )
 ROLE_LABEL = re.compile(
     r"(责任单位|责任部门|牵头单位|牵头部门|主办单位|主办部门|主责单位|配合单位|配合部门|协办单位|协办部门|参与单位|协同单位"
@@ -78,6 +82,7 @@ TABLE_COLUMNS: tuple[tuple[str, re.Pattern], ...] = (
     ("task", re.compile(r"任务|事项|项目|工作")),
 )
 TABLE_SPLIT = re.compile(r"\t|｜|\|")
+HEADER_CELL_MAX = 12
 
 
 # ---------------------------------------------------------------- assignments
@@ -123,8 +128,14 @@ def parse_assignment_line(text: str) -> Assignment | None:
         if match.group(1).startswith(DEADLINE_LABELS):
             assignment.deadline_text = value
         else:
-            assignment.add(_role_of_label(match.group(1)), split_units(value))
+            _add_units(assignment, _role_of_label(match.group(1)), value)
     return assignment
+
+
+def _add_units(assignment: Assignment, role: str, value: str) -> None:
+    """Add the units of a written list in `role`; units marked （牵头） become the lead."""
+    assignment.add("lead", lead_marked_units(value))
+    assignment.add(role, split_units(value))
 
 
 def parse_assignment_parenthesis(inner: str) -> Assignment | None:
@@ -192,12 +203,30 @@ def split_trailing_assignment(text: str) -> tuple[str, Assignment | None]:
     """(text without its closing assignment parenthesis, the assignment) — or (text, None)."""
     found = trailing_parenthesis(text)
     if not found:
-        return text, None
+        return _split_inline_assignment(text)
     start, inner = found
     assignment = parse_assignment_parenthesis(inner)
     if assignment is None:
-        return text, None
+        return _split_inline_assignment(text)
     return text[:start].rstrip(), assignment
+
+
+def _split_inline_assignment(text: str) -> tuple[str, Assignment | None]:
+    """"……完成规划编制。责任单位：市文旅局、市林业局。": the assignment as the last sentence.
+
+    The role label must open a sentence (after 。；!?) and everything after it must be
+    unit lists (and a 完成时限), so a sentence that only mentions 责任单位 stays text.
+    """
+    for label in ROLE_LABEL.finditer(text):
+        start = label.start()
+        if start == 0 or text[start - 1] not in SENTENCE_END + "；;":
+            continue
+        assignment = parse_assignment_line(text[start:])
+        units = assignment.lead + assignment.responsible + assignment.supporting if assignment else []
+        if units and all(map(looks_like_unit, units)):
+            return text[:start].rstrip(), assignment
+        return text, None
+    return text, None
 
 
 # ---------------------------------------------------------------- titles
@@ -393,8 +422,8 @@ class NodeBuilder:
         self._push(draft)
         assignment = Assignment()
         assignment.add("lead", split_units(cell("lead")))
-        assignment.add("responsible", split_units(cell("responsible")))
-        assignment.add("supporting", split_units(cell("supporting")))
+        _add_units(assignment, "responsible", cell("responsible"))
+        _add_units(assignment, "supporting", cell("supporting"))
         self._apply(draft, assignment, line)
 
     # -- helpers
@@ -478,7 +507,9 @@ class NodeBuilder:
             if is_task:
                 deadlines = tuple(parse_deadlines(draft.text, plan_year))
                 if draft.deadline_text:
-                    deadlines += tuple(parse_deadlines(draft.deadline_text, plan_year))
+                    deadlines += tuple(
+                        found for found in parse_deadlines(draft.deadline_text, plan_year) if found not in deadlines
+                    )  # a 完成时限 cell often repeats the phrase of the text
                 targets = tuple(parse_targets(draft.text, target_year))
             result.append(
                 ParsedNode(
@@ -501,6 +532,8 @@ class NodeBuilder:
 def _table_columns(text: str) -> dict[str, int] | None:
     """Column index by role when `text` is a task-table header row, else None."""
     cells = [cell.strip() for cell in TABLE_SPLIT.split(text)]
+    if any(not _is_header_cell(cell) for cell in cells):
+        return None  # a task row ("市商务局（牵头）", "新建项目5个") is never a header
     columns: dict[str, int] = {}
     for index, cell in enumerate(cells):
         compact = re.sub(r"\s+", "", cell)
@@ -511,6 +544,14 @@ def _table_columns(text: str) -> dict[str, int] | None:
     has_task = "task" in columns or "measure" in columns
     has_units = any(name in columns for name in ("lead", "responsible", "supporting"))
     return columns if has_task and has_units else None
+
+
+def _is_header_cell(cell: str) -> bool:
+    """A header cell is a short label: no figures, no sentence or list punctuation."""
+    compact = re.sub(r"\s+", "", cell)
+    if len(compact) > HEADER_CELL_MAX or re.search(r"[\d。，,、；;：:]", compact):
+        return False
+    return not (looks_like_unit(compact) or looks_like_unit(re.sub(r"[（(][^（()）]*[)）]$", "", compact)))
 
 
 def build_nodes(

@@ -204,10 +204,21 @@ def split_units(text: str, jurisdiction_prefix_default: str = "", *, place_names
     that lack one, unless they carry their own jurisdiction or are not departments
     (enterprises, banks, media, customs, collective units, local governments).
     """
-    places = tuple(place_names)
-    prefix_in_force = jurisdiction_prefix_default
-    units: list[str] = []
+    return [name for name, _lead in _split_marked(text, jurisdiction_prefix_default, tuple(place_names))]
+
+
+def lead_marked_units(text: str, jurisdiction_prefix_default: str = "", *, place_names=()) -> list[str]:
+    """The units of a written list that carry a lead mark: "市发改委（牵头）、市工信局" → ["市发改委"].
+
+    Names are spelt as `split_units` gives them (shared prefix added).
+    """
+    return [name for name, lead in _split_marked(text, jurisdiction_prefix_default, tuple(place_names)) if lead]
+
+
+def _split_marked(text: str, prefix_in_force: str, places: tuple[str, ...]) -> list[tuple[str, bool]]:
+    units: dict[str, bool] = {}
     for token in _tokens(re.sub(r"\s+", "", text)):
+        lead = bool(TRAILING_LEAD_MARK.search(token.strip().rstrip("。.；;，,、")))
         name = _strip_decorations(token)
         if len(name) < 2:
             continue
@@ -216,9 +227,8 @@ def split_units(text: str, jurisdiction_prefix_default: str = "", *, place_names
             prefix_in_force = own_prefix.group(1)
         elif prefix_in_force and _takes_shared_prefix(name, places):
             name = prefix_in_force + name
-        if name not in units:
-            units.append(name)
-    return units
+        units[name] = units.get(name, False) or lead
+    return list(units.items())
 
 
 def _tokens(text: str) -> list[str]:

@@ -131,3 +131,18 @@ def test_table_rows_are_never_joined():
     paragraphs = clean_lines(lines)
     assert "序号\t重点任务\t牵头单位" in texts(paragraphs)
     assert "1\t推广清洁能源\t市发改委" in texts(paragraphs)
+
+
+def test_running_page_header_after_footers_is_dropped():
+    lines = WRAPPED[:5] + ["- 2 -", "外贸出口优势产业提升行动方案"] + WRAPPED[5:8] + ["- 3 -", "外贸出口优势产业提升行动方案"] + WRAPPED[8:]
+    assert texts(clean_lines(lines)) == texts(clean_lines(WRAPPED))
+
+
+def test_header_line_after_a_single_footer_is_kept():
+    lines = WRAPPED[:5] + ["- 2 -", "外贸出口优势产业提升行动方案"] + WRAPPED[5:]
+    assert "外贸出口优势产业提升行动方案" in "".join(texts(clean_lines(lines)))
+
+
+def test_doc_number_line_is_not_joined_to_the_line_above():
+    lines = ["郑州市空气质量持续改善行动实施方案", "郑政〔2024〕8号"] + WRAPPED
+    assert texts(clean_lines(lines))[:2] == ["郑州市空气质量持续改善行动实施方案", "郑政〔2024〕8号"]

@@ -96,3 +96,13 @@ def test_corrupt_docx_is_refused(tmp_path):
     path.write_bytes(b"PK\x03\x04 this is not really a zip")
     with pytest.raises(ImportRefused, match="文件可能已损坏"):
         read_document(path)
+
+
+def test_table_cell_with_one_unit_per_line_keeps_the_units_apart(tmp_path):
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "推动企业上云\n用平台"
+    table.rows[0].cells[1].text = "市工信局\n市大数据局"
+    path = tmp_path / "plan.docx"
+    document.save(path)
+    assert read_document(path) == (["推动企业上云用平台\t市工信局、市大数据局"], "docx")

@@ -412,3 +412,59 @@ def test_deadline_line_under_the_unit_lines_belongs_to_the_task_above():
     assert [d.date for d in first.deadlines] == [datetime.date(2024, 6, 30)]
     assert second.deadlines == ()
     assert plan.warnings == ()
+
+
+# ---------------------------------------------------------------- further styles
+
+
+def test_table_row_with_lead_mark_is_not_taken_for_a_header():
+    text = (
+        "序号\t工作任务\t具体措施\t责任单位\t完成时限\n"
+        "1\t推动钢铁产业转型\t实施超低排放改造。\t市发改委、市工信局\t6月底前\n"
+        "2\t培育新材料产业\t引进新材料项目5个以上。\t市工信局、市商务局（牵头）\t年底前\n"
+        "3\t建设工业互联网平台\t推动企业上云。\t市工信局\t年底前"
+    )
+    assert [task.path for task in parse(text).tasks] == [("1",), ("2",), ("3",)]
+
+
+def test_unit_marked_lead_in_a_table_cell_comes_first():
+    text = "序号\t工作任务\t责任单位\n1\t培育新材料产业\t市工信局、市商务局（牵头）"
+    assert parse(text).tasks[0].responsible == ("市商务局", "市工信局")
+
+
+def test_unit_marked_lead_in_an_assignment_line_comes_first():
+    text = "一、重点任务\n1.加强人才培养。\n责任单位：市人社局、市发改委（牵头）、教育局"
+    assert parse(text).tasks[0].responsible == ("市发改委", "市人社局", "市教育局")
+
+
+def test_assignment_written_as_the_last_sentence_of_the_paragraph():
+    text = "一、重点任务\n1.打造品牌。6月底前完成规划编制。责任单位：市文旅局、市林业局。"
+    task = parse(text).tasks[0]
+    assert (task.text, task.responsible) == ("打造品牌。6月底前完成规划编制。", ("市文旅局", "市林业局"))
+
+
+def test_sentence_mentioning_responsible_units_is_not_an_assignment():
+    text = "一、重点任务\n1.强化考核。责任单位：要按月报送进展情况。\n责任单位：市政府办"
+    task = parse(text).tasks[0]
+    assert (task.text, task.responsible) == ("强化考核。责任单位：要按月报送进展情况。", ("市政府办",))
+
+
+def test_chapter_and_article_labels_nest():
+    text = "第二章 主要任务\n第三条 推动产业数字化。（省工业和信息化厅牵头，省商务厅配合）"
+    task = parse(text).tasks[0]
+    assert (task.path, task.level, task.title) == (("第二章", "第三条"), 3, "推动产业数字化")
+
+
+def test_chapter_heading_is_not_part_of_the_plan_title():
+    text = "江西省数字经济发展行动方案\n第一章 总体要求\n第一条 加快建设。（省数据局负责）"
+    assert parse(text).title == "江西省数字经济发展行动方案"
+
+
+def test_deadline_repeated_in_the_deadline_column_is_kept_once():
+    text = "序号\t工作任务\t责任单位\t完成时限\n1\t6月底前完成改造\t市工信局\t6月底前"
+    assert [(d.date, d.text) for d in parse(text).tasks[0].deadlines] == [(datetime.date(2016, 6, 30), "6月底前")]
+
+
+def test_coordinator_is_a_leading_group_office():
+    text = HEBI_STYLE + "(二)强化督导。每月5日前将进展情况报送市污染防治攻坚战领导小组办公室。\n责任单位：市环保局。"
+    assert parse(text).coordinator == "市污染防治攻坚战领导小组办公室"
