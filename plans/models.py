@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from plans import progress
 
 
 # --- choices ------------------------------------------------------------------------------
@@ -78,6 +81,11 @@ class ReportState(models.TextChoices):
 
 def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
     return Q(**{f"{field}__in": choices.values})
+
+
+class MemberRole(models.TextChoices):
+    OFFICIAL = "official", _("填报人")
+    LEADER = "leader", _("单位负责人")
 
 
 # --- units --------------------------------------------------------------------------------
@@ -160,8 +168,59 @@ class UnitAlias(models.Model):
     natural_key.dependencies = ["plans.unit"]
 
 
+class Membership(models.Model):
+    """An account's unit: its officials (填报人) fill in reports, its leaders (单位负责人) sign them off."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership", verbose_name=_("账号"),
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("单位"))
+    role = models.CharField(_("角色"), max_length=20, choices=MemberRole.choices, default=MemberRole.OFFICIAL)
+
+    class Meta:
+        verbose_name = _("单位账号")
+        verbose_name_plural = _("单位账号")
+        ordering = ["unit", "role"]
+        constraints = [
+            models.CheckConstraint(condition=_in_choices("role", MemberRole), name="plans_membership_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+
 # --- plans --------------------------------------------------------------------------------
-class PlanManager(models.Manager):
+def acting_unit_ids(user) -> set[int]:
+    """The units a user acts for: their own unit and every collective that lists it
+    (an official of 浚县人民政府 also answers for 各县区政府(管委)). Cached on the user."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    if not hasattr(user, "_acting_unit_ids"):
+        membership = Membership.objects.filter(user=user).values_list("unit_id", flat=True).first()
+        ids = set()
+        if membership:
+            ids = {membership, *Unit.members.through.objects.filter(to_unit_id=membership).values_list("from_unit_id", flat=True)}
+        user._acting_unit_ids = ids
+    return user._acting_unit_ids
+
+
+def sees_everything(user) -> bool:
+    return bool(getattr(user, "is_superuser", False))
+
+
+class PlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Office staff: their plans; unit accounts: plans where their unit holds a role."""
+        if sees_everything(user):
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(
+            Q(office_staff=user) | Q(nodes__assignments__unit__in=acting_unit_ids(user))
+        ).distinct()
+
+
+class PlanManager(models.Manager.from_queryset(PlanQuerySet)):
     def get_by_natural_key(self, key):
         return self.get(key=key)
 
@@ -173,6 +232,10 @@ class Plan(models.Model):
     )
     issuers = models.ManyToManyField(
         Unit, through="PlanIssuer", related_name="issued_plans", blank=True, verbose_name=_("印发单位"),
+    )
+    office_staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="office_plans", blank=True, verbose_name=_("督办人员"),
+        help_text=_("可查看本方案全部内容、审核报告、编辑任务和开关报送周期的账号。"),
     )
     key = models.CharField(
         _("方案标识"), max_length=300, unique=True,
@@ -288,6 +351,39 @@ class TaskQuerySet(models.QuerySet):
     def for_admin_list(self):
         return self.select_related("plan", "parent").prefetch_related("assignments__unit")
 
+    def with_schedule(self):
+        """Annotate due_date (first 完成时限), start_date (first start, else the plan's start)
+        and latest_percent (of the latest approved report): what `Task.light` reads."""
+        approved = ProgressReport.objects.filter(task=models.OuterRef("pk"), state=ReportState.APPROVED)
+        return self.annotate(
+            due_date=models.Min("deadlines__date", filter=Q(deadlines__kind=DeadlineKind.DUE)),
+            start_date=Coalesce(
+                models.Min("deadlines__date", filter=Q(deadlines__kind=DeadlineKind.START)), "plan__period_start",
+            ),
+            latest_percent=models.Subquery(approved.order_by("-period__start", "-reviewed_at").values("percent")[:1]),
+        )
+
+    def overdue(self, today):
+        """超期未完成: a due date passed and the task not completed."""
+        return self.filter(
+            kind=NodeKind.TASK, deadlines__kind=DeadlineKind.DUE, deadlines__date__lt=today,
+        ).exclude(status=TaskStatus.COMPLETED).distinct()
+
+    def visible_to(self, user):
+        """Office staff: every node of their plans; unit accounts: the tasks where their unit
+        (or a collective it belongs to) holds any role, and the sections of those plans."""
+        if sees_everything(user):
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        units = acting_unit_ids(user)
+        assigned = Assignment.objects.filter(unit__in=units)
+        return self.filter(
+            Q(plan__office_staff=user)
+            | Q(kind=NodeKind.TASK, pk__in=assigned.values("task_id"))
+            | Q(kind=NodeKind.SECTION, plan__in=assigned.values("task__plan_id"))
+        ).distinct()
+
 
 class TaskManager(models.Manager.from_queryset(TaskQuerySet)):
     def get_by_natural_key(self, plan_key, position):
@@ -343,6 +439,13 @@ class Task(models.Model):
         return self.plan.natural_key() + (self.position,)
 
     natural_key.dependencies = ["plans.plan"]
+
+    def light(self, today) -> str:
+        """Traffic light from the annotations of TaskQuerySet.with_schedule()."""
+        return progress.light(
+            start=self.start_date, due=self.due_date, behind=self.status == TaskStatus.BEHIND,
+            completed=self.status == TaskStatus.COMPLETED, percent=self.latest_percent, today=today,
+        )
 
     def save(self, *args, **kwargs):
         self.updated_at = timezone.now()
@@ -502,6 +605,30 @@ class ReportingPeriod(models.Model):
         return f"{self.plan} {self.label}"
 
 
+class ProgressReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Reports of the tasks the user may see (see TaskQuerySet.visible_to)."""
+        if sees_everything(user):
+            return self
+        return self.filter(task__in=Task.objects.visible_to(user).values("pk"))
+
+    def late(self, today):
+        """逾期未报: due date passed and not yet sent (pending or returned)."""
+        return self.filter(period__due_date__lt=today, state__in=[ReportState.PENDING, ReportState.RETURNED])
+
+    def with_late(self, today):
+        return self.annotate(
+            is_late=models.Case(
+                models.When(
+                    Q(period__due_date__lt=today, state__in=[ReportState.PENDING, ReportState.RETURNED]),
+                    then=models.Value(True),
+                ),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+
 class ProgressReport(models.Model):
     """One unit's progress on one task for one period (进展情况)."""
 
@@ -519,11 +646,16 @@ class ProgressReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="reviewed_reports", verbose_name=_("审核人"),
     )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="submitted_reports", verbose_name=_("报送人"),
+    )
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
 
+    objects = ProgressReportQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -546,3 +678,67 @@ class ProgressReport(models.Model):
     def save(self, *args, **kwargs):
         self.updated_at = timezone.now()
         super().save(*args, **kwargs)
+
+
+class SupportingInput(models.Model):
+    """A supporting unit's (配合单位) contribution to the lead's report for a task and period."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="inputs", verbose_name=_("进展报告"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="supporting_inputs", verbose_name=_("配合单位"))
+    text = models.TextField(_("配合情况"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="supporting_inputs", verbose_name=_("填写人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("配合单位意见")
+        verbose_name_plural = _("配合单位意见")
+        ordering = ["report", "unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "unit"], name="plans_supportinginput_unique_unit"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} → {self.report}"
+
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        super().save(*args, **kwargs)
+
+
+class ReminderRule(models.TextChoices):
+    REPORT_DUE_7 = "report_due_7", _("报告7天后到期")
+    REPORT_DUE_3 = "report_due_3", _("报告3天后到期")
+    REPORT_DUE_1 = "report_due_1", _("报告1天后到期")
+    REPORT_LATE = "report_late", _("报告逾期未报")
+    TASK_DUE_SOON = "task_due_soon", _("任务临期")
+    TASK_OVERDUE = "task_overdue", _("任务超期未完成")
+
+
+class Reminder(models.Model):
+    """One reminder e-mail (催报) sent to a unit: at most one per unit, rule and day."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("单位"))
+    rule = models.CharField(_("提醒规则"), max_length=20, choices=ReminderRule.choices)
+    sent_on = models.DateField(_("发送日期"))
+    recipients = models.TextField(_("收件人"), blank=True)
+    subject = models.CharField(_("主题"), max_length=300)
+    body = models.TextField(_("内容"))
+    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("催报记录")
+        verbose_name_plural = _("催报记录")
+        ordering = ["-sent_on", "unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "rule", "sent_on"], name="plans_reminder_once_per_day"),
+            models.CheckConstraint(condition=_in_choices("rule", ReminderRule), name="plans_reminder_rule_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.sent_on} {self.unit} {self.get_rule_display()}"

@@ -5,10 +5,12 @@ import datetime
 import hashlib
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from plans.importers.types import ImportRefused, ParsedNode, ParsedPlan, ParsedTarget
 from plans.importers.units import canonical_unit_name, contains_place, unit_aliases, unit_kind
@@ -19,13 +21,25 @@ from plans.models import (
     NodeKind,
     Plan,
     PlanIssuer,
+    ProgressReport,
     ReportingPeriod,
+    ReportState,
     Role,
+    SupportingInput,
     Target,
     Task,
+    TaskStatus,
     Unit,
     UnitAlias,
     UnitKind,
+)
+from plans.permissions import (
+    can_add_supporting_input,
+    can_edit_report,
+    can_manage_plan,
+    can_review_report,
+    can_submit_report,
+    membership,
 )
 from plans.periods import nominal_due_date, shift_to_working_day, spans
 from plans.reference import division_governments
@@ -392,3 +406,124 @@ def periods_generate(*, plan: Plan) -> list[ReportingPeriod]:
             if span.label not in existing
         ]
     return created
+
+
+# --- the reporting cycle -------------------------------------------------------------------
+def _deny(reason: str) -> None:
+    if reason:
+        raise PermissionDenied(reason)
+
+
+def _locked(report: ProgressReport) -> ProgressReport:
+    """The report re-read under a row lock, so two reviewers cannot both act on a stale copy."""
+    return ProgressReport.objects.select_for_update().select_related("period", "task").get(pk=report.pk)
+
+
+def reports_ensure(*, period: ReportingPeriod) -> list[ProgressReport]:
+    """A pending report for every (active task, responsible unit) of the period's plan that
+    has none yet. A collective responsible unit reports through each of its members."""
+    tasks = period.plan.nodes.tasks().active().prefetch_related(
+        Prefetch("assignments", Assignment.objects.filter(role=Role.RESPONSIBLE).select_related("unit")),
+        "assignments__unit__members",
+    )
+    wanted = []
+    for task in tasks:
+        for assignment in task.assignments.all():
+            members = list(assignment.unit.members.all()) if assignment.unit.is_collective else []
+            wanted.extend((task.pk, unit.pk) for unit in (members or [assignment.unit]))
+    have = set(period.reports.values_list("task_id", "unit_id"))
+    missing = [ProgressReport(task_id=task, unit_id=unit, period=period) for task, unit in dict.fromkeys(wanted) if (task, unit) not in have]
+    return bulk_create_with_history(missing, ProgressReport)
+
+
+def period_open(*, user, period: ReportingPeriod) -> list[ProgressReport]:
+    """Open a period for reporting and create its pending reports; returns those created."""
+    _deny(can_manage_plan(user, period.plan_id))
+    with transaction.atomic():
+        if not period.is_open:
+            period.is_open = True
+            period.save(update_fields=["is_open"])
+        return reports_ensure(period=period)
+
+
+def period_close(*, user, period: ReportingPeriod) -> ReportingPeriod:
+    _deny(can_manage_plan(user, period.plan_id))
+    period.is_open = False
+    period.save(update_fields=["is_open"])
+    return period
+
+
+REPORT_FIELDS = ("status", "percent", "progress", "problems", "next_steps")
+
+
+def report_update(*, user, report: ProgressReport, **values) -> ProgressReport:
+    """Change a report's content (status, percent, 本期进展情况, 存在问题, 下步打算)."""
+    unknown = set(values) - set(REPORT_FIELDS)
+    if unknown:
+        raise ValidationError(_("不能修改的字段 (fields that cannot be changed): %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        report = _locked(report)
+        _deny(can_edit_report(user, report))
+        for name, value in values.items():
+            setattr(report, name, value)
+        report.full_clean(validate_unique=False, validate_constraints=True)
+        report.save()
+    return report
+
+
+def report_submit(*, user, report: ProgressReport) -> ProgressReport:
+    """The unit leader sends the report to the office (pending/returned → submitted)."""
+    with transaction.atomic():
+        report = _locked(report)
+        _deny(can_submit_report(user, report))
+        if not report.progress.strip():
+            raise ValidationError(_("请先填写本期进展情况再报送 (fill in the progress before submitting)"))
+        report.state = ReportState.SUBMITTED
+        report.submitted_at, report.submitted_by = timezone.now(), user
+        report.save()
+    return report
+
+
+def report_approve(*, user, report: ProgressReport, comment: str = "") -> ProgressReport:
+    """The office approves: the report is locked and its status becomes the task's status."""
+    with transaction.atomic():
+        report = _locked(report)
+        _deny(can_review_report(user, report))
+        report.state = ReportState.APPROVED
+        report.review_comment = comment.strip()
+        report.reviewed_at, report.reviewed_by = timezone.now(), user
+        report.save()
+        task = report.task
+        completed_at = (task.completed_at or timezone.now()) if report.status == TaskStatus.COMPLETED else None
+        if (task.status, task.completed_at) != (report.status, completed_at):
+            task.status, task.completed_at = report.status, completed_at
+            task.save()
+    return report
+
+
+def report_return(*, user, report: ProgressReport, comment: str) -> ProgressReport:
+    """The office sends the report back with a comment (submitted → returned)."""
+    if not (comment or "").strip():
+        raise ValidationError(_("退回时请填写审核意见 (a comment is required to return a report)"))
+    with transaction.atomic():
+        report = _locked(report)
+        _deny(can_review_report(user, report))
+        report.state = ReportState.RETURNED
+        report.review_comment = comment.strip()
+        report.reviewed_at, report.reviewed_by = timezone.now(), user
+        report.save()
+    return report
+
+
+def supporting_input_save(*, user, report: ProgressReport, text: str) -> SupportingInput:
+    """A supporting unit's input to the lead's report for the task and period."""
+    if not (text or "").strip():
+        raise ValidationError(_("请填写配合情况 (the input is empty)"))
+    with transaction.atomic():
+        report = _locked(report)
+        _deny(can_add_supporting_input(user, report))
+        unit = membership(user).unit
+        contribution = SupportingInput.objects.filter(report=report, unit=unit).first() or SupportingInput(report=report, unit=unit)
+        contribution.text, contribution.author = text.strip(), user
+        contribution.save()
+    return contribution

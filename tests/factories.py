@@ -5,7 +5,14 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
+from django.contrib.auth import get_user_model
+
 from plans.models import (
+    MemberRole,
+    Membership,
+    Reminder,
+    ReminderRule,
+    SupportingInput,
     Assignment,
     Comparator,
     Deadline,
@@ -132,3 +139,43 @@ class ProgressReportFactory(DjangoModelFactory):
     task = factory.SubFactory(TaskFactory)
     unit = factory.SubFactory(UnitFactory)
     period = factory.SubFactory(ReportingPeriodFactory, plan=factory.SelfAttribute("..task.plan"))
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    is_staff = True
+    password = factory.django.Password("pw-for-tests-only")
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    unit = factory.SubFactory(UnitFactory)
+    role = MemberRole.OFFICIAL
+
+
+class SupportingInputFactory(DjangoModelFactory):
+    class Meta:
+        model = SupportingInput
+
+    report = factory.SubFactory(ProgressReportFactory)
+    unit = factory.SubFactory(UnitFactory)
+    text = "已配合完成资金测算。"
+
+
+class ReminderFactory(DjangoModelFactory):
+    class Meta:
+        model = Reminder
+
+    unit = factory.SubFactory(UnitFactory)
+    rule = ReminderRule.REPORT_LATE
+    sent_on = datetime.date(2016, 9, 24)
+    subject = "催报"
+    body = "请尽快报送。"

@@ -12,6 +12,11 @@ from django.db.models import UniqueConstraint
 from django.utils import timezone
 
 from plans.models import (
+    MemberRole,
+    Membership,
+    Reminder,
+    ReminderRule,
+    SupportingInput,
     Assignment,
     Comparator,
     Deadline,
@@ -30,6 +35,9 @@ from plans.models import (
     UnitKind,
 )
 from tests.factories import (
+    MembershipFactory,
+    ReminderFactory,
+    SupportingInputFactory,
     AssignmentFactory,
     DeadlineFactory,
     PlanFactory,
@@ -518,3 +526,64 @@ def test_plans_progressreport_percent_range_accepts_up_to_100(percent):
 def test_plans_progressreport_percent_range_refuses_more_than_100():
     with refused(ProgressReport, "plans_progressreport_percent_range"):
         ProgressReportFactory(percent=101)
+
+
+# --- accounts and the reporting cycle ------------------------------------------------------
+def test_plans_membership_role_valid_accepts_a_leader():
+    membership = MembershipFactory()
+
+    Membership.objects.filter(pk=membership.pk).update(role=MemberRole.LEADER)
+
+    assert Membership.objects.get(pk=membership.pk).role == "leader"
+
+
+def test_plans_membership_role_valid_refuses_an_unlisted_role():
+    membership = MembershipFactory()
+
+    with refused(Membership, "plans_membership_role_valid"):
+        Membership.objects.filter(pk=membership.pk).update(role="director")
+
+
+def test_plans_supportinginput_unique_unit_accepts_inputs_of_two_units():
+    first = SupportingInputFactory()
+
+    SupportingInputFactory(report=first.report)
+
+    assert first.report.inputs.count() == 2
+
+
+def test_plans_supportinginput_unique_unit_refuses_a_second_input_of_one_unit():
+    first = SupportingInputFactory()
+
+    with refused(SupportingInput, "plans_supportinginput_unique_unit"):
+        SupportingInputFactory(report=first.report, unit=first.unit)
+
+
+def test_plans_reminder_once_per_day_accepts_the_same_rule_next_day():
+    first = ReminderFactory()
+
+    ReminderFactory(unit=first.unit, sent_on=first.sent_on + datetime.timedelta(days=1))
+
+    assert Reminder.objects.count() == 2
+
+
+def test_plans_reminder_once_per_day_refuses_the_same_rule_twice_a_day():
+    first = ReminderFactory()
+
+    with refused(Reminder, "plans_reminder_once_per_day"):
+        ReminderFactory(unit=first.unit, sent_on=first.sent_on)
+
+
+def test_plans_reminder_rule_valid_accepts_a_listed_rule():
+    reminder = ReminderFactory()
+
+    Reminder.objects.filter(pk=reminder.pk).update(rule=ReminderRule.TASK_OVERDUE)
+
+    assert Reminder.objects.get(pk=reminder.pk).rule == "task_overdue"
+
+
+def test_plans_reminder_rule_valid_refuses_an_unlisted_rule():
+    reminder = ReminderFactory()
+
+    with refused(Reminder, "plans_reminder_rule_valid"):
+        Reminder.objects.filter(pk=reminder.pk).update(rule="whenever")

@@ -1,0 +1,107 @@
+"""Who may do what, in one place: the admin, the services (and so the API) ask here.
+
+Each `can_*` answers with a reason: "" when allowed, else a sentence for the user. The
+services raise PermissionDenied with that sentence; the admin hides what is not allowed.
+"""
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from plans.models import (
+    Assignment,
+    MemberRole,
+    Membership,
+    Plan,
+    ProgressReport,
+    ReportState,
+    Role,
+    acting_unit_ids,
+    sees_everything,
+)
+
+EDITABLE_STATES = (ReportState.PENDING, ReportState.RETURNED)
+
+
+def membership(user) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_membership"):
+        user._membership = Membership.objects.select_related("unit").filter(user=user).first()
+    return user._membership
+
+
+def is_office(user, plan: Plan | int) -> bool:
+    """Office staff (督办) of the plan, or a superuser."""
+    if sees_everything(user):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    plan_id = plan if isinstance(plan, int) else plan.pk
+    if not hasattr(user, "_office_plan_ids"):
+        user._office_plan_ids = set(user.office_plans.values_list("pk", flat=True))
+    return plan_id in user._office_plan_ids
+
+
+def is_office_anywhere(user) -> bool:
+    return sees_everything(user) or (getattr(user, "is_authenticated", False) and user.office_plans.exists())
+
+
+def _of_unit(user, report: ProgressReport) -> bool:
+    member = membership(user)
+    return member is not None and member.unit_id == report.unit_id
+
+
+def can_edit_report(user, report: ProgressReport) -> str:
+    """Officials and leaders edit their own unit's reports in open periods until submitted;
+    office staff may correct a report of their plan until it is approved."""
+    if report.state == ReportState.APPROVED:
+        return _("报告已审核通过，不能再修改 (the report is approved and locked)")
+    if is_office(user, report.period.plan_id):
+        return ""
+    if not _of_unit(user, report):
+        return _("只能填报本单位的报告 (you can only fill in your own unit's reports)")
+    if not report.period.is_open:
+        return _("该报送周期未开放填报 (this reporting period is not open)")
+    if report.state not in EDITABLE_STATES:
+        return _("报告已报送，等待审核，退回后才能修改 (the report is submitted; it can be edited once returned)")
+    return ""
+
+
+def can_submit_report(user, report: ProgressReport) -> str:
+    """Only a leader (单位负责人) of the report's unit sends it to the office."""
+    if not _of_unit(user, report):
+        return _("只能报送本单位的报告 (you can only submit your own unit's reports)")
+    if membership(user).role != MemberRole.LEADER:
+        return _("只有单位负责人才能报送 (only the unit leader can submit)")
+    if not report.period.is_open:
+        return _("该报送周期未开放填报 (this reporting period is not open)")
+    if report.state not in EDITABLE_STATES:
+        return _("报告当前状态不能报送 (the report cannot be submitted in its current state)")
+    return ""
+
+
+def can_review_report(user, report: ProgressReport) -> str:
+    if not is_office(user, report.period.plan_id):
+        return _("只有督办人员才能审核 (only office staff review reports)")
+    if report.state != ReportState.SUBMITTED:
+        return _("只能审核已报送的报告 (only submitted reports can be reviewed)")
+    return ""
+
+
+def can_add_supporting_input(user, report: ProgressReport) -> str:
+    """A supporting unit (配合单位) of the task adds its input to the lead's report."""
+    member = membership(user)
+    if member is None or not Assignment.objects.filter(
+        task_id=report.task_id, role=Role.SUPPORTING, unit_id__in=acting_unit_ids(user)
+    ).exists():
+        return _("只有该任务的配合单位才能提供配合情况 (only the task's supporting units add input)")
+    if not report.period.is_open:
+        return _("该报送周期未开放填报 (this reporting period is not open)")
+    if report.state not in EDITABLE_STATES:
+        return _("牵头单位报告已报送，不能再补充 (the lead's report is already submitted)")
+    return ""
+
+
+def can_manage_plan(user, plan: Plan | int) -> str:
+    """Plan structure, assignments, deadlines and periods: office staff only."""
+    return "" if is_office(user, plan) else _("只有督办人员才能修改方案、分工和时限 (only office staff change plans)")
