@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.forms.models import inlineformset_factory
@@ -15,8 +16,11 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from plans.admin import TaskTargetFormSet
-from plans.models import Plan, Role, Target, Task, Unit
+from plans.models import Plan, ProgressReport, Reminder, Role, Target, Task, Unit
 from tests.factories import (
+    MembershipFactory,
+    ReminderFactory,
+    SupportingInputFactory,
     AssignmentFactory,
     DeadlineFactory,
     PlanFactory,
@@ -32,6 +36,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
+# Reports are created when a period opens; reminders by send_reminders.
+ADDABLE = [model for model in REGISTERED if model not in (ProgressReport, Reminder)]
 WITH_HISTORY = [model for model in REGISTERED if isinstance(admin.site._registry[model], SimpleHistoryAdmin)]
 
 
@@ -45,7 +51,10 @@ def every_model(hebi_task):
     PlanIssuerFactory(plan=plan)
     TargetFactory(plan=plan)
     TargetFactory(plan=plan, task=hebi_task, indicator="优良天数", value=190, unit="天")
-    ProgressReportFactory(task=hebi_task, unit=Unit.objects.get(short_name="市发改委"))
+    report = ProgressReportFactory(task=hebi_task, unit=Unit.objects.get(short_name="市发改委"))
+    SupportingInputFactory(report=report)
+    ReminderFactory()
+    MembershipFactory()
     Group.objects.create(name="督办员")
     return plan
 
@@ -57,6 +66,7 @@ def url(model, view, *args):
 def a_row(model):
     """A row the model's admin shows (the section admin shows sections only)."""
     request = RequestFactory().get("/")
+    request.user = get_user_model().objects.filter(is_superuser=True).first()
     return admin.site._registry[model].get_queryset(request).first()
 
 
@@ -99,7 +109,7 @@ def test_changelist_opens_in_chinese(admin_client, every_model, model):
     assert english_labels_in(html, model) == []
 
 
-@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+@pytest.mark.parametrize("model", ADDABLE, ids=lambda model: model._meta.label)
 def test_add_page_opens_in_chinese(admin_client, every_model, model):
     response = admin_client.get(url(model, "add"))
 
@@ -115,7 +125,7 @@ def test_change_page_opens_in_chinese(admin_client, every_model, model):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"修改 {in_chinese(model)[0]}" in html
+    assert f"{'查看' if model is Reminder else '修改'} {in_chinese(model)[0]}" in html  # reminders are a record
     assert english_labels_in(html, model) == []
 
 
@@ -282,3 +292,8 @@ def test_generate_periods_action_creates_the_plans_reporting_periods(admin_clien
 
     assert "新建报送周期 4 个。" in response.content.decode()
     assert list(plan.periods.values_list("label", flat=True)) == ["2016Q1", "2016Q2", "2016Q3", "2016Q4"]
+
+
+@pytest.mark.parametrize("model", [ProgressReport, Reminder], ids=lambda model: model._meta.label)
+def test_reports_and_reminders_cannot_be_added_by_hand(admin_client, model):
+    assert admin_client.get(url(model, "add")).status_code == 403

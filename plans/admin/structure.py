@@ -13,8 +13,10 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
-from .models import (
+from plans import services
+from plans.admin.scoping import PlanScopedAdmin, PlanScopedInline
+from plans.permissions import is_office_anywhere
+from plans.models import (
     Assignment,
     Deadline,
     DeadlineKind,
@@ -55,12 +57,34 @@ def _unit_names(assignments) -> str:
 
 # --- units --------------------------------------------------------------------------------
 class UnitAliasInline(admin.TabularInline):
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and is_office_anywhere(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and is_office_anywhere(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and is_office_anywhere(request.user)
+
     model = UnitAlias
     extra = 0
 
 
+class ReferenceDataAdmin(admin.ModelAdmin):
+    """Units are shared by every plan: office staff and superusers edit them, units only read."""
+
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and is_office_anywhere(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and is_office_anywhere(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and is_office_anywhere(request.user)
+
+
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ReferenceDataAdmin):
     list_display = ["name", "short_name", "jurisdiction", "kind", "parent"]
     list_filter = ["kind", "jurisdiction"]
     list_select_related = ["parent"]
@@ -76,7 +100,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitAlias)
-class UnitAliasAdmin(admin.ModelAdmin):
+class UnitAliasAdmin(ReferenceDataAdmin):
     list_display = ["name", "jurisdiction", "unit"]
     list_filter = ["jurisdiction"]
     list_select_related = ["unit"]
@@ -85,15 +109,18 @@ class UnitAliasAdmin(admin.ModelAdmin):
 
 
 # --- plans --------------------------------------------------------------------------------
-class PlanIssuerInline(admin.TabularInline):
+class PlanIssuerInline(PlanScopedInline, admin.TabularInline):
+    parent_plan_path = ""
     model = PlanIssuer
     extra = 0
     ordering = ["position"]
     autocomplete_fields = ["unit"]
 
 
-class PlanTargetInline(admin.TabularInline):
+class PlanTargetInline(PlanScopedInline, admin.TabularInline):
     """The plan's overall targets (目标); a task's own targets are shown under the task."""
+
+    parent_plan_path = ""
 
     model = Target
     fk_name = "plan"
@@ -106,15 +133,17 @@ class PlanTargetInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
+    plan_path = ""
     list_display = ["title", "doc_number", "jurisdiction", "plan_year", "coordinator", "section_count", "task_count"]
     list_filter = ["plan_year", "jurisdiction", "reporting_frequency"]
     list_select_related = ["coordinator"]
     search_fields = ["title", "key", "doc_number"]
-    autocomplete_fields = ["coordinator"]
+    autocomplete_fields = ["coordinator", "office_staff"]
     readonly_fields = ["source_name", "source_sha256", "source_text", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "key", "doc_number", "jurisdiction", "plan_year", "issued_on", "coordinator"]}),
+        (_("督办"), {"fields": ["office_staff"]}),
         (_("实施期"), {"fields": ["period_start", "period_end", "valid_until"]}),
         (
             _("报送要求"),
@@ -169,7 +198,7 @@ class SectionFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(PlanScopedInline, admin.TabularInline):
     model = Assignment
     extra = 0
     ordering = ["role", "position"]
@@ -180,7 +209,7 @@ class AssignmentInline(admin.TabularInline):
         return super().get_queryset(request).select_related("unit")
 
 
-class DeadlineInline(admin.TabularInline):
+class DeadlineInline(PlanScopedInline, admin.TabularInline):
     model = Deadline
     extra = 0
     ordering = ["position"]
@@ -196,7 +225,7 @@ class TaskTargetFormSet(BaseInlineFormSet):
         return super().save_new(form, commit=commit)
 
 
-class TaskTargetInline(admin.TabularInline):
+class TaskTargetInline(PlanScopedInline, admin.TabularInline):
     """A task's own targets; their order among the plan's targets is kept in the target admin."""
 
     model = Target
@@ -228,13 +257,17 @@ class ProgressReportInline(admin.TabularInline):
         return False
 
 
-class NodeAdmin(admin.ModelAdmin):
+class NodeAdmin(PlanScopedAdmin, admin.ModelAdmin):
     """What sections and tasks share: the node's place in its plan's tree. Only TaskAdmin adds
     simple_history's views: they fail on the Section proxy (its Meta lacks the history manager)."""
 
     kind = None  # a NodeKind, set by subclasses
+
     node_fields = ["plan", "parent", "label", "path", "level", "position", "title", "text"]
     tree_fields = ["source_line", "path", "level"]  # set by the importer; typed only for a new node
+
+    def visible(self, queryset, user):
+        return queryset.visible_to(user)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["created_at", "updated_at"]
@@ -351,7 +384,8 @@ class TaskAdmin(NodeAdmin, SimpleHistoryAdmin):
 
 # --- what hangs off a task ----------------------------------------------------------------
 @admin.register(Assignment)
-class AssignmentAdmin(SimpleHistoryAdmin):
+class AssignmentAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
+    plan_path = "task__plan"
     list_display = ["task", "unit", "role", "position", "is_lead"]
     list_filter = ["role", "is_lead", "task__plan"]
     list_select_related = ["task", "unit"]
@@ -362,7 +396,8 @@ class AssignmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(SimpleHistoryAdmin):
+class DeadlineAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
+    plan_path = "task__plan"
     list_display = ["task", "kind", "date", "text", "rule"]
     list_filter = ["kind", "task__plan"]
     list_select_related = ["task"]
@@ -373,7 +408,7 @@ class DeadlineAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(PlanScopedAdmin, admin.ModelAdmin):
     list_display = ["indicator", "comparator", "value", "unit", "year", "plan", "task"]
     list_filter = ["plan", "comparator", "year"]
     list_select_related = ["plan", "task"]
@@ -382,30 +417,4 @@ class TargetAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["plan", "task", "indicator", "comparator", "value", "unit", "year"]}),
         (_("来源"), {"fields": ["text", "position"]}),
-    ]
-
-
-# --- reporting ----------------------------------------------------------------------------
-@admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(admin.ModelAdmin):
-    list_display = ["label", "plan", "start", "end", "due_date", "is_open"]
-    list_filter = ["plan", "is_open"]
-    list_select_related = ["plan"]
-    search_fields = ["label", "plan__title"]
-    autocomplete_fields = ["plan"]
-
-
-@admin.register(ProgressReport)
-class ProgressReportAdmin(SimpleHistoryAdmin):
-    list_display = ["task", "unit", "period", "status", "percent", "state", "submitted_at"]
-    list_filter = ["state", "status", "period__plan", "period"]
-    list_select_related = ["task", "unit", "period__plan"]
-    search_fields = ["task__title", "task__path", "unit__name", "unit__short_name"]
-    autocomplete_fields = ["task", "unit", "period", "reviewed_by"]
-    readonly_fields = ["created_at", "updated_at"]
-    fieldsets = [
-        (None, {"fields": ["task", "unit", "period"]}),
-        (_("进展情况"), {"fields": ["status", "percent", "progress", "problems", "next_steps"]}),
-        (_("审核"), {"fields": ["state", "review_comment", "reviewed_by", "submitted_at", "reviewed_at"]}),
-        (_("记录"), {"fields": ["created_at", "updated_at"]}),
     ]

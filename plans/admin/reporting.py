@@ -1,0 +1,265 @@
+"""Reporting in the admin: periods opened and closed by the office, reports filled in by a
+unit's officials, submitted by its leader, approved or returned by the office. Every change
+goes through plans.services, which checks plans.permissions; this module only decides
+which fields and buttons a user sees."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from plans import services
+from plans.admin.scoping import PlanScopedAdmin
+from plans.models import ProgressReport, Reminder, ReportingPeriod, SupportingInput, acting_unit_ids
+from plans.permissions import (
+    can_add_supporting_input,
+    can_edit_report,
+    can_review_report,
+    can_submit_report,
+    membership,
+)
+
+CONTENT_FIELDS = list(services.REPORT_FIELDS)
+SUBMIT, APPROVE, RETURN = "_submit_report", "_approve_report", "_return_report"
+
+
+# --- periods ------------------------------------------------------------------------------
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(PlanScopedAdmin, admin.ModelAdmin):
+    list_display = ["label", "plan", "start", "end", "due_date", "is_open"]
+    list_filter = ["plan", "is_open"]
+    list_select_related = ["plan"]
+    search_fields = ["label", "plan__title"]
+    autocomplete_fields = ["plan"]
+    actions = ["open_periods", "close_periods"]
+
+    @admin.action(description=_("开放填报（生成待填报报告）"), permissions=["change"])
+    def open_periods(self, request, queryset):
+        created = sum(len(services.period_open(user=request.user, period=period)) for period in queryset)
+        self.message_user(request, _("已开放填报，新建待填报报告 %(count)d 份。") % {"count": created}, messages.SUCCESS)
+
+    @admin.action(description=_("关闭填报"), permissions=["change"])
+    def close_periods(self, request, queryset):
+        for period in queryset:
+            services.period_close(user=request.user, period=period)
+        self.message_user(request, _("已关闭填报。"), messages.SUCCESS)
+
+
+# --- reports ------------------------------------------------------------------------------
+class _Refused(Exception):
+    """A service said no between the form check and the save (someone acted first)."""
+
+
+class ReportForm(forms.ModelForm):
+    """Checks the requested step against plans.permissions before anything is saved."""
+
+    supporting_text = forms.CharField(
+        label=_("本单位配合情况"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("配合单位填写，供牵头单位汇总。"),
+    )
+
+    class Meta:
+        model = ProgressReport
+        fields = CONTENT_FIELDS + ["review_comment"]
+
+    def clean(self):
+        cleaned = super().clean()
+        user, report, data = self.request.user, self.instance, self.data
+        reasons = []
+        if set(self.changed_data) & set(CONTENT_FIELDS):
+            reasons.append(can_edit_report(user, report))
+        if cleaned.get("supporting_text", "").strip():
+            reasons.append(can_add_supporting_input(user, report))
+        if SUBMIT in data:
+            reasons.append(can_submit_report(user, report))
+            if not (cleaned.get("progress") or "").strip():
+                reasons.append(str(_("请先填写本期进展情况再报送 (fill in the progress before submitting)")))
+        if APPROVE in data or RETURN in data:
+            reasons.append(can_review_report(user, report))
+        if RETURN in data and not (cleaned.get("review_comment") or "").strip():
+            self.add_error("review_comment", _("退回时请填写审核意见 (a comment is required to return a report)"))
+        for reason in filter(None, reasons):
+            raise ValidationError(reason)
+        return cleaned
+
+
+class SupportingInputInline(admin.TabularInline):
+    model = SupportingInput
+    fields = ["unit", "text", "author", "updated_at"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LateFilter(admin.SimpleListFilter):
+    title = _("逾期未报")
+    parameter_name = "late"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("是")), ("no", _("否"))]
+
+    def queryset(self, request, queryset):
+        late = ProgressReport.objects.late(timezone.localdate()).values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=late)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=late)
+        return queryset
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
+    plan_path = "period__plan"
+    form = ReportForm
+    change_form_template = "admin/plans/progressreport/change_form.html"
+    list_display = ["task", "unit", "period", "status", "percent", "state", "late", "submitted_at"]
+    list_filter = ["state", LateFilter, "status", "period__plan", "period", "unit"]
+    list_select_related = ["task", "unit", "period__plan"]
+    search_fields = ["task__title", "task__path", "unit__name", "unit__short_name"]
+    inlines = [SupportingInputInline]
+    fieldsets = [
+        (None, {"fields": ["task", "unit", "period", "state"]}),
+        (_("进展情况"), {"fields": ["status", "percent", "progress", "problems", "next_steps"]}),
+        (_("配合单位"), {"fields": ["supporting_text"]}),
+        (_("审核"), {"fields": ["review_comment", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at"]}),
+        (_("记录"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    always_readonly = [
+        "task", "unit", "period", "state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at",
+        "created_at", "updated_at",
+    ]
+
+    def visible(self, queryset, user):
+        return queryset.visible_to(user)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_late(timezone.localdate())
+
+    @admin.display(description=_("逾期未报"), boolean=True, ordering="is_late")
+    def late(self, report):
+        return report.is_late
+
+    # who may do what ---------------------------------------------------------------------
+    def has_add_permission(self, request):
+        return False  # reports are created when the office opens a period
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def _steps(self, request, report) -> dict[str, bool]:
+        user = request.user
+        return {
+            "edit": not can_edit_report(user, report),
+            "submit": not can_submit_report(user, report),
+            "review": not can_review_report(user, report),
+            "support": not can_add_supporting_input(user, report),
+        }
+
+    def has_change_permission(self, request, obj=None):
+        if not super(PlanScopedAdmin, self).has_change_permission(request, obj):
+            return False
+        return obj is None or any(self._steps(request, obj).values())
+
+    def get_readonly_fields(self, request, obj=None):
+        steps = self._steps(request, obj) if obj else {}
+        readonly = list(self.always_readonly)
+        if not steps.get("edit"):
+            readonly += CONTENT_FIELDS
+        if not steps.get("review"):
+            readonly.append("review_comment")
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        steps = self._steps(request, obj) if obj else {}
+        if steps.get("support"):
+            return self.fieldsets
+        return [fieldset for fieldset in self.fieldsets if "supporting_text" not in fieldset[1]["fields"]]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request = request
+        return form
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update({f"can_{step}": allowed for step, allowed in self._steps(request, obj).items()})
+            context.update(submit_name=SUBMIT, approve_name=APPROVE, return_name=RETURN)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # saving through the services ------------------------------------------------------------
+    def save_model(self, request, obj, form, change):
+        user, data = request.user, request.POST
+        try:
+            content = {name: form.cleaned_data[name] for name in CONTENT_FIELDS if name in form.changed_data}
+            if content:
+                services.report_update(user=user, report=obj, **content)
+            if form.cleaned_data.get("supporting_text", "").strip():
+                services.supporting_input_save(user=user, report=obj, text=form.cleaned_data["supporting_text"])
+            comment = form.cleaned_data.get("review_comment") or ""
+            if SUBMIT in data:
+                services.report_submit(user=user, report=obj)
+            elif APPROVE in data:
+                services.report_approve(user=user, report=obj, comment=comment)
+            elif RETURN in data:
+                services.report_return(user=user, report=obj, comment=comment)
+        except (PermissionDenied, ValidationError) as refusal:
+            raise _Refused(" ".join(getattr(refusal, "messages", [str(refusal)]))) from refusal
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _Refused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def response_change(self, request, obj):
+        done = {
+            SUBMIT: _("报告已报送，等待督办审核。"),
+            APPROVE: _("报告已审核通过并锁定。"),
+            RETURN: _("报告已退回，单位将看到审核意见。"),
+        }
+        for name, message in done.items():
+            if name in request.POST:
+                self.message_user(request, message, messages.SUCCESS)
+                return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+
+# --- reminders ----------------------------------------------------------------------------
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """What send_reminders sent: read-only, a record of who was chased and when."""
+
+    list_display = ["sent_on", "unit", "rule", "subject", "recipients"]
+    list_filter = ["rule", "sent_on"]
+    list_select_related = ["unit"]
+    search_fields = ["unit__name", "unit__short_name", "subject"]
+    date_hierarchy = "sent_on"
+    readonly_fields = ["unit", "rule", "sent_on", "recipients", "subject", "body", "sent_at"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(unit__in=acting_unit_ids(request.user)) if membership(request.user) else queryset
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
