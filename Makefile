@@ -33,6 +33,7 @@ migrate: install .env
 seed: migrate
 	$(PY) manage.py loaddata $(FIXTURES)
 	$(PY) manage.py demo_accounts
+	$(PY) manage.py demo_periods
 
 run: seed
 	@echo "打开 http://$(HOST):$(PORT)/admin/ 并用上面的演示账号登录 (open the admin and log in with the demo account above)"

@@ -1,39 +1,40 @@
-"""python manage.py demo_accounts [--json]: create the demo accounts (idempotent) and print them.
+"""python manage.py demo_accounts [--json]: create the demo accounts (idempotent) and list them.
 
 Demo passwords exist only in this demo data; never run this on a production database."""
 import json
+from collections import Counter
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
-DEMO_SUPERUSER = {"username": "admin", "password": "tracker-demo-2016", "role": "superuser", "unit": None, "plans": []}
-
-
-def demo_accounts_ensure() -> list[dict]:
-    """Create or reset the demo accounts; returns them as printed by the command."""
-    User = get_user_model()
-    with transaction.atomic():
-        user, _created = User.objects.get_or_create(username=DEMO_SUPERUSER["username"])
-        user.is_staff = user.is_superuser = user.is_active = True
-        user.set_password(DEMO_SUPERUSER["password"])
-        user.save()
-    return [DEMO_SUPERUSER]
+from plans.demo import demo_accounts_ensure
+from plans.models import Assignment
 
 
 class Command(BaseCommand):
-    help = "创建演示账号并打印。Create the demo accounts and print them."
+    help = "创建演示账号并打印（仅用于演示数据）。Create the demo accounts and list them (demo data only)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--json", action="store_true", help="以 JSON 输出 (print as JSON)")
+        parser.add_argument("--json", action="store_true", help="以 JSON 列出全部账号 (list every account as JSON)")
 
     def handle(self, *args, json: bool, **options):
         accounts = demo_accounts_ensure()
         if json:
             self.stdout.write(_dumps(accounts))
             return
+        counts = Counter(account["role"] for account in accounts)
         for account in accounts:
-            self.stdout.write(f"演示账号 (demo account): {account['username']} / {account['password']} ({account['role']})")
+            if account["role"] in ("superuser", "office"):
+                where = "、".join(account["plans"]) or "全部 (everything)"
+                self.stdout.write(f"演示账号 (demo account): {account['username']} / {account['password']} ({account['role']}: {where})")
+        lead = Assignment.objects.filter(is_lead=True).select_related("unit").order_by("task__plan__plan_year", "task__position").first()
+        example = next((a for a in accounts if a["role"] == "leader" and lead and a["unit"] == lead.unit.name), None)
+        self.stdout.write(
+            f"单位账号 (unit accounts): 填报人 {counts['official']} 个, 单位负责人 {counts['leader']} 个; "
+            f"密码相同 (same password)。`manage.py demo_accounts --json` 列出全部 (lists all)."
+        )
+        if example:
+            official = example["username"].replace("-leader", "-official")
+            self.stdout.write(f"  例如 (e.g.) {example['unit']}: {official} 填报人 (official), {example['username']} 单位负责人 (leader)")
 
 
 def _dumps(data) -> str:
