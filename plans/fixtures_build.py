@@ -11,7 +11,7 @@ from django.db import transaction
 
 from plans.importers import parse_lines
 from plans.importers.reader import read_document
-from plans.models import Assignment, Deadline, Plan, PlanIssuer, Target, Task, Unit, UnitAlias, UnitKind
+from plans.models import Assignment, Deadline, Plan, PlanIssuer, Target, Unit, UnitAlias, UnitKind
 from plans.services import plan_import
 
 SEED_PLANS = ("hebi-2016-blue-sky-plan.txt", "fujian-2024-export-industries-plan.txt")

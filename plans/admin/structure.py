@@ -4,10 +4,11 @@ and its targets. Changelists run a constant number of queries (see tests/test_ad
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -16,10 +17,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from plans import services
 from plans.admin.scoping import PlanScopedAdmin, PlanScopedInline
 from plans.permissions import is_office_anywhere
+from plans.progress import Light
 from plans.models import (
     Assignment,
     Deadline,
-    DeadlineKind,
     NodeKind,
     Plan,
     PlanIssuer,
@@ -198,6 +199,55 @@ class SectionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LightFilter(admin.SimpleListFilter):
+    """红黄绿灯, derived from deadlines, status and the latest approved percent (never stored)."""
+
+    title = _("红黄绿灯")
+    parameter_name = "light"
+
+    def lookups(self, request, model_admin):
+        return Light.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in Light.values:
+            return queryset
+        today = timezone.localdate()
+        ids = [task.pk for task in queryset.with_schedule().order_by() if task.light(today) == self.value()]
+        return queryset.filter(pk__in=ids)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("超期未完成")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("是")), ("no", _("否"))]
+
+    def queryset(self, request, queryset):
+        overdue = Task.objects.overdue(timezone.localdate()).values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=overdue)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=overdue)
+        return queryset
+
+
+class PeriodFilter(admin.SimpleListFilter):
+    """Tasks with a report in the chosen reporting period."""
+
+    title = _("报送周期")
+    parameter_name = "period"
+
+    def lookups(self, request, model_admin):
+        periods = ReportingPeriod.objects.filter(plan__in=Plan.objects.visible_to(request.user).values("pk"))
+        return [(period.pk, f"{period.plan.title[:12]} {period.label}") for period in periods.select_related("plan")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(pk__in=ProgressReport.objects.filter(period_id=self.value()).values("task_id"))
+        return queryset
+
+
 class AssignmentInline(PlanScopedInline, admin.TabularInline):
     model = Assignment
     extra = 0
@@ -330,9 +380,13 @@ class TaskAdmin(NodeAdmin, SimpleHistoryAdmin):
         "implementing_units",
         "first_due",
         "status",
+        "light",
     ]
     list_display_links = ["path", "short_title"]
-    list_filter = ["plan", SectionFilter, "level", "status", "is_active", "assignments__role"]
+    list_filter = [
+        "plan", SectionFilter, ("assignments__unit", admin.RelatedOnlyFieldListFilter), "assignments__role",
+        "status", LightFilter, PeriodFilter, OverdueFilter, "level", "is_active",
+    ]
     list_select_related = ["plan", "parent"]
     search_fields = ["title", "text", "assignments__unit__name", "assignments__unit__short_name"]
     autocomplete_fields = ["plan", "parent"]
@@ -347,11 +401,7 @@ class TaskAdmin(NodeAdmin, SimpleHistoryAdmin):
         queryset = super().get_queryset(request)
         if request.path == reverse("admin:autocomplete") and request.GET.get("field_name") == "parent":
             return queryset  # a task's parent is a section or another task
-        return (
-            queryset.tasks()
-            .for_admin_list()
-            .annotate(first_due_date=Min("deadlines__date", filter=Q(deadlines__kind=DeadlineKind.DUE)))
-        )
+        return queryset.tasks().for_admin_list().with_schedule()
 
     @staticmethod
     def _assigned(task, role):
@@ -377,9 +427,14 @@ class TaskAdmin(NodeAdmin, SimpleHistoryAdmin):
     def implementing_units(self, task):
         return _unit_names(self._assigned(task, Role.IMPLEMENTING))
 
-    @admin.display(description=_("首个完成时限"), ordering="first_due_date", empty_value="-")
+    @admin.display(description=_("首个完成时限"), ordering="due_date", empty_value="-")
     def first_due(self, task):
-        return task.first_due_date
+        return task.due_date
+
+    @admin.display(description=_("红黄绿灯"))
+    def light(self, task):
+        value = task.light(timezone.localdate())
+        return format_html('<span class="light light-{}" title="{}">●</span> {}', value, Light(value).label, Light(value).label)
 
 
 # --- what hangs off a task ----------------------------------------------------------------
