@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 FIXTURES := fixtures/hebi-2016-blue-sky-plan.json fixtures/fujian-2024-export-industries-plan.json
 
-.PHONY: run test install install-test migrate seed fixtures check-fixtures clean
+.PHONY: run test install install-test browser migrate seed fixtures clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,13 @@ $(VENV)/.installed-test: requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test browser
+
+# Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 # A local .env for this machine: random SECRET_KEY, DEBUG on for the development server.
 .env:
