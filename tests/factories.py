@@ -179,3 +179,13 @@ class ReminderFactory(DjangoModelFactory):
     sent_on = datetime.date(2016, 9, 24)
     subject = "催报"
     body = "请尽快报送。"
+
+
+class AccountFactory(MembershipFactory):
+    """A unit account with an e-mail address: whom reminders (催报) go to."""
+
+    user = factory.SubFactory(UserFactory, email=factory.Sequence(lambda n: f"tianbao{n}@hebi.gov.cn"))
+
+
+class OpenPeriodFactory(ReportingPeriodFactory):
+    is_open = True

@@ -68,6 +68,13 @@ TIME_ZONE = _env_str("TIME_ZONE", "Asia/Shanghai")
 LANGUAGE_CODE = _env_str("LANGUAGE_CODE", "zh-hans")
 DATABASE_URL = _env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 SECURE = _env_bool("SECURE", not DEBUG)  # HTTPS-only cookies, HSTS and redirect; off for plain local http
+EMAIL_HOST = _env_str("EMAIL_HOST", "")  # SMTP server; empty: e-mails are printed to the console
+EMAIL_PORT_RAW = _env_str("EMAIL_PORT", "25")
+EMAIL_HOST_USER = _env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = _env_str("DEFAULT_FROM_EMAIL", "行动方案督办系统 <noreply@localhost>")
 # ------------------------------------------------------------------------------------------
 
 if not DEBUG and SECRET_KEY == _INSECURE_KEY and SECURE:
@@ -78,6 +85,16 @@ try:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 except Exception as exc:  # dj_database_url raises several types for a malformed URL
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
+if not EMAIL_PORT_RAW.isdigit():
+    raise ImproperlyConfigured(f"EMAIL_PORT must be a port number, not {EMAIL_PORT_RAW!r}")
+EMAIL_PORT = int(EMAIL_PORT_RAW)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_TIMEOUT = 30  # seconds: a reminder's row stays locked while its e-mail is sent
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 try:
     import zoneinfo
 
