@@ -18,3 +18,9 @@ def hebi_task(db):
     AssignmentFactory(task=task, unit=UnitFactory(name="淇滨区人民政府", short_name="淇滨区政府"), role=Role.IMPLEMENTING)
     DeadlineFactory(task=task, date=datetime.date(2016, 10, 31), text="10月底前")
     return task
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Accounts are made by the dozen in the permission matrix; PBKDF2 would take minutes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,7 +7,7 @@ from django.conf import settings
 
 
 def manage(*args, **env):
-    environment = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECURE", "SECRET_KEY"}}
+    environment = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECURE", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=environment,

@@ -6,10 +6,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-# between page actions are ordinary synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
 
@@ -18,6 +14,10 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
 def browser():
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop in the test thread; the ORM calls made next
+    # to it (the live server's set-up, the tests' own checks) are ordinary synchronous calls.
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -26,6 +26,7 @@ def browser():
         )
         yield browser
         browser.close()
+    patch.undo()
 
 
 @pytest.fixture

@@ -1,0 +1,382 @@
+"""The office dashboard (督办看板) of one plan and reporting period: report states per unit and
+the on-time ranking, completion by section, overdue tasks, traffic lights and the geometry of
+the two inline SVG charts. Reads only; a constant number of queries whatever the plan's size.
+Every count carries the URL of the admin list it summarises."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, html_safe
+from django.utils.translation import gettext as _
+
+from plans.models import (
+    Assignment,
+    NodeKind,
+    Plan,
+    ProgressReport,
+    ReportingPeriod,
+    ReportState,
+    Task,
+    TaskStatus,
+    Unit,
+)
+from plans.progress import Light
+
+STATE_COLOURS = {
+    ReportState.PENDING: "#9e9e9e",
+    ReportState.RETURNED: "#e08e0b",
+    ReportState.SUBMITTED: "#2f7ebc",
+    ReportState.APPROVED: "#3c9a4f",
+}
+LIGHT_COLOURS = {Light.RED: "#c62828", Light.YELLOW: "#f2b90d", Light.GREEN: "#3c9a4f"}
+CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, BAR_GAP = 680, 180, 18, 8
+
+
+# --- links --------------------------------------------------------------------------------
+@html_safe
+@dataclass(frozen=True)
+class Link:
+    """A count and the admin list showing exactly what was counted ("" when there is none).
+    Renders itself in templates as the linked number."""
+
+    count: int
+    url: str = ""
+
+    def __str__(self) -> str:
+        return format_html('<a href="{}">{}</a>', self.url, self.count) if self.url else str(self.count)
+
+
+def reports_url(**params) -> str:
+    return f"{reverse('admin:plans_progressreport_changelist')}?{urlencode(params)}"
+
+
+def tasks_url(**params) -> str:
+    return f"{reverse('admin:plans_task_changelist')}?{urlencode(params)}"
+
+
+def active_tasks_url(plan: Plan, **params) -> str:
+    """The plan's active tasks (what the dashboard counts), narrowed by TaskAdmin's list filters."""
+    return tasks_url(plan__id__exact=plan.pk, is_active__exact=1, **params)
+
+
+def task_ids_url(tasks) -> str:
+    """The task list narrowed to these tasks (for counts no list filter expresses); "" for none."""
+    return tasks_url(id__in=",".join(str(task.pk) for task in tasks)) if tasks else ""
+
+
+# --- report states per unit ---------------------------------------------------------------
+@dataclass(frozen=True)
+class UnitRow:
+    unit: Unit
+    rank: int
+    total: Link
+    pending: Link
+    submitted: Link
+    late: Link
+    approved: Link
+    returned: Link
+    on_time: int
+
+    @property
+    def on_time_percent(self) -> int:
+        return round(self.on_time * 100 / self.total.count) if self.total.count else 0
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The first instant after `day` in the site's time zone: submitted before it is on time."""
+    next_day = day + datetime.timedelta(days=1)
+    return datetime.datetime.combine(next_day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def unit_counts(period: ReportingPeriod, today: datetime.date) -> list[dict]:
+    """One row per unit with reports in the period: its counts by state, late and on time."""
+    sent = [ReportState.SUBMITTED, ReportState.APPROVED]
+    return list(
+        ProgressReport.objects.filter(period=period)
+        .with_late(today)
+        .order_by()
+        .values("unit_id")
+        .annotate(
+            total=Count("pk"),
+            late=Count("pk", filter=Q(is_late=True)),
+            on_time=Count("pk", filter=Q(state__in=sent, submitted_at__lt=end_of_day(period.due_date))),
+            **{state: Count("pk", filter=Q(state=state)) for state in ReportState.values},
+        )
+    )
+
+
+def _by_rank(counts: list[dict], units: dict[int, Unit]) -> list[dict]:
+    """Highest share of reports sent on time first; equal shares by unit name."""
+    return sorted(counts, key=lambda row: (-row["on_time"] / row["total"], str(units[row["unit_id"]])))
+
+
+def unit_rows(period: ReportingPeriod, today: datetime.date) -> list[UnitRow]:
+    """Units ranked by on-time reporting, each count linking to the reports it counts."""
+    counts = unit_counts(period, today)
+    units = Unit.objects.in_bulk([row["unit_id"] for row in counts])
+    rows = []
+    for rank, row in enumerate(_by_rank(counts, units), start=1):
+        def link(count, **state):
+            return Link(count, reports_url(period__id__exact=period.pk, unit__id__exact=row["unit_id"], **state))
+
+        rows.append(
+            UnitRow(
+                unit=units[row["unit_id"]],
+                rank=rank,
+                total=link(row["total"]),
+                pending=link(row[ReportState.PENDING], state__exact=ReportState.PENDING),
+                submitted=link(row[ReportState.SUBMITTED], state__exact=ReportState.SUBMITTED),
+                late=link(row["late"], late="yes"),
+                approved=link(row[ReportState.APPROVED], state__exact=ReportState.APPROVED),
+                returned=link(row[ReportState.RETURNED], state__exact=ReportState.RETURNED),
+                on_time=row["on_time"],
+            )
+        )
+    return rows
+
+
+# --- tasks: completion by section, lights, overdue ----------------------------------------
+@dataclass(frozen=True)
+class SectionRow:
+    section: Task | None  # None gathers the tasks that sit under no section
+    tasks: Link
+    completed: Link
+    average_percent: int | None
+
+    @property
+    def completed_percent(self) -> int:
+        return round(self.completed.count * 100 / self.tasks.count) if self.tasks.count else 0
+
+    @property
+    def label(self) -> str:
+        return str(self.section) if self.section else _("（未分章节）")
+
+
+@dataclass(frozen=True)
+class LightCount:
+    light: str
+    label: str
+    colour: str
+    count: Link
+
+
+@dataclass(frozen=True)
+class OverdueTask:
+    task: Task
+    leads: list[Unit]
+    due_date: datetime.date
+    days_overdue: int
+
+
+def plan_nodes(plan: Plan) -> list[Task]:
+    """Every active node of the plan, tasks annotated by TaskQuerySet.with_schedule()."""
+    return list(Task.objects.for_plan(plan).active().with_schedule().order_by("position"))
+
+
+def top_section(node: Task, by_id: dict[int, Task]) -> Task | None:
+    """The level-1 section above a node (None when it hangs under no section)."""
+    top = None
+    while node.parent_id is not None and node.parent_id in by_id:
+        node = by_id[node.parent_id]
+        if node.kind == NodeKind.SECTION:
+            top = node
+    return top
+
+
+def _section_row(plan: Plan, section: Task | None, tasks: list[Task]) -> SectionRow:
+    completed = [task for task in tasks if task.status == TaskStatus.COMPLETED]
+    percents = [task.latest_percent for task in tasks if task.latest_percent is not None]
+    if section is None:
+        tasks_link, completed_link = task_ids_url(tasks), task_ids_url(completed)
+    else:
+        tasks_link = active_tasks_url(plan, section=section.pk)
+        completed_link = active_tasks_url(plan, section=section.pk, status__exact=TaskStatus.COMPLETED)
+    return SectionRow(
+        section=section,
+        tasks=Link(len(tasks), tasks_link),
+        completed=Link(len(completed), completed_link),
+        average_percent=round(sum(percents) / len(percents)) if percents else None,
+    )
+
+
+def section_rows(plan: Plan, nodes: list[Task]) -> list[SectionRow]:
+    """A row per top-level section in plan order (tasks at any depth below it), then one for
+    the tasks under no section, if any."""
+    by_id = {node.pk: node for node in nodes}
+    grouped: dict[Task | None, list[Task]] = {
+        node: [] for node in nodes if node.kind == NodeKind.SECTION and node.parent_id is None
+    }
+    for task in (node for node in nodes if node.kind == NodeKind.TASK):
+        grouped.setdefault(top_section(task, by_id), []).append(task)
+    return [_section_row(plan, section, tasks) for section, tasks in grouped.items()]
+
+
+def light_counts(plan: Plan, nodes: list[Task], today: datetime.date) -> list[LightCount]:
+    lights = [node.light(today) for node in nodes if node.kind == NodeKind.TASK]
+    return [
+        LightCount(light, Light(light).label, LIGHT_COLOURS[light], Link(lights.count(light), active_tasks_url(plan, light=light)))
+        for light in Light.values
+    ]
+
+
+def overdue_tasks(plan: Plan, today: datetime.date) -> list[OverdueTask]:
+    """超期未完成 tasks, earliest due first, with their lead units (牵头单位)."""
+    overdue = Task.objects.for_plan(plan).active().overdue(today).values("pk")
+    tasks = (
+        Task.objects.filter(pk__in=overdue)
+        .with_schedule()
+        .prefetch_related(
+            Prefetch("assignments", Assignment.objects.filter(is_lead=True).select_related("unit"), to_attr="leads")
+        )
+        .order_by("due_date", "position")
+    )
+    return [
+        OverdueTask(task, [lead.unit for lead in task.leads], task.due_date, (today - task.due_date).days)
+        for task in tasks
+    ]
+
+
+# --- charts -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Segment:
+    x: float
+    width: float
+    colour: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    y: int
+    segments: list[Segment]
+
+    @property
+    def text_y(self) -> int:
+        return self.y + BAR_HEIGHT - 4
+
+
+@dataclass(frozen=True)
+class Legend:
+    x: int
+    label: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    bars: list[Bar]
+    legend: list[Legend] = field(default_factory=list)
+    width: int = CHART_WIDTH
+    label_width: int = LABEL_WIDTH
+
+    @property
+    def height(self) -> int:
+        return self.legend_y + (BAR_HEIGHT + BAR_GAP if self.legend else 0)
+
+    @property
+    def legend_y(self) -> int:
+        return len(self.bars) * (BAR_HEIGHT + BAR_GAP)
+
+    @property
+    def bar_height(self) -> int:
+        return BAR_HEIGHT
+
+    @property
+    def room(self) -> int:
+        """The width a full bar takes, right of the labels."""
+        return self.width - self.label_width
+
+
+def _bar_y(index: int) -> int:
+    return index * (BAR_HEIGHT + BAR_GAP)
+
+
+def _segments(parts: list[tuple[int, str, str, str]], whole: int) -> list[Segment]:
+    """Side-by-side segments, each (count, colour, title, url), scaled so `whole` fills the bar."""
+    room, x, segments = CHART_WIDTH - LABEL_WIDTH, float(LABEL_WIDTH), []
+    for count, colour, title, url in parts:
+        if count and whole:
+            width = room * count / whole
+            segments.append(Segment(round(x, 1), round(width, 1), colour, title, url))
+            x += width
+    return segments
+
+
+def unit_state_chart(units: list[UnitRow]) -> Chart:
+    """A stacked bar per unit: its reports by state, bars scaled to the largest unit."""
+    largest = max((row.total.count for row in units), default=0)
+    bars = []
+    for index, row in enumerate(units):
+        parts = [
+            (link.count, STATE_COLOURS[state], f"{ReportState(state).label} {link.count}", link.url)
+            for state, link in (
+                (ReportState.PENDING, row.pending),
+                (ReportState.RETURNED, row.returned),
+                (ReportState.SUBMITTED, row.submitted),
+                (ReportState.APPROVED, row.approved),
+            )
+        ]
+        bars.append(Bar(str(row.unit), _bar_y(index), _segments(parts, largest)))
+    legend = [Legend(LABEL_WIDTH + 110 * i, str(state.label), colour) for i, (state, colour) in enumerate(STATE_COLOURS.items())]
+    return Chart(_("各单位报告状态"), bars, legend)
+
+
+def section_chart(sections: list[SectionRow]) -> Chart:
+    """A bar per section: the share of its tasks completed (the full width is 100 %)."""
+    colour = STATE_COLOURS[ReportState.APPROVED]
+    bars = [
+        Bar(
+            row.label,
+            _bar_y(index),
+            _segments([(row.completed.count, colour, f"{row.completed_percent}%", row.completed.url)], row.tasks.count),
+        )
+        for index, row in enumerate(sections)
+    ]
+    return Chart(_("各章节任务完成率"), bars)
+
+
+# --- everything ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DashboardData:
+    plan: Plan
+    period: ReportingPeriod
+    today: datetime.date
+    units: list[UnitRow]
+    sections: list[SectionRow]
+    overdue: list[OverdueTask]
+    lights: list[LightCount]
+    unit_chart: Chart
+    section_chart: Chart
+
+    @property
+    def overdue_link(self) -> Link:
+        return Link(len(self.overdue), active_tasks_url(self.plan, overdue="yes"))
+
+    @property
+    def charts(self) -> list[Chart]:
+        return [self.unit_chart, self.section_chart]
+
+
+def dashboard_data(plan: Plan, period: ReportingPeriod, today: datetime.date) -> DashboardData:
+    nodes = plan_nodes(plan)
+    units = unit_rows(period, today)
+    sections = section_rows(plan, nodes)
+    return DashboardData(
+        plan=plan,
+        period=period,
+        today=today,
+        units=units,
+        sections=sections,
+        overdue=overdue_tasks(plan, today),
+        lights=light_counts(plan, nodes, today),
+        unit_chart=unit_state_chart(units),
+        section_chart=section_chart(sections),
+    )

@@ -1,0 +1,48 @@
+"""督办看板: the dashboard of one plan and period, for the plans the user may see."""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from plans.dashboard import dashboard_data
+from plans.models import Plan, ReportingPeriod
+
+
+def _chosen(queryset, value: str | None):
+    """The row picked by a query parameter, else None; a bad or foreign id is a 404."""
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    try:
+        return queryset.get(pk=value)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+def default_period(plan: Plan) -> ReportingPeriod | None:
+    """The plan's latest open period, else its latest period."""
+    periods = plan.periods.order_by("-is_open", "-start")
+    return periods.first()
+
+
+@staff_member_required
+def dashboard(request):
+    plans = list(Plan.objects.visible_to(request.user).order_by("-plan_year", "title"))
+    plan = _chosen(Plan.objects.visible_to(request.user), request.GET.get("plan")) or (plans[0] if plans else None)
+    periods = list(plan.periods.order_by("-start")) if plan else []
+    period = (_chosen(plan.periods.all(), request.GET.get("period")) or default_period(plan)) if plan else None
+    context = {
+        **admin.site.each_context(request),
+        "title": _("督办看板"),
+        "plans": plans,
+        "plan": plan,
+        "periods": periods,
+        "period": period,
+        "data": dashboard_data(plan, period, timezone.localdate()) if period else None,
+    }
+    return render(request, "plans/dashboard.html", context)
