@@ -414,9 +414,12 @@ def _deny(reason: str) -> None:
         raise PermissionDenied(reason)
 
 
-def _locked(report: ProgressReport) -> ProgressReport:
-    """The report re-read under a row lock, so two reviewers cannot both act on a stale copy."""
-    return ProgressReport.objects.select_for_update().select_related("period", "task").get(pk=report.pk)
+def _locked(report: ProgressReport, user) -> ProgressReport:
+    """The report re-read under a row lock, so two reviewers cannot both act on a stale copy;
+    its history records `user` as the author of the change (also outside a web request)."""
+    report = ProgressReport.objects.select_for_update().select_related("period", "task").get(pk=report.pk)
+    report._history_user = user
+    return report
 
 
 def reports_ensure(*, period: ReportingPeriod) -> list[ProgressReport]:
@@ -462,7 +465,7 @@ def report_update(*, user, report: ProgressReport, **values) -> ProgressReport:
     if unknown:
         raise ValidationError(_("不能修改的字段 (fields that cannot be changed): %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     with transaction.atomic():
-        report = _locked(report)
+        report = _locked(report, user)
         _deny(can_edit_report(user, report))
         for name, value in values.items():
             setattr(report, name, value)
@@ -474,7 +477,7 @@ def report_update(*, user, report: ProgressReport, **values) -> ProgressReport:
 def report_submit(*, user, report: ProgressReport) -> ProgressReport:
     """The unit leader sends the report to the office (pending/returned → submitted)."""
     with transaction.atomic():
-        report = _locked(report)
+        report = _locked(report, user)
         _deny(can_submit_report(user, report))
         if not report.progress.strip():
             raise ValidationError(_("请先填写本期进展情况再报送 (fill in the progress before submitting)"))
@@ -487,13 +490,14 @@ def report_submit(*, user, report: ProgressReport) -> ProgressReport:
 def report_approve(*, user, report: ProgressReport, comment: str = "") -> ProgressReport:
     """The office approves: the report is locked and its status becomes the task's status."""
     with transaction.atomic():
-        report = _locked(report)
+        report = _locked(report, user)
         _deny(can_review_report(user, report))
         report.state = ReportState.APPROVED
         report.review_comment = comment.strip()
         report.reviewed_at, report.reviewed_by = timezone.now(), user
         report.save()
         task = report.task
+        task._history_user = user
         completed_at = (task.completed_at or timezone.now()) if report.status == TaskStatus.COMPLETED else None
         if (task.status, task.completed_at) != (report.status, completed_at):
             task.status, task.completed_at = report.status, completed_at
@@ -506,7 +510,7 @@ def report_return(*, user, report: ProgressReport, comment: str) -> ProgressRepo
     if not (comment or "").strip():
         raise ValidationError(_("退回时请填写审核意见 (a comment is required to return a report)"))
     with transaction.atomic():
-        report = _locked(report)
+        report = _locked(report, user)
         _deny(can_review_report(user, report))
         report.state = ReportState.RETURNED
         report.review_comment = comment.strip()
@@ -520,10 +524,11 @@ def supporting_input_save(*, user, report: ProgressReport, text: str) -> Support
     if not (text or "").strip():
         raise ValidationError(_("请填写配合情况 (the input is empty)"))
     with transaction.atomic():
-        report = _locked(report)
+        report = _locked(report, user)
         _deny(can_add_supporting_input(user, report))
         unit = membership(user).unit
         contribution = SupportingInput.objects.filter(report=report, unit=unit).first() or SupportingInput(report=report, unit=unit)
         contribution.text, contribution.author = text.strip(), user
+        contribution._history_user = user
         contribution.save()
     return contribution

@@ -243,3 +243,14 @@ def test_admin_unit_official_cannot_change_task_structure(client, world, unit_gr
 def test_admin_unit_official_gets_404_for_another_units_task(client, world, unit_groups):
     response = _client(client, world, "official_a").get(reverse("admin:plans_task_change", args=[world.task_b.pk]))
     assert response.status_code == 404
+
+
+def test_history_shows_who_changed_what(client, world, unit_groups):
+    report = world.report_a
+    services.report_update(user=world.users["official_a"], report=report, progress="第一次填写")
+    services.report_update(user=world.users["official_a"], report=report, progress="第二次修改")
+    page = _client(client, world, "official_a").get(
+        reverse("admin:plans_progressreport_history", args=[report.pk])
+    ).content.decode()
+    assert "第一次填写" in page and "第二次修改" in page
+    assert report.history.latest("history_date").history_user == world.users["official_a"]

@@ -160,6 +160,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# History is a record of who changed what; reverting from it would bypass the services' rules.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 SESSION_COOKIE_SECURE = SECURE
