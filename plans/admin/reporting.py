@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from plans import services
+from plans.admin.common import DerivedYesNoFilter, ReadOnlyInline
 from plans.admin.scoping import PlanScopedAdmin
 from plans.models import ProgressReport, Reminder, ReportingPeriod, SupportingInput, acting_unit_ids
 from plans.permissions import (
@@ -87,36 +88,18 @@ class ReportForm(forms.ModelForm):
         return cleaned
 
 
-class SupportingInputInline(admin.TabularInline):
+class SupportingInputInline(ReadOnlyInline, admin.TabularInline):
     model = SupportingInput
     fields = ["unit", "text", "author", "updated_at"]
     readonly_fields = fields
-    extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
-class LateFilter(admin.SimpleListFilter):
+class LateFilter(DerivedYesNoFilter):
     title = _("逾期未报")
     parameter_name = "late"
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("是")), ("no", _("否"))]
-
-    def queryset(self, request, queryset):
-        late = ProgressReport.objects.late(timezone.localdate()).values("pk")
-        if self.value() == "yes":
-            return queryset.filter(pk__in=late)
-        if self.value() == "no":
-            return queryset.exclude(pk__in=late)
-        return queryset
+    def matching(self, today):
+        return ProgressReport.objects.late(today).values("pk")
 
 
 @admin.register(ProgressReport)

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from plans import services
+from plans.admin.common import DerivedYesNoFilter, OfficeEditsMixin, ReadOnlyInline
 from plans.admin.scoping import PlanScopedAdmin, PlanScopedInline
-from plans.permissions import is_office_anywhere
 from plans.progress import Light
 from plans.models import (
     Assignment,
@@ -57,35 +57,13 @@ def _unit_names(assignments) -> str:
 
 
 # --- units --------------------------------------------------------------------------------
-class UnitAliasInline(admin.TabularInline):
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and is_office_anywhere(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and is_office_anywhere(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and is_office_anywhere(request.user)
-
+class UnitAliasInline(OfficeEditsMixin, admin.TabularInline):
     model = UnitAlias
     extra = 0
 
 
-class ReferenceDataAdmin(admin.ModelAdmin):
-    """Units are shared by every plan: office staff and superusers edit them, units only read."""
-
-    def has_add_permission(self, request, *args):
-        return super().has_add_permission(request, *args) and is_office_anywhere(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and is_office_anywhere(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and is_office_anywhere(request.user)
-
-
 @admin.register(Unit)
-class UnitAdmin(ReferenceDataAdmin):
+class UnitAdmin(OfficeEditsMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "jurisdiction", "kind", "parent"]
     list_filter = ["kind", "jurisdiction"]
     list_select_related = ["parent"]
@@ -101,7 +79,7 @@ class UnitAdmin(ReferenceDataAdmin):
 
 
 @admin.register(UnitAlias)
-class UnitAliasAdmin(ReferenceDataAdmin):
+class UnitAliasAdmin(OfficeEditsMixin, admin.ModelAdmin):
     list_display = ["name", "jurisdiction", "unit"]
     list_filter = ["jurisdiction"]
     list_select_related = ["unit"]
@@ -216,20 +194,12 @@ class LightFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=ids)
 
 
-class OverdueFilter(admin.SimpleListFilter):
+class OverdueFilter(DerivedYesNoFilter):
     title = _("超期未完成")
     parameter_name = "overdue"
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("是")), ("no", _("否"))]
-
-    def queryset(self, request, queryset):
-        overdue = Task.objects.overdue(timezone.localdate()).values("pk")
-        if self.value() == "yes":
-            return queryset.filter(pk__in=overdue)
-        if self.value() == "no":
-            return queryset.exclude(pk__in=overdue)
-        return queryset
+    def matching(self, today):
+        return Task.objects.overdue(today).values("pk")
 
 
 class PeriodFilter(admin.SimpleListFilter):
@@ -286,25 +256,15 @@ class TaskTargetInline(PlanScopedInline, admin.TabularInline):
     ordering = ["position"]
 
 
-class ProgressReportInline(admin.TabularInline):
-    """Read-only for now: reports are written through the reporting services."""
+class ProgressReportInline(ReadOnlyInline, admin.TabularInline):
+    """Reports are written on their own page, through the reporting services."""
 
     model = ProgressReport
     fields = ["period", "unit", "status", "percent", "state", "submitted_at"]
-    extra = 0
     ordering = ["period__start", "unit__name"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("period__plan", "unit")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class NodeAdmin(PlanScopedAdmin, admin.ModelAdmin):
