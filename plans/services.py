@@ -487,15 +487,20 @@ def report_submit(*, user, report: ProgressReport) -> ProgressReport:
     return report
 
 
+def _reviewed(report: ProgressReport, user, state: str, comment: str) -> ProgressReport:
+    """Record the office's decision on a submitted report (inside the caller's transaction)."""
+    report = _locked(report, user)
+    _deny(can_review_report(user, report))
+    report.state, report.review_comment = state, (comment or "").strip()
+    report.reviewed_at, report.reviewed_by = timezone.now(), user
+    report.save()
+    return report
+
+
 def report_approve(*, user, report: ProgressReport, comment: str = "") -> ProgressReport:
     """The office approves: the report is locked and its status becomes the task's status."""
     with transaction.atomic():
-        report = _locked(report, user)
-        _deny(can_review_report(user, report))
-        report.state = ReportState.APPROVED
-        report.review_comment = comment.strip()
-        report.reviewed_at, report.reviewed_by = timezone.now(), user
-        report.save()
+        report = _reviewed(report, user, ReportState.APPROVED, comment)
         task = report.task
         task._history_user = user
         completed_at = (task.completed_at or timezone.now()) if report.status == TaskStatus.COMPLETED else None
@@ -510,12 +515,7 @@ def report_return(*, user, report: ProgressReport, comment: str) -> ProgressRepo
     if not (comment or "").strip():
         raise ValidationError(_("退回时请填写审核意见 (a comment is required to return a report)"))
     with transaction.atomic():
-        report = _locked(report, user)
-        _deny(can_review_report(user, report))
-        report.state = ReportState.RETURNED
-        report.review_comment = comment.strip()
-        report.reviewed_at, report.reviewed_by = timezone.now(), user
-        report.save()
+        report = _reviewed(report, user, ReportState.RETURNED, comment)
     return report
 
 
