@@ -410,6 +410,9 @@ class Task(models.Model):
     is_active = models.BooleanField(
         _("有效"), default=True, help_text=_("修订稿删去但已有进展报告的任务保留为无效，以保存报送记录。"),
     )
+    version = models.PositiveIntegerField(
+        _("版本"), default=1, editable=False, help_text=_("每次保存加一；接口据此防止覆盖他人的修改。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
 
@@ -449,6 +452,8 @@ class Task(models.Model):
 
     def save(self, *args, **kwargs):
         self.updated_at = timezone.now()
+        if self.pk is not None:
+            self.version += 1
         super().save(*args, **kwargs)
 
 
@@ -474,6 +479,9 @@ class Assignment(models.Model):
     role = models.CharField(_("职责"), max_length=20, choices=Role.choices)
     position = models.PositiveSmallIntegerField(_("顺序"), help_text=_("在文件所列单位中的位次，从0开始。"))
     is_lead = models.BooleanField(_("牵头单位"), default=False, editable=False)
+    version = models.PositiveIntegerField(
+        _("版本"), default=1, editable=False, help_text=_("每次保存加一；接口据此防止覆盖他人的修改。"),
+    )
 
     objects = AssignmentManager()
     history = HistoricalRecords()
@@ -503,6 +511,8 @@ class Assignment(models.Model):
 
     def save(self, *args, **kwargs):
         self.is_lead = self.role == Role.RESPONSIBLE and self.position == 0
+        if self.pk is not None:
+            self.version += 1
         super().save(*args, **kwargs)
 
 
@@ -518,6 +528,9 @@ class Deadline(models.Model):
     rule = models.CharField(_("周期规则"), max_length=50, blank=True, help_text=_("定期事项的规则，如“quarterly:3:23”。"))
     text = models.CharField(_("原文"), max_length=200, help_text=_("时限在文件中的写法，如“10月底前”。"))
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    version = models.PositiveIntegerField(
+        _("版本"), default=1, editable=False, help_text=_("每次保存加一；接口据此防止覆盖他人的修改。"),
+    )
 
     objects = DeadlineManager()
     history = HistoricalRecords()
@@ -542,6 +555,11 @@ class Deadline(models.Model):
         return self.task.natural_key() + (self.position,)
 
     natural_key.dependencies = ["plans.task"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
 
 
 class TargetManager(models.Manager):
@@ -642,6 +660,9 @@ class ProgressReport(models.Model):
     next_steps = models.TextField(_("下步打算"), blank=True)
     state = models.CharField(_("审核状态"), max_length=20, choices=ReportState.choices, default=ReportState.PENDING)
     review_comment = models.TextField(_("审核意见"), blank=True)
+    version = models.PositiveIntegerField(
+        _("版本"), default=1, editable=False, help_text=_("每次保存加一；接口据此防止覆盖他人的修改。"),
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="reviewed_reports", verbose_name=_("审核人"),
@@ -677,6 +698,8 @@ class ProgressReport(models.Model):
 
     def save(self, *args, **kwargs):
         self.updated_at = timezone.now()
+        if self.pk is not None:
+            self.version += 1
         super().save(*args, **kwargs)
 
 

@@ -409,15 +409,30 @@ def periods_generate(*, plan: Plan) -> list[ReportingPeriod]:
 
 
 # --- the reporting cycle -------------------------------------------------------------------
+class StaleVersion(Exception):
+    """The caller changed a row from an out-of-date copy (its version moved on meanwhile)."""
+
+    def __init__(self, current: int):
+        super().__init__(_("版本已变化（当前版本 %(version)d），请刷新后重试 (stale version)") % {"version": current})
+        self.current = current
+
+
+def _check_version(row, expected: int | None) -> None:
+    if expected is not None and row.version != expected:
+        raise StaleVersion(row.version)
+
+
 def _deny(reason: str) -> None:
     if reason:
         raise PermissionDenied(reason)
 
 
-def _locked(report: ProgressReport, user) -> ProgressReport:
-    """The report re-read under a row lock, so two reviewers cannot both act on a stale copy;
-    its history records `user` as the author of the change (also outside a web request)."""
+def _locked(report: ProgressReport, user, expected_version: int | None = None) -> ProgressReport:
+    """The report re-read under a row lock, so two writers cannot both act on a stale copy
+    (and, given `expected_version`, refused if it moved on); its history records `user` as
+    the author of the change (also outside a web request)."""
     report = ProgressReport.objects.select_for_update().select_related("period", "task").get(pk=report.pk)
+    _check_version(report, expected_version)
     report._history_user = user
     return report
 
@@ -459,13 +474,13 @@ def period_close(*, user, period: ReportingPeriod) -> ReportingPeriod:
 REPORT_FIELDS = ("status", "percent", "progress", "problems", "next_steps")
 
 
-def report_update(*, user, report: ProgressReport, **values) -> ProgressReport:
+def report_update(*, user, report: ProgressReport, expected_version: int | None = None, **values) -> ProgressReport:
     """Change a report's content (status, percent, 本期进展情况, 存在问题, 下步打算)."""
     unknown = set(values) - set(REPORT_FIELDS)
     if unknown:
         raise ValidationError(_("不能修改的字段 (fields that cannot be changed): %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     with transaction.atomic():
-        report = _locked(report, user)
+        report = _locked(report, user, expected_version)
         _deny(can_edit_report(user, report))
         for name, value in values.items():
             setattr(report, name, value)
@@ -474,10 +489,10 @@ def report_update(*, user, report: ProgressReport, **values) -> ProgressReport:
     return report
 
 
-def report_submit(*, user, report: ProgressReport) -> ProgressReport:
+def report_submit(*, user, report: ProgressReport, expected_version: int | None = None) -> ProgressReport:
     """The unit leader sends the report to the office (pending/returned → submitted)."""
     with transaction.atomic():
-        report = _locked(report, user)
+        report = _locked(report, user, expected_version)
         _deny(can_submit_report(user, report))
         if not report.progress.strip():
             raise ValidationError(_("请先填写本期进展情况再报送 (fill in the progress before submitting)"))
@@ -487,9 +502,9 @@ def report_submit(*, user, report: ProgressReport) -> ProgressReport:
     return report
 
 
-def _reviewed(report: ProgressReport, user, state: str, comment: str) -> ProgressReport:
+def _reviewed(report: ProgressReport, user, state: str, comment: str, expected_version: int | None) -> ProgressReport:
     """Record the office's decision on a submitted report (inside the caller's transaction)."""
-    report = _locked(report, user)
+    report = _locked(report, user, expected_version)
     _deny(can_review_report(user, report))
     report.state, report.review_comment = state, (comment or "").strip()
     report.reviewed_at, report.reviewed_by = timezone.now(), user
@@ -497,10 +512,12 @@ def _reviewed(report: ProgressReport, user, state: str, comment: str) -> Progres
     return report
 
 
-def report_approve(*, user, report: ProgressReport, comment: str = "") -> ProgressReport:
+def report_approve(
+    *, user, report: ProgressReport, comment: str = "", expected_version: int | None = None
+) -> ProgressReport:
     """The office approves: the report is locked and its status becomes the task's status."""
     with transaction.atomic():
-        report = _reviewed(report, user, ReportState.APPROVED, comment)
+        report = _reviewed(report, user, ReportState.APPROVED, comment, expected_version)
         task = report.task
         task._history_user = user
         completed_at = (task.completed_at or timezone.now()) if report.status == TaskStatus.COMPLETED else None
@@ -510,12 +527,12 @@ def report_approve(*, user, report: ProgressReport, comment: str = "") -> Progre
     return report
 
 
-def report_return(*, user, report: ProgressReport, comment: str) -> ProgressReport:
+def report_return(*, user, report: ProgressReport, comment: str, expected_version: int | None = None) -> ProgressReport:
     """The office sends the report back with a comment (submitted → returned)."""
     if not (comment or "").strip():
         raise ValidationError(_("退回时请填写审核意见 (a comment is required to return a report)"))
     with transaction.atomic():
-        report = _reviewed(report, user, ReportState.RETURNED, comment)
+        report = _reviewed(report, user, ReportState.RETURNED, comment, expected_version)
     return report
 
 

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.forms.models import inlineformset_factory
@@ -54,7 +55,7 @@ def every_model(hebi_task):
     report = ProgressReportFactory(task=hebi_task, unit=Unit.objects.get(short_name="市发改委"))
     SupportingInputFactory(report=report)
     ReminderFactory()
-    MembershipFactory()
+    Token.objects.create(user=MembershipFactory().user)
     Group.objects.create(name="督办员")
     return plan
 

@@ -154,3 +154,14 @@ def test_traffic_light(db, today, status, percent, expected):
         ProgressReport.objects.create(task=task, unit=unit, period=period, percent=percent, state=ReportState.APPROVED)
     annotated = type(task).objects.with_schedule().get(pk=task.pk)
     assert annotated.light(today) == expected
+
+
+def test_an_update_from_a_stale_copy_is_refused_and_changes_nothing(cycle):
+    plan, office, official, leader, task, period = cycle
+    [report] = services.period_open(user=office, period=period)
+    read_version = report.version
+    services.report_update(user=official, report=report, progress="甲先保存", expected_version=read_version)
+    with pytest.raises(services.StaleVersion):
+        services.report_update(user=leader, report=report, progress="乙覆盖", expected_version=read_version)
+    report.refresh_from_db()
+    assert (report.progress, report.version) == ("甲先保存", read_version + 1)

@@ -1,0 +1,1 @@
+"""The REST API: the same querysets (visible_to), services and permission rules as the admin."""
