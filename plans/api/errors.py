@@ -36,6 +36,8 @@ class PayloadTooLarge(exceptions.APIException):
 def _translate(exc):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        if "__all__" in detail:  # a model-wide rule: DRF's name for it
+            detail["non_field_errors"] = detail.pop("__all__")
         return exceptions.ValidationError(detail)
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)

@@ -1,0 +1,149 @@
+"""The query filters of each list endpoint. Malformed values (a non-numeric id, an unknown
+status, a bad date) are a 400, never a 500."""
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from rest_framework.filters import OrderingFilter
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from plans.models import (
+    Assignment,
+    Plan,
+    ProgressReport,
+    ReportingPeriod,
+    ReportState,
+    Role,
+    Task,
+    TaskStatus,
+    Unit,
+    UnitKind,
+)
+from plans.progress import Light
+
+MAX_ID = 2**63 - 1
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class IdFilter(IntegerFilter):
+    """A primary key: a positive integer (not a decimal, not out of range)."""
+
+    field_class = IdField
+
+
+class StableOrderingFilter(OrderingFilter):
+    """`?ordering=due_date,-position,title`, with the id as the last tie-breaker so that
+    pages never overlap."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not {"id", "-id", "pk", "-pk"} & set(ordering):
+            ordering = [*ordering, "pk"]
+        return ordering
+
+
+class UnitFilter(filters.FilterSet):
+    jurisdiction = filters.CharFilter(help_text="所属行政区，如“鹤壁市”。")
+    kind = filters.ChoiceFilter(choices=UnitKind.choices)
+
+    class Meta:
+        model = Unit
+        fields = ["jurisdiction", "kind"]
+
+
+class PlanFilter(filters.FilterSet):
+    plan_year = IntegerFilter(min_value=1, max_value=9999)
+    jurisdiction = filters.CharFilter()
+
+    class Meta:
+        model = Plan
+        fields = ["plan_year", "jurisdiction"]
+
+
+class PeriodFilter(filters.FilterSet):
+    plan = IdFilter(field_name="plan_id")
+    is_open = filters.BooleanFilter()
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["plan", "is_open"]
+
+
+class TaskFilter(filters.FilterSet):
+    """Expects the queryset of views.tasks_for_api (annotated by TaskQuerySet.with_schedule)."""
+
+    plan = IdFilter(field_name="plan_id")
+    unit = IdFilter(method="filter_unit", help_text="担任任一职责的单位；与 role 同用则限定该职责。")
+    role = filters.ChoiceFilter(choices=Role.choices, method="filter_role", help_text="职责（与 unit 同用）。")
+    status = filters.ChoiceFilter(choices=TaskStatus.choices)
+    overdue = filters.BooleanFilter(method="filter_overdue", help_text="超期未完成。")
+    due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte", help_text="首个完成时限不晚于该日。")
+    due_after = filters.DateFilter(field_name="due_date", lookup_expr="gte", help_text="首个完成时限不早于该日。")
+    period = IdFilter(method="filter_period", help_text="在该报送周期有报告的任务。")
+    search = filters.CharFilter(method="filter_search", max_length=200, help_text="标题、内容或单位名称包含该文字。")
+    light = filters.ChoiceFilter(choices=Light.choices, method="filter_light", help_text="红黄绿灯（推算）。")
+
+    class Meta:
+        model = Task
+        fields = ["plan", "unit", "role", "status", "overdue", "due_before", "due_after", "period", "search", "light"]
+
+    def filter_unit(self, queryset, name, value):
+        assigned = Assignment.objects.filter(unit_id=value)
+        role = self.form.cleaned_data.get("role")
+        if role:
+            assigned = assigned.filter(role=role)
+        return queryset.filter(pk__in=assigned.values("task_id"))
+
+    def filter_role(self, queryset, name, value):
+        if self.form.cleaned_data.get("unit"):
+            return queryset  # applied together with the unit
+        return queryset.filter(pk__in=Assignment.objects.filter(role=value).values("task_id"))
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Task.objects.overdue(timezone.localdate()).values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+    def filter_period(self, queryset, name, value):
+        return queryset.filter(pk__in=ProgressReport.objects.filter(period_id=value).values("task_id"))
+
+    def filter_search(self, queryset, name, value):
+        units = Assignment.objects.filter(Q(unit__name__icontains=value) | Q(unit__short_name__icontains=value))
+        return queryset.filter(Q(title__icontains=value) | Q(text__icontains=value) | Q(pk__in=units.values("task_id")))
+
+    def filter_light(self, queryset, name, value):
+        """The light is derived in Python (Task.light), as in the admin's LightFilter: one
+        query over the tasks filtered so far, whatever their number."""
+        today = timezone.localdate()
+        if "due_date" not in queryset.query.annotations:
+            queryset = queryset.with_schedule()
+        ids = [task.pk for task in queryset.prefetch_related(None).order_by() if task.light(today) == value]
+        return queryset.filter(pk__in=ids)
+
+
+class ReportFilter(filters.FilterSet):
+    """Expects the queryset of views.reports_for_api (annotated by with_late)."""
+
+    plan = IdFilter(field_name="task__plan_id")
+    period = IdFilter(field_name="period_id")
+    unit = IdFilter(field_name="unit_id")
+    task = IdFilter(field_name="task_id")
+    state = filters.ChoiceFilter(choices=ReportState.choices)
+    late = filters.BooleanFilter(field_name="is_late", help_text="逾期未报（推算）。")
+
+    class Meta:
+        model = ProgressReport
+        fields = ["plan", "period", "unit", "task", "state", "late"]

@@ -1,0 +1,289 @@
+"""What the API shows (read serializers) and accepts (write serializers). Writes only
+validate types and ranges here; the rules and the writing itself are in plans.services."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from plans import progress
+from plans.api.concurrency import MAX_VERSION
+from plans.models import (
+    Assignment,
+    Comparator,
+    Deadline,
+    DeadlineKind,
+    Frequency,
+    Plan,
+    ProgressReport,
+    ReportingPeriod,
+    ReportState,
+    Role,
+    SupportingInput,
+    Target,
+    Task,
+    TaskStatus,
+    Unit,
+)
+
+MAX_POSITION = 32767  # PositiveSmallIntegerField
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The shape of every error answer (plans/api/errors.py)."""
+
+    detail = serializers.CharField(help_text="给人看的说明（中英文）。")
+    code = serializers.CharField(help_text="机器可读的错误代码，如 invalid、not_found、precondition_failed。")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False,
+        help_text="仅 400：字段名 → 错误信息列表。",
+    )
+
+
+# --- reads --------------------------------------------------------------------------------
+class UnitSerializer(serializers.ModelSerializer):
+    members = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="集合单位包含的单位。")
+
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "short_name", "jurisdiction", "kind", "members"]
+
+
+class ReportingScheduleSerializer(serializers.Serializer):
+    frequency = serializers.ChoiceField(source="reporting_frequency", choices=Frequency.choices)
+    month = serializers.IntegerField(source="reporting_month")
+    day = serializers.IntegerField(source="reporting_day", allow_null=True)
+    text = serializers.CharField(source="reporting_rule_text")
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    comparator = serializers.ChoiceField(choices=Comparator.choices)
+    value = serializers.SerializerMethodField(help_text="精确的十进制数字符串，如“2.8”。")
+
+    class Meta:
+        model = Target
+        fields = ["indicator", "comparator", "value", "unit", "year", "task"]
+
+    def get_value(self, target) -> str:
+        return f"{target.value.normalize():f}"
+
+
+SECTION_TREE = {"type": "array", "items": {"$ref": "#/components/schemas/PlanSection"}}
+
+
+class PlanSectionSerializer(serializers.ModelSerializer):
+    """A section of the plan's tree; `children` holds its sub-sections."""
+
+    children = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = ["id", "label", "path", "title", "level", "parent", "children"]
+
+    @extend_schema_field(SECTION_TREE)
+    def get_children(self, section):
+        return [self.to_representation(child) for child in getattr(section, "tree_children", [])]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    reporting = ReportingScheduleSerializer(source="*", read_only=True)
+    issuers = serializers.SerializerMethodField(help_text="印发单位的 id，按文件顺序。")
+    sections = serializers.SerializerMethodField(help_text="章节树：顶层章节，各带 children。")
+    targets = TargetSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id", "title", "doc_number", "jurisdiction", "plan_year", "issued_on", "period_start", "period_end",
+            "valid_until", "reporting", "coordinator", "issuers", "sections", "targets",
+        ]
+
+    def get_issuers(self, plan) -> list[int]:
+        return [link.unit_id for link in plan.issuer_links.all()]
+
+    @extend_schema_field(PlanSectionSerializer(many=True))
+    def get_sections(self, plan):
+        """Reads the `section_nodes` prefetched by views.plans_for_api (position order)."""
+        nodes = list(plan.section_nodes)
+        by_id = {node.pk: node for node in nodes}
+        roots = []
+        for node in nodes:
+            node.tree_children = []
+        for node in nodes:
+            parent = by_id.get(node.parent_id)
+            (parent.tree_children if parent else roots).append(node)
+        return PlanSectionSerializer(roots, many=True).data
+
+
+class TaskAssignmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "unit", "name", "position", "is_lead", "version"]
+
+
+class TaskAssignmentsSerializer(serializers.Serializer):
+    responsible = TaskAssignmentSerializer(many=True, help_text="责任单位；position 0 为牵头单位。")
+    supporting = TaskAssignmentSerializer(many=True, help_text="配合单位。")
+    implementing = TaskAssignmentSerializer(many=True, help_text="负责落实。")
+
+
+class LatestReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProgressReport
+        fields = ["id", "period", "unit", "state", "status", "percent"]
+
+
+class StrictInput:
+    """Mixin for input serializers: a field the client may not write (unknown or read-only)
+    is a 400, not silently ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            refused = sorted(str(name) for name in data if name not in writable)
+            if refused:
+                raise serializers.ValidationError(
+                    {name: [_("未知或只读字段 (unknown or read-only field)")] for name in refused}
+                )
+        return super().to_internal_value(data)
+
+
+def version_field():
+    return serializers.IntegerField(
+        min_value=1, max_value=MAX_VERSION, required=False,
+        help_text="行版本。写入时可代替 If-Match 头声明所依据的版本（过期 → 409）。",
+    )
+
+
+class DeadlineSerializer(StrictInput, serializers.ModelSerializer):
+    """A task's deadline, read and written (POST/PATCH under /api/tasks/{id}/deadlines/)."""
+
+    kind = serializers.ChoiceField(choices=DeadlineKind.choices, required=False)
+    position = serializers.IntegerField(
+        min_value=0, max_value=MAX_POSITION, required=False, write_only=True,
+        help_text="在任务时限中的顺序；新增时省略则排在最后。",
+    )
+    version = version_field()
+
+    class Meta:
+        model = Deadline
+        fields = ["id", "kind", "date", "rule", "text", "position", "version"]
+        validators = []  # uniqueness is checked by the service, under the task's lock
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    """Reads the annotations of TaskQuerySet.with_schedule() and the prefetches of
+    views.tasks_for_api."""
+
+    light = serializers.SerializerMethodField(help_text="红黄绿灯（推算，不可填写）。")
+    overdue = serializers.SerializerMethodField(help_text="超期未完成（推算）。")
+    due_date = serializers.DateField(read_only=True, allow_null=True, help_text="首个完成时限。")
+    start_date = serializers.DateField(read_only=True, allow_null=True)
+    assignments = serializers.SerializerMethodField()
+    deadlines = DeadlineSerializer(many=True, read_only=True)
+    latest_report = serializers.SerializerMethodField(help_text="最近一期的报告（优先牵头单位的）。")
+
+    class Meta:
+        model = Task
+        fields = [
+            "id", "plan", "parent", "path", "label", "title", "text", "level", "status", "light", "overdue",
+            "due_date", "start_date", "assignments", "deadlines", "latest_report", "version",
+        ]
+
+    def _today(self):
+        return self.context.get("today") or timezone.localdate()
+
+    @extend_schema_field(serializers.ChoiceField(choices=progress.Light.choices))
+    def get_light(self, task):
+        return task.light(self._today())
+
+    def get_overdue(self, task) -> bool:
+        return progress.is_overdue(task.due_date, task.status == TaskStatus.COMPLETED, self._today())
+
+    @extend_schema_field(TaskAssignmentsSerializer)
+    def get_assignments(self, task):
+        grouped = {role: [] for role in Role.values}
+        for assignment in task.assignments.all():
+            grouped[assignment.role].append(assignment)
+        return {role: TaskAssignmentSerializer(rows, many=True).data for role, rows in grouped.items()}
+
+    @extend_schema_field(LatestReportSerializer(allow_null=True))
+    def get_latest_report(self, task):
+        reports = getattr(task, "latest_reports", None)
+        return LatestReportSerializer(reports[0]).data if reports else None
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportingPeriod
+        fields = ["id", "plan", "label", "start", "end", "due_date", "is_open"]
+
+
+class SupportingInputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SupportingInput
+        fields = ["unit", "text"]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    late = serializers.BooleanField(source="is_late", read_only=True, help_text="逾期未报（推算）。")
+    inputs = SupportingInputSerializer(many=True, read_only=True, help_text="配合单位提供的配合情况。")
+    state = serializers.ChoiceField(choices=ReportState.choices, read_only=True)
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id", "task", "unit", "period", "status", "percent", "progress", "problems", "next_steps", "state",
+            "late", "review_comment", "submitted_at", "reviewed_at", "version", "inputs",
+        ]
+
+
+# --- writes -------------------------------------------------------------------------------
+class VersionSerializer(StrictInput, serializers.Serializer):
+    version = version_field()
+
+
+class ReportUpdateSerializer(VersionSerializer):
+    status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
+    percent = serializers.IntegerField(min_value=0, max_value=100, allow_null=True, required=False)
+    progress = serializers.CharField(allow_blank=True, required=False, help_text="本期进展情况")
+    problems = serializers.CharField(allow_blank=True, required=False, help_text="存在问题")
+    next_steps = serializers.CharField(allow_blank=True, required=False, help_text="下步打算")
+
+
+class ReviewSerializer(VersionSerializer):
+    comment = serializers.CharField(allow_blank=True, required=False, max_length=5000, help_text="审核意见；退回时必填。")
+
+
+class SupportingInputWriteSerializer(StrictInput, serializers.Serializer):
+    text = serializers.CharField(max_length=20000, help_text="配合情况")
+
+
+class TaskUpdateSerializer(VersionSerializer):
+    title = serializers.CharField(max_length=300, required=False)
+    text = serializers.CharField(allow_blank=True, required=False)
+    status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
+
+
+class AssignmentSerializer(StrictInput, serializers.ModelSerializer):
+    """A unit's role on a task, read and written under /api/tasks/{id}/assignments/."""
+
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    name = serializers.CharField(source="unit.name", read_only=True)
+    role = serializers.ChoiceField(choices=Role.choices)
+    position = serializers.IntegerField(
+        min_value=0, max_value=MAX_POSITION, required=False,
+        help_text="在该职责单位中的位次；省略则排在最后。责任单位的 0 号为牵头单位。",
+    )
+    version = version_field()
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "task", "unit", "name", "role", "position", "is_lead", "version"]
+        read_only_fields = ["task", "is_lead"]
+        validators = []  # uniqueness is checked by the service, under the task's lock

@@ -1,0 +1,464 @@
+"""The REST API's viewsets: thin, over the same querysets (`visible_to`), services and
+permission rules as the admin. An object outside `visible_to` is a 404; a write the rules
+refuse is a 403 with the rule's sentence; a stale version is a 412 (If-Match) or 409 (body)."""
+from __future__ import annotations
+
+import re
+
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from plans import services
+from plans.api.concurrency import precondition, stale_as_http, with_etag
+from plans.api.filters import PeriodFilter, PlanFilter, ReportFilter, StableOrderingFilter, TaskFilter, UnitFilter
+from plans.api.permissions import FollowsPlanRules, office_of_plan
+from plans.api.serializers import (
+    AssignmentSerializer,
+    DeadlineSerializer,
+    ErrorSerializer,
+    PeriodSerializer,
+    PlanSerializer,
+    ReportSerializer,
+    ReportUpdateSerializer,
+    ReviewSerializer,
+    SupportingInputWriteSerializer,
+    TaskSerializer,
+    TaskUpdateSerializer,
+    UnitSerializer,
+    VersionSerializer,
+)
+from plans.models import (
+    Assignment,
+    Deadline,
+    Plan,
+    PlanIssuer,
+    ProgressReport,
+    ReportingPeriod,
+    SupportingInput,
+    Target,
+    Task,
+    Unit,
+)
+
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+# --- the querysets of the API (candidates for `for_api()` QuerySet methods in models.py) -----
+def units_for_api():
+    return Unit.objects.prefetch_related("members")
+
+
+def plans_for_api(user):
+    return (
+        Plan.objects.visible_to(user)
+        .defer("source_text")
+        .prefetch_related(
+            Prefetch("issuer_links", PlanIssuer.objects.order_by("position")),
+            Prefetch("nodes", Task.objects.sections().active().order_by("position"), to_attr="section_nodes"),
+            Prefetch("targets", Target.objects.order_by("position")),
+        )
+    )
+
+
+def _latest_report_ids():
+    """Per task: its report of the latest period, the lead unit's first."""
+    lead = Assignment.objects.filter(task=OuterRef("task"), unit=OuterRef("unit"), is_lead=True)
+    return (
+        ProgressReport.objects.filter(task=OuterRef("task"))
+        .annotate(by_lead=Exists(lead))
+        .order_by("-period__start", "-by_lead", "pk")
+        .values("pk")[:1]
+    )
+
+
+def tasks_for_api(user):
+    return (
+        Task.objects.tasks()
+        .visible_to(user)
+        .with_schedule()
+        .order_by("plan_id", "position")  # Meta.ordering is dropped by with_schedule's GROUP BY
+        .prefetch_related(
+            Prefetch("assignments", Assignment.objects.select_related("unit").order_by("role", "position")),
+            Prefetch("deadlines", Deadline.objects.order_by("position")),
+            Prefetch("reports", ProgressReport.objects.filter(pk=Subquery(_latest_report_ids())), to_attr="latest_reports"),
+        )
+    )
+
+
+def periods_for_api(user):
+    return ReportingPeriod.objects.filter(plan__in=Plan.objects.visible_to(user).values("pk"))
+
+
+def reports_for_api(user, today):
+    return (
+        ProgressReport.objects.visible_to(user)
+        .with_late(today)
+        .prefetch_related(Prefetch("inputs", SupportingInput.objects.order_by("unit_id")))
+    )
+
+
+# --- schema pieces ---------------------------------------------------------------------------
+_ERRORS = {
+    400: "输入有误：errors 列出各字段的问题；缺少版本号时为 errors.version。",
+    401: "未登录或令牌无效（WWW-Authenticate: Token）。",
+    403: "无权进行该操作；detail 为规则的说明。",
+    404: "对象不存在或对当前账号不可见。",
+    409: "请求体中的 version 已过期：先重新读取。",
+    412: "If-Match 中的版本已过期：先重新读取。",
+}
+
+
+def errors(*codes):
+    return {code: OpenApiResponse(ErrorSerializer, description=_ERRORS[code]) for code in codes}
+
+
+READ_ERRORS = errors(401, 404)
+WRITE_ERRORS = errors(400, 401, 403, 404, 409, 412)
+
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=False,
+    description='所依据的版本，如 "3"（详情响应的 ETag）。过期 → 412。也可在请求体中给出 version（过期 → 409）；两者皆无 → 400。',
+)
+
+
+def _etagged(serializer, description="成功；ETag 头为新版本。"):
+    return OpenApiResponse(serializer, description=description)
+
+
+# --- the shared base -----------------------------------------------------------------------
+class ApiViewSet(GenericViewSet):
+    # Token first: an anonymous caller gets 401 with `WWW-Authenticate: Token`, not a 403.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [FollowsPlanRules]
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    object_rules: dict = {}
+
+    @cached_property
+    def today(self):
+        return timezone.localdate()
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": self.today}
+
+    def get_object(self):
+        if not _ID.fullmatch(str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))):
+            raise NotFound()
+        return super().get_object()
+
+    def write_input(self, serializer_class, **kwargs):
+        """Validated values of the request body and the version the client wrote from."""
+        serializer = serializer_class(data=self.request.data, **kwargs)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        return values, precondition(self.request, values.pop("version", None))
+
+    def versioned(self, instance, status_code=status.HTTP_200_OK):
+        return with_etag(Response(self.get_serializer(instance).data, status=status_code), instance.version)
+
+
+class VersionedRetrieveMixin:
+    def retrieve(self, request, *args, **kwargs):
+        return self.versioned(self.get_object())
+
+
+def _child(queryset, pk):
+    """A row under the task (assignment, deadline) or a 404."""
+    row = queryset.filter(pk=pk).first() if _ID.fullmatch(str(pk)) else None
+    if row is None:
+        raise NotFound()
+    return row
+
+
+# --- units and plans (read-only) -------------------------------------------------------------
+@extend_schema_view(
+    list=extend_schema(summary="单位", responses={200: UnitSerializer(many=True), **errors(400, 401, 404)}),
+    retrieve=extend_schema(summary="单位详情", responses={200: UnitSerializer, **READ_ERRORS}),
+)
+class UnitViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Units are shared reference data: every signed-in account reads them all."""
+
+    queryset = Unit.objects.none()  # for the schema; rows come from get_queryset
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilter
+    ordering_fields = ["id", "name", "jurisdiction"]
+
+    def get_queryset(self):
+        return units_for_api()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="行动方案", responses={200: PlanSerializer(many=True), **errors(400, 401, 404)}),
+    retrieve=extend_schema(summary="行动方案详情", responses={200: PlanSerializer, **READ_ERRORS}),
+)
+class PlanViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = Plan.objects.none()
+    serializer_class = PlanSerializer
+    filterset_class = PlanFilter
+    ordering_fields = ["id", "plan_year", "title"]
+
+    def get_queryset(self):
+        return plans_for_api(self.request.user)
+
+
+# --- tasks -----------------------------------------------------------------------------------
+ASSIGNMENT_ID = OpenApiParameter("assignment_id", int, OpenApiParameter.PATH)
+DEADLINE_ID = OpenApiParameter("deadline_id", int, OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="任务", responses={200: TaskSerializer(many=True), **errors(400, 401, 404)}),
+    retrieve=extend_schema(
+        summary="任务详情", responses={200: _etagged(TaskSerializer, "ETag 头为任务版本。"), **READ_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="修改任务（督办人员）", parameters=[IF_MATCH], request=TaskUpdateSerializer,
+        responses={200: _etagged(TaskSerializer), **WRITE_ERRORS},
+    ),
+)
+class TaskViewSet(ApiViewSet, VersionedRetrieveMixin, mixins.ListModelMixin):
+    """Tasks (not sections) the account may see. Office staff of the plan change a task and
+    its assignments (/assignments/) and deadlines (/deadlines/)."""
+
+    queryset = Task.objects.none()
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+    ordering_fields = ["id", "due_date", "position", "title", "path", "status", "level"]
+    object_rules = {
+        "partial_update": office_of_plan,
+        "assignments": office_of_plan,
+        "assignment": office_of_plan,
+        "deadlines": office_of_plan,
+        "deadline": office_of_plan,
+    }
+
+    def get_queryset(self):
+        return tasks_for_api(self.request.user)
+
+    def partial_update(self, request, pk=None):
+        task = self.get_object()
+        values, pre = self.write_input(TaskUpdateSerializer)
+        with stale_as_http(pre):
+            services.task_update(user=request.user, task=task, expected_version=pre.version, **values)
+        return self.versioned(self.get_queryset().get(pk=task.pk))
+
+    # assignments ---------------------------------------------------------------------------
+    def _assignment_response(self, assignment, status_code=status.HTTP_200_OK):
+        assignment = Assignment.objects.select_related("unit").get(pk=assignment.pk)
+        return with_etag(Response(AssignmentSerializer(assignment).data, status=status_code), assignment.version)
+
+    @extend_schema(
+        summary="新增分工（督办人员）", request=AssignmentSerializer,
+        responses={201: _etagged(AssignmentSerializer), **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], url_path="assignments")
+    def assignments(self, request, pk=None):
+        task = self.get_object()
+        serializer = AssignmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        values.pop("version", None)
+        assignment = services.assignment_create(user=request.user, task=task, **values)
+        return self._assignment_response(assignment, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"], summary="分工详情", parameters=[ASSIGNMENT_ID],
+        responses={200: _etagged(AssignmentSerializer, "ETag 头为分工版本。"), **READ_ERRORS},
+    )
+    @extend_schema(
+        methods=["PATCH"], summary="修改分工（督办人员）", parameters=[ASSIGNMENT_ID, IF_MATCH],
+        request=AssignmentSerializer, responses={200: _etagged(AssignmentSerializer), **WRITE_ERRORS},
+    )
+    @extend_schema(
+        methods=["DELETE"], summary="删除分工（督办人员）", parameters=[ASSIGNMENT_ID, IF_MATCH],
+        request=VersionSerializer, responses={204: OpenApiResponse(description="已删除。"), **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["get", "patch", "delete"], url_path=r"assignments/(?P<assignment_id>[^/.]+)")
+    def assignment(self, request, pk=None, assignment_id=None):
+        task = self.get_object()
+        assignment = _child(task.assignments.select_related("unit"), assignment_id)
+        if request.method == "GET":
+            return self._assignment_response(assignment)
+        if request.method == "DELETE":
+            _values, pre = self.write_input(VersionSerializer)
+            with stale_as_http(pre):
+                services.assignment_delete(user=request.user, assignment=assignment, expected_version=pre.version)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        values, pre = self.write_input(AssignmentSerializer, partial=True)
+        with stale_as_http(pre):
+            assignment = services.assignment_update(
+                user=request.user, assignment=assignment, expected_version=pre.version, **values
+            )
+        return self._assignment_response(assignment)
+
+    # deadlines -----------------------------------------------------------------------------
+    def _deadline_response(self, deadline, status_code=status.HTTP_200_OK):
+        deadline = Deadline.objects.get(pk=deadline.pk)
+        return with_etag(Response(DeadlineSerializer(deadline).data, status=status_code), deadline.version)
+
+    @extend_schema(
+        summary="新增时限（督办人员）", request=DeadlineSerializer,
+        responses={201: _etagged(DeadlineSerializer), **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], url_path="deadlines")
+    def deadlines(self, request, pk=None):
+        task = self.get_object()
+        serializer = DeadlineSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        values.pop("version", None)
+        deadline = services.deadline_create(user=request.user, task=task, **values)
+        return self._deadline_response(deadline, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"], summary="时限详情", parameters=[DEADLINE_ID],
+        responses={200: _etagged(DeadlineSerializer, "ETag 头为时限版本。"), **READ_ERRORS},
+    )
+    @extend_schema(
+        methods=["PATCH"], summary="修改时限（督办人员）", parameters=[DEADLINE_ID, IF_MATCH],
+        request=DeadlineSerializer, responses={200: _etagged(DeadlineSerializer), **WRITE_ERRORS},
+    )
+    @extend_schema(
+        methods=["DELETE"], summary="删除时限（督办人员）", parameters=[DEADLINE_ID, IF_MATCH],
+        request=VersionSerializer, responses={204: OpenApiResponse(description="已删除。"), **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["get", "patch", "delete"], url_path=r"deadlines/(?P<deadline_id>[^/.]+)")
+    def deadline(self, request, pk=None, deadline_id=None):
+        task = self.get_object()
+        deadline = _child(task.deadlines.all(), deadline_id)
+        if request.method == "GET":
+            return self._deadline_response(deadline)
+        if request.method == "DELETE":
+            _values, pre = self.write_input(VersionSerializer)
+            with stale_as_http(pre):
+                services.deadline_delete(user=request.user, deadline=deadline, expected_version=pre.version)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        values, pre = self.write_input(DeadlineSerializer, partial=True)
+        with stale_as_http(pre):
+            deadline = services.deadline_update(user=request.user, deadline=deadline, expected_version=pre.version, **values)
+        return self._deadline_response(deadline)
+
+
+# --- reporting periods -------------------------------------------------------------------------
+_PERIOD_ACTION = dict(request=None, responses={200: PeriodSerializer, **errors(401, 403, 404)})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="报送周期", responses={200: PeriodSerializer(many=True), **errors(400, 401, 404)}),
+    retrieve=extend_schema(summary="报送周期详情", responses={200: PeriodSerializer, **READ_ERRORS}),
+    open=extend_schema(summary="开放填报（督办人员）：并为每个责任单位生成待填报的报告", **_PERIOD_ACTION),
+    close=extend_schema(summary="关闭填报（督办人员）", **_PERIOD_ACTION),
+)
+class PeriodViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = ReportingPeriod.objects.none()
+    serializer_class = PeriodSerializer
+    filterset_class = PeriodFilter
+    ordering_fields = ["id", "start", "due_date"]
+    object_rules = {"open": office_of_plan, "close": office_of_plan}
+
+    def get_queryset(self):
+        return periods_for_api(self.request.user)
+
+    @action(detail=True, methods=["post"])
+    def open(self, request, pk=None):
+        period = self.get_object()
+        services.period_open(user=request.user, period=period)
+        return Response(self.get_serializer(period).data)
+
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        period = self.get_object()
+        services.period_close(user=request.user, period=period)
+        return Response(self.get_serializer(period).data)
+
+
+# --- progress reports ------------------------------------------------------------------------
+def _report_action(summary, request):
+    return extend_schema(
+        summary=summary, parameters=[IF_MATCH], request=request,
+        responses={200: _etagged(ReportSerializer), **WRITE_ERRORS},
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="进展报告", responses={200: ReportSerializer(many=True), **errors(400, 401, 404)}),
+    retrieve=extend_schema(
+        summary="进展报告详情", responses={200: _etagged(ReportSerializer, "ETag 头为报告版本。"), **READ_ERRORS},
+    ),
+    partial_update=_report_action("填写报告（本单位填报人、单位负责人；督办人员可更正）", ReportUpdateSerializer),
+    submit=_report_action("报送（单位负责人）", VersionSerializer),
+    approve=_report_action("审核通过（督办人员）", ReviewSerializer),
+    return_=_report_action("退回重报（督办人员，须填写审核意见）", ReviewSerializer),
+    inputs=extend_schema(
+        summary="配合单位提供配合情况（不需版本号）", request=SupportingInputWriteSerializer,
+        responses={200: _etagged(ReportSerializer), **errors(400, 401, 403, 404)},
+    ),
+)
+class ReportViewSet(ApiViewSet, VersionedRetrieveMixin, mixins.ListModelMixin):
+    """Reports are created by opening a period (POST /api/periods/{id}/open/), never here;
+    they are not deleted. Every write goes through plans.services, which checks the rules of
+    plans.permissions and the version under a row lock."""
+
+    queryset = ProgressReport.objects.none()
+    serializer_class = ReportSerializer
+    filterset_class = ReportFilter
+    ordering_fields = ["id", "submitted_at", "reviewed_at", "percent"]
+
+    def get_queryset(self):
+        return reports_for_api(self.request.user, self.today)
+
+    def _fresh(self, report):
+        return self.versioned(self.get_queryset().get(pk=report.pk))
+
+    def partial_update(self, request, pk=None):
+        report = self.get_object()
+        values, pre = self.write_input(ReportUpdateSerializer)
+        with stale_as_http(pre):
+            services.report_update(user=request.user, report=report, expected_version=pre.version, **values)
+        return self._fresh(report)
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        report = self.get_object()
+        _values, pre = self.write_input(VersionSerializer)
+        with stale_as_http(pre):
+            services.report_submit(user=request.user, report=report, expected_version=pre.version)
+        return self._fresh(report)
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        report = self.get_object()
+        values, pre = self.write_input(ReviewSerializer)
+        with stale_as_http(pre):
+            services.report_approve(
+                user=request.user, report=report, comment=values.get("comment", ""), expected_version=pre.version
+            )
+        return self._fresh(report)
+
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        report = self.get_object()
+        values, pre = self.write_input(ReviewSerializer)
+        with stale_as_http(pre):
+            services.report_return(
+                user=request.user, report=report, comment=values.get("comment", ""), expected_version=pre.version
+            )
+        return self._fresh(report)
+
+    @action(detail=True, methods=["post"])
+    def inputs(self, request, pk=None):
+        """A supporting unit's (配合单位) input: it does not change the report row, so it
+        carries no version."""
+        report = self.get_object()
+        serializer = SupportingInputWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.supporting_input_save(user=request.user, report=report, text=serializer.validated_data["text"])
+        return self._fresh(report)

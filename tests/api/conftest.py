@@ -1,0 +1,37 @@
+"""Shared fixtures of the API tests: signed-in clients and the permission `world`."""
+import pytest
+from rest_framework.test import APIClient
+
+from tests.test_permissions import ACTORS, ALLOWED, World, world  # noqa: F401  (the permission world, reused)
+
+
+@pytest.fixture
+def api():
+    """api(user) → an APIClient signed in as user (JSON by default); api() → anonymous."""
+
+    def client(user=None):
+        c = APIClient()
+        if user is not None:
+            c.force_authenticate(user)
+        return c
+
+    return client
+
+
+@pytest.fixture
+def as_actor(api, world):
+    """as_actor("official_a") → a client signed in as that actor of the permission world."""
+    return lambda actor: api(world.users[actor])
+
+
+def count_queries(client, url):
+    """The number of queries answering a GET (asserting it succeeded). A first, uncounted
+    request warms what is cached on the signed-in user object (its units, its plans)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return len(queries)
