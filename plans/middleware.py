@@ -12,3 +12,14 @@ class ChineseFirstMiddleware(MiddlewareMixin):
 
     def process_request(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+
+
+class DropMalformedSessionCookieMiddleware(MiddlewareMixin):
+    """A session cookie with a NUL byte cannot be a session key and PostgreSQL refuses it in
+    a lookup; treat it as no session instead of failing. Must come before SessionMiddleware."""
+
+    def process_request(self, request):
+        from django.conf import settings
+
+        if "\x00" in request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""):
+            del request.COOKIES[settings.SESSION_COOKIE_NAME]

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "plans.middleware.DropMalformedSessionCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "plans.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -180,9 +181,11 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 API_MAX_PAGE_SIZE = 500
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [  # Token first: anonymous callers get 401 with WWW-Authenticate
-        "rest_framework.authentication.TokenAuthentication",
+        "plans.api.authentication.StrictTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # JSON only: people browse the API at /api/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "plans.api.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": [

@@ -11,13 +11,14 @@ from django.utils.functional import cached_property
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from plans import services
+from plans.api.authentication import StrictTokenAuthentication
 from plans.api.concurrency import precondition, stale_as_http, with_etag
 from plans.api.filters import PeriodFilter, PlanFilter, ReportFilter, StableOrderingFilter, TaskFilter, UnitFilter
 from plans.api.permissions import FollowsPlanRules, office_of_plan
@@ -137,7 +138,7 @@ def _etagged(serializer, description="成功；ETag 头为新版本。"):
 # --- the shared base -----------------------------------------------------------------------
 class ApiViewSet(GenericViewSet):
     # Token first: an anonymous caller gets 401 with `WWW-Authenticate: Token`, not a 403.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [StrictTokenAuthentication, SessionAuthentication]
     permission_classes = [FollowsPlanRules]
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     object_rules: dict = {}

@@ -19,7 +19,7 @@ def api():
 
 
 @pytest.fixture
-def as_actor(api, world):
+def as_actor(api, world):  # noqa: F811  (the imported fixture)
     """as_actor("official_a") → a client signed in as that actor of the permission world."""
     return lambda actor: api(world.users[actor])
 
