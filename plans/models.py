@@ -609,6 +609,9 @@ class ReportingPeriod(models.Model):
     end = models.DateField(_("结束日期"))
     due_date = models.DateField(_("报送截止日"))
     is_open = models.BooleanField(_("开放填报"), default=False)
+    version = models.PositiveIntegerField(
+        _("版本"), default=1, editable=False, help_text=_("每次保存加一；接口据此防止覆盖他人的修改。"),
+    )
 
     class Meta:
         verbose_name = _("报送周期")
@@ -621,6 +624,11 @@ class ReportingPeriod(models.Model):
 
     def __str__(self):
         return f"{self.plan} {self.label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
 
 
 class ProgressReportQuerySet(models.QuerySet):

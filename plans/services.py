@@ -455,21 +455,27 @@ def reports_ensure(*, period: ReportingPeriod) -> list[ProgressReport]:
     return bulk_create_with_history(missing, ProgressReport)
 
 
-def period_open(*, user, period: ReportingPeriod) -> list[ProgressReport]:
-    """Open a period for reporting and create its pending reports; returns those created."""
+def _period_set_open(user, period: ReportingPeriod, is_open: bool, expected_version: int | None) -> ReportingPeriod:
     _deny(can_manage_plan(user, period.plan_id))
+    locked = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    _check_version(locked, expected_version)
+    if locked.is_open != is_open:
+        locked.is_open = is_open
+        locked.save(update_fields=["is_open", "version"])
+    period.is_open, period.version = locked.is_open, locked.version
+    return period
+
+
+def period_open(*, user, period: ReportingPeriod, expected_version: int | None = None) -> list[ProgressReport]:
+    """Open a period for reporting and create its pending reports; returns those created."""
     with transaction.atomic():
-        if not period.is_open:
-            period.is_open = True
-            period.save(update_fields=["is_open"])
+        _period_set_open(user, period, True, expected_version)
         return reports_ensure(period=period)
 
 
-def period_close(*, user, period: ReportingPeriod) -> ReportingPeriod:
-    _deny(can_manage_plan(user, period.plan_id))
-    period.is_open = False
-    period.save(update_fields=["is_open"])
-    return period
+def period_close(*, user, period: ReportingPeriod, expected_version: int | None = None) -> ReportingPeriod:
+    with transaction.atomic():
+        return _period_set_open(user, period, False, expected_version)
 
 
 REPORT_FIELDS = ("status", "percent", "progress", "problems", "next_steps")

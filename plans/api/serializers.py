@@ -221,7 +221,7 @@ class TaskSerializer(serializers.ModelSerializer):
 class PeriodSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReportingPeriod
-        fields = ["id", "plan", "label", "start", "end", "due_date", "is_open"]
+        fields = ["id", "plan", "label", "start", "end", "due_date", "is_open", "version"]
 
 
 class SupportingInputSerializer(serializers.ModelSerializer):

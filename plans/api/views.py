@@ -349,7 +349,7 @@ class TaskViewSet(ApiViewSet, VersionedRetrieveMixin, mixins.ListModelMixin):
 
 
 # --- reporting periods -------------------------------------------------------------------------
-_PERIOD_ACTION = dict(request=None, responses={200: PeriodSerializer, **errors(401, 403, 404)})
+_PERIOD_ACTION = dict(parameters=[IF_MATCH], request=VersionSerializer, responses={200: PeriodSerializer, **WRITE_ERRORS})
 
 
 @extend_schema_view(
@@ -368,17 +368,24 @@ class PeriodViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
     def get_queryset(self):
         return periods_for_api(self.request.user)
 
+    def retrieve(self, request, *args, **kwargs):
+        return self.versioned(self.get_object())
+
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
         period = self.get_object()
-        services.period_open(user=request.user, period=period)
-        return Response(self.get_serializer(period).data)
+        _values, pre = self.write_input(VersionSerializer)
+        with stale_as_http(pre):
+            services.period_open(user=request.user, period=period, expected_version=pre.version)
+        return self.versioned(period)
 
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         period = self.get_object()
-        services.period_close(user=request.user, period=period)
-        return Response(self.get_serializer(period).data)
+        _values, pre = self.write_input(VersionSerializer)
+        with stale_as_http(pre):
+            services.period_close(user=request.user, period=period, expected_version=pre.version)
+        return self.versioned(period)
 
 
 # --- progress reports ------------------------------------------------------------------------

@@ -81,7 +81,7 @@ def test_api_period_open_matrix(world, as_actor, actor):
     period = world.report_a.period
     period.is_open = False
     period.save()
-    response = as_actor(actor).post(f"/api/periods/{period.pk}/open/")
+    response = as_actor(actor).post(f"/api/periods/{period.pk}/open/", HTTP_IF_MATCH=f'"{period.version}"')
     # every unit account of the world holds a role in the plan, so sees its periods
     assert response.status_code == (200 if actor == "office" else 404 if actor == "other_office" else 403)
     period.refresh_from_db()
