@@ -88,6 +88,23 @@ class MemberRole(models.TextChoices):
     LEADER = "leader", _("单位负责人")
 
 
+class Versioned(models.Model):
+    """A row the API writes with optimistic concurrency: `version` goes up on every save, and
+    the services refuse a write made from an older version (services.StaleVersion)."""
+
+    version = models.PositiveIntegerField(
+        _("版本"), default=1, editable=False, help_text=_("每次保存加一；接口据此防止覆盖他人的修改。"),
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+
 # --- units --------------------------------------------------------------------------------
 class UnitManager(models.Manager):
     def get_by_natural_key(self, name):
@@ -390,7 +407,7 @@ class TaskManager(models.Manager.from_queryset(TaskQuerySet)):
         return self.get(plan__key=plan_key, position=position)
 
 
-class Task(models.Model):
+class Task(Versioned):
     """A node of a plan's tree: a section (三、主要任务) or a task (a node with assigned units)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="nodes", verbose_name=_("行动方案"))
@@ -409,9 +426,6 @@ class Task(models.Model):
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     is_active = models.BooleanField(
         _("有效"), default=True, help_text=_("修订稿删去但已有进展报告的任务保留为无效，以保存报送记录。"),
-    )
-    version = models.PositiveIntegerField(
-        _("版本"), default=1, editable=False, help_text=_("每次保存加一；接口据此防止覆盖他人的修改。"),
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
@@ -452,8 +466,6 @@ class Task(models.Model):
 
     def save(self, *args, **kwargs):
         self.updated_at = timezone.now()
-        if self.pk is not None:
-            self.version += 1
         super().save(*args, **kwargs)
 
 
@@ -471,7 +483,7 @@ class AssignmentManager(models.Manager):
         return self.get(task__plan__key=plan_key, task__position=task_position, role=role, unit__name=unit_name)
 
 
-class Assignment(models.Model):
+class Assignment(Versioned):
     """A unit's role on a task. The first responsible unit (position 0) is the lead (牵头单位)."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("任务"))
@@ -479,9 +491,6 @@ class Assignment(models.Model):
     role = models.CharField(_("职责"), max_length=20, choices=Role.choices)
     position = models.PositiveSmallIntegerField(_("顺序"), help_text=_("在文件所列单位中的位次，从0开始。"))
     is_lead = models.BooleanField(_("牵头单位"), default=False, editable=False)
-    version = models.PositiveIntegerField(
-        _("版本"), default=1, editable=False, help_text=_("每次保存加一；接口据此防止覆盖他人的修改。"),
-    )
 
     objects = AssignmentManager()
     history = HistoricalRecords()
@@ -511,8 +520,6 @@ class Assignment(models.Model):
 
     def save(self, *args, **kwargs):
         self.is_lead = self.role == Role.RESPONSIBLE and self.position == 0
-        if self.pk is not None:
-            self.version += 1
         super().save(*args, **kwargs)
 
 
@@ -521,16 +528,13 @@ class DeadlineManager(models.Manager):
         return self.get(task__plan__key=plan_key, task__position=task_position, position=position)
 
 
-class Deadline(models.Model):
+class Deadline(Versioned):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("任务"))
     kind = models.CharField(_("类型"), max_length=20, choices=DeadlineKind.choices, default=DeadlineKind.DUE)
     date = models.DateField(_("日期"), null=True, blank=True, help_text=_("定期事项为首次日期，可为空。"))
     rule = models.CharField(_("周期规则"), max_length=50, blank=True, help_text=_("定期事项的规则，如“quarterly:3:23”。"))
     text = models.CharField(_("原文"), max_length=200, help_text=_("时限在文件中的写法，如“10月底前”。"))
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
-    version = models.PositiveIntegerField(
-        _("版本"), default=1, editable=False, help_text=_("每次保存加一；接口据此防止覆盖他人的修改。"),
-    )
 
     objects = DeadlineManager()
     history = HistoricalRecords()
@@ -556,10 +560,6 @@ class Deadline(models.Model):
 
     natural_key.dependencies = ["plans.task"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            self.version += 1
-        super().save(*args, **kwargs)
 
 
 class TargetManager(models.Manager):
@@ -602,16 +602,13 @@ class Target(models.Model):
 
 
 # --- reporting ----------------------------------------------------------------------------
-class ReportingPeriod(models.Model):
+class ReportingPeriod(Versioned):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="periods", verbose_name=_("行动方案"))
     label = models.CharField(_("周期"), max_length=20, help_text=_("如“2016Q3”。"))
     start = models.DateField(_("起始日期"))
     end = models.DateField(_("结束日期"))
     due_date = models.DateField(_("报送截止日"))
     is_open = models.BooleanField(_("开放填报"), default=False)
-    version = models.PositiveIntegerField(
-        _("版本"), default=1, editable=False, help_text=_("每次保存加一；接口据此防止覆盖他人的修改。"),
-    )
 
     class Meta:
         verbose_name = _("报送周期")
@@ -625,10 +622,6 @@ class ReportingPeriod(models.Model):
     def __str__(self):
         return f"{self.plan} {self.label}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            self.version += 1
-        super().save(*args, **kwargs)
 
 
 class ProgressReportQuerySet(models.QuerySet):
@@ -655,7 +648,7 @@ class ProgressReportQuerySet(models.QuerySet):
         )
 
 
-class ProgressReport(models.Model):
+class ProgressReport(Versioned):
     """One unit's progress on one task for one period (进展情况)."""
 
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="reports", verbose_name=_("任务"))
@@ -668,9 +661,6 @@ class ProgressReport(models.Model):
     next_steps = models.TextField(_("下步打算"), blank=True)
     state = models.CharField(_("审核状态"), max_length=20, choices=ReportState.choices, default=ReportState.PENDING)
     review_comment = models.TextField(_("审核意见"), blank=True)
-    version = models.PositiveIntegerField(
-        _("版本"), default=1, editable=False, help_text=_("每次保存加一；接口据此防止覆盖他人的修改。"),
-    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="reviewed_reports", verbose_name=_("审核人"),
@@ -706,8 +696,6 @@ class ProgressReport(models.Model):
 
     def save(self, *args, **kwargs):
         self.updated_at = timezone.now()
-        if self.pk is not None:
-            self.version += 1
         super().save(*args, **kwargs)
 
 
