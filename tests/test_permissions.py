@@ -27,12 +27,15 @@ class World:
     users: dict
     report_a: ProgressReport  # unit A's report on task T (A leads T)
     report_m: ProgressReport  # member M's report on task T (M belongs to collective C, responsible on T)
+    report_b: ProgressReport  # unit B's report on task B (nothing to do with A)
     task_t: Task
     task_b: Task
 
 
-@pytest.fixture
-def world(db):
+def build_world(extra_officials: int = 0) -> World:
+    """Units A (leads T), S (supports T), M (member of collective C, responsible on T), B (task B);
+    an official and a leader per unit (plus `extra_officials` officials of A: official_a1 …),
+    the plan's office and another plan's office; the period open, so reports exist."""
     plan = PlanFactory()
     other_plan = PlanFactory()
     unit_a, unit_b, unit_s, unit_m = (UnitFactory(short_name=name) for name in ("市发改委", "市公安局", "市财政局", "浚县政府"))
@@ -44,13 +47,15 @@ def world(db):
     AssignmentFactory(task=task_t, unit=unit_s, role=Role.SUPPORTING)
     task_b = TaskFactory(plan=plan, title="黄标车淘汰")
     AssignmentFactory(task=task_b, unit=unit_b, role=Role.RESPONSIBLE)
-    users = {}
-    for name, unit, role in [
+    accounts = [
         ("official_a", unit_a, MemberRole.OFFICIAL), ("leader_a", unit_a, MemberRole.LEADER),
         ("member_m", unit_m, MemberRole.LEADER), ("official_s", unit_s, MemberRole.OFFICIAL),
         ("official_b", unit_b, MemberRole.OFFICIAL), ("leader_b", unit_b, MemberRole.LEADER),
-    ]:
-        users[name] = MembershipFactory(user=UserFactory(username=name), unit=unit, role=role).user
+    ] + [(f"official_a{n}", unit_a, MemberRole.OFFICIAL) for n in range(1, extra_officials + 1)]
+    users = {
+        name: MembershipFactory(user=UserFactory(username=name), unit=unit, role=role).user
+        for name, unit, role in accounts
+    }
     users["office"] = UserFactory(username="office")
     plan.office_staff.add(users["office"])
     users["other_office"] = UserFactory(username="other_office")
@@ -61,9 +66,15 @@ def world(db):
         users=users,
         report_a=ProgressReport.objects.get(task=task_t, unit=unit_a),
         report_m=ProgressReport.objects.get(task=task_t, unit=unit_m),
+        report_b=ProgressReport.objects.get(task=task_b, unit=unit_b),
         task_t=task_t,
         task_b=task_b,
     )
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
 
 
 def _filled(report):

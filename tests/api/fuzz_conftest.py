@@ -5,7 +5,6 @@ Not a conftest: plain builders the test modules call from their own fixtures, wh
 carry an `err_`/`fuzz_` prefix so they never shadow a fixture of tests/api/conftest.py."""
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,17 +12,8 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from plans import services
-from plans.models import MemberRole, Plan, ProgressReport, Role, Task, UnitKind
-from tests.factories import (
-    AssignmentFactory,
-    MembershipFactory,
-    PlanFactory,
-    ReportingPeriodFactory,
-    TaskFactory,
-    UnitFactory,
-    UserFactory,
-)
+from plans.models import Plan, ProgressReport, Task
+from tests.test_permissions import build_world
 
 PASSWORD = "pw-for-tests-only"  # tests.factories.UserFactory's password
 FIXTURES = [
@@ -52,39 +42,14 @@ class ApiWorld:
 def build_api_world(officials: int = 0) -> ApiWorld:
     """The permission matrix's world (tests/test_permissions.py) plus a token per account and,
     given `officials`, that many extra officials of unit A (official_a1 …) for concurrency."""
-    plan = PlanFactory()
-    other_plan = PlanFactory()
-    unit_a, unit_b, unit_s, unit_m = (UnitFactory(short_name=name) for name in ("市发改委", "市公安局", "市财政局", "浚县政府"))
-    collective = UnitFactory(short_name="各县区政府(管委)", kind=UnitKind.COLLECTIVE)
-    collective.members.add(unit_m)
-    task_t = TaskFactory(plan=plan, title="燃煤替代")
-    AssignmentFactory(task=task_t, unit=unit_a, role=Role.RESPONSIBLE)
-    AssignmentFactory(task=task_t, unit=collective, role=Role.RESPONSIBLE)
-    AssignmentFactory(task=task_t, unit=unit_s, role=Role.SUPPORTING)
-    task_b = TaskFactory(plan=plan, title="黄标车淘汰")
-    AssignmentFactory(task=task_b, unit=unit_b, role=Role.RESPONSIBLE)
-    users = {}
-    accounts = [
-        ("official_a", unit_a, MemberRole.OFFICIAL), ("leader_a", unit_a, MemberRole.LEADER),
-        ("member_m", unit_m, MemberRole.LEADER), ("official_s", unit_s, MemberRole.OFFICIAL),
-        ("official_b", unit_b, MemberRole.OFFICIAL), ("leader_b", unit_b, MemberRole.LEADER),
-    ] + [(f"official_a{n}", unit_a, MemberRole.OFFICIAL) for n in range(1, officials + 1)]
-    for name, unit, role in accounts:
-        users[name] = MembershipFactory(user=UserFactory(username=name), unit=unit, role=role).user
-    users["office"] = UserFactory(username="office")
-    plan.office_staff.add(users["office"])
-    users["other_office"] = UserFactory(username="other_office")
-    other_plan.office_staff.add(users["other_office"])
-    period = ReportingPeriodFactory(plan=plan, due_date=datetime.date(2016, 9, 23))
-    services.period_open(user=users["office"], period=period)
-    tokens = {name: Token.objects.create(user=user).key for name, user in users.items()}
+    world = build_world(extra_officials=officials)
     return ApiWorld(
-        users=users,
-        tokens=tokens,
-        report_a=ProgressReport.objects.get(task=task_t, unit=unit_a),
-        report_b=ProgressReport.objects.get(task=task_b, unit=unit_b),
-        task_t=task_t,
-        plan=plan,
+        users=world.users,
+        tokens={name: Token.objects.create(user=user).key for name, user in world.users.items()},
+        report_a=world.report_a,
+        report_b=world.report_b,
+        task_t=world.task_t,
+        plan=world.task_t.plan,
     )
 
 
