@@ -69,7 +69,7 @@ LANGUAGE_CODE = _env_str("LANGUAGE_CODE", "zh-hans")
 DATABASE_URL = _env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 SECURE = _env_bool("SECURE", not DEBUG)  # HTTPS-only cookies, HSTS and redirect; off for plain local http
 EMAIL_HOST = _env_str("EMAIL_HOST", "")  # SMTP server; empty: e-mails are printed to the console
-EMAIL_PORT_RAW = _env_str("EMAIL_PORT", "25")
+_EMAIL_PORT = _env_str("EMAIL_PORT", "25")
 EMAIL_HOST_USER = _env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
@@ -85,9 +85,9 @@ try:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 except Exception as exc:  # dj_database_url raises several types for a malformed URL
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
-if not EMAIL_PORT_RAW.isdigit():
-    raise ImproperlyConfigured(f"EMAIL_PORT must be a port number, not {EMAIL_PORT_RAW!r}")
-EMAIL_PORT = int(EMAIL_PORT_RAW)
+if not _EMAIL_PORT.isdigit():
+    raise ImproperlyConfigured(f"EMAIL_PORT must be a port number, not {_EMAIL_PORT!r}")
+EMAIL_PORT = int(_EMAIL_PORT)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on")
 EMAIL_BACKEND = (
