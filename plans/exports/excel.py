@@ -1,0 +1,576 @@
+"""The quarterly progress sheet (进展情况表) as an Excel workbook, written with openpyxl's
+write-only mode while the task queryset is iterated, so memory stays flat however large
+the plan (DOMAIN.md §4).
+
+- `export_plan_workbook`: the plan's full sheet for a period (every section and task, one
+  row per reporting unit, the task's cells merged down), a summary sheet with native charts
+  and, on request, one sheet per reporting unit.
+- `export_unit_workbook`: the sheet a unit sends to the office: its own tasks, 填报单位
+  filled in, the signature footer.
+
+Both show only what the user may see (`visible_to`); returned.py reads the sheets back."""
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from plans.exports import layout
+from plans.exports.layout import FULL, UNIT, Column
+from plans.models import (
+    Assignment,
+    DeadlineKind,
+    ProgressReport,
+    ReportingPeriod,
+    ReportState,
+    Role,
+    Task,
+    TaskStatus,
+    Unit,
+    acting_unit_ids,
+)
+from plans.permissions import is_office
+from plans.progress import Light
+
+EXCEL_TEXT_LIMIT = 32767
+CHUNK_SIZE = 2000
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+LIGHT_TEXT = {Light.RED: "红灯", Light.YELLOW: "黄灯", Light.GREEN: "绿灯"}
+LIGHT_FILL = {Light.RED: "F4B6B6", Light.YELLOW: "FCE8A6", Light.GREEN: "C9E7C4"}
+STATE_TEXT = {
+    ReportState.PENDING: "待填报",
+    ReportState.SUBMITTED: "已报送",
+    ReportState.APPROVED: "已审核",
+    ReportState.RETURNED: "已退回",
+}
+
+
+def excel_text(value: str) -> str:
+    """What a text becomes in a cell: control characters Excel refuses removed, cut at
+    Excel's 32,767 characters. The reader compares against this, not the raw text."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value or "")
+    return value[:EXCEL_TEXT_LIMIT]
+
+
+# --- styles -----------------------------------------------------------------------------------
+_THIN = Side(style="thin", color="000000")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FONT = "宋体"
+_GREY = PatternFill("solid", fgColor="F2F2F2")
+
+
+def _style(name, *, size=10, bold=False, horizontal="left", vertical="top", wrap=True, border=True, fill=None, number_format=None):
+    style = NamedStyle(name=name)
+    style.font = Font(name=_FONT, size=size, bold=bold)
+    style.alignment = Alignment(horizontal=horizontal, vertical=vertical, wrap_text=wrap)
+    if border:
+        style.border = _BOX
+    if fill:
+        style.fill = PatternFill("solid", fgColor=fill) if isinstance(fill, str) else fill
+    if number_format:
+        style.number_format = number_format
+    return style
+
+
+STYLES = [
+    _style("进展表-标题", size=16, bold=True, horizontal="center", vertical="center", border=False),
+    _style("进展表-表头信息", vertical="center", wrap=False, border=False),
+    _style("进展表-列标题", bold=True, horizontal="center", vertical="center", fill="D9D9D9"),
+    _style("进展表-章节", bold=True, vertical="center", fill="E7E6E6"),
+    _style("进展表-只读", fill=_GREY),
+    _style("进展表-只读居中", horizontal="center", fill=_GREY),
+    _style("进展表-日期", horizontal="center", fill=_GREY, number_format='yyyy"年"m"月"d"日"'),
+    _style("进展表-填写"),
+    _style("进展表-填写居中", horizontal="center"),
+    _style("进展表-页脚", vertical="center", border=False),
+    _style("进展表-数字", horizontal="center", vertical="center", wrap=False),
+    *[_style(f"进展表-{text}", bold=True, horizontal="center", fill=LIGHT_FILL[light]) for light, text in LIGHT_TEXT.items()],
+]
+CELL_STYLE = {
+    "number": "进展表-只读居中",
+    "lead": "进展表-只读居中",
+    "light": "进展表-只读居中",
+    "unit": "进展表-只读居中",
+    "status": "进展表-填写居中",
+    "percent": "进展表-填写居中",
+    "remarks": "进展表-只读",
+}
+
+
+def _new_workbook() -> Workbook:
+    workbook = Workbook(write_only=True)
+    for style in STYLES:
+        workbook.add_named_style(style)
+    return workbook
+
+
+def _cell(sheet, value, style: str) -> WriteOnlyCell:
+    """A styled cell; text is always text (a leading = + - @ never makes a formula)."""
+    if isinstance(value, str):
+        value = excel_text(value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    cell.style = style
+    return cell
+
+
+# --- what a row shows -------------------------------------------------------------------------
+LINE_HEIGHT = 13.5  # points per line of 10-point 宋体
+MAX_ROW_HEIGHT = 409  # Excel's limit
+
+
+def _lines(value, width: float) -> int:
+    """Lines a wrapped cell needs in a column `width` characters wide (a CJK character takes
+    two): neither Excel nor LibreOffice sizes rows of a written file by itself."""
+    if not isinstance(value, str) or not value:
+        return 1
+    room = max(width - 1.5, 2)
+    total = 0
+    for paragraph in value.split("\n"):
+        used = sum(2 if ord(char) > 0x2E7F else 1 for char in paragraph)
+        total += max(1, -(-used // room))
+    return int(total)
+
+
+def _names(units) -> str:
+    return "、".join(str(unit) for unit in units)
+
+
+@dataclass
+class TaskFacts:
+    """One task's per-task cells and the reports (one row each) shown under it."""
+
+    task: Task
+    light: str
+    lead: Unit | None
+    responsible: list[Unit]
+    supporting: list[Unit]
+    implementing: list[Unit]
+    deadline: datetime.date | str
+    rows: list[tuple[Unit | None, ProgressReport | None]] = field(default_factory=list)
+
+
+def task_facts(task: Task, today: datetime.date) -> TaskFacts:
+    """From a task of `Task.objects.for_export(period)` (its prefetches, no query)."""
+    by_role = defaultdict(list)
+    lead = None
+    for assignment in task.assignments.all():
+        by_role[assignment.role].append(assignment.unit)
+        if assignment.is_lead:
+            lead = assignment.unit
+    deadlines = task.deadlines.all()
+    due = next((d.date for d in deadlines if d.kind == DeadlineKind.DUE and d.date), None)
+    return TaskFacts(
+        task=task,
+        light=task.light(today),
+        lead=lead,
+        responsible=[unit for unit in by_role[Role.RESPONSIBLE] if unit != lead],
+        supporting=by_role[Role.SUPPORTING],
+        implementing=by_role[Role.IMPLEMENTING],
+        deadline=due or "；".join(d.text for d in deadlines),
+    )
+
+
+def _remarks(report: ProgressReport | None, late: bool) -> str:
+    if report is None:
+        return ""
+    parts = [STATE_TEXT[report.state] + ("（逾期未报）" if late else "")]
+    if report.state == ReportState.RETURNED and report.review_comment:
+        parts.append(f"退回意见：{report.review_comment}")
+    parts.extend(f"配合单位{contribution.unit}：{contribution.text}" for contribution in report.inputs.all())
+    return "\n".join(parts)
+
+
+def _per_task_values(facts: TaskFacts, number: int) -> dict:
+    responsible = _names(facts.responsible)
+    if facts.implementing:
+        responsible = "；".join(filter(None, [responsible, "负责落实：" + _names(facts.implementing)]))
+    return {
+        "number": number,
+        "task": str(facts.task),
+        "measures": facts.task.text,
+        "lead": str(facts.lead or ""),
+        "responsible": responsible,
+        "supporting": _names(facts.supporting),
+        "deadline": facts.deadline,
+        "light": LIGHT_TEXT[facts.light],
+    }
+
+
+def _report_values(unit: Unit | None, report: ProgressReport | None, late: bool) -> dict:
+    return {
+        "unit": str(unit or ""),
+        "progress": report.progress if report else "",
+        "problems": report.problems if report else "",
+        "next_steps": report.next_steps if report else "",
+        "status": layout.STATUS_LABELS[report.status] if report else "",
+        "percent": report.percent if report else None,
+        "remarks": _remarks(report, late),
+    }
+
+
+def _style_of(column: Column, value, light: str) -> str:
+    if column.key == "light":
+        return f"进展表-{LIGHT_TEXT[light]}"
+    if column.key == "deadline" and isinstance(value, datetime.date):
+        return "进展表-日期"
+    if column.key in CELL_STYLE:
+        return CELL_STYLE[column.key]
+    return "进展表-填写" if column.editable else "进展表-只读"
+
+
+# --- one sheet --------------------------------------------------------------------------------
+class ProgressSheet:
+    """Writes one progress sheet row by row: header rows, section rows (merged across,
+    written only once a task below them appears unless `every_section`), task rows (the
+    per-task cells merged down over the task's report rows), then the footer."""
+
+    def __init__(self, workbook, title: str, *, kind: str, period: ReportingPeriod, unit: Unit | None, every_section: bool):
+        self.sheet = workbook.create_sheet(title)
+        self.kind, self.period, self.unit, self.every_section = kind, period, unit, every_section
+        self.columns = layout.columns_for(kind)
+        self.width = len(self.columns)
+        self.key_index = layout.key_column_index(kind)
+        self.row = 0
+        self.number = 0
+        self.pending_sections: list[Task] = []
+        self.written_sections: set[int] = set()
+        self.merges: set = self.sheet.merged_cells.ranges  # our ranges never overlap: add directly
+        self._setup()
+
+    # layout ------------------------------------------------------------------------------
+    def _setup(self):
+        sheet = self.sheet
+        for index, column in enumerate(self.columns, start=1):
+            sheet.column_dimensions[layout.letter(index)].width = column.width
+        key = sheet.column_dimensions[layout.letter(self.key_index)]
+        key.width, key.hidden = 12, True
+        sheet.freeze_panes = f"C{layout.FIRST_DATA_ROW}"
+        sheet.print_title_rows = f"{layout.GROUP_ROW}:{layout.HEADER_ROW}"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        sheet.print_options.horizontalCentered = True
+        sheet.page_margins.left = sheet.page_margins.right = 0.4
+        sheet.page_margins.top, sheet.page_margins.bottom = 0.6, 0.7
+        sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
+        sheet.evenFooter.center.text = "第 &P 页 共 &N 页"
+
+    def _merge(self, first_col, first_row, last_col, last_row):
+        self.merges.add(CellRange(min_col=first_col, min_row=first_row, max_col=last_col, max_row=last_row))
+
+    def _append(self, cells, height=None):
+        """Write the next row; its dimension is dropped once written, so memory stays flat."""
+        self.row += 1
+        if height:
+            self.sheet.row_dimensions[self.row].height = min(height, MAX_ROW_HEIGHT)
+        self.sheet.append(cells)
+        if height:
+            del self.sheet.row_dimensions[self.row]
+
+    def _wide_row(self, text: str, style: str, key=None, height=None):
+        """A row whose text spans every visible column."""
+        cells = [_cell(self.sheet, text, style)] + [_cell(self.sheet, None, style) for _ in range(self.width - 1)]
+        if key is not None:
+            cells.append(_cell(self.sheet, key, "进展表-表头信息"))
+        self._append(cells, height)
+        self._merge(1, self.row, self.width, self.row)
+
+    def write_header(self, *, info: str, signature: str):
+        self._wide_row(layout.sheet_title(self.period), "进展表-标题", height=36)
+        self._wide_row(info, "进展表-表头信息", height=22)
+        groups = [column.group for column in self.columns]
+        group_cells = [_cell(self.sheet, group or column.header, "进展表-列标题") for group, column in zip(groups, self.columns)]
+        header_cells = [_cell(self.sheet, column.header, "进展表-列标题") for column in self.columns]
+        group_cells.append(_cell(self.sheet, signature, "进展表-列标题"))
+        header_cells.append(_cell(self.sheet, layout.KEY_HEADER, "进展表-列标题"))
+        self._append(group_cells)
+        self._append(header_cells, 30)
+        index = 0
+        while index < self.width:  # a group over its columns; an ungrouped header over both rows
+            group = groups[index]
+            end = index
+            while group and end + 1 < self.width and groups[end + 1] == group:
+                end += 1
+            if group:
+                self._merge(index + 1, layout.GROUP_ROW, end + 1, layout.GROUP_ROW)
+            else:
+                self._merge(index + 1, layout.GROUP_ROW, index + 1, layout.HEADER_ROW)
+            index = end + 1
+
+    # body --------------------------------------------------------------------------------
+    def section(self, node: Task):
+        while self.pending_sections and self.pending_sections[-1].level >= node.level:
+            self.pending_sections.pop()
+        self.pending_sections.append(node)
+        if self.every_section:
+            self._flush_sections()
+
+    def _flush_sections(self):
+        for node in self.pending_sections:
+            if node.pk not in self.written_sections:
+                self._wide_row(str(node), "进展表-章节", key=layout.section_row_key(node.pk))
+                self.written_sections.add(node.pk)
+
+    def task(self, facts: TaskFacts, rows: list[tuple[Unit | None, ProgressReport | None]], today: datetime.date):
+        self._flush_sections()
+        self.number += 1
+        per_task = _per_task_values(facts, self.number)
+        first = self.row + 1
+        shared = max(_lines(per_task[c.key], c.width) for c in self.columns if c.per_task)
+        for unit, report in rows:
+            late = report is not None and report.state in (ReportState.PENDING, ReportState.RETURNED) and self.period.due_date < today
+            values = {**per_task, **_report_values(unit, report, late)}
+            cells = [_cell(self.sheet, values[column.key], _style_of(column, values[column.key], facts.light)) for column in self.columns]
+            cells.append(_cell(self.sheet, layout.task_row_key(facts.task.pk, unit.pk if unit else None), "进展表-表头信息"))
+            own = max(_lines(values[c.key], c.width) for c in self.columns if not c.per_task)
+            share = -(-shared // len(rows))  # the merged per-task text, spread over the task's rows
+            self._append(cells, LINE_HEIGHT * max(own, share) + 4)
+        if self.row > first:
+            for index, column in enumerate(self.columns, start=1):
+                if column.per_task:
+                    self._merge(index, first, index, self.row)
+
+    def write_footer(self):
+        last = self.row
+        if last >= layout.FIRST_DATA_ROW:
+            self._validations(layout.FIRST_DATA_ROW, last)
+        self._append([])
+        if self.kind == UNIT:
+            self._wide_row(layout.FOOTER, "进展表-页脚", height=24)
+        total_width = sum(column.width for column in self.columns)
+        self._wide_row(layout.STATUS_NOTE, "进展表-页脚", height=LINE_HEIGHT * _lines(layout.STATUS_NOTE, total_width) + 6)
+
+    def _validations(self, first: int, last: int):
+        index = {column.key: position for position, column in enumerate(self.columns, start=1)}
+        statuses = DataValidation(
+            type="list", formula1='"' + ",".join(layout.STATUS_LABELS.values()) + '"', allow_blank=True,
+            showErrorMessage=True, errorTitle="完成状态", error="请从下拉列表中选择完成状态。",
+        )
+        statuses.add(f"{layout.letter(index['status'])}{first}:{layout.letter(index['status'])}{last}")
+        percents = DataValidation(
+            type="whole", operator="between", formula1="0", formula2="100", allow_blank=True,
+            showErrorMessage=True, errorTitle="进度(%)", error="请填写0—100的整数。",
+        )
+        percents.add(f"{layout.letter(index['percent'])}{first}:{layout.letter(index['percent'])}{last}")
+        self.sheet.data_validations.append(statuses)
+        self.sheet.data_validations.append(percents)
+
+
+# --- reading the database ---------------------------------------------------------------------
+def export_nodes(user, period: ReportingPeriod):
+    """The plan's active sections and tasks the user may see, in document order, with
+    everything a row shows prefetched (Task.objects.for_export)."""
+    nodes = Task.objects.for_plan(period.plan_id).active()
+    if not is_office(user, period.plan_id):
+        nodes = nodes.filter(pk__in=Task.objects.visible_to(user).values("pk"))
+    return nodes.for_export(period)
+
+
+def _rows_for_full(facts: TaskFacts, reports: list[ProgressReport]) -> list[tuple[Unit | None, ProgressReport | None]]:
+    """A row per report of the period, the lead's first; no report yet: one row for the lead."""
+    if not reports:
+        return [(facts.lead, None)]
+    ordered = sorted(reports, key=lambda report: (report.unit_id != (facts.lead.pk if facts.lead else None), str(report.unit)))
+    return [(report.unit, report) for report in ordered]
+
+
+def _units_answering_for(unit: Unit) -> set[int]:
+    """The unit and the collectives it belongs to (各县区政府 answers through 浚县…)."""
+    return {unit.pk, *unit.collectives.values_list("pk", flat=True)}
+
+
+def unit_task_ids(period: ReportingPeriod, unit: Unit):
+    """Tasks the unit reports on in the period: it has a report, or it is responsible."""
+    reported = ProgressReport.objects.filter(period=period, unit=unit).values("task_id")
+    responsible = Assignment.objects.filter(
+        task__plan_id=period.plan_id, role=Role.RESPONSIBLE, unit__in=_units_answering_for(unit)
+    ).values("task_id")
+    return Q(pk__in=reported) | Q(pk__in=responsible)
+
+
+@dataclass
+class UnitTally:
+    tasks: int = 0
+    reported: int = 0
+    late: int = 0
+    approved: int = 0
+    completed: int = 0
+    lights: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class Summary:
+    """Counts gathered while the full sheet is written, for the summary sheet."""
+
+    units: dict[Unit, UnitTally] = field(default_factory=lambda: defaultdict(UnitTally))
+    sections: dict[int, list] = field(default_factory=dict)  # top section id → [title, tasks, completed]
+
+    def add(self, facts: TaskFacts, top: Task | None, reports: list[ProgressReport], late_ids: set[int]):
+        key = top.pk if top else 0
+        entry = self.sections.setdefault(key, [str(top) if top else "（未分章节）", 0, 0])
+        entry[1] += 1
+        entry[2] += facts.task.status == TaskStatus.COMPLETED
+        for report in reports:
+            tally = self.units[report.unit]
+            tally.tasks += 1
+            tally.reported += report.state in (ReportState.SUBMITTED, ReportState.APPROVED)
+            tally.late += report.pk in late_ids
+            tally.approved += report.state == ReportState.APPROVED
+            tally.completed += report.status == TaskStatus.COMPLETED
+            tally.lights[facts.light] += 1
+
+
+def _info(period: ReportingPeriod, unit: Unit | None, today: datetime.date) -> str:
+    who = f"填报单位（盖章）：{unit.name}" if unit else f"汇总单位：{period.plan.coordinator or ''}"
+    dated = "填报日期：　　年　　月　　日" if unit else f"制表日期：{today:%Y年%m月%d日}"
+    return f"{who}　　报送周期：{layout.period_span(period)}　　报送截止：{period.due_date:%Y年%m月%d日}　　{dated}"
+
+
+def _write_sheet(workbook, title, *, kind, period, unit, nodes, today, rows_for, summary=None):
+    sheet = ProgressSheet(workbook, title, kind=kind, period=period, unit=unit, every_section=kind == FULL and unit is None)
+    sheet.write_header(
+        info=_info(period, unit, today),
+        signature=layout.signature(kind=kind, plan_key=period.plan.key, period_label=period.label, unit_name=unit.name if unit else ""),
+    )
+    top = None
+    for node in nodes.iterator(chunk_size=CHUNK_SIZE):
+        if node.kind != "task":
+            top = node if node.level == 1 else top
+            sheet.section(node)
+            continue
+        facts = task_facts(node, today)
+        reports = node.period_reports
+        rows = rows_for(facts, reports)
+        if not rows:
+            continue
+        sheet.task(facts, rows, today)
+        if summary is not None:
+            late = {r.pk for r in reports if r.state in (ReportState.PENDING, ReportState.RETURNED) and period.due_date < today}
+            summary.add(facts, top, reports, late)
+    sheet.write_footer()
+    return sheet
+
+
+def _write_summary(workbook, period: ReportingPeriod, summary: Summary, today: datetime.date):
+    sheet = workbook.create_sheet("汇总")
+    widths = [26, 9, 9, 9, 9, 9, 9, 9, 9]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[layout.letter(index)].width = width
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
+
+    def row(values, style="进展表-数字"):
+        sheet.append([_cell(sheet, value, style) for value in values])
+
+    row([f"{period.plan.title}进展汇总（{layout.period_name(period)}）"], "进展表-标题")
+    sheet.merged_cells.ranges.add(CellRange("A1:I1"))
+    row([f"统计日期：{today:%Y年%m月%d日}　　报送截止：{period.due_date:%Y年%m月%d日}"], "进展表-表头信息")
+    unit_headers = ["单位", "任务数", "已报送", "逾期未报", "已审核", "已完成", "红灯", "黄灯", "绿灯"]
+    row(unit_headers, "进展表-列标题")
+    unit_first = 4
+    units = sorted(summary.units.items(), key=lambda item: str(item[0]))
+    for unit, tally in units:
+        row([str(unit), tally.tasks, tally.reported, tally.late, tally.approved, tally.completed,
+             tally.lights[Light.RED], tally.lights[Light.YELLOW], tally.lights[Light.GREEN]])
+    unit_last = unit_first + len(units) - 1
+    row([])
+    section_header = unit_last + 2
+    row(["章节", "任务数", "已完成", "完成率(%)"], "进展表-列标题")
+    for title, total, completed in summary.sections.values():
+        row([title, total, completed, round(completed * 100 / total) if total else 0])
+    section_last = section_header + len(summary.sections)
+    if units:
+        sheet.add_chart(_units_chart(sheet, unit_first, unit_last), f"K{3}")
+    if summary.sections:
+        sheet.add_chart(_sections_chart(sheet, section_header, section_last), f"K{max(3, 3 + 2 * len(units)) + 20}")
+
+
+def _units_chart(sheet, first: int, last: int) -> BarChart:
+    chart = BarChart()
+    chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
+    chart.title = "各单位报送情况"
+    chart.y_axis.title = "报告数"
+    for column in (3, 4):  # 已报送, 逾期未报
+        chart.add_data(Reference(sheet, min_col=column, min_row=first - 1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=first, max_row=last))
+    chart.height, chart.width = max(7.5, 0.6 * (last - first + 1)), 18
+    return chart
+
+
+def _sections_chart(sheet, header: int, last: int) -> BarChart:
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "各章节完成率(%)"
+    chart.add_data(Reference(sheet, min_col=4, min_row=header, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=header + 1, max_row=last))
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
+    chart.height, chart.width = max(7.5, 0.8 * (last - header)), 18
+    chart.legend = None
+    return chart
+
+
+# --- the two workbooks ------------------------------------------------------------------------
+def export_plan_workbook(out, *, user, period: ReportingPeriod, unit_sheets: bool = False, today: datetime.date | None = None):
+    """Write the plan's progress workbook for `period` to `out` (a path or binary file)."""
+    today = today or timezone.localdate()
+    workbook = _new_workbook()
+    summary = Summary()
+    taken = {"汇总"}
+    title = layout.safe_sheet_name("进展情况表", taken)
+    _write_sheet(
+        workbook, title, kind=FULL, period=period, unit=None, nodes=export_nodes(user, period), today=today,
+        rows_for=_rows_for_full, summary=summary,
+    )
+    _write_summary(workbook, period, summary, today)
+    if unit_sheets:
+        for unit in sorted(summary.units, key=str):
+            _write_unit_sheet(workbook, layout.safe_sheet_name(str(unit), taken), user=user, period=period, unit=unit, today=today)
+    workbook.save(out)
+
+
+def _write_unit_sheet(workbook, title, *, user, period, unit, today):
+    def rows_for(facts, reports):
+        own = [report for report in reports if report.unit_id == unit.pk]
+        return [(unit, own[0] if own else None)]
+
+    nodes = export_nodes(user, period).filter(Q(kind="section") | unit_task_ids(period, unit))
+    _write_sheet(workbook, title, kind=UNIT, period=period, unit=unit, nodes=nodes, today=today, rows_for=rows_for)
+
+
+def export_unit_workbook(out, *, user, period: ReportingPeriod, unit: Unit, today: datetime.date | None = None):
+    """Write the sheet `unit` sends to the office for `period` to `out`."""
+    today = today or timezone.localdate()
+    workbook = _new_workbook()
+    _write_unit_sheet(workbook, layout.safe_sheet_name(str(unit), set()), user=user, period=period, unit=unit, today=today)
+    workbook.save(out)
+
+
+def may_export_unit(user, period: ReportingPeriod, unit: Unit) -> bool:
+    """Office staff export any unit's sheet of their plan; a unit account its own units'."""
+    return is_office(user, period.plan_id) or unit.pk in acting_unit_ids(user)
+
+
+def export_filename(period: ReportingPeriod, unit: Unit | None = None) -> str:
+    who = f"{unit}-" if unit else ""
+    return f"{who}进展情况表-{period.plan.title[:40]}-{period.label}.xlsx"
+

@@ -1,0 +1,171 @@
+"""The progress sheet's (进展情况表) layout, declared once for the writer (excel.py) and the
+reader of returned sheets (returned.py): its columns, its header rows and the hidden key
+column that ties every row back to a task and a reporting unit. DOMAIN.md §4."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from openpyxl.utils import get_column_letter
+
+from plans.models import Frequency, ReportingPeriod, TaskStatus
+
+FORMAT_VERSION = 1
+TITLE_ROW, INFO_ROW, GROUP_ROW, HEADER_ROW = 1, 2, 3, 4
+FIRST_DATA_ROW = HEADER_ROW + 1
+
+FULL, UNIT = "full", "unit"  # the whole plan's sheet; one unit's own sheet
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: float
+    group: str = ""  # the group header above it (责任分工, 进展情况)
+    per_task: bool = False  # one value per task, merged down over the task's report rows
+    editable: bool = False  # filled in by the unit and read back from returned sheets
+    checked: bool = False  # read-only: a returned sheet must carry it unchanged
+    full_only: bool = False  # only in the plan's full sheet
+
+
+COLUMNS = (
+    Column("number", "序号", 6, per_task=True),
+    Column("task", "重点任务", 28, per_task=True, checked=True),
+    Column("measures", "具体措施", 48, per_task=True),
+    Column("lead", "牵头单位", 14, group="责任分工", per_task=True, checked=True),
+    Column("responsible", "责任单位", 18, group="责任分工", per_task=True, checked=True),
+    Column("supporting", "配合单位", 18, group="责任分工", per_task=True, checked=True),
+    Column("deadline", "完成时限", 13, per_task=True),
+    Column("light", "预警", 7, per_task=True),
+    Column("unit", "填报单位", 14, group="进展情况", checked=True, full_only=True),
+    Column("progress", "本期进展情况", 40, group="进展情况", editable=True),
+    Column("problems", "存在问题", 24, group="进展情况", editable=True),
+    Column("next_steps", "下步打算", 24, group="进展情况", editable=True),
+    Column("status", "完成状态", 11, group="进展情况", editable=True),
+    Column("percent", "进度(%)", 8, group="进展情况", editable=True),
+    Column("remarks", "备注", 16),
+)
+KEY_HEADER = "行标识"  # the hidden last column: row keys, and the sheet's signature above them
+
+STATUS_NOTE = (
+    "说明：完成状态填写“未启动”“序时推进”“超序时推进”“进度滞后”“已完成”“已调整/暂缓”之一；"
+    "进度(%)填写0—100的整数；预警为系统按完成时限和序时进度生成（红灯：超期未完成或落后序时进度30个百分点以上；"
+    "黄灯：进度滞后、临期或落后10—30个百分点；绿灯：其他）；灰色列及备注由系统生成，请勿修改；请勿增删行列或修改最后一列（隐藏）。"
+)
+FOOTER = "单位负责人：　　　　　　审核人：　　　　　　填报人：　　　　　　联系电话：　　　　　　"
+
+
+def columns_for(kind: str) -> tuple[Column, ...]:
+    return tuple(column for column in COLUMNS if kind == FULL or not column.full_only)
+
+
+def key_column_index(kind: str) -> int:
+    """1-based index of the hidden key column: right after the visible ones."""
+    return len(columns_for(kind)) + 1
+
+
+def letter(index: int) -> str:
+    return get_column_letter(index)
+
+
+# --- row keys and the sheet signature ---------------------------------------------------------
+_ROW_KEY = re.compile(r"T(?P<task>[0-9]{1,18})(?:U(?P<unit>[0-9]{1,18}))?")
+
+
+def task_row_key(task_id: int, unit_id: int | None) -> str:
+    return f"T{task_id}" + (f"U{unit_id}" if unit_id else "")
+
+
+def section_row_key(section_id: int) -> str:
+    return f"S{section_id}"
+
+
+def parse_row_key(value) -> tuple[int, int | None] | None:
+    """(task id, unit id or None) from a task row's key; None for anything else."""
+    match = _ROW_KEY.fullmatch(str(value or "").strip())
+    if not match:
+        return None
+    return int(match["task"]), int(match["unit"]) if match["unit"] else None
+
+
+def signature(*, kind: str, plan_key: str, period_label: str, unit_name: str = "") -> str:
+    """What the key column's header cell carries: which plan, period and unit the sheet is of."""
+    return json.dumps(
+        {"format": FORMAT_VERSION, "kind": kind, "plan": plan_key, "period": period_label, "unit": unit_name},
+        ensure_ascii=False, sort_keys=True,
+    )
+
+
+def read_signature(value) -> dict | None:
+    try:
+        data = json.loads(str(value or ""))
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION or data.get("kind") not in (FULL, UNIT):
+        return None
+    return data
+
+
+# --- statuses ---------------------------------------------------------------------------------
+STATUS_LABELS = {
+    TaskStatus.NOT_STARTED: "未启动",
+    TaskStatus.ON_TRACK: "序时推进",
+    TaskStatus.AHEAD: "超序时推进",
+    TaskStatus.BEHIND: "进度滞后",
+    TaskStatus.COMPLETED: "已完成",
+    TaskStatus.SUSPENDED: "已调整/暂缓",
+}
+STATUS_BY_TEXT = {
+    **{label: value for value, label in STATUS_LABELS.items()},
+    **{value.value: value for value in STATUS_LABELS},
+    "已调整": TaskStatus.SUSPENDED,
+    "暂缓": TaskStatus.SUSPENDED,
+    "not started": TaskStatus.NOT_STARTED,
+    "on track": TaskStatus.ON_TRACK,
+    "ahead": TaskStatus.AHEAD,
+    "behind": TaskStatus.BEHIND,
+    "completed": TaskStatus.COMPLETED,
+    "suspended": TaskStatus.SUSPENDED,
+}
+
+
+# --- titles -----------------------------------------------------------------------------------
+_CHINESE_NUMBERS = "一二三四五六七八九十"
+
+
+def period_name(period: ReportingPeriod) -> str:
+    """2016Q3 → 2016年第三季度; 2016-07 → 2016年7月; 2016H1 → 2016年上半年; 2016 → 2016年度."""
+    year = period.start.year
+    frequency = period.plan.reporting_frequency
+    if frequency == Frequency.QUARTERLY:
+        return f"{year}年第{_CHINESE_NUMBERS[(period.start.month - 1) // 3]}季度"
+    if frequency == Frequency.MONTHLY:
+        return f"{year}年{period.start.month}月"
+    if frequency == Frequency.HALF_YEARLY:
+        return f"{year}年{'上' if period.start.month <= 6 else '下'}半年"
+    return f"{year}年度"
+
+
+def period_span(period: ReportingPeriod) -> str:
+    """报送周期：2016年第3季度（7月1日—9月30日）."""
+    return f"{period_name(period)}（{period.start.month}月{period.start.day}日—{period.end.month}月{period.end.day}日）"
+
+
+def sheet_title(period: ReportingPeriod) -> str:
+    return f"{period.plan.title}重点任务进展情况表（{period_name(period)}）"
+
+
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def safe_sheet_name(name: str, taken: set[str]) -> str:
+    """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    base = _SHEET_NAME_FORBIDDEN.sub("_", name).strip("'") or "Sheet"
+    candidate, counter = base[:31], 2
+    while candidate.lower() in taken:
+        suffix = f"({counter})"
+        candidate, counter = base[: 31 - len(suffix)] + suffix, counter + 1
+    taken.add(candidate.lower())
+    return candidate
