@@ -195,7 +195,7 @@ def _remarks(report: ProgressReport | None, late: bool) -> str:
     return "\n".join(parts)
 
 
-def _per_task_values(facts: TaskFacts, number: int) -> dict:
+def per_task_values(facts: TaskFacts, number: int) -> dict:
     responsible = _names(facts.responsible)
     if facts.implementing:
         responsible = "；".join(filter(None, [responsible, "负责落实：" + _names(facts.implementing)]))
@@ -331,7 +331,7 @@ class ProgressSheet:
     def task(self, facts: TaskFacts, rows: list[tuple[Unit | None, ProgressReport | None]], today: datetime.date):
         self._flush_sections()
         self.number += 1
-        per_task = _per_task_values(facts, self.number)
+        per_task = per_task_values(facts, self.number)
         first = self.row + 1
         shared = max(_lines(per_task[c.key], c.width) for c in self.columns if c.per_task)
         for unit, report in rows:

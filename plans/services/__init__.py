@@ -481,14 +481,19 @@ def period_close(*, user, period: ReportingPeriod, expected_version: int | None 
 REPORT_FIELDS = ("status", "percent", "progress", "problems", "next_steps")
 
 
-def report_update(*, user, report: ProgressReport, expected_version: int | None = None, **values) -> ProgressReport:
-    """Change a report's content (status, percent, 本期进展情况, 存在问题, 下步打算)."""
+def report_update(
+    *, user, report: ProgressReport, expected_version: int | None = None, reason: str = "", **values
+) -> ProgressReport:
+    """Change a report's content (status, percent, 本期进展情况, 存在问题, 下步打算); `reason`
+    goes into the history record (e.g. which uploaded sheet made the change)."""
     unknown = set(values) - set(REPORT_FIELDS)
     if unknown:
         raise ValidationError(_("不能修改的字段 (fields that cannot be changed): %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     with transaction.atomic():
         report = _locked(report, user, expected_version)
         _deny(can_edit_report(user, report))
+        if reason:
+            report._change_reason = reason
         for name, value in values.items():
             setattr(report, name, value)
         report.full_clean(validate_unique=False, validate_constraints=True)
@@ -685,3 +690,6 @@ def deadline_delete(*, user, deadline: Deadline, expected_version: int | None = 
         deadline = _locked_deadline(deadline, user, expected_version)
         deadline._history_user = user
         deadline.delete()
+
+
+from plans.services.sheets import sheet_apply, sheet_check, sheet_upload  # noqa: E402  (they build on the services above)

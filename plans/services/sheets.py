@@ -1,0 +1,226 @@
+"""Returned progress sheets: upload (checked and previewed, nothing changed), then apply
+(all or nothing, through report_update and its permission rules, recorded in the history)."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from plans.exports import layout
+from plans.exports.excel import per_task_values, excel_text, may_export_unit, task_facts
+from plans.exports.layout import UNIT
+from plans.exports.returned import Problem, ReturnedRow, ReturnedSheet, ReturnedWorkbook, normalised, read_returned
+from plans.exports.upload import open_workbook
+from plans.models import (
+    ProgressReport,
+    ReportingPeriod,
+    Role,
+    SheetImport,
+    SheetImportState,
+    Task,
+    TaskStatus,
+    Unit,
+)
+from plans.permissions import can_edit_report
+from plans.services import StaleVersion, report_update
+
+TEXT_FIELDS = ("progress", "problems", "next_steps")
+HEADERS = {column.key: column.header for column in layout.COLUMNS}
+
+
+@dataclass
+class SheetCheck:
+    """What a returned workbook would do to the period's reports, or why it cannot."""
+
+    changes: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _sheet_problems(sheet: ReturnedSheet, period: ReportingPeriod, user) -> tuple[list[Problem], Unit | None]:
+    """The sheet must be of this plan and period, and a unit sheet of a unit the user acts for."""
+    where = {"sheet": sheet.name, "row": layout.GROUP_ROW}
+    if sheet.plan_key != period.plan.key:
+        return [Problem(f"此表属于另一方案（{sheet.plan_key}），不是《{period.plan.title}》", **where)], None
+    if sheet.period_label != period.label:
+        return [Problem(f"此表是{sheet.period_label}报送周期的，不是所选的{period.label}", **where)], None
+    if sheet.kind != UNIT:
+        return [], None
+    unit = Unit.objects.filter(name=sheet.unit_name).first()
+    if unit is None:
+        return [Problem(f"填报单位“{sheet.unit_name}”不存在", **where)], None
+    if not may_export_unit(user, period, unit):
+        return [Problem(f"此表是{unit.name}的报送表，您不能代其上传", **where)], None
+    return [], unit
+
+
+def _reporting_units(task: Task, members: dict[int, set[int]]) -> set[int]:
+    """Units that report on the task: its responsible units, a collective through its members."""
+    units = set()
+    for assignment in task.assignments.all():
+        if assignment.role == Role.RESPONSIBLE:
+            units |= members.get(assignment.unit_id) or {assignment.unit_id}
+    return units
+
+
+def _current(report: ProgressReport | None) -> dict:
+    if report is None:
+        return {"progress": "", "problems": "", "next_steps": "", "status": TaskStatus.NOT_STARTED.value, "percent": None}
+    values = {name: excel_text(getattr(report, name)).strip() for name in TEXT_FIELDS}
+    return {**values, "status": report.status, "percent": report.percent}
+
+
+def _difference(row: ReturnedRow, report: ProgressReport | None) -> dict:
+    """{field: [before, after]} for what the row changes (an empty status keeps the current one)."""
+    current = _current(report)
+    wanted = {**row.values}
+    if not wanted.get("status"):
+        wanted["status"] = current["status"]
+    changed = {name: [current[name], value] for name, value in wanted.items() if value != current[name]}
+    if report is not None:  # a text cut at Excel's limit and returned as it was is unchanged
+        for name in TEXT_FIELDS:
+            if name in changed and len(getattr(report, name)) > len(current[name]) and row.values[name] == current[name]:
+                del changed[name]
+    return changed
+
+
+def _row_problem(row: ReturnedRow, message: str, column: str = "") -> Problem:
+    return Problem(message, sheet=row.sheet, row=row.row, column=row.columns.get(column, ""), header=HEADERS.get(column, ""))
+
+
+def sheet_check(*, user, period: ReportingPeriod, returned: ReturnedWorkbook) -> SheetCheck:
+    """Decide, without writing, which reports the returned sheets create or change, and every
+    problem: rows of unknown tasks or units, sheets of another plan, period or unit, edited
+    read-only columns, changes the user may not make (plans.permissions)."""
+    check = SheetCheck(problems=list(returned.problems))
+    rows: list[tuple[ReturnedRow, Unit | None]] = []
+    for sheet in returned.sheets:
+        problems, sheet_unit = _sheet_problems(sheet, period, user)
+        check.problems.extend(problems)
+        if not problems:
+            rows.extend((row, sheet_unit) for row in sheet.rows)
+    tasks = {
+        task.pk: task
+        for task in Task.objects.for_plan(period.plan_id).active().tasks()
+        .filter(pk__in={row.task_id for row, _unit in rows}).for_export(period)
+    }
+    members: dict[int, set[int]] = {}
+    for collective, member in Unit.members.through.objects.values_list("from_unit_id", "to_unit_id"):
+        members.setdefault(collective, set()).add(member)
+    units = Unit.objects.in_bulk({row.unit_id for row, _unit in rows if row.unit_id})
+    today = timezone.localdate()
+    seen: dict[tuple[int, int], tuple[ReturnedRow, dict]] = {}
+    for row, sheet_unit in rows:
+        task = tasks.get(row.task_id)
+        if task is None:
+            check.problems.append(_row_problem(row, "未知的任务行：任务不属于本方案或已删除，请重新导出后填写"))
+            continue
+        unit = units.get(row.unit_id)
+        if sheet_unit is not None and row.unit_id != sheet_unit.pk:
+            check.problems.append(_row_problem(row, f"此行不是{sheet_unit}的任务行，请勿从其他表复制行"))
+            continue
+        if unit is None:
+            if any(row.values.get(name) for name in (*TEXT_FIELDS, "percent")):
+                check.problems.append(_row_problem(row, "此任务没有填报单位，不能填写进展"))
+            continue
+        facts = task_facts(task, today)
+        expected = {key: normalised(value) for key, value in per_task_values(facts, 0).items()}
+        expected["unit"] = normalised(str(unit))
+        for key, shown in row.shown.items():
+            if shown != expected[key]:
+                check.problems.append(_row_problem(
+                    row, f"此列由系统生成，不能修改：表中为“{shown}”，应为“{expected[key]}”（如方案已调整，请重新导出）", key,
+                ))
+        report = next((report for report in task.period_reports if report.unit_id == unit.pk), None)
+        if report is None and unit.pk not in _reporting_units(task, members):
+            check.problems.append(_row_problem(row, f"{unit}不是此任务的责任单位，不能填报"))
+            continue
+        changed = _difference(row, report)
+        key = (task.pk, unit.pk)
+        if key in seen:
+            other, other_changed = seen[key]
+            if other_changed != changed:
+                check.problems.append(_row_problem(row, f"与工作表“{other.sheet}”第{other.row}行是同一份报告，但填写内容不同"))
+            continue
+        seen[key] = (row, changed)
+        if not changed:
+            check.unchanged += 1
+            continue
+        reason = can_edit_report(user, report or ProgressReport(task=task, unit=unit, period=period))
+        if reason:
+            check.problems.append(_row_problem(row, reason))
+            continue
+        check.changes.append({
+            "sheet": row.sheet, "row": row.row, "report": report.pk if report else None,
+            "version": report.version if report else None, "task": task.pk, "task_label": str(task),
+            "unit": unit.pk, "unit_name": str(unit), "fields": changed,
+        })
+    return check
+
+
+def _check_bytes(user, period: ReportingPeriod, data: bytes) -> SheetCheck:
+    workbook = open_workbook(data)
+    try:
+        returned = read_returned(workbook)
+    finally:
+        workbook.close()
+    return sheet_check(user=user, period=period, returned=returned)
+
+
+def sheet_upload(*, user, period: ReportingPeriod, file_name: str, data: bytes) -> SheetImport:
+    """Check an uploaded workbook and keep it with its preview; changes nothing else.
+    Raises UploadRefused for what is not a readable .xlsx (nothing is kept then)."""
+    check = _check_bytes(user, period, data)
+    return SheetImport.objects.create(
+        period=period, uploaded_by=user, file_name=(file_name or "upload.xlsx")[:255], content=data,
+        sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+        state=SheetImportState.REFUSED if check.problems else SheetImportState.PREVIEWED,
+        changes=check.changes, problems=[problem.as_dict() for problem in check.problems],
+    )
+
+
+def _refuse(problems: list[Problem]) -> None:
+    raise ValidationError([str(problem) for problem in problems])
+
+
+def sheet_apply(*, user, sheet_import: SheetImport) -> SheetImport:
+    """Apply a previewed upload: all of it or nothing. The sheet is checked again against the
+    reports as they are now; if that differs from the preview the user confirmed (someone
+    changed a report meanwhile) nothing is written and the user is asked to upload again."""
+    with transaction.atomic():
+        locked = SheetImport.objects.select_for_update().select_related("period__plan").get(pk=sheet_import.pk)
+        if locked.uploaded_by_id != user.pk:
+            raise PermissionDenied(_("只有上传人才能确认导入 (only the uploader can apply the sheet)"))
+        if locked.state != SheetImportState.PREVIEWED:
+            raise ValidationError(_("此文件已导入或未通过检查，不能再导入 (the upload was already applied or refused)"))
+        check = _check_bytes(user, locked.period, bytes(locked.content))
+        if check.problems:
+            _refuse(check.problems)
+        if check.changes != locked.changes:
+            raise ValidationError(_("预览之后报告已被修改，请重新上传以查看最新的变更 (reports changed since the preview; upload again)"))
+        reason = f"Excel导入 #{locked.pk} {locked.file_name}"
+        try:
+            for change in check.changes:
+                _apply_change(user, locked.period, change, reason)
+        except StaleVersion as error:
+            raise ValidationError(str(error)) from error
+        locked.state, locked.applied_at, locked.applied_count = SheetImportState.APPLIED, timezone.now(), len(check.changes)
+        locked.save(update_fields=["state", "applied_at", "applied_count"])
+    return locked
+
+
+def _apply_change(user, period: ReportingPeriod, change: dict, reason: str) -> None:
+    if change["report"] is None:
+        report = ProgressReport(task_id=change["task"], unit_id=change["unit"], period=period)
+        report._history_user, report._change_reason = user, reason
+        report.save()
+        version = report.version
+    else:
+        report, version = ProgressReport(pk=change["report"]), change["version"]
+    values = {name: after for name, (_before, after) in change["fields"].items()}
+    report_update(user=user, report=report, expected_version=version, reason=reason, **values)
+
