@@ -13,7 +13,7 @@ GROUP_OF_ROLE = {MemberRole.OFFICIAL: "填报人", MemberRole.LEADER: "单位负
 
 _READ = ["unit", "unitalias", "plan", "planissuer", "section", "task", "assignment", "deadline", "target", "reportingperiod"]
 _UNIT_PERMISSIONS = [f"view_{model}" for model in _READ] + [
-    "view_progressreport", "change_progressreport", "view_supportinginput", "view_reminder",
+    "view_progressreport", "change_progressreport", "view_supportinginput", "view_reminder", "view_sheetimport",
 ]
 _OFFICE_PERMISSIONS = _UNIT_PERMISSIONS + [
     f"{action}_{model}"

@@ -8,14 +8,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from plans import services
 from plans.admin.common import DerivedYesNoFilter, ReadOnlyInline
 from plans.admin.scoping import PlanScopedAdmin
-from plans.models import ProgressReport, Reminder, ReportingPeriod, SupportingInput, acting_unit_ids
+from plans.views.sheets import export_response
+from plans.models import ProgressReport, Reminder, ReportingPeriod, SheetImport, SupportingInput, acting_unit_ids
 from plans.permissions import (
     can_add_supporting_input,
     can_edit_report,
@@ -36,7 +39,38 @@ class ReportingPeriodAdmin(PlanScopedAdmin, admin.ModelAdmin):
     list_select_related = ["plan"]
     search_fields = ["label", "plan__title"]
     autocomplete_fields = ["plan"]
-    actions = ["open_periods", "close_periods"]
+    actions = ["open_periods", "close_periods", "export_sheet", "export_sheet_with_units"]
+
+    def get_list_display(self, request):
+        """A column of sheet links: the plan's sheet, the user's unit's sheet, upload."""
+        member = membership(request.user)
+
+        @admin.display(description=_("进展情况表"))
+        def sheets(period):
+            url = reverse("progress-sheet", args=[period.pk])
+            own = format_html(' · <a href="{}?unit={}">{}</a>', url, member.unit_id, _("本单位报送表")) if member else ""
+            return format_html(
+                '<a href="{}">{}</a>{} · <a href="{}?period={}">{}</a>', url, _("导出全表"), own,
+                reverse("sheet-upload"), period.pk, _("上传"),
+            )
+
+        return [*super().get_list_display(request), sheets]
+
+    def _one_period(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("请只选择一个报送周期导出。"), messages.WARNING)
+            return None
+        return queryset.get()
+
+    @admin.action(description=_("导出进展情况表（Excel）"), permissions=["view"])
+    def export_sheet(self, request, queryset):
+        period = self._one_period(request, queryset)
+        return period and export_response(request.user, period)
+
+    @admin.action(description=_("导出进展情况表（含各单位分表）"), permissions=["view"])
+    def export_sheet_with_units(self, request, queryset):
+        period = self._one_period(request, queryset)
+        return period and export_response(request.user, period, unit_sheets=True)
 
     @admin.action(description=_("开放填报（生成待填报报告）"), permissions=["change"])
     def open_periods(self, request, queryset):
@@ -218,6 +252,40 @@ class ProgressReportAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
                 self.message_user(request, message, messages.SUCCESS)
                 return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
+
+
+# --- returned sheets --------------------------------------------------------------------------
+@admin.register(SheetImport)
+class SheetImportAdmin(admin.ModelAdmin):
+    """Uploaded progress sheets: a read-only record; the preview page confirms them."""
+
+    list_display = ["file_name", "period", "uploaded_by", "state", "applied_count", "created_at", "preview"]
+    list_filter = ["state", "period__plan"]
+    list_select_related = ["period__plan", "uploaded_by"]
+    search_fields = ["file_name", "uploaded_by__username"]
+    readonly_fields = ["period", "uploaded_by", "file_name", "size", "sha256", "state", "applied_count", "created_at", "applied_at"]
+    exclude = ["content", "changes", "problems"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user).defer("content")
+
+    @admin.display(description=_("预览"))
+    def preview(self, sheet_import):
+        return format_html('<a href="{}">{}</a>', reverse("sheet-import", args=[sheet_import.pk]), _("查看"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return HttpResponseRedirect(reverse("sheet-import", args=[object_id])) if object_id.isdigit() else super().change_view(
+            request, object_id, form_url, extra_context
+        )
 
 
 # --- reminders ----------------------------------------------------------------------------

@@ -200,6 +200,8 @@ def sheet_apply(*, user, sheet_import: SheetImport) -> SheetImport:
         check = _check_bytes(user, locked.period, bytes(locked.content))
         if check.problems:
             _refuse(check.problems)
+        if not check.changes:
+            raise ValidationError(_("表中没有需要导入的修改 (the sheet changes nothing)"))
         if check.changes != locked.changes:
             raise ValidationError(_("预览之后报告已被修改，请重新上传以查看最新的变更 (reports changed since the preview; upload again)"))
         reason = f"Excel导入 #{locked.pk} {locked.file_name}"

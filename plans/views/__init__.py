@@ -1,5 +1,7 @@
-"""Pages of our own inside the admin: a unit's inbox (本期待办) and the office dashboard (督办看板)."""
+"""Pages of our own inside the admin: a unit's inbox (本期待办), the office dashboard
+(督办看板) and the progress sheets (进展情况表) out and back in."""
 from plans.views.dashboard import dashboard
 from plans.views.inbox import inbox
+from plans.views.sheets import progress_sheet, sheet_import, sheet_upload
 
-__all__ = ["dashboard", "inbox"]
+__all__ = ["dashboard", "inbox", "progress_sheet", "sheet_import", "sheet_upload"]

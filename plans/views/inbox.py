@@ -81,6 +81,12 @@ class Inbox:
     groups: list[InboxGroup]
     supporting: list[InboxRow]
 
+    @property
+    def periods(self) -> list:
+        """The open periods the unit reports in: each gets its sheet links (进展情况表)."""
+        periods = {row.report.period.pk: row.report.period for group in self.groups for row in group.rows}
+        return list(periods.values())
+
 
 def unit_reports(unit: Unit, acting: set[int]):
     """The unit's reports in open periods, with the unit's own assignments on each task."""

@@ -1,0 +1,159 @@
+"""进展情况表 in and out of the admin: download a period's sheet (the plan's, or one unit's),
+upload a filled sheet, look at its preview and confirm it. Rows and rights as everywhere:
+`visible_to` decides what exists for the user, plans.services decides what may change."""
+from __future__ import annotations
+
+import tempfile
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from plans import services
+from plans.exports import layout
+from plans.exports.excel import XLSX_CONTENT_TYPE, export_filename, export_plan_workbook, export_unit_workbook, may_export_unit
+from plans.exports.upload import MAX_UPLOAD_BYTES, UploadRefused
+from plans.models import Plan, ReportingPeriod, SheetImport, SheetImportState, Unit
+from plans.permissions import membership
+
+
+def periods_visible_to(user):
+    return ReportingPeriod.objects.filter(plan__in=Plan.objects.visible_to(user).values("pk")).select_related("plan")
+
+
+def workbook_response(period: ReportingPeriod, unit: Unit | None, write) -> FileResponse:
+    """Stream a workbook that `write(out)` writes to a temporary file (never held in memory)."""
+    out = tempfile.TemporaryFile()
+    write(out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=export_filename(period, unit), content_type=XLSX_CONTENT_TYPE)
+
+
+def export_response(user, period: ReportingPeriod, *, unit: Unit | None = None, unit_sheets: bool = False) -> FileResponse:
+    """The unit's sheet (PermissionDenied if the user may not have it) or the plan's workbook."""
+    if unit is not None:
+        if not may_export_unit(user, period, unit):
+            raise PermissionDenied(_("只能导出本单位的报送表 (you can only export your own unit's sheet)"))
+        return workbook_response(period, unit, lambda out: export_unit_workbook(out, user=user, period=period, unit=unit))
+    return workbook_response(
+        period, None, lambda out: export_plan_workbook(out, user=user, period=period, unit_sheets=unit_sheets),
+    )
+
+
+@staff_member_required
+def progress_sheet(request, period_id: int):
+    """GET ?unit=<id> for a unit's sheet; ?unit_sheets=1 adds a sheet per reporting unit."""
+    period = get_object_or_404(periods_visible_to(request.user), pk=period_id)
+    unit_id = request.GET.get("unit", "")
+    unit = None
+    if unit_id:
+        if not unit_id.isdigit():
+            raise Http404
+        unit = get_object_or_404(Unit, pk=unit_id)
+    return export_response(request.user, period, unit=unit, unit_sheets=request.GET.get("unit_sheets") == "1")
+
+
+# --- upload -----------------------------------------------------------------------------------
+class SheetUploadForm(forms.Form):
+    period = forms.ModelChoiceField(queryset=ReportingPeriod.objects.none(), label=gettext_lazy("报送周期"))
+    file = forms.FileField(
+        label=gettext_lazy("填好的进展情况表"),
+        help_text=gettext_lazy("从本系统导出、填写后保存的 .xlsx 文件，不超过 %(limit)d MB。") % {"limit": MAX_UPLOAD_BYTES // 2**20},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX_CONTENT_TYPE}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["period"].queryset = periods_visible_to(user).order_by("plan__title", "-start")
+        self.fields["period"].label_from_instance = lambda period: f"{period.plan} · {period.label}" + (
+            _("（开放填报）") if period.is_open else ""
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                _("文件过大（%(size).1f MB），上限为 %(limit)d MB (the file is too large)")
+                % {"size": upload.size / 2**20, "limit": MAX_UPLOAD_BYTES // 2**20}
+            )
+        return upload
+
+    def save(self) -> SheetImport:
+        """Check and keep the upload with its preview; an unreadable file becomes a form error."""
+        upload = self.cleaned_data["file"]
+        try:
+            return services.sheet_upload(
+                user=self.user, period=self.cleaned_data["period"], file_name=upload.name, data=upload.read(),
+            )
+        except UploadRefused as refusal:
+            self.add_error("file", str(refusal))
+            return None
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def sheet_upload(request):
+    initial = {"period": request.GET.get("period")} if str(request.GET.get("period", "")).isdigit() else {}
+    form = SheetUploadForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        sheet_import = form.save()
+        if sheet_import is not None:
+            return redirect("sheet-import", pk=sheet_import.pk)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("上传填报的进展情况表"),
+        "form": form,
+        "unit": getattr(membership(request.user), "unit", None),
+    }
+    return render(request, "plans/sheet_upload.html", context)
+
+
+def _field_rows(sheet_import: SheetImport) -> list[dict]:
+    """The preview as rows for the template: one per changed field, before → after."""
+    headers = {column.key: column.header for column in layout.COLUMNS}
+    rows = []
+    for change in sheet_import.changes:
+        for index, (name, (before, after)) in enumerate(change["fields"].items()):
+            if name == "status":
+                before, after = layout.STATUS_LABELS.get(before, before), layout.STATUS_LABELS.get(after, after)
+            rows.append({"change": change, "first": index == 0, "span": len(change["fields"]), "field": headers[name],
+                         "before": before, "after": after})
+    return rows
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def sheet_import(request, pk: int):
+    """The preview of an upload; POST confirms it (the uploader only)."""
+    sheet_import = get_object_or_404(
+        SheetImport.objects.visible_to(request.user).select_related("period__plan", "uploaded_by").defer("content"), pk=pk,
+    )
+    if request.method == "POST":
+        try:
+            sheet_import = services.sheet_apply(user=request.user, sheet_import=sheet_import)
+        except (PermissionDenied, ValidationError) as refusal:
+            for message in getattr(refusal, "messages", [str(refusal)]):
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("已导入 %(count)d 份报告的修改，修改记录见各报告的历史。") % {"count": sheet_import.applied_count},
+            )
+        return redirect("sheet-import", pk=pk)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("填报表导入预览"),
+        "sheet_import": sheet_import,
+        "rows": _field_rows(sheet_import),
+        "can_apply": sheet_import.state == SheetImportState.PREVIEWED and sheet_import.uploaded_by_id == request.user.pk
+        and bool(sheet_import.changes),
+        "upload_url": reverse("sheet-upload") + f"?period={sheet_import.period_id}",
+    }
+    return render(request, "plans/sheet_import.html", context)
