@@ -22,6 +22,7 @@ from plans.models import (
     PlanIssuer,
     ProgressReport,
     ReportingPeriod,
+    SheetImport,
     Role,
     Section,
     Target,
@@ -189,3 +190,15 @@ class AccountFactory(MembershipFactory):
 
 class OpenPeriodFactory(ReportingPeriodFactory):
     is_open = True
+
+
+class SheetImportFactory(DjangoModelFactory):
+    class Meta:
+        model = SheetImport
+
+    period = factory.SubFactory(ReportingPeriodFactory)
+    uploaded_by = factory.SubFactory(UserFactory)
+    file_name = "进展情况表.xlsx"
+    content = b"PK"
+    sha256 = "0" * 64
+    size = 2

@@ -27,6 +27,8 @@ from plans.models import (
     ReportingPeriod,
     ReportState,
     Role,
+    SheetImport,
+    SheetImportState,
     Target,
     Task,
     TaskStatus,
@@ -44,6 +46,7 @@ from tests.factories import (
     PlanIssuerFactory,
     ProgressReportFactory,
     ReportingPeriodFactory,
+    SheetImportFactory,
     TargetFactory,
     TaskFactory,
     UnitAliasFactory,
@@ -587,3 +590,33 @@ def test_plans_reminder_rule_valid_refuses_an_unlisted_rule():
 
     with refused(Reminder, "plans_reminder_rule_valid"):
         Reminder.objects.filter(pk=reminder.pk).update(rule="whenever")
+
+
+# --- returned sheets --------------------------------------------------------------------------
+def test_plans_sheetimport_state_valid_accepts_a_listed_state():
+    sheet_import = SheetImportFactory(state=SheetImportState.REFUSED)
+
+    assert SheetImport.objects.get(pk=sheet_import.pk).state == "refused"
+
+
+def test_plans_sheetimport_state_valid_refuses_an_unlisted_state():
+    sheet_import = SheetImportFactory()
+
+    with refused(SheetImport, "plans_sheetimport_state_valid"):
+        SheetImport.objects.filter(pk=sheet_import.pk).update(state="half-done")
+
+
+def test_plans_sheetimport_applied_at_iff_applied_accepts_an_applied_import_with_its_time():
+    sheet_import = SheetImportFactory(state=SheetImportState.APPLIED, applied_at=timezone.now())
+
+    assert SheetImport.objects.get(pk=sheet_import.pk).applied_at is not None
+
+
+def test_plans_sheetimport_applied_at_iff_applied_refuses_an_applied_import_without_a_time():
+    with refused(SheetImport, "plans_sheetimport_applied_at_iff_applied"):
+        SheetImportFactory(state=SheetImportState.APPLIED, applied_at=None)
+
+
+def test_plans_sheetimport_applied_at_iff_applied_refuses_a_time_on_a_previewed_import():
+    with refused(SheetImport, "plans_sheetimport_applied_at_iff_applied"):
+        SheetImportFactory(state=SheetImportState.PREVIEWED, applied_at=timezone.now())
