@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 FIXTURES := fixtures/hebi-2016-blue-sky-plan.json fixtures/fujian-2024-export-industries-plan.json
 
-.PHONY: run test install install-test browser migrate seed fixtures clean
+.PHONY: run test install install-test browser office test-programs migrate seed fixtures clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,13 +20,22 @@ $(VENV)/.installed-test: requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test browser
+install-test: $(VENV)/.installed-test test-programs
 
-# Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+# Programs the tests drive, installed from Debian when missing (one apt-get update for all):
+# Chromium for the browser tests (Playwright never downloads a browser here); LibreOffice Calc
+# and poppler-utils (pdfinfo, pdftotext, pdftoppm) for tests/exports/test_libreoffice.py.
+browser office: test-programs
+test-programs:
+	@browser=; office=; \
+	command -v chromium >/dev/null 2>&1 || browser=chromium; \
+	{ command -v soffice && command -v pdfinfo; } >/dev/null 2>&1 || \
+	  office="libreoffice-calc libreoffice-core poppler-utils"; \
+	[ -z "$$browser$$office" ] || { \
+	  echo "installing Debian's" $$browser $$office "for the tests"; \
+	  apt-get update -qq && \
+	  { [ -z "$$browser" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$browser fonts-noto-cjk >/dev/null; } && \
+	  { [ -z "$$office" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$office fonts-noto-cjk >/dev/null; }; }
 
 # A local .env for this machine: random SECRET_KEY, DEBUG on for the development server.
 .env:
