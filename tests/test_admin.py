@@ -17,10 +17,11 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from plans.admin import TaskTargetFormSet
-from plans.models import Plan, ProgressReport, Reminder, Role, Target, Task, Unit
+from plans.models import Plan, ProgressReport, Reminder, Role, SheetImport, Target, Task, Unit
 from tests.factories import (
     MembershipFactory,
     ReminderFactory,
+    SheetImportFactory,
     SupportingInputFactory,
     AssignmentFactory,
     DeadlineFactory,
@@ -37,8 +38,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
-# Reports are created when a period opens; reminders by send_reminders.
-ADDABLE = [model for model in REGISTERED if model not in (ProgressReport, Reminder)]
+# Reports are created when a period opens; reminders by send_reminders; sheet imports by uploads.
+ADDABLE = [model for model in REGISTERED if model not in (ProgressReport, Reminder, SheetImport)]
 WITH_HISTORY = [model for model in REGISTERED if isinstance(admin.site._registry[model], SimpleHistoryAdmin)]
 
 
@@ -55,6 +56,7 @@ def every_model(hebi_task):
     report = ProgressReportFactory(task=hebi_task, unit=Unit.objects.get(short_name="市发改委"))
     SupportingInputFactory(report=report)
     ReminderFactory()
+    SheetImportFactory(period=report.period)
     Token.objects.create(user=MembershipFactory().user)
     Group.objects.create(name="督办员")
     return plan
@@ -126,7 +128,8 @@ def test_change_page_opens_in_chinese(admin_client, every_model, model):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"{'查看' if model is Reminder else '修改'} {in_chinese(model)[0]}" in html  # reminders are a record
+    records = (Reminder, SheetImport)  # what was sent or uploaded is a record, not edited
+    assert f"{'查看' if model in records else '修改'} {in_chinese(model)[0]}" in html
     assert english_labels_in(html, model) == []
 
 

@@ -263,15 +263,17 @@ class SheetImportAdmin(admin.ModelAdmin):
     list_filter = ["state", "period__plan"]
     list_select_related = ["period__plan", "uploaded_by"]
     search_fields = ["file_name", "uploaded_by__username"]
-    readonly_fields = ["period", "uploaded_by", "file_name", "size", "sha256", "state", "applied_count", "created_at", "applied_at"]
+    readonly_fields = [
+        "preview", "period", "uploaded_by", "file_name", "size", "sha256", "state", "applied_count", "created_at", "applied_at",
+    ]
     exclude = ["content", "changes", "problems"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user).defer("content")
 
-    @admin.display(description=_("预览"))
+    @admin.display(description=_("预览与确认"))
     def preview(self, sheet_import):
-        return format_html('<a href="{}">{}</a>', reverse("sheet-import", args=[sheet_import.pk]), _("查看"))
+        return format_html('<a href="{}">{}</a>', reverse("sheet-import", args=[sheet_import.pk]), _("查看变更和问题"))
 
     def has_add_permission(self, request):
         return False
@@ -281,11 +283,6 @@ class SheetImportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        return HttpResponseRedirect(reverse("sheet-import", args=[object_id])) if object_id.isdigit() else super().change_view(
-            request, object_id, form_url, extra_context
-        )
 
 
 # --- reminders ----------------------------------------------------------------------------

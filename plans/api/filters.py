@@ -6,9 +6,9 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from rest_framework.filters import OrderingFilter
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.filters import OrderingFilter
 
 from plans.models import (
     Assignment,
@@ -17,6 +17,8 @@ from plans.models import (
     ReportingPeriod,
     ReportState,
     Role,
+    SheetImport,
+    SheetImportState,
     Task,
     TaskStatus,
     Unit,
@@ -147,3 +149,13 @@ class ReportFilter(filters.FilterSet):
     class Meta:
         model = ProgressReport
         fields = ["plan", "period", "unit", "task", "state", "late"]
+
+
+class SheetImportFilter(filters.FilterSet):
+    plan = IdFilter(field_name="period__plan_id")
+    period = IdFilter(field_name="period_id")
+    state = filters.ChoiceFilter(choices=SheetImportState.choices)
+
+    class Meta:
+        model = SheetImport
+        fields = ("plan", "period", "state")

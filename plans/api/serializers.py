@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from plans import progress
 from plans.api.concurrency import MAX_VERSION
+from plans.api.filters import MAX_ID
 from plans.models import (
     Assignment,
     Comparator,
@@ -22,6 +23,8 @@ from plans.models import (
     ReportingPeriod,
     ReportState,
     Role,
+    SheetImport,
+    SheetImportState,
     SupportingInput,
     Target,
     Task,
@@ -243,6 +246,75 @@ class ReportSerializer(serializers.ModelSerializer):
         ]
 
 
+class SheetChangeSerializer(serializers.Serializer):
+    """One report a previewed upload creates or changes (services.sheet_check)."""
+
+    sheet = serializers.CharField(help_text="工作表名。")
+    row = serializers.IntegerField(help_text="Excel 行号。")
+    report = serializers.IntegerField(allow_null=True, help_text="报告 id；null 表示导入时新建报告。")
+    version = serializers.IntegerField(allow_null=True, help_text="预览时报告的版本。")
+    task = serializers.IntegerField()
+    task_label = serializers.CharField(help_text="任务（编号与标题）。")
+    unit = serializers.IntegerField()
+    unit_name = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.JSONField(), min_length=2, max_length=2),
+        help_text="字段名（progress、problems、next_steps、status、percent）→ [原值, 新值]。",
+    )
+
+
+class SheetProblemSerializer(serializers.Serializer):
+    """Why an upload cannot be applied, located to the cell where possible (exports.returned.Problem)."""
+
+    sheet = serializers.CharField(allow_blank=True)
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField(allow_blank=True, help_text="列字母，如“D”；整表或整行的问题为空。")
+    header = serializers.CharField(allow_blank=True, help_text="该列的列标题，如“牵头单位”。")
+    message = serializers.CharField()
+
+
+@extend_schema_field({"allOf": [{"type": "string", "enum": SheetImportState.values}]})
+class SheetImportStateField(serializers.ChoiceField):
+    """Its enum stays inline in the schema (wrapped, so drf-spectacular does not lift it into
+    a component): a second enum component for a field named `state`, next to the report's,
+    would give both generated names."""
+
+
+class SheetImportSerializer(serializers.ModelSerializer):
+    """An uploaded progress sheet (进展情况表) with its preview; never the file itself."""
+
+    # reads `period` and `uploaded_by`: select_related by views.sheet_imports_for_api
+    plan = serializers.IntegerField(source="period.plan_id", read_only=True)
+    period_label = serializers.CharField(source="period.label", read_only=True)
+    state = SheetImportStateField(
+        choices=SheetImportState.choices, read_only=True,
+        help_text="previewed：待上传人确认；refused：未通过检查（见 problems），不能导入；applied：已导入。",
+    )
+    changes = SheetChangeSerializer(many=True, read_only=True, help_text="确认后将写入的修改（预览）。")
+    problems = SheetProblemSerializer(many=True, read_only=True)
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+
+    class Meta:
+        model = SheetImport
+        fields = (
+            "id", "period", "period_label", "plan", "file_name", "size", "sha256", "state", "changes", "problems",
+            "applied_count", "uploaded_by", "created_at", "applied_at",
+        )
+        read_only_fields = fields
+
+
+class ProgressSheetQuerySerializer(serializers.Serializer):
+    """The query of GET /api/plans/{id}/progress.xlsx."""
+
+    period = serializers.CharField(max_length=20, help_text="报送周期的编号，如“2016Q3”。")
+    unit = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="单位 id：只导出该单位填报用的表（本单位的任务）。",
+    )
+    unit_sheets = serializers.BooleanField(
+        required=False, default=False, help_text="不带 unit 时：整表之外，每个填报单位另附一张工作表。",
+    )
+
+
 # --- writes -------------------------------------------------------------------------------
 class VersionSerializer(StrictInput, serializers.Serializer):
     version = version_field()
@@ -287,3 +359,17 @@ class AssignmentSerializer(StrictInput, serializers.ModelSerializer):
         fields = ["id", "task", "unit", "name", "role", "position", "is_lead", "version"]
         read_only_fields = ["task", "is_lead"]
         validators = []  # uniqueness is checked by the service, under the task's lock
+
+
+class SheetUploadSerializer(StrictInput, serializers.Serializer):
+    """multipart/form-data: the period and the filled-in workbook."""
+
+    # context["periods"]: the periods the account may see (views.periods_for_api)
+    period = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="报送周期 id。")
+    file = serializers.FileField(allow_empty_file=True, help_text="填好的进展情况表（.xlsx）。")
+
+    def validate_period(self, value):
+        period = self.context["periods"].select_related("plan").filter(pk=value).first()
+        if period is None:
+            raise serializers.ValidationError(_("报送周期不存在或不可见 (no such period)"))
+        return period

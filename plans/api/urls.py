@@ -12,11 +12,19 @@ router.register("plans", views.PlanViewSet, basename="plan")
 router.register("tasks", views.TaskViewSet, basename="task")
 router.register("periods", views.PeriodViewSet, basename="period")
 router.register("reports", views.ReportViewSet, basename="report")
+router.register("sheet-imports", views.SheetImportViewSet, basename="sheet-import")
+
+# The workbook also without the router's trailing slash: a file name people type. Not in the
+# schema, which documents /api/plans/{id}/progress.xlsx/.
+progress_xlsx = views.PlanViewSet.as_view(
+    {"get": "progress_xlsx"}, **{**views.PlanViewSet.progress_xlsx.kwargs, "schema": None}, basename="plan", detail=True,
+)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^plans/(?P<pk>[^/.]+)/progress\.xlsx$", progress_xlsx, name="plan-progress-xlsx-file"),
     path("", include(router.urls)),
     re_path(r"^", lambda request, *args, **kwargs: JsonResponse({"detail": "未找到 (not found)", "code": "not_found"}, status=404)),
 ]

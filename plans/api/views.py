@@ -4,23 +4,38 @@ refuse is a 403 with the rule's sentence; a stale version is a 412 (If-Match) or
 from __future__ import annotations
 
 import re
+import tempfile
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from plans import services
 from plans.api.authentication import StrictTokenAuthentication
 from plans.api.concurrency import precondition, stale_as_http, with_etag
-from plans.api.filters import PeriodFilter, PlanFilter, ReportFilter, StableOrderingFilter, TaskFilter, UnitFilter
+from plans.api.filters import (
+    PeriodFilter,
+    PlanFilter,
+    ReportFilter,
+    SheetImportFilter,
+    StableOrderingFilter,
+    TaskFilter,
+    UnitFilter,
+)
 from plans.api.permissions import FollowsPlanRules, office_of_plan
 from plans.api.serializers import (
     AssignmentSerializer,
@@ -28,15 +43,26 @@ from plans.api.serializers import (
     ErrorSerializer,
     PeriodSerializer,
     PlanSerializer,
+    ProgressSheetQuerySerializer,
     ReportSerializer,
     ReportUpdateSerializer,
     ReviewSerializer,
+    SheetImportSerializer,
+    SheetUploadSerializer,
     SupportingInputWriteSerializer,
     TaskSerializer,
     TaskUpdateSerializer,
     UnitSerializer,
     VersionSerializer,
 )
+from plans.exports.excel import (
+    XLSX_CONTENT_TYPE,
+    export_filename,
+    export_plan_workbook,
+    export_unit_workbook,
+    may_export_unit,
+)
+from plans.exports.upload import MIB, UploadRefused, check_size
 from plans.models import (
     Assignment,
     Deadline,
@@ -44,6 +70,7 @@ from plans.models import (
     PlanIssuer,
     ProgressReport,
     ReportingPeriod,
+    SheetImport,
     SupportingInput,
     Target,
     Task,
@@ -107,6 +134,11 @@ def reports_for_api(user, today):
     )
 
 
+def sheet_imports_for_api(user):
+    """Never the uploaded file's bytes: the API does not serve them."""
+    return SheetImport.objects.visible_to(user).select_related("period", "uploaded_by").defer("content")
+
+
 # --- schema pieces ---------------------------------------------------------------------------
 _ERRORS = {
     400: "输入有误：errors 列出各字段的问题；缺少版本号时为 errors.version。",
@@ -133,6 +165,31 @@ IF_MATCH = OpenApiParameter(
 
 def _etagged(serializer, description="成功；ETag 头为新版本。"):
     return OpenApiResponse(serializer, description=description)
+
+
+def json_errors(descriptions: dict[int, str]):
+    """Error responses as JSON only, for an operation whose success is not JSON."""
+    return {
+        (code, "application/json"): OpenApiResponse(ErrorSerializer, description=text) for code, text in descriptions.items()
+    }
+
+
+# --- the workbook download -----------------------------------------------------------------
+SPOOL_BYTES = 4 * MIB  # a workbook larger than this is spooled to disk while it is sent
+
+
+class XlsxRenderer(BaseRenderer):
+    """Lets a client ask for the workbook (Accept: the .xlsx media type) without a 406. It
+    renders nothing: the view answers with a FileResponse, and errors switch to JSON
+    (PlanViewSet.finalize_response)."""
+
+    media_type = XLSX_CONTENT_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
 
 
 # --- the shared base -----------------------------------------------------------------------
@@ -207,7 +264,79 @@ class PlanViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     ordering_fields = ["id", "plan_year", "title"]
 
     def get_queryset(self):
+        if self.action == "progress_xlsx":
+            return Plan.objects.visible_to(self.request.user)
         return plans_for_api(self.request.user)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """An error answers in JSON even to a client that asked for the workbook only."""
+        if isinstance(response, Response) and isinstance(getattr(request, "accepted_renderer", None), XlsxRenderer):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="plans_progress_xlsx",
+        summary="导出进展情况表（Excel）",
+        description=(
+            "不带 unit：整个方案该周期的进展情况表（只含当前账号可见的任务）、汇总表，"
+            "unit_sheets=1 时另附各填报单位的表。带 unit：该单位填报用的表（本单位的任务，填好后经 "
+            "POST /api/sheet-imports/ 上传）；督办人员可导出任一单位的表，单位账号只能导出本单位的表。"
+            "也可用 /api/plans/{id}/progress.xlsx（无结尾斜杠）。"
+        ),
+        parameters=[
+            ProgressSheetQuerySerializer,
+            OpenApiParameter(  # replaces the serializer's `period`, adding an example
+                "period", {"type": "string", "minLength": 1, "maxLength": 20}, required=True,
+                description="报送周期的编号，如“2016Q3”。", examples=[OpenApiExample("2016Q3", value="2016Q3")],
+            ),
+        ],
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY, description="工作簿（附件；文件名见 Content-Disposition，UTF-8 编码）。",
+            ),
+            **json_errors({
+                400: "缺少 period，或 unit、unit_sheets 无效：errors 列出参数。",
+                401: _ERRORS[401],
+                403: "无权导出该单位的表：单位账号只能导出本单位的表。",
+                404: "方案不存在或不可见，方案没有该报送周期，或单位不存在。",
+            }),
+        },
+    )
+    @action(
+        detail=True, methods=["get"], url_path=r"progress\.xlsx", url_name="progress-xlsx",
+        renderer_classes=[JSONRenderer, XlsxRenderer], filter_backends=[],
+    )
+    def progress_xlsx(self, request, pk=None):
+        """The progress sheet (进展情况表) as a download: written to a temporary file (in
+        memory while small) and streamed from there."""
+        plan = self.get_object()
+        query = ProgressSheetQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        label, unit_id = query.validated_data["period"], query.validated_data.get("unit")
+        period = ReportingPeriod.objects.filter(plan=plan, label=label).select_related("plan").first()
+        if period is None:
+            raise NotFound(_("该方案没有报送周期“%(label)s” (the plan has no such period)") % {"label": label})
+        unit = None
+        if unit_id is not None:
+            unit = Unit.objects.filter(pk=unit_id).first()
+            if unit is None:
+                raise NotFound(_("单位不存在 (no such unit)"))
+            if not may_export_unit(request.user, period, unit):
+                raise exceptions.PermissionDenied(
+                    _("您不能导出%(unit)s的进展情况表：单位账号只能导出本单位的表 (you may export only your own unit's sheet)")
+                    % {"unit": unit}
+                )
+        out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  (FileResponse closes it)
+        try:
+            if unit is None:
+                export_plan_workbook(out, user=request.user, period=period, unit_sheets=query.validated_data["unit_sheets"])
+            else:
+                export_unit_workbook(out, user=request.user, period=period, unit=unit)
+            out.seek(0)
+        except BaseException:
+            out.close()
+            raise
+        return FileResponse(out, as_attachment=True, filename=export_filename(period, unit), content_type=XLSX_CONTENT_TYPE)
 
 
 # --- tasks -----------------------------------------------------------------------------------
@@ -470,3 +599,99 @@ class ReportViewSet(ApiViewSet, VersionedRetrieveMixin, mixins.ListModelMixin):
         serializer.is_valid(raise_exception=True)
         services.supporting_input_save(user=request.user, report=report, text=serializer.validated_data["text"])
         return self._fresh(report)
+
+
+# --- returned progress sheets ------------------------------------------------------------------
+class InvalidWorkbook(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "文件不是可读取的 Excel 工作簿 (the file is not a readable workbook)"
+    default_code = "invalid_workbook"
+
+
+def _upload_bytes(upload) -> bytes:
+    """The uploaded file's bytes. A file over the limit is refused by its size, unread, with
+    the sentence plans.exports.upload gives for it."""
+    check_size(upload.size)
+    return b"".join(upload.chunks())
+
+
+def _conflict(error: DjangoValidationError) -> Response:
+    """409 with the service's reasons in errors.non_field_errors (plans/api/errors.py's shape)."""
+    messages = error.messages
+    detail = messages[0] if len(messages) == 1 else _("有%(count)d个问题，见 errors (%(count)d problems)") % {"count": len(messages)}
+    return Response(
+        {"detail": detail, "code": "conflict", "errors": {"non_field_errors": messages}}, status=status.HTTP_409_CONFLICT,
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="填报表导入（最新的在前）", responses={200: SheetImportSerializer(many=True), **errors(400, 401, 404)}),
+    retrieve=extend_schema(summary="填报表导入详情", responses={200: SheetImportSerializer, **READ_ERRORS}),
+    create=extend_schema(
+        summary="上传填好的进展情况表：检查并预览，不修改报告",
+        description=(
+            "multipart/form-data：period（报送周期 id）与 file（.xlsx，上限 10 MB）。能读取的工作簿都会保存并返回 201："
+            "state 为 previewed 时 changes 列出确认后将写入的修改；state 为 refused 时 problems 列出问题（工作表、行、列），"
+            "不能导入，改正后重新上传。"
+        ),
+        request={"multipart/form-data": SheetUploadSerializer},
+        responses={
+            201: OpenApiResponse(SheetImportSerializer, description="已保存：previewed（待确认）或 refused（见 problems）。"),
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="字段有误（errors.period：报送周期不存在或不可见；errors.file），"
+                "或文件不是可读取的 .xlsx 工作簿、超过 10 MB（code 为 invalid_workbook，detail 为原因）。",
+            ),
+            **errors(401),
+            413: OpenApiResponse(ErrorSerializer, description="请求内容过大。"),
+        },
+    ),
+    apply=extend_schema(
+        summary="确认导入（仅上传人）：全部写入或全部不写，记入报告的修改历史",
+        request=None,
+        responses={
+            200: OpenApiResponse(SheetImportSerializer, description="已导入（state 为 applied）。"),
+            **errors(401),
+            403: OpenApiResponse(ErrorSerializer, description="只有上传人才能确认导入。"),
+            404: OpenApiResponse(ErrorSerializer, description=_ERRORS[404]),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="不能导入：已导入过、未通过检查，或预览之后报告已被修改或权限已变化（请重新上传）；"
+                "errors.non_field_errors 列出原因。",
+            ),
+        },
+    ),
+)
+class SheetImportViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Returned progress sheets (进展情况表): upload (POST, multipart), look at the preview,
+    then apply (POST /{id}/apply/). The uploader sees their uploads, office staff every
+    upload of their plans; the file itself is kept for the admin, never served here."""
+
+    queryset = SheetImport.objects.none()
+    serializer_class = SheetImportSerializer
+    filterset_class = SheetImportFilter
+    ordering = ("-created_at", "-id")
+    ordering_fields = ("id", "created_at", "applied_at")
+    parser_classes = (MultiPartParser, FormParser)
+
+    def get_queryset(self):
+        return sheet_imports_for_api(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        upload = SheetUploadSerializer(data=request.data, context={"periods": periods_for_api(request.user)})
+        upload.is_valid(raise_exception=True)
+        period, file = upload.validated_data["period"], upload.validated_data["file"]
+        try:
+            sheet_import = services.sheet_upload(user=request.user, period=period, file_name=file.name, data=_upload_bytes(file))
+        except UploadRefused as refused:
+            raise InvalidWorkbook(str(refused)) from refused
+        return Response(self.get_serializer(sheet_import).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def apply(self, request, pk=None):
+        sheet_import = self.get_object()
+        try:
+            services.sheet_apply(user=request.user, sheet_import=sheet_import)
+        except DjangoValidationError as error:
+            return _conflict(error)
+        return Response(self.get_serializer(self.get_queryset().get(pk=sheet_import.pk)).data)

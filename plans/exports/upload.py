@@ -36,15 +36,21 @@ class UploadRefused(Exception):
     """The file is not a workbook we will read; str(error) is the sentence for the user."""
 
 
+def check_size(size: int, *, max_bytes: int | None = None) -> None:
+    """Refuse a file over the limit (default MAX_UPLOAD_BYTES) by its size alone, before it is read."""
+    max_bytes = MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
+    if size > max_bytes:
+        sizes = {"size": f"{math.ceil(size * 10 / MIB) / 10:.1f}", "limit": f"{max_bytes / MIB:g}"}
+        raise UploadRefused(
+            _("文件过大（%(size)s MB），上限为 %(limit)s MB (the file is %(size)s MB; the limit is %(limit)s MB)") % sizes
+        )
+
+
 def check_workbook_bytes(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
     """Refuse (raise UploadRefused) what is not a plain .xlsx workbook we can safely read, reading nothing but the zip directory."""
     if not data:
         raise UploadRefused(_("文件为空 (the file is empty)"))
-    if len(data) > max_bytes:
-        sizes = {"size": f"{math.ceil(len(data) * 10 / MIB) / 10:.1f}", "limit": f"{max_bytes / MIB:g}"}
-        raise UploadRefused(
-            _("文件过大（%(size)s MB），上限为 %(limit)s MB (the file is %(size)s MB; the limit is %(limit)s MB)") % sizes
-        )
+    check_size(len(data), max_bytes=max_bytes)
     if data.startswith(OLE2_MAGIC):
         if ENCRYPTION_STREAM in data:
             raise UploadRefused(

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from plans import services
 from plans.exports import layout
 from plans.exports.excel import XLSX_CONTENT_TYPE, export_filename, export_plan_workbook, export_unit_workbook, may_export_unit
-from plans.exports.upload import MAX_UPLOAD_BYTES, UploadRefused
+from plans.exports.upload import MAX_UPLOAD_BYTES, UploadRefused, check_size
 from plans.models import Plan, ReportingPeriod, SheetImport, SheetImportState, Unit
 from plans.permissions import membership
 
@@ -79,11 +79,10 @@ class SheetUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                _("文件过大（%(size).1f MB），上限为 %(limit)d MB (the file is too large)")
-                % {"size": upload.size / 2**20, "limit": MAX_UPLOAD_BYTES // 2**20}
-            )
+        try:
+            check_size(upload.size)
+        except UploadRefused as refusal:
+            raise ValidationError(str(refusal)) from refusal
         return upload
 
     def save(self) -> SheetImport:
