@@ -380,22 +380,12 @@ class TaskQuerySet(models.QuerySet):
             latest_percent=models.Subquery(approved.order_by("-period__start", "-reviewed_at").values("percent")[:1]),
         )
 
-    def for_export(self, period):
-        """What a progress sheet row shows (plans.exports.excel): the schedule annotations,
-        assignments with units, deadlines, and the period's reports as `period_reports`
-        (with unit and supporting inputs), in document order."""
-        reports = ProgressReport.objects.filter(period=period).select_related("unit").prefetch_related(
-            models.Prefetch("inputs", SupportingInput.objects.select_related("unit"))
-        )
-        return (
-            self.with_schedule()
-            .order_by("position")
-            .prefetch_related(
-                models.Prefetch("assignments", Assignment.objects.select_related("unit").order_by("role", "position")),
-                models.Prefetch("deadlines", Deadline.objects.order_by("position")),
-                models.Prefetch("reports", reports, to_attr="period_reports"),
-            )
-        )
+    def for_export(self):
+        """A progress sheet's nodes (plans.exports.excel) with the schedule annotations, in
+        document order. Their assignments, deadlines and reports are read alongside, as
+        streams in the same order (plans.exports.excel.TaskDetails)."""
+        shown = ("plan_id", "kind", "label", "path", "level", "position", "title", "text", "status")
+        return self.with_schedule().only(*shown).order_by("position")
 
     def overdue(self, today):
         """超期未完成: a due date passed and the task not completed."""

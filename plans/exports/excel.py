@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
+from typing import NamedTuple
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.worksheet.cell_range import CellRange
@@ -31,11 +33,14 @@ from plans.exports import layout
 from plans.exports.layout import FULL, UNIT, Column
 from plans.models import (
     Assignment,
+    Deadline,
     DeadlineKind,
+    NodeKind,
     ProgressReport,
     ReportingPeriod,
     ReportState,
     Role,
+    SupportingInput,
     Task,
     TaskStatus,
     Unit,
@@ -85,20 +90,24 @@ def _style(name, *, size=10, bold=False, horizontal="left", vertical="top", wrap
     return style
 
 
-STYLES = [
-    _style("进展表-标题", size=16, bold=True, horizontal="center", vertical="center", border=False),
-    _style("进展表-表头信息", vertical="center", wrap=False, border=False),
-    _style("进展表-列标题", bold=True, horizontal="center", vertical="center", fill="D9D9D9"),
-    _style("进展表-章节", bold=True, vertical="center", fill="E7E6E6"),
-    _style("进展表-只读", fill=_GREY),
-    _style("进展表-只读居中", horizontal="center", fill=_GREY),
-    _style("进展表-日期", horizontal="center", fill=_GREY, number_format='yyyy"年"m"月"d"日"'),
-    _style("进展表-填写"),
-    _style("进展表-填写居中", horizontal="center"),
-    _style("进展表-页脚", vertical="center", border=False),
-    _style("进展表-数字", horizontal="center", vertical="center", wrap=False),
-    *[_style(f"进展表-{text}", bold=True, horizontal="center", fill=LIGHT_FILL[light]) for light, text in LIGHT_TEXT.items()],
-]
+def named_styles() -> list[NamedStyle]:
+    """The sheet's named styles, new for each workbook (a NamedStyle binds to one workbook)."""
+    return [
+        _style("进展表-标题", size=16, bold=True, horizontal="center", vertical="center", border=False),
+        _style("进展表-表头信息", vertical="center", wrap=False, border=False),
+        _style("进展表-列标题", bold=True, horizontal="center", vertical="center", fill="D9D9D9"),
+        _style("进展表-章节", bold=True, vertical="center", fill="E7E6E6"),
+        _style("进展表-只读", fill=_GREY),
+        _style("进展表-只读居中", horizontal="center", fill=_GREY),
+        _style("进展表-日期", horizontal="center", fill=_GREY, number_format='yyyy"年"m"月"d"日"'),
+        _style("进展表-填写"),
+        _style("进展表-填写居中", horizontal="center"),
+        _style("进展表-页脚", vertical="center", border=False),
+        _style("进展表-数字", horizontal="center", vertical="center", wrap=False),
+        *[_style(f"进展表-{text}", bold=True, horizontal="center", fill=LIGHT_FILL[light]) for light, text in LIGHT_TEXT.items()],
+    ]
+
+
 CELL_STYLE = {
     "number": "进展表-只读居中",
     "lead": "进展表-只读居中",
@@ -110,21 +119,29 @@ CELL_STYLE = {
 }
 
 
-def _new_workbook() -> Workbook:
-    workbook = Workbook(write_only=True)
-    for style in STYLES:
-        workbook.add_named_style(style)
-    return workbook
+class SheetWorkbook(Workbook):
+    """A write-only workbook with the sheet's named styles, each also kept as the style array
+    a cell of that style carries (what `cell.style = name` would look up, cell after cell)."""
+
+    def __init__(self):
+        super().__init__(write_only=True)
+        self.style_arrays = {}
+        for style in named_styles():
+            self.add_named_style(style)
+            self.style_arrays[style.name] = style.as_tuple()
 
 
-def _cell(sheet, value, style: str) -> WriteOnlyCell:
-    """A styled cell; text is always text (a leading = + - @ never makes a formula)."""
-    if isinstance(value, str):
-        value = excel_text(value)
-    cell = WriteOnlyCell(sheet, value=value)
+def _cell(sheet, value, style: str) -> Cell:
+    """A write-only cell of a named style; text is always text (a leading = + - @ never
+    makes a formula). openpyxl cuts text at Excel's limit and refuses control characters:
+    only then is the text cleaned (excel_text), so clean text is scanned once."""
+    array = sheet.parent.style_arrays[style]
+    try:
+        cell = Cell(sheet, row=1, column=1, value=value, style_array=array)
+    except IllegalCharacterError:
+        cell = Cell(sheet, row=1, column=1, value=excel_text(value), style_array=array)
     if isinstance(value, str):
         cell.data_type = "s"
-    cell.style = style
     return cell
 
 
@@ -139,9 +156,11 @@ def _lines(value, width: float) -> int:
     if not isinstance(value, str) or not value:
         return 1
     room = max(width - 1.5, 2)
+    if 2 * len(value) <= room and "\n" not in value:
+        return 1
     total = 0
     for paragraph in value.split("\n"):
-        used = sum(2 if ord(char) > 0x2E7F else 1 for char in paragraph)
+        used = 2 * len(paragraph) - len(paragraph.encode("ascii", "ignore"))  # a non-ASCII character takes two
         total += max(1, -(-used // room))
     return int(total)
 
@@ -164,15 +183,125 @@ class TaskFacts:
     rows: list[tuple[Unit | None, ProgressReport | None]] = field(default_factory=list)
 
 
-def task_facts(task: Task, today: datetime.date) -> TaskFacts:
-    """From a task of `Task.objects.for_export(period)` (its prefetches, no query)."""
+class AssignedUnit(NamedTuple):
+    unit_id: int
+    role: str
+    is_lead: bool
+
+
+class DeadlineFact(NamedTuple):
+    kind: str
+    date: datetime.date | None
+    text: str
+
+
+class SupportingText(NamedTuple):
+    unit_id: int
+    text: str
+
+
+REPORT_FIELDS = (
+    "task_id", "unit_id", "period_id", "state", "status", "percent", "progress", "problems", "next_steps", "review_comment", "version",
+)
+
+
+class TaskDetails:
+    """Each task's assignments and deadlines (as tuples) and its reports of the period (with
+    their supporting inputs), set on the task as `export_assignments`, `export_deadlines`
+    and `period_reports`. For a whole sheet they are read as streams ordered like the
+    nodes and merged task by task (`stream`): no query per batch, memory flat; for a few
+    tasks by id (`attach`)."""
+
+    def __init__(self, plan_id: int, period: ReportingPeriod):
+        self.plan_id, self.period = plan_id, period
+
+    def _rows(self, tasks: Q):
+        assignments = (
+            Assignment.objects.filter(tasks).order_by("task__position", "role", "position")
+            .values_list("task__position", "unit_id", "role", "is_lead")
+        )
+        deadlines = (
+            Deadline.objects.filter(tasks).order_by("task__position", "position")
+            .values_list("task__position", "kind", "date", "text")
+        )
+        reports = (
+            ProgressReport.objects.filter(tasks, period=self.period).only(*REPORT_FIELDS)
+            .annotate(at=F("task__position")).order_by("at", "pk")
+        )
+        inputs = (
+            SupportingInput.objects.filter(**{f"report__{key}": value for key, value in tasks.children}, report__period=self.period)
+            .order_by("report__task__position", "report_id", "unit_id")
+            .values_list("report__task__position", "report_id", "unit_id", "text")
+        )
+        return assignments, deadlines, reports, inputs
+
+    def _set(self, task, assignments, deadlines, reports, inputs):
+        task.export_assignments = [AssignedUnit(*row) for row in assignments]
+        task.export_deadlines = [DeadlineFact(*row) for row in deadlines]
+        by_report = defaultdict(list)
+        for report_id, unit_id, text in inputs:
+            by_report[report_id].append(SupportingText(unit_id, text))
+        for report in reports:
+            report.export_inputs = by_report[report.pk]
+        task.period_reports = reports
+        return task
+
+    def stream(self, nodes):
+        """The nodes (an iterator in document order) with their details set."""
+        plan_tasks = Q(task__plan_id=self.plan_id, task__is_active=True)
+        assignments, deadlines, reports, inputs = self._rows(plan_tasks)
+        chunk = {"chunk_size": CHUNK_SIZE}
+        streams = [
+            _ByPosition(assignments.iterator(**chunk)), _ByPosition(deadlines.iterator(**chunk)),
+            _ByPosition(reports.iterator(**chunk), key=lambda report: report.at),
+            _ByPosition(inputs.iterator(**chunk)),
+        ]
+        for node in nodes:
+            if node.kind == NodeKind.TASK:
+                self._set(node, *(stream.take(node.position) for stream in streams))
+            yield node
+
+    def attach(self, tasks: list[Task]) -> list[Task]:
+        """Set the details on a few tasks (four queries)."""
+        ids = [task.pk for task in tasks]
+        assignments, deadlines, reports, inputs = self._rows(Q(task_id__in=ids))
+        by_task = [defaultdict(list) for _ in range(4)]
+        for index, rows in enumerate((assignments, deadlines, reports, inputs)):
+            for row in rows:
+                position = row.at if index == 2 else row[0]
+                by_task[index][position].append(row if index == 2 else row[1:])
+        for task in tasks:
+            self._set(task, *(rows[task.position] for rows in by_task))
+        return tasks
+
+
+class _ByPosition:
+    """Rows ordered by their task's position, taken task by task."""
+
+    def __init__(self, rows, key=None):
+        self.rows, self.key = iter(rows), key or (lambda row: row[0])
+        self.head = next(self.rows, None)
+
+    def take(self, position: int) -> list:
+        taken = []
+        while self.head is not None and self.key(self.head) <= position:
+            if self.key(self.head) == position:
+                taken.append(self.head if not isinstance(self.head, tuple) else self.head[1:])
+            self.head = next(self.rows, None)
+        return taken
+
+
+def task_facts(task: Task, today: datetime.date, units: dict[int, Unit]) -> TaskFacts:
+    """From a task of `Task.objects.for_export()` given its TaskDetails, and the units by id
+    (no query)."""
     by_role = defaultdict(list)
     lead = None
-    for assignment in task.assignments.all():
-        by_role[assignment.role].append(assignment.unit)
+    for assignment in task.export_assignments:
+        unit = units[assignment.unit_id]
+        by_role[assignment.role].append(unit)
         if assignment.is_lead:
-            lead = assignment.unit
-    deadlines = task.deadlines.all()
+            lead = unit
+    deadlines = task.export_deadlines
     due = next((d.date for d in deadlines if d.kind == DeadlineKind.DUE and d.date), None)
     return TaskFacts(
         task=task,
@@ -185,13 +314,13 @@ def task_facts(task: Task, today: datetime.date) -> TaskFacts:
     )
 
 
-def _remarks(report: ProgressReport | None, late: bool) -> str:
+def _remarks(report: ProgressReport | None, late: bool, units: dict[int, Unit]) -> str:
     if report is None:
         return ""
     parts = [STATE_TEXT[report.state] + ("（逾期未报）" if late else "")]
     if report.state == ReportState.RETURNED and report.review_comment:
         parts.append(f"退回意见：{report.review_comment}")
-    parts.extend(f"配合单位{contribution.unit}：{contribution.text}" for contribution in report.inputs.all())
+    parts.extend(f"配合单位{units[contribution.unit_id]}：{contribution.text}" for contribution in report.export_inputs)
     return "\n".join(parts)
 
 
@@ -211,7 +340,7 @@ def per_task_values(facts: TaskFacts, number: int) -> dict:
     }
 
 
-def _report_values(unit: Unit | None, report: ProgressReport | None, late: bool) -> dict:
+def _report_values(unit: Unit | None, report: ProgressReport | None, late: bool, units: dict[int, Unit]) -> dict:
     return {
         "unit": str(unit or ""),
         "progress": report.progress if report else "",
@@ -219,7 +348,7 @@ def _report_values(unit: Unit | None, report: ProgressReport | None, late: bool)
         "next_steps": report.next_steps if report else "",
         "status": layout.STATUS_LABELS[report.status] if report else "",
         "percent": report.percent if report else None,
-        "remarks": _remarks(report, late),
+        "remarks": _remarks(report, late, units),
     }
 
 
@@ -228,9 +357,16 @@ def _style_of(column: Column, value, light: str) -> str:
         return f"进展表-{LIGHT_TEXT[light]}"
     if column.key == "deadline" and isinstance(value, datetime.date):
         return "进展表-日期"
+    return _column_style(column)
+
+
+def _column_style(column: Column) -> str:
     if column.key in CELL_STYLE:
         return CELL_STYLE[column.key]
     return "进展表-填写" if column.editable else "进展表-只读"
+
+
+_STYLED_BY_VALUE = ("light", "deadline")  # the columns whose style depends on the value
 
 
 # --- one sheet --------------------------------------------------------------------------------
@@ -243,6 +379,7 @@ class ProgressSheet:
         self.sheet = workbook.create_sheet(title)
         self.kind, self.period, self.unit, self.every_section = kind, period, unit, every_section
         self.columns = layout.columns_for(kind)
+        self.column_styles = [(column, _column_style(column)) for column in self.columns]
         self.width = len(self.columns)
         self.key_index = layout.key_column_index(kind)
         self.row = 0
@@ -328,20 +465,28 @@ class ProgressSheet:
                 self._wide_row(str(node), "进展表-章节", key=layout.section_row_key(node.pk))
                 self.written_sections.add(node.pk)
 
-    def task(self, facts: TaskFacts, rows: list[tuple[Unit | None, ProgressReport | None]], today: datetime.date):
+    def task(self, facts: TaskFacts, rows: list[tuple[Unit | None, ProgressReport | None]], today: datetime.date, units: dict):
         self._flush_sections()
         self.number += 1
         per_task = per_task_values(facts, self.number)
         first = self.row + 1
         shared = max(_lines(per_task[c.key], c.width) for c in self.columns if c.per_task)
-        for unit, report in rows:
+        share = -(-shared // len(rows))  # the merged per-task text, spread over the task's rows
+        sheet = self.sheet
+        for position, (unit, report) in enumerate(rows):
             late = report is not None and report.state in (ReportState.PENDING, ReportState.RETURNED) and self.period.due_date < today
-            values = {**per_task, **_report_values(unit, report, late)}
-            cells = [_cell(self.sheet, values[column.key], _style_of(column, values[column.key], facts.light)) for column in self.columns]
-            cells.append(_cell(self.sheet, layout.task_row_key(facts.task.pk, unit.pk if unit else None), "进展表-表头信息"))
-            own = max(_lines(values[c.key], c.width) for c in self.columns if not c.per_task)
-            share = -(-shared // len(rows))  # the merged per-task text, spread over the task's rows
-            self._append(cells, LINE_HEIGHT * max(own, share) + 4)
+            own = _report_values(unit, report, late, units)
+            cells = []
+            for column, style in self.column_styles:
+                if column.per_task:  # written once: the lower cells of a merged range stay empty
+                    value = per_task[column.key] if position == 0 else None
+                    style = _style_of(column, value, facts.light) if column.key in _STYLED_BY_VALUE else style
+                else:
+                    value = own[column.key]
+                cells.append(_cell(sheet, value, style))
+            cells.append(_cell(sheet, layout.task_row_key(facts.task.pk, unit.pk if unit else None), "进展表-表头信息"))
+            lines = max(_lines(own[c.key], c.width) for c, _style in self.column_styles if not c.per_task)
+            self._append(cells, LINE_HEIGHT * max(lines, share) + 4)
         if self.row > first:
             for index, column in enumerate(self.columns, start=1):
                 if column.per_task:
@@ -380,15 +525,16 @@ def export_nodes(user, period: ReportingPeriod):
     nodes = Task.objects.for_plan(period.plan_id).active()
     if not is_office(user, period.plan_id):
         nodes = nodes.filter(pk__in=Task.objects.visible_to(user).values("pk"))
-    return nodes.for_export(period)
+    return nodes.for_export()
 
 
-def _rows_for_full(facts: TaskFacts, reports: list[ProgressReport]) -> list[tuple[Unit | None, ProgressReport | None]]:
+def _rows_for_full(facts: TaskFacts, reports: list[ProgressReport], units: dict) -> list[tuple[Unit | None, ProgressReport | None]]:
     """A row per report of the period, the lead's first; no report yet: one row for the lead."""
     if not reports:
         return [(facts.lead, None)]
-    ordered = sorted(reports, key=lambda report: (report.unit_id != (facts.lead.pk if facts.lead else None), str(report.unit)))
-    return [(report.unit, report) for report in ordered]
+    lead = facts.lead.pk if facts.lead else None
+    ordered = sorted(reports, key=lambda report: (report.unit_id != lead, str(units[report.unit_id])))
+    return [(units[report.unit_id], report) for report in ordered]
 
 
 def _units_answering_for(unit: Unit) -> set[int]:
@@ -422,13 +568,13 @@ class Summary:
     units: dict[Unit, UnitTally] = field(default_factory=lambda: defaultdict(UnitTally))
     sections: dict[int, list] = field(default_factory=dict)  # top section id → [title, tasks, completed]
 
-    def add(self, facts: TaskFacts, top: Task | None, reports: list[ProgressReport], late_ids: set[int]):
+    def add(self, facts: TaskFacts, top: Task | None, reports: list[ProgressReport], late_ids: set[int], units: dict):
         key = top.pk if top else 0
         entry = self.sections.setdefault(key, [str(top) if top else "（未分章节）", 0, 0])
         entry[1] += 1
         entry[2] += facts.task.status == TaskStatus.COMPLETED
         for report in reports:
-            tally = self.units[report.unit]
+            tally = self.units[units[report.unit_id]]
             tally.tasks += 1
             tally.reported += report.state in (ReportState.SUBMITTED, ReportState.APPROVED)
             tally.late += report.pk in late_ids
@@ -443,27 +589,36 @@ def _info(period: ReportingPeriod, unit: Unit | None, today: datetime.date) -> s
     return f"{who}　　报送周期：{layout.period_span(period)}　　报送截止：{period.due_date:%Y年%m月%d日}　　{dated}"
 
 
-def _write_sheet(workbook, title, *, kind, period, unit, nodes, today, rows_for, summary=None):
+def _detailed(nodes, details: TaskDetails, *, whole: bool):
+    """The whole plan's nodes with details read as streams; a unit's few, batch by batch."""
+    if whole:
+        yield from details.stream(nodes)
+        return
+    while batch := list(islice(nodes, CHUNK_SIZE)):
+        yield from details.attach(batch)
+
+
+def _write_sheet(workbook, title, *, kind, period, unit, nodes, today, units, rows_for, summary=None):
     sheet = ProgressSheet(workbook, title, kind=kind, period=period, unit=unit, every_section=kind == FULL and unit is None)
     sheet.write_header(
         info=_info(period, unit, today),
         signature=layout.signature(kind=kind, plan_key=period.plan.key, period_label=period.label, unit_name=unit.name if unit else ""),
     )
     top = None
-    for node in nodes.iterator(chunk_size=CHUNK_SIZE):
+    for node in _detailed(nodes.iterator(chunk_size=CHUNK_SIZE), TaskDetails(period.plan_id, period), whole=kind == FULL):
         if node.kind != "task":
             top = node if node.level == 1 else top
             sheet.section(node)
             continue
-        facts = task_facts(node, today)
+        facts = task_facts(node, today, units)
         reports = node.period_reports
-        rows = rows_for(facts, reports)
+        rows = rows_for(facts, reports, units)
         if not rows:
             continue
-        sheet.task(facts, rows, today)
+        sheet.task(facts, rows, today, units)
         if summary is not None:
             late = {r.pk for r in reports if r.state in (ReportState.PENDING, ReportState.RETURNED) and period.due_date < today}
-            summary.add(facts, top, reports, late)
+            summary.add(facts, top, reports, late, units)
     sheet.write_footer()
     return sheet
 
@@ -513,7 +668,7 @@ def _units_chart(sheet, first: int, last: int) -> BarChart:
     for column in (3, 4):  # 已报送, 逾期未报
         chart.add_data(Reference(sheet, min_col=column, min_row=first - 1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=first, max_row=last))
-    chart.height, chart.width = max(7.5, 0.6 * (last - first + 1)), 18
+    chart.height, chart.width = max(7.5, 0.8 * (last - first + 1)), 18
     return chart
 
 
@@ -533,35 +688,41 @@ def _sections_chart(sheet, header: int, last: int) -> BarChart:
 def export_plan_workbook(out, *, user, period: ReportingPeriod, unit_sheets: bool = False, today: datetime.date | None = None):
     """Write the plan's progress workbook for `period` to `out` (a path or binary file)."""
     today = today or timezone.localdate()
-    workbook = _new_workbook()
+    workbook = SheetWorkbook()
     summary = Summary()
     taken = {"汇总"}
     title = layout.safe_sheet_name("进展情况表", taken)
+    units = Unit.objects.in_bulk()
     _write_sheet(
         workbook, title, kind=FULL, period=period, unit=None, nodes=export_nodes(user, period), today=today,
-        rows_for=_rows_for_full, summary=summary,
+        units=units, rows_for=_rows_for_full, summary=summary,
     )
     _write_summary(workbook, period, summary, today)
     if unit_sheets:
         for unit in sorted(summary.units, key=str):
-            _write_unit_sheet(workbook, layout.safe_sheet_name(str(unit), taken), user=user, period=period, unit=unit, today=today)
+            _write_unit_sheet(
+                workbook, layout.safe_sheet_name(str(unit), taken), user=user, period=period, unit=unit, today=today, units=units,
+            )
     workbook.save(out)
 
 
-def _write_unit_sheet(workbook, title, *, user, period, unit, today):
-    def rows_for(facts, reports):
+def _write_unit_sheet(workbook, title, *, user, period, unit, today, units):
+    def rows_for(facts, reports, units):
         own = [report for report in reports if report.unit_id == unit.pk]
         return [(unit, own[0] if own else None)]
 
     nodes = export_nodes(user, period).filter(Q(kind="section") | unit_task_ids(period, unit))
-    _write_sheet(workbook, title, kind=UNIT, period=period, unit=unit, nodes=nodes, today=today, rows_for=rows_for)
+    _write_sheet(workbook, title, kind=UNIT, period=period, unit=unit, nodes=nodes, today=today, units=units, rows_for=rows_for)
 
 
 def export_unit_workbook(out, *, user, period: ReportingPeriod, unit: Unit, today: datetime.date | None = None):
     """Write the sheet `unit` sends to the office for `period` to `out`."""
     today = today or timezone.localdate()
-    workbook = _new_workbook()
-    _write_unit_sheet(workbook, layout.safe_sheet_name(str(unit), set()), user=user, period=period, unit=unit, today=today)
+    workbook = SheetWorkbook()
+    _write_unit_sheet(
+        workbook, layout.safe_sheet_name(str(unit), set()), user=user, period=period, unit=unit, today=today,
+        units=Unit.objects.in_bulk(),
+    )
     workbook.save(out)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plans.exports import layout
-from plans.exports.excel import per_task_values, excel_text, may_export_unit, task_facts
+from plans.exports.excel import TaskDetails, excel_text, may_export_unit, per_task_values, task_facts
 from plans.exports.layout import UNIT
 from plans.exports.returned import Problem, ReturnedRow, ReturnedSheet, ReturnedWorkbook, normalised, read_returned
 from plans.exports.upload import open_workbook
@@ -61,7 +61,7 @@ def _sheet_problems(sheet: ReturnedSheet, period: ReportingPeriod, user) -> tupl
 def _reporting_units(task: Task, members: dict[int, set[int]]) -> set[int]:
     """Units that report on the task: its responsible units, a collective through its members."""
     units = set()
-    for assignment in task.assignments.all():
+    for assignment in task.export_assignments:
         if assignment.role == Role.RESPONSIBLE:
             units |= members.get(assignment.unit_id) or {assignment.unit_id}
     return units
@@ -105,13 +105,15 @@ def sheet_check(*, user, period: ReportingPeriod, returned: ReturnedWorkbook) ->
             rows.extend((row, sheet_unit) for row in sheet.rows)
     tasks = {
         task.pk: task
-        for task in Task.objects.for_plan(period.plan_id).active().tasks()
-        .filter(pk__in={row.task_id for row, _unit in rows}).for_export(period)
+        for task in TaskDetails(period.plan_id, period).attach(list(
+            Task.objects.for_plan(period.plan_id).active().tasks().filter(pk__in={row.task_id for row, _unit in rows}).for_export()
+        ))
     }
     members: dict[int, set[int]] = {}
     for collective, member in Unit.members.through.objects.values_list("from_unit_id", "to_unit_id"):
         members.setdefault(collective, set()).add(member)
-    units = Unit.objects.in_bulk({row.unit_id for row, _unit in rows if row.unit_id})
+    all_units = Unit.objects.in_bulk()
+    units = {row.unit_id: all_units[row.unit_id] for row, _unit in rows if row.unit_id in all_units}
     today = timezone.localdate()
     seen: dict[tuple[int, int], tuple[ReturnedRow, dict]] = {}
     for row, sheet_unit in rows:
@@ -127,7 +129,7 @@ def sheet_check(*, user, period: ReportingPeriod, returned: ReturnedWorkbook) ->
             if any(row.values.get(name) for name in (*TEXT_FIELDS, "percent")):
                 check.problems.append(_row_problem(row, "此任务没有填报单位，不能填写进展"))
             continue
-        facts = task_facts(task, today)
+        facts = task_facts(task, today, all_units)
         expected = {key: normalised(value) for key, value in per_task_values(facts, 0).items()}
         expected["unit"] = normalised(str(unit))
         for key, shown in row.shown.items():
