@@ -352,6 +352,12 @@ class PlanIssuer(models.Model):
 
 
 # --- the task tree ------------------------------------------------------------------------
+def _latest_approved_percent():
+    """The percent of a task's latest approved report (a subquery on the outer task)."""
+    approved = ProgressReport.objects.filter(task=models.OuterRef("pk"), state=ReportState.APPROVED)
+    return models.Subquery(approved.order_by("-period__start", "-reviewed_at").values("percent")[:1])
+
+
 class TaskQuerySet(models.QuerySet):
     def tasks(self):
         return self.filter(kind=NodeKind.TASK)
@@ -371,21 +377,20 @@ class TaskQuerySet(models.QuerySet):
     def with_schedule(self):
         """Annotate due_date (first 完成时限), start_date (first start, else the plan's start)
         and latest_percent (of the latest approved report): what `Task.light` reads."""
-        approved = ProgressReport.objects.filter(task=models.OuterRef("pk"), state=ReportState.APPROVED)
         return self.annotate(
             due_date=models.Min("deadlines__date", filter=Q(deadlines__kind=DeadlineKind.DUE)),
             start_date=Coalesce(
                 models.Min("deadlines__date", filter=Q(deadlines__kind=DeadlineKind.START)), "plan__period_start",
             ),
-            latest_percent=models.Subquery(approved.order_by("-period__start", "-reviewed_at").values("percent")[:1]),
+            latest_percent=_latest_approved_percent(),
         )
 
     def for_export(self):
-        """A progress sheet's nodes (plans.exports.excel) with the schedule annotations, in
-        document order. Their assignments, deadlines and reports are read alongside, as
-        streams in the same order (plans.exports.excel.TaskDetails)."""
+        """A progress sheet's nodes (plans.exports.excel) in document order, with latest_percent.
+        Their assignments, deadlines (hence due_date and start_date) and reports are read
+        alongside, as streams in the same order (plans.exports.excel.TaskDetails)."""
         shown = ("plan_id", "kind", "label", "path", "level", "position", "title", "text", "status")
-        return self.with_schedule().only(*shown).order_by("position")
+        return self.annotate(latest_percent=_latest_approved_percent()).only(*shown).order_by("position")
 
     def overdue(self, today):
         """超期未完成: a due date passed and the task not completed."""

@@ -238,6 +238,10 @@ class TaskDetails:
     def _set(self, task, assignments, deadlines, reports, inputs):
         task.export_assignments = [AssignedUnit(*row) for row in assignments]
         task.export_deadlines = [DeadlineFact(*row) for row in deadlines]
+        # what TaskQuerySet.with_schedule annotates, from the deadlines at hand
+        task.due_date = min((d.date for d in task.export_deadlines if d.kind == DeadlineKind.DUE and d.date), default=None)
+        starts = [d.date for d in task.export_deadlines if d.kind == DeadlineKind.START and d.date]
+        task.start_date = min(starts) if starts else self.period.plan.period_start
         by_report = defaultdict(list)
         for report_id, unit_id, text in inputs:
             by_report[report_id].append(SupportingText(unit_id, text))
@@ -302,7 +306,7 @@ def task_facts(task: Task, today: datetime.date, units: dict[int, Unit]) -> Task
         if assignment.is_lead:
             lead = unit
     deadlines = task.export_deadlines
-    due = next((d.date for d in deadlines if d.kind == DeadlineKind.DUE and d.date), None)
+    due = task.due_date
     return TaskFacts(
         task=task,
         light=task.light(today),
