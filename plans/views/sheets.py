@@ -100,7 +100,10 @@ class SheetUploadForm(forms.Form):
 @staff_member_required
 @require_http_methods(["GET", "POST"])
 def sheet_upload(request):
-    initial = {"period": request.GET.get("period")} if str(request.GET.get("period", "")).isdigit() else {}
+    chosen = request.GET.get("period", "")
+    if not chosen.isdigit():  # the period most likely meant: the latest one open for reporting
+        chosen = periods_visible_to(request.user).filter(is_open=True).order_by("-start").values_list("pk", flat=True).first()
+    initial = {"period": chosen} if chosen else {}
     form = SheetUploadForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         sheet_import = form.save()

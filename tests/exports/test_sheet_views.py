@@ -172,3 +172,9 @@ def test_uploads_are_listed_in_the_admin(signed_in, sheet_world):
     page = client.get(reverse("admin:plans_sheetimport_changelist")).content.decode()
 
     assert "填报.xlsx" in page
+
+
+def test_upload_form_preselects_the_open_period(signed_in, sheet_world):
+    form = signed_in("official_B").get(reverse("sheet-upload")).context["form"]
+
+    assert form["period"].value() == sheet_world.period.pk
