@@ -43,6 +43,7 @@ def test_official_downloads_fills_uploads_and_confirms_the_sheet(browser, live_s
 
     press(page, "input[name=_apply]")
     screenshot(page, "sheet-applied")
+    page.close()  # no request left in flight when the live server stops
     report.refresh_from_db()
     assert (report.progress, report.status, report.percent) == ("完成8座水泥粉磨站提标改造。", "on_track", 60)
     assert saved.name.startswith("市环保局-进展情况表-")
