@@ -614,6 +614,12 @@ class Target(models.Model):
 
 
 # --- reporting ----------------------------------------------------------------------------
+class ReportingPeriodQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The periods of the plans the user may see (PlanQuerySet.visible_to)."""
+        return self.filter(plan__in=Plan.objects.visible_to(user).values("pk"))
+
+
 class ReportingPeriod(Versioned):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="periods", verbose_name=_("行动方案"))
     label = models.CharField(_("周期"), max_length=20, help_text=_("如“2016Q3”。"))
@@ -621,6 +627,8 @@ class ReportingPeriod(Versioned):
     end = models.DateField(_("结束日期"))
     due_date = models.DateField(_("报送截止日"))
     is_open = models.BooleanField(_("开放填报"), default=False)
+
+    objects = ReportingPeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("报送周期")

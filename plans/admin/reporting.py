@@ -17,7 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from plans import services
 from plans.admin.common import DerivedYesNoFilter, ReadOnlyInline
 from plans.admin.scoping import PlanScopedAdmin
-from plans.views.sheets import export_response
+from plans.exports.excel import download
 from plans.models import ProgressReport, Reminder, ReportingPeriod, SheetImport, SupportingInput, acting_unit_ids
 from plans.permissions import (
     can_add_supporting_input,
@@ -65,12 +65,12 @@ class ReportingPeriodAdmin(PlanScopedAdmin, admin.ModelAdmin):
     @admin.action(description=_("导出进展情况表（Excel）"), permissions=["view"])
     def export_sheet(self, request, queryset):
         period = self._one_period(request, queryset)
-        return period and export_response(request.user, period)
+        return period and download(request.user, period)
 
     @admin.action(description=_("导出进展情况表（含各单位分表）"), permissions=["view"])
     def export_sheet_with_units(self, request, queryset):
         period = self._one_period(request, queryset)
-        return period and export_response(request.user, period, unit_sheets=True)
+        return period and download(request.user, period, unit_sheets=True)
 
     @admin.action(description=_("开放填报（生成待填报报告）"), permissions=["change"])
     def open_periods(self, request, queryset):

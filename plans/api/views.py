@@ -4,11 +4,9 @@ refuse is a 403 with the rule's sentence; a stale version is a 412 (If-Match) or
 from __future__ import annotations
 
 import re
-import tempfile
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Subquery
-from django.http import FileResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -55,14 +53,8 @@ from plans.api.serializers import (
     UnitSerializer,
     VersionSerializer,
 )
-from plans.exports.excel import (
-    XLSX_CONTENT_TYPE,
-    export_filename,
-    export_plan_workbook,
-    export_unit_workbook,
-    may_export_unit,
-)
-from plans.exports.upload import MIB, UploadRefused, check_size
+from plans.exports.excel import XLSX_CONTENT_TYPE, download
+from plans.exports.upload import UploadRefused, check_size
 from plans.models import (
     Assignment,
     Deadline,
@@ -123,7 +115,7 @@ def tasks_for_api(user):
 
 
 def periods_for_api(user):
-    return ReportingPeriod.objects.filter(plan__in=Plan.objects.visible_to(user).values("pk"))
+    return ReportingPeriod.objects.visible_to(user)
 
 
 def reports_for_api(user, today):
@@ -175,7 +167,6 @@ def json_errors(descriptions: dict[int, str]):
 
 
 # --- the workbook download -----------------------------------------------------------------
-SPOOL_BYTES = 4 * MIB  # a workbook larger than this is spooled to disk while it is sent
 
 
 class XlsxRenderer(BaseRenderer):
@@ -321,22 +312,7 @@ class PlanViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
             unit = Unit.objects.filter(pk=unit_id).first()
             if unit is None:
                 raise NotFound(_("单位不存在 (no such unit)"))
-            if not may_export_unit(request.user, period, unit):
-                raise exceptions.PermissionDenied(
-                    _("您不能导出%(unit)s的进展情况表：单位账号只能导出本单位的表 (you may export only your own unit's sheet)")
-                    % {"unit": unit}
-                )
-        out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  (FileResponse closes it)
-        try:
-            if unit is None:
-                export_plan_workbook(out, user=request.user, period=period, unit_sheets=query.validated_data["unit_sheets"])
-            else:
-                export_unit_workbook(out, user=request.user, period=period, unit=unit)
-            out.seek(0)
-        except BaseException:
-            out.close()
-            raise
-        return FileResponse(out, as_attachment=True, filename=export_filename(period, unit), content_type=XLSX_CONTENT_TYPE)
+        return download(request.user, period, unit=unit, unit_sheets=query.validated_data["unit_sheets"])
 
 
 # --- tasks -----------------------------------------------------------------------------------

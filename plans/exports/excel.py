@@ -12,25 +12,29 @@ Both show only what the user may see (`visible_to`); returned.py reads the sheet
 from __future__ import annotations
 
 import datetime
+import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import NamedTuple
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
+from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from plans.exports import layout
-from plans.exports.layout import FULL, UNIT, Column
+from plans.exports.layout import FULL, UNIT, Column, chinese_labels
 from plans.models import (
     Assignment,
     Deadline,
@@ -53,14 +57,8 @@ EXCEL_TEXT_LIMIT = 32767
 CHUNK_SIZE = 2000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-LIGHT_TEXT = {Light.RED: "红灯", Light.YELLOW: "黄灯", Light.GREEN: "绿灯"}
 LIGHT_FILL = {Light.RED: "F4B6B6", Light.YELLOW: "FCE8A6", Light.GREEN: "C9E7C4"}
-STATE_TEXT = {
-    ReportState.PENDING: "待填报",
-    ReportState.SUBMITTED: "已报送",
-    ReportState.APPROVED: "已审核",
-    ReportState.RETURNED: "已退回",
-}
+PAGE_NUMBERS = "第 &P 页 共 &N 页"
 
 
 def excel_text(value: str) -> str:
@@ -90,6 +88,10 @@ def _style(name, *, size=10, bold=False, horizontal="left", vertical="top", wrap
     return style
 
 
+def _light_style(light: str) -> str:
+    return f"进展表-{chinese_labels(Light)[light]}"
+
+
 def named_styles() -> list[NamedStyle]:
     """The sheet's named styles, new for each workbook (a NamedStyle binds to one workbook)."""
     return [
@@ -104,7 +106,7 @@ def named_styles() -> list[NamedStyle]:
         _style("进展表-填写居中", horizontal="center"),
         _style("进展表-页脚", vertical="center", border=False),
         _style("进展表-数字", horizontal="center", vertical="center", wrap=False),
-        *[_style(f"进展表-{text}", bold=True, horizontal="center", fill=LIGHT_FILL[light]) for light, text in LIGHT_TEXT.items()],
+        *[_style(_light_style(light), bold=True, horizontal="center", fill=fill) for light, fill in LIGHT_FILL.items()],
     ]
 
 
@@ -180,7 +182,6 @@ class TaskFacts:
     supporting: list[Unit]
     implementing: list[Unit]
     deadline: datetime.date | str
-    rows: list[tuple[Unit | None, ProgressReport | None]] = field(default_factory=list)
 
 
 class AssignedUnit(NamedTuple):
@@ -215,25 +216,31 @@ class TaskDetails:
     def __init__(self, plan_id: int, period: ReportingPeriod):
         self.plan_id, self.period = plan_id, period
 
-    def _rows(self, tasks: Q):
+    def _rows(self, **task_lookups):
+        """The four streams for the tasks matching `task_lookups`, each ordered by task position."""
+        of_tasks = {f"task__{lookup}": value for lookup, value in task_lookups.items()}
         assignments = (
-            Assignment.objects.filter(tasks).order_by("task__position", "role", "position")
+            Assignment.objects.filter(**of_tasks).order_by("task__position", "role", "position")
             .values_list("task__position", "unit_id", "role", "is_lead")
         )
         deadlines = (
-            Deadline.objects.filter(tasks).order_by("task__position", "position")
+            Deadline.objects.filter(**of_tasks).order_by("task__position", "position")
             .values_list("task__position", "kind", "date", "text")
         )
         reports = (
-            ProgressReport.objects.filter(tasks, period=self.period).only(*REPORT_FIELDS)
+            ProgressReport.objects.filter(**of_tasks, period=self.period).only(*REPORT_FIELDS)
             .annotate(at=F("task__position")).order_by("at", "pk")
         )
         inputs = (
-            SupportingInput.objects.filter(**{f"report__{key}": value for key, value in tasks.children}, report__period=self.period)
+            SupportingInput.objects.filter(**{f"report__{lookup}": value for lookup, value in of_tasks.items()}, report__period=self.period)
             .order_by("report__task__position", "report_id", "unit_id")
             .values_list("report__task__position", "report_id", "unit_id", "text")
         )
-        return assignments, deadlines, reports, inputs
+        return [
+            _ByPosition(assignments.iterator(chunk_size=CHUNK_SIZE)), _ByPosition(deadlines.iterator(chunk_size=CHUNK_SIZE)),
+            _ByPosition(reports.iterator(chunk_size=CHUNK_SIZE), key=lambda report: report.at),
+            _ByPosition(inputs.iterator(chunk_size=CHUNK_SIZE)),
+        ]
 
     def _set(self, task, assignments, deadlines, reports, inputs):
         task.export_assignments = [AssignedUnit(*row) for row in assignments]
@@ -247,36 +254,25 @@ class TaskDetails:
             by_report[report_id].append(SupportingText(unit_id, text))
         for report in reports:
             report.export_inputs = by_report[report.pk]
+            report.period = self.period  # all of them: no query when a rule reads it
         task.period_reports = reports
         return task
 
-    def stream(self, nodes):
-        """The nodes (an iterator in document order) with their details set."""
-        plan_tasks = Q(task__plan_id=self.plan_id, task__is_active=True)
-        assignments, deadlines, reports, inputs = self._rows(plan_tasks)
-        chunk = {"chunk_size": CHUNK_SIZE}
-        streams = [
-            _ByPosition(assignments.iterator(**chunk)), _ByPosition(deadlines.iterator(**chunk)),
-            _ByPosition(reports.iterator(**chunk), key=lambda report: report.at),
-            _ByPosition(inputs.iterator(**chunk)),
-        ]
+    def _merged(self, nodes, streams):
         for node in nodes:
             if node.kind == NodeKind.TASK:
                 self._set(node, *(stream.take(node.position) for stream in streams))
             yield node
 
+    def stream(self, nodes):
+        """The nodes (an iterator in document order) with their details set, read alongside
+        as the whole plan's streams."""
+        return self._merged(nodes, self._rows(plan_id=self.plan_id, is_active=True))
+
     def attach(self, tasks: list[Task]) -> list[Task]:
-        """Set the details on a few tasks (four queries)."""
-        ids = [task.pk for task in tasks]
-        assignments, deadlines, reports, inputs = self._rows(Q(task_id__in=ids))
-        by_task = [defaultdict(list) for _ in range(4)]
-        for index, rows in enumerate((assignments, deadlines, reports, inputs)):
-            for row in rows:
-                position = row.at if index == 2 else row[0]
-                by_task[index][position].append(row if index == 2 else row[1:])
-        for task in tasks:
-            self._set(task, *(rows[task.position] for rows in by_task))
-        return tasks
+        """Set the details on a few tasks (four queries), returned in document order."""
+        tasks = sorted(tasks, key=lambda task: task.position)
+        return list(self._merged(tasks, self._rows(id__in=[task.pk for task in tasks])))
 
 
 class _ByPosition:
@@ -318,10 +314,15 @@ def task_facts(task: Task, today: datetime.date, units: dict[int, Unit]) -> Task
     )
 
 
+def is_late(report: ProgressReport | None, period: ReportingPeriod, today: datetime.date) -> bool:
+    """逾期未报, for a report at hand (ProgressReportQuerySet.late says it in SQL)."""
+    return report is not None and report.state in (ReportState.PENDING, ReportState.RETURNED) and period.due_date < today
+
+
 def _remarks(report: ProgressReport | None, late: bool, units: dict[int, Unit]) -> str:
     if report is None:
         return ""
-    parts = [STATE_TEXT[report.state] + ("（逾期未报）" if late else "")]
+    parts = [chinese_labels(ReportState)[report.state] + ("（逾期未报）" if late else "")]
     if report.state == ReportState.RETURNED and report.review_comment:
         parts.append(f"退回意见：{report.review_comment}")
     parts.extend(f"配合单位{units[contribution.unit_id]}：{contribution.text}" for contribution in report.export_inputs)
@@ -340,7 +341,7 @@ def per_task_values(facts: TaskFacts, number: int) -> dict:
         "responsible": responsible,
         "supporting": _names(facts.supporting),
         "deadline": facts.deadline,
-        "light": LIGHT_TEXT[facts.light],
+        "light": chinese_labels(Light)[facts.light],
     }
 
 
@@ -350,7 +351,7 @@ def _report_values(unit: Unit | None, report: ProgressReport | None, late: bool,
         "progress": report.progress if report else "",
         "problems": report.problems if report else "",
         "next_steps": report.next_steps if report else "",
-        "status": layout.STATUS_LABELS[report.status] if report else "",
+        "status": chinese_labels(TaskStatus)[report.status] if report else "",
         "percent": report.percent if report else None,
         "remarks": _remarks(report, late, units),
     }
@@ -358,7 +359,7 @@ def _report_values(unit: Unit | None, report: ProgressReport | None, late: bool,
 
 def _style_of(column: Column, value, light: str) -> str:
     if column.key == "light":
-        return f"进展表-{LIGHT_TEXT[light]}"
+        return _light_style(light)
     if column.key == "deadline" and isinstance(value, datetime.date):
         return "进展表-日期"
     return _column_style(column)
@@ -373,15 +374,27 @@ def _column_style(column: Column) -> str:
 _STYLED_BY_VALUE = ("light", "deadline")  # the columns whose style depends on the value
 
 
+def _print_setup(sheet):
+    """A4 landscape, one page wide, centred, page numbers in the footer."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top, sheet.page_margins.bottom = 0.6, 0.7
+    sheet.oddFooter.center.text = sheet.evenFooter.center.text = PAGE_NUMBERS
+
+
 # --- one sheet --------------------------------------------------------------------------------
 class ProgressSheet:
     """Writes one progress sheet row by row: header rows, section rows (merged across,
     written only once a task below them appears unless `every_section`), task rows (the
     per-task cells merged down over the task's report rows), then the footer."""
 
-    def __init__(self, workbook, title: str, *, kind: str, period: ReportingPeriod, unit: Unit | None, every_section: bool):
+    def __init__(self, workbook, title: str, *, kind: str, period: ReportingPeriod, every_section: bool):
         self.sheet = workbook.create_sheet(title)
-        self.kind, self.period, self.unit, self.every_section = kind, period, unit, every_section
+        self.kind, self.period, self.every_section = kind, period, every_section
         self.columns = layout.columns_for(kind)
         self.column_styles = [(column, _column_style(column)) for column in self.columns]
         self.width = len(self.columns)
@@ -402,16 +415,7 @@ class ProgressSheet:
         key.width, key.hidden = 12, True
         sheet.freeze_panes = f"C{layout.FIRST_DATA_ROW}"
         sheet.print_title_rows = f"{layout.GROUP_ROW}:{layout.HEADER_ROW}"
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        sheet.print_options.horizontalCentered = True
-        sheet.page_margins.left = sheet.page_margins.right = 0.4
-        sheet.page_margins.top, sheet.page_margins.bottom = 0.6, 0.7
-        sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
-        sheet.evenFooter.center.text = "第 &P 页 共 &N 页"
+        _print_setup(sheet)
 
     def _merge(self, first_col, first_row, last_col, last_row):
         self.merges.add(CellRange(min_col=first_col, min_row=first_row, max_col=last_col, max_row=last_row))
@@ -478,8 +482,7 @@ class ProgressSheet:
         share = -(-shared // len(rows))  # the merged per-task text, spread over the task's rows
         sheet = self.sheet
         for position, (unit, report) in enumerate(rows):
-            late = report is not None and report.state in (ReportState.PENDING, ReportState.RETURNED) and self.period.due_date < today
-            own = _report_values(unit, report, late, units)
+            own = _report_values(unit, report, is_late(report, self.period, today), units)
             cells = []
             for column, style in self.column_styles:
                 if column.per_task:  # written once: the lower cells of a merged range stay empty
@@ -504,12 +507,13 @@ class ProgressSheet:
         if self.kind == UNIT:
             self._wide_row(layout.FOOTER, "进展表-页脚", height=24)
         total_width = sum(column.width for column in self.columns)
-        self._wide_row(layout.STATUS_NOTE, "进展表-页脚", height=LINE_HEIGHT * _lines(layout.STATUS_NOTE, total_width) + 6)
+        note = layout.status_note()
+        self._wide_row(note, "进展表-页脚", height=LINE_HEIGHT * _lines(note, total_width) + 6)
 
     def _validations(self, first: int, last: int):
         index = {column.key: position for position, column in enumerate(self.columns, start=1)}
         statuses = DataValidation(
-            type="list", formula1='"' + ",".join(layout.STATUS_LABELS.values()) + '"', allow_blank=True,
+            type="list", formula1='"' + ",".join(chinese_labels(TaskStatus).values()) + '"', allow_blank=True,
             showErrorMessage=True, errorTitle="完成状态", error="请从下拉列表中选择完成状态。",
         )
         statuses.add(f"{layout.letter(index['status'])}{first}:{layout.letter(index['status'])}{last}")
@@ -524,8 +528,8 @@ class ProgressSheet:
 
 # --- reading the database ---------------------------------------------------------------------
 def export_nodes(user, period: ReportingPeriod):
-    """The plan's active sections and tasks the user may see, in document order, with
-    everything a row shows prefetched (Task.objects.for_export)."""
+    """The plan's active sections and tasks the user may see, in document order
+    (Task.objects.for_export; TaskDetails reads the rest)."""
     nodes = Task.objects.for_plan(period.plan_id).active()
     if not is_office(user, period.plan_id):
         nodes = nodes.filter(pk__in=Task.objects.visible_to(user).values("pk"))
@@ -572,16 +576,16 @@ class Summary:
     units: dict[Unit, UnitTally] = field(default_factory=lambda: defaultdict(UnitTally))
     sections: dict[int, list] = field(default_factory=dict)  # top section id → [title, tasks, completed]
 
-    def add(self, facts: TaskFacts, top: Task | None, reports: list[ProgressReport], late_ids: set[int], units: dict):
+    def add(self, facts: TaskFacts, top: Task | None, reports: list[ProgressReport], late: list[bool], units: dict):
         key = top.pk if top else 0
         entry = self.sections.setdefault(key, [str(top) if top else "（未分章节）", 0, 0])
         entry[1] += 1
         entry[2] += facts.task.status == TaskStatus.COMPLETED
-        for report in reports:
+        for report, report_late in zip(reports, late):
             tally = self.units[units[report.unit_id]]
             tally.tasks += 1
             tally.reported += report.state in (ReportState.SUBMITTED, ReportState.APPROVED)
-            tally.late += report.pk in late_ids
+            tally.late += report_late
             tally.approved += report.state == ReportState.APPROVED
             tally.completed += report.status == TaskStatus.COMPLETED
             tally.lights[facts.light] += 1
@@ -603,14 +607,14 @@ def _detailed(nodes, details: TaskDetails, *, whole: bool):
 
 
 def _write_sheet(workbook, title, *, kind, period, unit, nodes, today, units, rows_for, summary=None):
-    sheet = ProgressSheet(workbook, title, kind=kind, period=period, unit=unit, every_section=kind == FULL and unit is None)
+    sheet = ProgressSheet(workbook, title, kind=kind, period=period, every_section=kind == FULL)
     sheet.write_header(
         info=_info(period, unit, today),
         signature=layout.signature(kind=kind, plan_key=period.plan.key, period_label=period.label, unit_name=unit.name if unit else ""),
     )
     top = None
     for node in _detailed(nodes.iterator(chunk_size=CHUNK_SIZE), TaskDetails(period.plan_id, period), whole=kind == FULL):
-        if node.kind != "task":
+        if node.kind != NodeKind.TASK:
             top = node if node.level == 1 else top
             sheet.section(node)
             continue
@@ -621,8 +625,7 @@ def _write_sheet(workbook, title, *, kind, period, unit, nodes, today, units, ro
             continue
         sheet.task(facts, rows, today, units)
         if summary is not None:
-            late = {r.pk for r in reports if r.state in (ReportState.PENDING, ReportState.RETURNED) and period.due_date < today}
-            summary.add(facts, top, reports, late, units)
+            summary.add(facts, top, reports, [is_late(report, period, today) for report in reports], units)
     sheet.write_footer()
     return sheet
 
@@ -632,11 +635,7 @@ def _write_summary(workbook, period: ReportingPeriod, summary: Summary, today: d
     widths = [26, 9, 9, 9, 9, 9, 9, 9, 9]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[layout.letter(index)].width = width
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
+    _print_setup(sheet)
 
     def row(values, style="进展表-数字"):
         sheet.append([_cell(sheet, value, style) for value in values])
@@ -715,7 +714,7 @@ def _write_unit_sheet(workbook, title, *, user, period, unit, today, units):
         own = [report for report in reports if report.unit_id == unit.pk]
         return [(unit, own[0] if own else None)]
 
-    nodes = export_nodes(user, period).filter(Q(kind="section") | unit_task_ids(period, unit))
+    nodes = export_nodes(user, period).filter(Q(kind=NodeKind.SECTION) | unit_task_ids(period, unit))
     _write_sheet(workbook, title, kind=UNIT, period=period, unit=unit, nodes=nodes, today=today, units=units, rows_for=rows_for)
 
 
@@ -728,6 +727,30 @@ def export_unit_workbook(out, *, user, period: ReportingPeriod, unit: Unit, toda
         units=Unit.objects.in_bulk(),
     )
     workbook.save(out)
+
+
+SPOOL_BYTES = 4 * 2**20  # a workbook larger than this goes to disk while it is sent
+
+
+def download(user, period: ReportingPeriod, *, unit: Unit | None = None, unit_sheets: bool = False) -> FileResponse:
+    """The unit's sheet (PermissionDenied if the user may not have it) or the plan's workbook,
+    as an attachment streamed from a temporary file (in memory while small). The admin's
+    download and the API's both answer with this."""
+    if unit is not None and not may_export_unit(user, period, unit):
+        raise PermissionDenied(
+            _("您不能导出%(unit)s的进展情况表：单位账号只能导出本单位的表 (you may export only your own unit's sheet)") % {"unit": unit}
+        )
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  (FileResponse closes it)
+    try:
+        if unit is None:
+            export_plan_workbook(out, user=user, period=period, unit_sheets=unit_sheets)
+        else:
+            export_unit_workbook(out, user=user, period=period, unit=unit)
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    return FileResponse(out, as_attachment=True, filename=export_filename(period, unit), content_type=XLSX_CONTENT_TYPE)
 
 
 def may_export_unit(user, period: ReportingPeriod, unit: Unit) -> bool:

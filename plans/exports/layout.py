@@ -3,10 +3,12 @@ reader of returned sheets (returned.py): its columns, its header rows and the hi
 column that ties every row back to a task and a reporting unit. DOMAIN.md §4."""
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
 
+from django.utils import translation
 from openpyxl.utils import get_column_letter
 
 from plans.models import Frequency, ReportingPeriod, TaskStatus
@@ -49,11 +51,6 @@ COLUMNS = (
 )
 KEY_HEADER = "行标识"  # the hidden last column: row keys, and the sheet's signature above them
 
-STATUS_NOTE = (
-    "说明：完成状态填写“未启动”“序时推进”“超序时推进”“进度滞后”“已完成”“已调整/暂缓”之一；"
-    "进度(%)填写0—100的整数；预警为系统按完成时限和序时进度生成（红灯：超期未完成或落后序时进度30个百分点以上；"
-    "黄灯：进度滞后、临期或落后10—30个百分点；绿灯：其他）；灰色列及备注由系统生成，请勿修改；请勿增删行列或修改最后一列（隐藏）。"
-)
 FOOTER = "单位负责人：　　　　　　审核人：　　　　　　填报人：　　　　　　联系电话：　　　　　　"
 
 
@@ -80,6 +77,10 @@ def task_row_key(task_id: int, unit_id: int | None) -> str:
 
 def section_row_key(section_id: int) -> str:
     return f"S{section_id}"
+
+
+def is_section_key(value) -> bool:
+    return str(value or "").strip().startswith("S")
 
 
 def parse_row_key(value) -> tuple[int, int | None] | None:
@@ -109,26 +110,33 @@ def read_signature(value) -> dict | None:
 
 
 # --- statuses ---------------------------------------------------------------------------------
-STATUS_LABELS = {
-    TaskStatus.NOT_STARTED: "未启动",
-    TaskStatus.ON_TRACK: "序时推进",
-    TaskStatus.AHEAD: "超序时推进",
-    TaskStatus.BEHIND: "进度滞后",
-    TaskStatus.COMPLETED: "已完成",
-    TaskStatus.SUSPENDED: "已调整/暂缓",
-}
-STATUS_BY_TEXT = {
-    **{label: value for value, label in STATUS_LABELS.items()},
-    **{value.value: value for value in STATUS_LABELS},
-    "已调整": TaskStatus.SUSPENDED,
-    "暂缓": TaskStatus.SUSPENDED,
-    "not started": TaskStatus.NOT_STARTED,
-    "on track": TaskStatus.ON_TRACK,
-    "ahead": TaskStatus.AHEAD,
-    "behind": TaskStatus.BEHIND,
-    "completed": TaskStatus.COMPLETED,
-    "suspended": TaskStatus.SUSPENDED,
-}
+@functools.cache
+def chinese_labels(choices) -> dict[str, str]:
+    """value → label of a TextChoices in Chinese: the sheet is the official document, in
+    Chinese whatever language the user reads the admin in."""
+    with translation.override("zh-hans"):
+        return {choice.value: str(choice.label) for choice in choices}
+
+
+@functools.cache
+def status_from_text() -> dict[str, str]:
+    """What a returned sheet may write in 完成状态: the Chinese label, the English one
+    (any case), the stored value, and 已调整 or 暂缓 alone."""
+    with translation.override("en"):
+        english = {str(status.label).lower(): status.value for status in TaskStatus}
+    chinese = {label: value for value, label in chinese_labels(TaskStatus).items()}
+    alone = {"已调整": TaskStatus.SUSPENDED.value, "暂缓": TaskStatus.SUSPENDED.value}
+    return {**english, **{status.value: status.value for status in TaskStatus}, **alone, **chinese}
+
+
+def status_note() -> str:
+    """The note under the table defining what to fill in and what the lights mean."""
+    statuses = "".join(f"“{label}”" for label in chinese_labels(TaskStatus).values())
+    return (
+        f"说明：完成状态填写{statuses}之一；"
+        "进度(%)填写0—100的整数；预警为系统按完成时限和序时进度生成（红灯：超期未完成或落后序时进度30个百分点以上；"
+        "黄灯：进度滞后、临期或落后10—30个百分点；绿灯：其他）；灰色列及备注由系统生成，请勿修改；请勿增删行列或修改最后一列（隐藏）。"
+    )
 
 
 # --- titles -----------------------------------------------------------------------------------

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from plans.exports import layout
 from plans.exports.layout import Column
+from plans.models import TaskStatus
 
 _SPACES = re.compile(r"\s+")
 
@@ -61,9 +62,8 @@ class ReturnedSheet:
 
 @dataclass(frozen=True)
 class ReturnedWorkbook:
-    sheets: tuple[ReturnedSheet, ...] = ()
+    sheets: tuple[ReturnedSheet, ...] = ()  # sheets that are not progress sheets (汇总, notes) are left out
     problems: tuple[Problem, ...] = ()
-    skipped: tuple[str, ...] = field(default=())  # sheets that are not progress sheets (汇总, notes)
 
 
 def normalised(value) -> str:
@@ -97,10 +97,12 @@ def _status(value) -> str:
     text = _text(value)
     if not text:
         return ""
-    status = layout.STATUS_BY_TEXT.get(text) or layout.STATUS_BY_TEXT.get(text.lower())
+    known = layout.status_from_text()
+    status = known.get(text) or known.get(text.lower())
     if status is None:
-        raise _CellError("完成状态无效，应为" + "、".join(f"“{label}”" for label in layout.STATUS_LABELS.values()) + "之一")
-    return str(status.value)
+        labels = layout.chinese_labels(TaskStatus).values()
+        raise _CellError("完成状态无效，应为" + "、".join(f"“{label}”" for label in labels) + "之一")
+    return status
 
 
 def _percent(value, number_format: str) -> int | None:
@@ -185,8 +187,8 @@ def _read_sheet(worksheet, problems: list[Problem]) -> ReturnedSheet | None:
         key = layout.parse_row_key(key_value)
         editable_filled = any(_text(getattr(by_key[c.key], "value", None)) for c in columns if c.editable)
         if key is None:
-            if str(key_value or "").strip().startswith("S"):
-                continue  # a section row
+            if layout.is_section_key(key_value):
+                continue
             if str(key_value or "").strip():
                 problems.append(Problem("行标识无法识别：请勿修改最后一列（隐藏列）", sheet=name, row=number, column=layout.letter(key_index)))
             elif editable_filled:
@@ -237,13 +239,7 @@ def _read_sheet(worksheet, problems: list[Problem]) -> ReturnedSheet | None:
 def read_returned(workbook) -> ReturnedWorkbook:
     """Every exported progress sheet of an (openpyxl, read-only) workbook, and the problems found."""
     problems: list[Problem] = []
-    sheets, skipped = [], []
-    for worksheet in workbook.worksheets:
-        sheet = _read_sheet(worksheet, problems)
-        if sheet is None:
-            skipped.append(worksheet.title)
-        else:
-            sheets.append(sheet)
+    sheets = [sheet for worksheet in workbook.worksheets if (sheet := _read_sheet(worksheet, problems))]
     if not sheets and not problems:
         problems.append(Problem("工作簿中没有本系统导出的进展情况表：请先从系统导出进展情况表，在其中填写后上传"))
-    return ReturnedWorkbook(sheets=tuple(sheets), problems=tuple(problems), skipped=tuple(skipped))
+    return ReturnedWorkbook(sheets=tuple(sheets), problems=tuple(problems))

@@ -692,4 +692,4 @@ def deadline_delete(*, user, deadline: Deadline, expected_version: int | None = 
         deadline.delete()
 
 
-from plans.services.sheets import sheet_apply, sheet_check, sheet_upload  # noqa: E402  (they build on the services above)
+from plans.services.sheets import sheet_apply, sheet_check, sheet_upload  # noqa: E402, F401  (they build on the services above)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plans.exports import layout
-from plans.exports.excel import TaskDetails, excel_text, may_export_unit, per_task_values, task_facts
+from plans.exports.excel import CHUNK_SIZE, TaskDetails, excel_text, may_export_unit, per_task_values, task_facts
 from plans.exports.layout import UNIT
 from plans.exports.returned import Problem, ReturnedRow, ReturnedSheet, ReturnedWorkbook, normalised, read_returned
 from plans.exports.upload import open_workbook
@@ -38,7 +38,6 @@ class SheetCheck:
 
     changes: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    unchanged: int = 0
 
 
 def _sheet_problems(sheet: ReturnedSheet, period: ReportingPeriod, user) -> tuple[list[Problem], Unit | None]:
@@ -103,17 +102,11 @@ def sheet_check(*, user, period: ReportingPeriod, returned: ReturnedWorkbook) ->
         check.problems.extend(problems)
         if not problems:
             rows.extend((row, sheet_unit) for row in sheet.rows)
-    tasks = {
-        task.pk: task
-        for task in TaskDetails(period.plan_id, period).attach(list(
-            Task.objects.for_plan(period.plan_id).active().tasks().filter(pk__in={row.task_id for row, _unit in rows}).for_export()
-        ))
-    }
+    tasks = _tasks(period, sorted({row.task_id for row, _unit in rows}))
     members: dict[int, set[int]] = {}
     for collective, member in Unit.members.through.objects.values_list("from_unit_id", "to_unit_id"):
         members.setdefault(collective, set()).add(member)
-    all_units = Unit.objects.in_bulk()
-    units = {row.unit_id: all_units[row.unit_id] for row, _unit in rows if row.unit_id in all_units}
+    units = Unit.objects.in_bulk()
     today = timezone.localdate()
     seen: dict[tuple[int, int], tuple[ReturnedRow, dict]] = {}
     for row, sheet_unit in rows:
@@ -121,7 +114,7 @@ def sheet_check(*, user, period: ReportingPeriod, returned: ReturnedWorkbook) ->
         if task is None:
             check.problems.append(_row_problem(row, "未知的任务行：任务不属于本方案或已删除，请重新导出后填写"))
             continue
-        unit = units.get(row.unit_id)
+        unit = units.get(row.unit_id) if row.unit_id else None
         if sheet_unit is not None and row.unit_id != sheet_unit.pk:
             check.problems.append(_row_problem(row, f"此行不是{sheet_unit}的任务行，请勿从其他表复制行"))
             continue
@@ -129,7 +122,7 @@ def sheet_check(*, user, period: ReportingPeriod, returned: ReturnedWorkbook) ->
             if any(row.values.get(name) for name in (*TEXT_FIELDS, "percent")):
                 check.problems.append(_row_problem(row, "此任务没有填报单位，不能填写进展"))
             continue
-        facts = task_facts(task, today, all_units)
+        facts = task_facts(task, today, units)
         expected = {key: normalised(value) for key, value in per_task_values(facts, 0).items()}
         expected["unit"] = normalised(str(unit))
         for key, shown in row.shown.items():
@@ -150,7 +143,6 @@ def sheet_check(*, user, period: ReportingPeriod, returned: ReturnedWorkbook) ->
             continue
         seen[key] = (row, changed)
         if not changed:
-            check.unchanged += 1
             continue
         reason = can_edit_report(user, report or ProgressReport(task=task, unit=unit, period=period))
         if reason:
@@ -162,6 +154,16 @@ def sheet_check(*, user, period: ReportingPeriod, returned: ReturnedWorkbook) ->
             "unit": unit.pk, "unit_name": str(unit), "fields": changed,
         })
     return check
+
+
+def _tasks(period: ReportingPeriod, ids: list[int]) -> dict[int, Task]:
+    """The period's active tasks with these ids and their details, by id; read in batches
+    (a whole plan's sheet can name tens of thousands, beyond a database's query parameters)."""
+    details, tasks = TaskDetails(period.plan_id, period), {}
+    for start in range(0, len(ids), CHUNK_SIZE):
+        batch = Task.objects.for_plan(period.plan_id).active().tasks().filter(pk__in=ids[start:start + CHUNK_SIZE])
+        tasks.update((task.pk, task) for task in details.attach(list(batch.for_export())))
+    return tasks
 
 
 def _check_bytes(user, period: ReportingPeriod, data: bytes) -> SheetCheck:
@@ -185,10 +187,6 @@ def sheet_upload(*, user, period: ReportingPeriod, file_name: str, data: bytes) 
     )
 
 
-def _refuse(problems: list[Problem]) -> None:
-    raise ValidationError([str(problem) for problem in problems])
-
-
 def sheet_apply(*, user, sheet_import: SheetImport) -> SheetImport:
     """Apply a previewed upload: all of it or nothing. The sheet is checked again against the
     reports as they are now; if that differs from the preview the user confirmed (someone
@@ -201,7 +199,7 @@ def sheet_apply(*, user, sheet_import: SheetImport) -> SheetImport:
             raise ValidationError(_("此文件已导入或未通过检查，不能再导入 (the upload was already applied or refused)"))
         check = _check_bytes(user, locked.period, bytes(locked.content))
         if check.problems:
-            _refuse(check.problems)
+            raise ValidationError([str(problem) for problem in check.problems])
         if not check.changes:
             raise ValidationError(_("表中没有需要导入的修改 (the sheet changes nothing)"))
         if check.changes != locked.changes:

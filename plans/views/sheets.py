@@ -3,13 +3,11 @@ upload a filled sheet, look at its preview and confirm it. Rows and rights as ev
 `visible_to` decides what exists for the user, plans.services decides what may change."""
 from __future__ import annotations
 
-import tempfile
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,46 +16,23 @@ from django.views.decorators.http import require_http_methods
 
 from plans import services
 from plans.exports import layout
-from plans.exports.excel import XLSX_CONTENT_TYPE, export_filename, export_plan_workbook, export_unit_workbook, may_export_unit
+from plans.exports.excel import XLSX_CONTENT_TYPE, download
 from plans.exports.upload import MAX_UPLOAD_BYTES, UploadRefused, check_size
-from plans.models import Plan, ReportingPeriod, SheetImport, SheetImportState, Unit
+from plans.models import ReportingPeriod, SheetImport, SheetImportState, TaskStatus, Unit
 from plans.permissions import membership
-
-
-def periods_visible_to(user):
-    return ReportingPeriod.objects.filter(plan__in=Plan.objects.visible_to(user).values("pk")).select_related("plan")
-
-
-def workbook_response(period: ReportingPeriod, unit: Unit | None, write) -> FileResponse:
-    """Stream a workbook that `write(out)` writes to a temporary file (never held in memory)."""
-    out = tempfile.TemporaryFile()
-    write(out)
-    out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=export_filename(period, unit), content_type=XLSX_CONTENT_TYPE)
-
-
-def export_response(user, period: ReportingPeriod, *, unit: Unit | None = None, unit_sheets: bool = False) -> FileResponse:
-    """The unit's sheet (PermissionDenied if the user may not have it) or the plan's workbook."""
-    if unit is not None:
-        if not may_export_unit(user, period, unit):
-            raise PermissionDenied(_("只能导出本单位的报送表 (you can only export your own unit's sheet)"))
-        return workbook_response(period, unit, lambda out: export_unit_workbook(out, user=user, period=period, unit=unit))
-    return workbook_response(
-        period, None, lambda out: export_plan_workbook(out, user=user, period=period, unit_sheets=unit_sheets),
-    )
 
 
 @staff_member_required
 def progress_sheet(request, period_id: int):
     """GET ?unit=<id> for a unit's sheet; ?unit_sheets=1 adds a sheet per reporting unit."""
-    period = get_object_or_404(periods_visible_to(request.user), pk=period_id)
+    period = get_object_or_404(ReportingPeriod.objects.visible_to(request.user).select_related("plan"), pk=period_id)
     unit_id = request.GET.get("unit", "")
     unit = None
     if unit_id:
         if not unit_id.isdigit():
             raise Http404
         unit = get_object_or_404(Unit, pk=unit_id)
-    return export_response(request.user, period, unit=unit, unit_sheets=request.GET.get("unit_sheets") == "1")
+    return download(request.user, period, unit=unit, unit_sheets=request.GET.get("unit_sheets") == "1")
 
 
 # --- upload -----------------------------------------------------------------------------------
@@ -72,7 +47,7 @@ class SheetUploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["period"].queryset = periods_visible_to(user).order_by("plan__title", "-start")
+        self.fields["period"].queryset = ReportingPeriod.objects.visible_to(user).select_related("plan").order_by("plan__title", "-start")
         self.fields["period"].label_from_instance = lambda period: f"{period.plan} · {period.label}" + (
             _("（开放填报）") if period.is_open else ""
         )
@@ -102,7 +77,7 @@ class SheetUploadForm(forms.Form):
 def sheet_upload(request):
     chosen = request.GET.get("period", "")
     if not chosen.isdigit():  # the period most likely meant: the latest one open for reporting
-        chosen = periods_visible_to(request.user).filter(is_open=True).order_by("-start").values_list("pk", flat=True).first()
+        chosen = ReportingPeriod.objects.visible_to(request.user).select_related("plan").filter(is_open=True).order_by("-start").values_list("pk", flat=True).first()
     initial = {"period": chosen} if chosen else {}
     form = SheetUploadForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -125,7 +100,8 @@ def _field_rows(sheet_import: SheetImport) -> list[dict]:
     for change in sheet_import.changes:
         for index, (name, (before, after)) in enumerate(change["fields"].items()):
             if name == "status":
-                before, after = layout.STATUS_LABELS.get(before, before), layout.STATUS_LABELS.get(after, after)
+                labels = layout.chinese_labels(TaskStatus)
+                before, after = labels.get(before, before), labels.get(after, after)
             rows.append({"change": change, "first": index == 0, "span": len(change["fields"]), "field": headers[name],
                          "before": before, "after": after})
     return rows

@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from plans.exports import layout
-from plans.exports.excel import LIGHT_FILL, LIGHT_TEXT, excel_text
+from plans.exports.excel import LIGHT_FILL, excel_text
+from plans.exports.layout import chinese_labels
 from plans.models import ProgressReport, Role, Task
 from plans.progress import Light
 from tests.exports.conftest import cell, column_of, key_of, keys, load, plan_bytes, row_of, unit_bytes
@@ -288,6 +289,6 @@ def test_light_in_the_sheet_is_the_light_the_dashboard_computes(sheet_world):
     sheet = load(plan_bytes(w, today=late_day)).worksheets[0]
 
     for task, unit in ((w.t1, "A"), (w.t2, "B")):
-        expected = LIGHT_TEXT[Task.objects.with_schedule().get(pk=task.pk).light(late_day)]
+        expected = chinese_labels(Light)[Task.objects.with_schedule().get(pk=task.pk).light(late_day)]
         assert cell(sheet, key_of(w, task, unit), "预警").value == expected
     assert cell(sheet, key_of(w, w.t1, "A"), "预警").value == "红灯"
