@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 FIXTURES := fixtures/hebi-2016-blue-sky-plan.json fixtures/fujian-2024-export-industries-plan.json
 
-.PHONY: run test install install-test browser office test-programs migrate seed fixtures clean
+.PHONY: run serve test install install-test browser office test-programs migrate seed fixtures clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,14 @@ seed: migrate
 run: seed
 	@echo "打开 http://$(HOST):$(PORT)/admin/ 并用上面的演示账号登录 (open the admin and log in with the demo account above)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production-style on this machine: gunicorn with several workers (gunicorn.conf.py), static
+# files collected and served by WhiteNoise, DEBUG off. Plain http without a proxy in front:
+# `make serve SECURE=false`. HOST, PORT and WEB_CONCURRENCY come from the command line, the
+# environment or .env (gunicorn.conf.py). See README "Running for a province".
+serve: migrate
+	$(PY) manage.py collectstatic --noinput -v0
+	DEBUG=false $(VENV)/bin/gunicorn -c gunicorn.conf.py tracker.wsgi
 
 test: install-test
 	$(PY) -m pytest

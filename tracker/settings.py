@@ -75,16 +75,30 @@ EMAIL_HOST_PASSWORD = _env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = _env_str("DEFAULT_FROM_EMAIL", "行动方案督办系统 <noreply@localhost>")
+_CONN_MAX_AGE = _env_str("CONN_MAX_AGE", "60")  # seconds a worker keeps its database connection
+STATIC_ROOT = Path(_env_str("STATIC_ROOT", "staticfiles"))  # collectstatic's output; relative: to the project
 # ------------------------------------------------------------------------------------------
 
 if not DEBUG and SECRET_KEY == _INSECURE_KEY and SECURE:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set when DEBUG is off (see .env.example); `make run` writes a local .env"
     )
+if not _CONN_MAX_AGE.isdigit():
+    raise ImproperlyConfigured(f"CONN_MAX_AGE must be a number of seconds (0 or more), not {_CONN_MAX_AGE!r}")
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Each application worker keeps one connection for CONN_MAX_AGE seconds; the health check
+    # before reuse replaces a connection the database server dropped (restart, idle timeout)
+    # instead of failing the next request with it.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(_CONN_MAX_AGE), conn_health_checks=True)
+    }
 except Exception as exc:  # dj_database_url raises several types for a malformed URL
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT compiles a query that reads many rows before running it: ~100 ms for a
+    # count over the reports, more than the query itself. Our queries are short; no JIT.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+STATIC_ROOT = STATIC_ROOT if STATIC_ROOT.is_absolute() else BASE_DIR / STATIC_ROOT
 if not _EMAIL_PORT.isdigit():
     raise ImproperlyConfigured(f"EMAIL_PORT must be a port number, not {_EMAIL_PORT!r}")
 EMAIL_PORT = int(_EMAIL_PORT)
@@ -120,6 +134,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from STATIC_ROOT, also with DEBUG off
     "plans.middleware.DropMalformedSessionCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "plans.middleware.ChineseFirstMiddleware",
@@ -164,7 +179,15 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # WhiteNoise serves what collectstatic wrote to STATIC_ROOT, gzip-compressed ahead of
+    # time. Not the Manifest variant (hashed names, cached forever): it needs the manifest
+    # collectstatic writes even to render {% static %}, so with DEBUG off every admin page
+    # would fail until collectstatic has run (the tests never run it). Unhashed files are
+    # cached for WHITENOISE_MAX_AGE (60 s) and then revalidated (304), enough for an office.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # History is a record of who changed what; reverting from it would bypass the services' rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -177,6 +200,8 @@ SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers probe gunicorn over plain http: /healthz answers there instead of redirecting.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 API_MAX_PAGE_SIZE = 500
 REST_FRAMEWORK = {
