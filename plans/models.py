@@ -225,6 +225,12 @@ def sees_everything(user) -> bool:
     return bool(getattr(user, "is_superuser", False))
 
 
+def office_plan_ids(user):
+    """The plans a user is office staff (督办) of, as a subquery. The visibility filters use
+    subqueries, never joins, so rows are not repeated and need no DISTINCT."""
+    return Plan.office_staff.through.objects.filter(user=user).values("plan_id")
+
+
 class PlanQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Office staff: their plans; unit accounts: plans where their unit holds a role."""
@@ -232,9 +238,8 @@ class PlanQuerySet(models.QuerySet):
             return self
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(
-            Q(office_staff=user) | Q(nodes__assignments__unit__in=acting_unit_ids(user))
-        ).distinct()
+        assigned = Assignment.objects.filter(unit__in=acting_unit_ids(user)).values("task__plan_id")
+        return self.filter(Q(pk__in=office_plan_ids(user)) | Q(pk__in=assigned))
 
 
 class PlanManager(models.Manager.from_queryset(PlanQuerySet)):
@@ -358,6 +363,33 @@ def _latest_approved_percent():
     return models.Subquery(approved.order_by("-period__start", "-reviewed_at").values("percent")[:1])
 
 
+def _latest_report_id():
+    """Per outer task: the id of its report of the latest period, the lead unit's first."""
+    lead = Assignment.objects.filter(task=models.OuterRef("task"), unit=models.OuterRef("unit"), is_lead=True)
+    latest = (
+        ProgressReport.objects.filter(task=models.OuterRef("pk"))
+        .annotate(by_lead=models.Exists(lead))
+        .order_by("-period__start", "-by_lead", "pk")
+    )
+    return models.Subquery(latest.values("pk")[:1])
+
+
+def attach_latest_reports(tasks) -> None:
+    """Set `latest_report` (a report with the fields a task's summary shows, or None) on tasks
+    annotated by TaskQuerySet.with_latest_report(), with one query for all of them."""
+    wanted = {task.latest_report_id for task in tasks} - {None}
+    shown = ("id", "task_id", "unit_id", "period_id", "state", "status", "percent")
+    reports = ProgressReport.objects.only(*shown).order_by().in_bulk(wanted) if wanted else {}
+    for task in tasks:
+        task.latest_report = reports.get(task.latest_report_id)
+
+
+def _first_date(kind):
+    """The earliest dated deadline of `kind` of the outer task (a subquery)."""
+    dated = Deadline.objects.filter(task=models.OuterRef("pk"), kind=kind, date__isnull=False)
+    return models.Subquery(dated.order_by("date").values("date")[:1])
+
+
 class TaskQuerySet(models.QuerySet):
     def tasks(self):
         return self.filter(kind=NodeKind.TASK)
@@ -376,14 +408,18 @@ class TaskQuerySet(models.QuerySet):
 
     def with_schedule(self):
         """Annotate due_date (first 完成时限), start_date (first start, else the plan's start)
-        and latest_percent (of the latest approved report): what `Task.light` reads."""
+        and latest_percent (of the latest approved report): what `Task.light` reads. Each is a
+        subquery on the task's own rows, not a GROUP BY over a join: a page of tasks costs its
+        page, and count() leaves them out."""
         return self.annotate(
-            due_date=models.Min("deadlines__date", filter=Q(deadlines__kind=DeadlineKind.DUE)),
-            start_date=Coalesce(
-                models.Min("deadlines__date", filter=Q(deadlines__kind=DeadlineKind.START)), "plan__period_start",
-            ),
+            due_date=_first_date(DeadlineKind.DUE),
+            start_date=Coalesce(_first_date(DeadlineKind.START), "plan__period_start"),
             latest_percent=_latest_approved_percent(),
         )
+
+    def with_latest_report(self):
+        """Annotate latest_report_id (see attach_latest_reports)."""
+        return self.annotate(latest_report_id=_latest_report_id())
 
     def for_export(self):
         """A progress sheet's nodes (plans.exports.excel) in document order, with latest_percent.
@@ -394,9 +430,8 @@ class TaskQuerySet(models.QuerySet):
 
     def overdue(self, today):
         """超期未完成: a due date passed and the task not completed."""
-        return self.filter(
-            kind=NodeKind.TASK, deadlines__kind=DeadlineKind.DUE, deadlines__date__lt=today,
-        ).exclude(status=TaskStatus.COMPLETED).distinct()
+        passed = Deadline.objects.filter(kind=DeadlineKind.DUE, date__lt=today).values("task_id")
+        return self.filter(kind=NodeKind.TASK, pk__in=passed).exclude(status=TaskStatus.COMPLETED)
 
     def visible_to(self, user):
         """Office staff: every node of their plans; unit accounts: the tasks where their unit
@@ -405,13 +440,13 @@ class TaskQuerySet(models.QuerySet):
             return self
         if not getattr(user, "is_authenticated", False):
             return self.none()
+        visible = Q(plan_id__in=office_plan_ids(user))
         units = acting_unit_ids(user)
-        assigned = Assignment.objects.filter(unit__in=units)
-        return self.filter(
-            Q(plan__office_staff=user)
-            | Q(kind=NodeKind.TASK, pk__in=assigned.values("task_id"))
-            | Q(kind=NodeKind.SECTION, plan__in=assigned.values("task__plan_id"))
-        ).distinct()
+        if units:  # office accounts have no unit: their filter stays one indexable condition
+            assigned = Assignment.objects.filter(unit__in=units)
+            visible |= Q(kind=NodeKind.TASK, pk__in=assigned.values("task_id"))
+            visible |= Q(kind=NodeKind.SECTION, plan_id__in=assigned.values("task__plan_id"))
+        return self.filter(visible)
 
 
 class TaskManager(models.Manager.from_queryset(TaskQuerySet)):
@@ -709,7 +744,11 @@ class ProgressReport(Versioned):
                 condition=Q(percent__isnull=True) | Q(percent__lte=100), name="plans_progressreport_percent_range",
             ),
         ]
-        indexes = [models.Index(fields=["unit", "period", "state"], name="plans_report_unit_period")]
+        indexes = [
+            models.Index(fields=["unit", "period", "state"], name="plans_report_unit_period"),
+            # a period's reports in task order: the API's report list and ?period= filter
+            models.Index(fields=["period", "task", "unit"], name="plans_report_period_task"),
+        ]
 
     def __str__(self):
         return f"{self.task.path} · {self.unit} · {self.period.label}"
@@ -797,7 +836,7 @@ class SheetImportQuerySet(models.QuerySet):
             return self
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(Q(uploaded_by=user) | Q(period__plan__office_staff=user)).distinct()
+        return self.filter(Q(uploaded_by=user) | Q(period__plan_id__in=office_plan_ids(user)))
 
 
 class SheetImport(models.Model):

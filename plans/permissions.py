@@ -37,13 +37,18 @@ def is_office(user, plan: Plan | int) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     plan_id = plan if isinstance(plan, int) else plan.pk
+    return plan_id in _office_plan_ids(user)
+
+
+def _office_plan_ids(user) -> set[int]:
+    """Read once per request (the admin asks for every model of its sidebar)."""
     if not hasattr(user, "_office_plan_ids"):
         user._office_plan_ids = set(user.office_plans.values_list("pk", flat=True))
-    return plan_id in user._office_plan_ids
+    return user._office_plan_ids
 
 
 def is_office_anywhere(user) -> bool:
-    return sees_everything(user) or (getattr(user, "is_authenticated", False) and user.office_plans.exists())
+    return sees_everything(user) or (getattr(user, "is_authenticated", False) and bool(_office_plan_ids(user)))
 
 
 def _of_unit(user, report: ProgressReport) -> bool:

@@ -330,6 +330,10 @@ class SectionAdmin(NodeAdmin):
 @admin.register(Task)
 class TaskAdmin(NodeAdmin, SimpleHistoryAdmin):
     kind = NodeKind.TASK
+    # plan by plan in document order, read straight off the (plan, position) index: a page of
+    # tasks costs one page however many plans there are (Meta's "plan" would sort by the
+    # plan's year and title first, over every task)
+    ordering = ["plan_id", "position"]
     list_display = [
         "path",
         "short_title",

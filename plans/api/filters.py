@@ -12,6 +12,8 @@ from rest_framework.filters import OrderingFilter
 
 from plans.models import (
     Assignment,
+    Deadline,
+    DeadlineKind,
     Plan,
     ProgressReport,
     ReportingPeriod,
@@ -93,8 +95,8 @@ class TaskFilter(filters.FilterSet):
     role = filters.ChoiceFilter(choices=Role.choices, method="filter_role", help_text="职责（与 unit 同用）。")
     status = filters.ChoiceFilter(choices=TaskStatus.choices)
     overdue = filters.BooleanFilter(method="filter_overdue", help_text="超期未完成。")
-    due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte", help_text="首个完成时限不晚于该日。")
-    due_after = filters.DateFilter(field_name="due_date", lookup_expr="gte", help_text="首个完成时限不早于该日。")
+    due_before = filters.DateFilter(method="filter_due_before", help_text="首个完成时限不晚于该日。")
+    due_after = filters.DateFilter(method="filter_due_after", help_text="首个完成时限不早于该日。")
     period = IdFilter(method="filter_period", help_text="在该报送周期有报告的任务。")
     search = filters.CharFilter(method="filter_search", max_length=200, help_text="标题、内容或单位名称包含该文字。")
     light = filters.ChoiceFilter(choices=Light.choices, method="filter_light", help_text="红黄绿灯（推算）。")
@@ -118,6 +120,16 @@ class TaskFilter(filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         overdue = Task.objects.overdue(timezone.localdate()).values("pk")
         return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+    # The first due date read through the deadlines' date index, not the due_date annotation,
+    # which would be worked out for every task before filtering: min ≤ d ⟺ some due date ≤ d.
+    def filter_due_before(self, queryset, name, value):
+        return queryset.filter(pk__in=Deadline.objects.filter(kind=DeadlineKind.DUE, date__lte=value).values("task_id"))
+
+    def filter_due_after(self, queryset, name, value):
+        """min ≥ d ⟺ a dated due date exists and none is before d."""
+        dated = Deadline.objects.filter(kind=DeadlineKind.DUE, date__isnull=False)
+        return queryset.filter(pk__in=dated.values("task_id")).exclude(pk__in=dated.filter(date__lt=value).values("task_id"))
 
     def filter_period(self, queryset, name, value):
         return queryset.filter(pk__in=ProgressReport.objects.filter(period_id=value).values("task_id"))

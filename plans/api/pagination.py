@@ -1,8 +1,90 @@
+"""Page-number pagination for every list. Reports grow by every unit's report every quarter
+(a province holds a million after five years), so their list counts at most COUNT_CAP rows:
+the total is exact up to the cap (`count_exact: true`), else `count` is the cap and
+`count_exact` is false, like a search engine's "10,000+". Pages past the cap still work: the
+next link comes from reading one row more than the page."""
+from __future__ import annotations
+
 from django.conf import settings
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger
+from django.core.paginator import Paginator as DjangoPaginator
+from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+COUNT_CAP = 10_000
 
 
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
+
+
+class CappedPage(Page):
+    def __init__(self, object_list, number, paginator, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self):
+        return self.more
+
+
+class CappedCountPaginator(DjangoPaginator):
+    cap = COUNT_CAP
+
+    @cached_property
+    def _bounded_count(self) -> int:
+        """Counts at most cap + 1 rows: SELECT COUNT(*) FROM (… LIMIT cap + 1)."""
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._bounded_count, self.cap)
+
+    @property
+    def count_exact(self) -> bool:
+        return self._bounded_count <= self.cap
+
+    def validate_number(self, number):
+        if self.count_exact:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if self.count_exact:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        return CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+
+
+class CappedCountPagination(Pagination):
+    django_paginator_class = CappedCountPaginator
+
+    def get_paginated_response(self, data):
+        return Response({
+            "count": self.page.paginator.count,
+            "count_exact": self.page.paginator.count_exact,
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+            "results": data,
+        })
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count"]["description"] = f"总数；超过 {COUNT_CAP} 时为 {COUNT_CAP}（见 count_exact）。"
+        response["properties"]["count_exact"] = {
+            "type": "boolean", "description": f"count 是否为确切总数（总数不超过 {COUNT_CAP} 时为 true）。",
+        }
+        response["required"] = [*response.get("required", []), "count_exact"]
+        return response

@@ -30,6 +30,7 @@ from plans.models import (
     Task,
     TaskStatus,
     Unit,
+    attach_latest_reports,
 )
 
 MAX_POSITION = 32767  # PositiveSmallIntegerField
@@ -179,9 +180,26 @@ class DeadlineSerializer(StrictInput, serializers.ModelSerializer):
         validators = []  # uniqueness is checked by the service, under the task's lock
 
 
+class TaskListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        """A page of tasks loads its latest reports with one query."""
+        tasks = list(data.all() if hasattr(data, "all") else data)
+        attach_latest_reports([task for task in tasks if not hasattr(task, "latest_report")])
+        return super().to_representation(tasks)
+
+
+def _assignment(assignment) -> dict:
+    """TaskAssignmentSerializer's output, built directly: a page of 500 tasks holds some 1,500
+    assignments, and a nested serializer per task and role costs more than the rest of the page."""
+    return {
+        "id": assignment.pk, "unit": assignment.unit_id, "name": assignment.unit.name,
+        "position": assignment.position, "is_lead": assignment.is_lead, "version": assignment.version,
+    }
+
+
 class TaskSerializer(serializers.ModelSerializer):
-    """Reads the annotations of TaskQuerySet.with_schedule() and the prefetches of
-    views.tasks_for_api."""
+    """Reads the annotations of TaskQuerySet.with_schedule() and with_latest_report() and the
+    prefetches of views.tasks_for_api."""
 
     light = serializers.SerializerMethodField(help_text="红黄绿灯（推算，不可填写）。")
     overdue = serializers.SerializerMethodField(help_text="超期未完成（推算）。")
@@ -197,6 +215,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "id", "plan", "parent", "path", "label", "title", "text", "level", "status", "light", "overdue",
             "due_date", "start_date", "assignments", "deadlines", "latest_report", "version",
         ]
+        list_serializer_class = TaskListSerializer
 
     def _today(self):
         return self.context.get("today") or timezone.localdate()
@@ -212,13 +231,20 @@ class TaskSerializer(serializers.ModelSerializer):
     def get_assignments(self, task):
         grouped = {role: [] for role in Role.values}
         for assignment in task.assignments.all():
-            grouped[assignment.role].append(assignment)
-        return {role: TaskAssignmentSerializer(rows, many=True).data for role, rows in grouped.items()}
+            grouped[assignment.role].append(_assignment(assignment))
+        return grouped
 
     @extend_schema_field(LatestReportSerializer(allow_null=True))
     def get_latest_report(self, task):
-        reports = getattr(task, "latest_reports", None)
-        return LatestReportSerializer(reports[0]).data if reports else None
+        if not hasattr(task, "latest_report"):
+            attach_latest_reports([task])
+        report = task.latest_report
+        if report is None:
+            return None
+        return {
+            "id": report.pk, "period": report.period_id, "unit": report.unit_id, "state": report.state,
+            "status": report.status, "percent": report.percent,
+        }
 
 
 class PeriodSerializer(serializers.ModelSerializer):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from plans.api.filters import (
     TaskFilter,
     UnitFilter,
 )
+from plans.api.pagination import CappedCountPagination
 from plans.api.permissions import FollowsPlanRules, office_of_plan
 from plans.api.serializers import (
     AssignmentSerializer,
@@ -89,27 +90,17 @@ def plans_for_api(user):
     )
 
 
-def _latest_report_ids():
-    """Per task: its report of the latest period, the lead unit's first."""
-    lead = Assignment.objects.filter(task=OuterRef("task"), unit=OuterRef("unit"), is_lead=True)
-    return (
-        ProgressReport.objects.filter(task=OuterRef("task"))
-        .annotate(by_lead=Exists(lead))
-        .order_by("-period__start", "-by_lead", "pk")
-        .values("pk")[:1]
-    )
-
-
 def tasks_for_api(user):
+    """Tasks with their schedule and latest report's id (TaskSerializer reads both)."""
     return (
         Task.objects.tasks()
         .visible_to(user)
         .with_schedule()
-        .order_by("plan_id", "position")  # Meta.ordering is dropped by with_schedule's GROUP BY
+        .with_latest_report()
+        .order_by("plan_id", "position")
         .prefetch_related(
             Prefetch("assignments", Assignment.objects.select_related("unit").order_by("role", "position")),
             Prefetch("deadlines", Deadline.objects.order_by("position")),
-            Prefetch("reports", ProgressReport.objects.filter(pk=Subquery(_latest_report_ids())), to_attr="latest_reports"),
         )
     )
 
@@ -523,7 +514,11 @@ class ReportViewSet(ApiViewSet, VersionedRetrieveMixin, mixins.ListModelMixin):
     queryset = ProgressReport.objects.none()
     serializer_class = ReportSerializer
     filterset_class = ReportFilter
+    pagination_class = CappedCountPagination
     ordering_fields = ["id", "submitted_at", "reviewed_at", "percent"]
+    # read off the (period, task, unit) index; Meta.ordering would sort every visible report
+    # by its plan's year and title first
+    ordering = ["period_id", "task_id", "unit_id"]
 
     def get_queryset(self):
         return reports_for_api(self.request.user, self.today)

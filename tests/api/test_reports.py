@@ -274,3 +274,40 @@ def test_report_list_queries_do_not_grow_with_rows_for_a_unit_account(world, as_
     for task in world.task_t.plan.nodes.filter(title__startswith="大力"):
         AssignmentFactory(task=task, unit=world.report_a.unit, role=Role.SUPPORTING)
     assert count_queries(client, "/api/reports/") == few
+
+
+# --- the report list's capped count -------------------------------------------------------------
+@pytest.fixture
+def cap_of_5(monkeypatch):
+    from plans.api.pagination import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "cap", 5)
+
+
+def test_report_count_is_exact_up_to_the_cap(world, as_actor, cap_of_5):
+    _reports(world.task_t.plan, world.users["office"], 2)
+    body = as_actor("office").get("/api/reports/?page_size=2").json()
+    assert body["count"] == ProgressReport.objects.visible_to(world.users["office"]).count() <= 5
+    assert body["count_exact"] is True
+
+
+def test_report_count_over_the_cap_is_the_cap_and_every_page_is_still_reachable(world, as_actor, cap_of_5):
+    _reports(world.task_t.plan, world.users["office"], 9)
+    client = as_actor("office")
+    total = ProgressReport.objects.visible_to(world.users["office"]).count()
+    assert total > 5
+    seen, url = [], "/api/reports/?page_size=2"
+    while url:
+        body = client.get(url).json()
+        assert (body["count"], body["count_exact"]) == (5, False)
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert len(seen) == len(set(seen)) == total  # past the capped count, no page lost or repeated
+    assert client.get(f"/api/reports/?page_size=2&page={total}").status_code == 404  # past the end
+
+
+def test_report_list_is_in_period_task_unit_order(world, as_actor):
+    _reports(world.task_t.plan, world.users["office"], 4)
+    rows = as_actor("office").get("/api/reports/?page_size=100").json()["results"]
+    keys = [(row["period"], row["task"], row["unit"]) for row in rows]
+    assert keys == sorted(keys) and len(keys) > 4

@@ -384,3 +384,41 @@ def test_unit_official_cannot_delete_a_deadline(world, as_actor):
     response = as_actor("official_a").delete(url(world.task_t, f"deadlines/{deadline.pk}/"), HTTP_IF_MATCH='"1"')
     assert response.status_code == 403
     assert Deadline.objects.filter(pk=deadline.pk).exists()
+
+
+# --- the list's shortcuts give what the declared serializers give -------------------------------
+def test_task_assignments_and_latest_report_match_their_declared_serializers(world, as_actor):
+    from plans.api.serializers import LatestReportSerializer, TaskAssignmentSerializer
+
+    task = world.report_a.task
+    body = as_actor("office").get(f"/api/tasks/{task.pk}/").json()
+    for assignment in Assignment.objects.filter(task=task).select_related("unit"):
+        assert TaskAssignmentSerializer(assignment).data in body["assignments"][assignment.role]
+    listed = {row["id"]: row for row in as_actor("office").get("/api/tasks/?page_size=100").json()["results"]}
+    latest = listed[task.pk]["latest_report"]
+    assert latest == dict(LatestReportSerializer(world.report_a.__class__.objects.get(pk=latest["id"])).data)
+    assert body["latest_report"] == latest
+
+
+def test_a_user_both_office_and_unit_member_sees_each_task_once(world, as_actor):
+    """Visibility is built from subqueries, not joins: no row comes twice, without DISTINCT."""
+    from plans.models import Membership
+
+    official = world.users["official_a"]
+    world.task_t.plan.office_staff.add(official)
+    assert Membership.objects.filter(user=official).exists()
+    ids = [row["id"] for row in as_actor("official_a").get("/api/tasks/?page_size=500").json()["results"]]
+    assert len(ids) == len(set(ids)) == Task.objects.tasks().filter(plan=world.task_t.plan).count()
+
+
+def test_due_before_and_after_filter_on_the_first_due_date(world, as_actor):
+    task = TaskFactory(plan=world.task_t.plan)
+    DeadlineFactory(task=task, kind=DeadlineKind.DUE, date=datetime.date(2031, 3, 31), position=0)
+    DeadlineFactory(task=task, kind=DeadlineKind.DUE, date=datetime.date(2031, 9, 30), position=1)
+    client = as_actor("office")
+
+    def ids(query):
+        return {row["id"] for row in client.get(f"/api/tasks/?page_size=500&{query}").json()["results"]}
+
+    assert task.pk in ids("due_before=2031-03-31") and task.pk not in ids("due_before=2031-03-30")
+    assert task.pk in ids("due_after=2031-03-31") and task.pk not in ids("due_after=2031-04-01")
