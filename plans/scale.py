@@ -1,0 +1,496 @@
+"""Province-scale synthetic data (`manage.py generate_scale_data`, `manage.py bench`): hundreds
+of plans, tens of thousands of tasks, hundreds of units and years of quarterly reports.
+
+The shape follows the real plans: sections (一、) with sub-sections ((一)) or tasks directly
+under them, 1–3 responsible units per task (the first leads) and 0–4 supporting ones drawn
+from the plan's own pool of units, deadlines within the plan's span, one period per quarter
+from the plan's start to the current quarter (the current one open), a report per
+responsible unit per period whose percent grows over the periods, and Chinese report texts
+of realistic length. Deterministic from the seed.
+
+Rows are written with ids handed out here and sent in large batches: COPY on PostgreSQL,
+executemany elsewhere; no model instances, no signals, no history rows. Everything is
+written in one transaction, so a failure leaves the database as it was."""
+from __future__ import annotations
+
+import datetime
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from plans.models import (
+    Assignment,
+    Comparator,
+    Deadline,
+    DeadlineKind,
+    MemberRole,
+    Membership,
+    NodeKind,
+    Plan,
+    ProgressReport,
+    ReportingPeriod,
+    ReportState,
+    Role,
+    SupportingInput,
+    Target,
+    Task,
+    TaskStatus,
+    Unit,
+    UnitKind,
+)
+from plans.periods import nominal_due_date, shift_to_working_day, spans
+from plans.roles import GROUP_OF_ROLE, OFFICE_GROUP, groups_ensure
+from plans.synthetic import (
+    AREAS,
+    JURISDICTION,
+    MEASURES,
+    NEXT_STEPS,
+    PROBLEMS,
+    PROGRESS,
+    REVIEW_COMMENTS,
+    THEMES,
+    _text,
+    _title,
+    chinese_number,
+)
+
+PASSWORD = "scale-demo-2026"
+OFFICE_USERNAME = "scale-office"
+TEXT_POOL = 3000  # distinct texts per field; reports pick from them
+FLUSH_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class Sizes:
+    plans: int = 200
+    tasks: int = 50_000
+    units: int = 500
+    years: int = 5
+
+    def check(self) -> None:
+        if min(self.plans, self.tasks, self.units, self.years) < 1:
+            raise ValueError("every size must be at least 1")
+        if self.tasks < self.plans:
+            raise ValueError(f"{self.tasks} tasks cannot fill {self.plans} plans (at least one task each)")
+
+
+@dataclass
+class Generated:
+    plans: int = 0
+    sections: int = 0
+    tasks: int = 0
+    units: int = 0
+    assignments: int = 0
+    periods: int = 0
+    reports: int = 0
+    inputs: int = 0
+    targets: int = 0
+    accounts: int = 0
+    seconds: float = 0.0
+    counts: dict = field(default_factory=dict)
+
+
+def real_plans():
+    """Plans that are not synthetic: generating next to them needs the caller's consent."""
+    return Plan.objects.exclude(jurisdiction=JURISDICTION)
+
+
+def synthetic_plans():
+    return Plan.objects.filter(jurisdiction=JURISDICTION)
+
+
+def unit_username(number: int, role: str) -> str:
+    return f"scale-u{number}-{role}"
+
+
+# --- writing rows ---------------------------------------------------------------------------
+class BulkWriter:
+    """Collects rows per model as dicts of column values, hands out ids (from each table's
+    current maximum) and writes them in batches. Columns left out take the field's default."""
+
+    def __init__(self, batch: int = FLUSH_ROWS):
+        self.batch = batch
+        self.rows: dict[type[models.Model], list[tuple]] = {}
+        self.next_id: dict[type[models.Model], int] = {}
+        self.columns: dict[type[models.Model], tuple[list[str], dict, list]] = {}
+        self.written: dict[str, int] = {}
+        self.postgres = connection.vendor == "postgresql"
+
+    def _layout(self, model):
+        if model not in self.columns:
+            fields = model._meta.concrete_fields
+            defaults = {}
+            for f in fields:  # Django's defaults: the declared one, else "" for text, else None
+                value = f.get_default()
+                defaults[f.attname] = value.value if isinstance(value, models.Choices) else value
+            adapt = [self._adapter(f) for f in fields]
+            self.columns[model] = ([f.attname for f in fields], defaults, adapt)
+            self.next_id[model] = (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+            self.rows[model] = []
+        return self.columns[model]
+
+    def _adapter(self, f):
+        """psycopg's COPY takes Python values; SQLite needs Django's text forms of dates."""
+        if self.postgres:
+            return None
+        if isinstance(f, models.DateTimeField):
+            return connection.ops.adapt_datetimefield_value
+        if isinstance(f, models.DateField):
+            return connection.ops.adapt_datefield_value
+        if isinstance(f, models.DecimalField):
+            return lambda value: connection.ops.adapt_decimalfield_value(value, f.max_digits, f.decimal_places)
+        return None
+
+    def reserve(self, model) -> int:
+        """An id for a row added later (a task whose status is known once its reports are made)."""
+        self._layout(model)
+        pk = self.next_id[model]
+        self.next_id[model] += 1
+        return pk
+
+    def add(self, model, **values) -> int:
+        names, defaults, adapt = self._layout(model)
+        pk = values.setdefault("id", self.next_id[model])
+        self.next_id[model] = max(self.next_id[model], pk + 1)
+        row = {**defaults, **values}
+        self.rows[model].append(tuple(
+            row[name] if adapter is None or row[name] is None else adapter(row[name])
+            for name, adapter in zip(names, adapt)
+        ))
+        if len(self.rows[model]) >= self.batch:
+            self.flush()
+        return pk
+
+    def flush(self) -> None:
+        """Write every model's pending rows, in the order the models were first added (parents
+        before children, which SQLite's immediate checks of some constraints prefer)."""
+        for model, rows in self.rows.items():
+            if rows:
+                self._write(model, rows)
+                self.written[model._meta.label] = self.written.get(model._meta.label, 0) + len(rows)
+                rows.clear()
+
+    def _write(self, model, rows) -> None:
+        names = self.columns[model][0]
+        table = connection.ops.quote_name(model._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(name_column(model, name)) for name in names)
+        with connection.cursor() as cursor:
+            if self.postgres:
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(names))
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+    def finish(self) -> None:
+        """Flush, then move PostgreSQL's id sequences past the ids handed out here."""
+        self.flush()
+        if self.postgres and self.columns:
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sequence_reset_sql(no_style(), list(self.columns)):
+                    cursor.execute(statement)
+
+
+def name_column(model, attname: str) -> str:
+    return model._meta.get_field(attname.removesuffix("_id") if attname.endswith("_id") else attname).column
+
+
+# --- the generator --------------------------------------------------------------------------
+INDICATORS = [
+    ("细颗粒物(PM2.5)年均浓度", Comparator.LTE, "微克/立方米", 30, 70),
+    ("空气质量优良天数", Comparator.GTE, "天", 180, 320),
+    ("规模以上工业增加值增速", Comparator.GTE, "%", 5, 9),
+    ("新增风电装机", Comparator.GTE, "万千瓦", 20, 200),
+    ("营业收入", Comparator.GTE, "亿元", 500, 28000),
+    ("绿色工厂", Comparator.GTE, "家", 50, 400),
+    ("短期出口信用保险承保规模", Comparator.GTE, "亿美元", 50, 300),
+    ("万元地区生产总值能耗下降", Comparator.GTE, "%", 2, 15),
+]
+
+
+def _quarter(day: datetime.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3
+
+
+class ScaleGenerator:
+    def __init__(self, sizes: Sizes, *, seed: int = 1, today: datetime.date | None = None,
+                 progress: Callable[[str], None] | None = None):
+        sizes.check()
+        self.sizes = sizes
+        self.seed = seed
+        self.today = today or timezone.localdate()
+        self.notify = progress or (lambda message: None)
+        self.rng = random.Random(seed)
+        self.result = Generated()
+
+    # texts are drawn from pools: writing a million fresh sentences would dominate the run
+    def _pools(self) -> None:
+        rng = self.rng
+        self.pool_progress = [_text(rng, PROGRESS, 100, 300) for _ in range(TEXT_POOL)]
+        self.pool_problems = [_text(rng, PROBLEMS, 20, 80) for _ in range(TEXT_POOL)]
+        self.pool_next = [_text(rng, NEXT_STEPS, 40, 150) for _ in range(TEXT_POOL)]
+        self.pool_measures = [_text(rng, MEASURES, 100, 300) for _ in range(TEXT_POOL)]
+        self.pool_inputs = [_text(rng, PROGRESS, 30, 80) for _ in range(TEXT_POOL)]
+
+    def run(self) -> Generated:
+        started = time.monotonic()
+        self._pools()
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:  # ids are handed out here: no other writer meanwhile
+                    for model in (Unit, Plan, Task, Assignment, Deadline, Target, ReportingPeriod, ProgressReport, SupportingInput):
+                        cursor.execute(f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} IN EXCLUSIVE MODE")
+            self.writer = BulkWriter()
+            units = self._units()
+            office = self._accounts(units)
+            sizes = self._plan_sizes()
+            earlier = synthetic_plans().count()  # --append numbers the new plans after them
+            done = 0
+            for index, size in enumerate(sizes, start=1):
+                self._plan(earlier + index, size, units)
+                done += size
+                if index % 10 == 0 or index == len(sizes):
+                    self.notify(
+                        f"方案 {index}/{len(sizes)} · 任务 {done:,}/{self.sizes.tasks:,} · "
+                        f"报告 {self.result.reports:,} · {time.monotonic() - started:.0f} 秒"
+                    )
+            self.writer.finish()
+            plan_ids = list(synthetic_plans().values_list("pk", flat=True))
+            office.office_plans.add(*plan_ids)
+        self.result.counts = dict(self.writer.written)
+        self.result.seconds = time.monotonic() - started
+        return self.result
+
+    def _units(self) -> list[int]:
+        """Unit ids, reusing units of the same name (合成省第N厅) from an earlier run."""
+        names = [f"{JURISDICTION}第{n}厅" for n in range(1, self.sizes.units + 1)]
+        existing = dict(Unit.objects.filter(name__in=names).values_list("name", "pk"))
+        ids = []
+        for n, name in enumerate(names, start=1):
+            if name in existing:
+                ids.append(existing[name])
+            else:
+                ids.append(self.writer.add(Unit, name=name, short_name=f"合成{n}厅", jurisdiction=JURISDICTION,
+                                           kind=UnitKind.DEPARTMENT))
+                self.result.units += 1
+        coordinator = Unit.objects.filter(name=f"{JURISDICTION}人民政府督查室").values_list("pk", flat=True).first()
+        self.coordinator = coordinator or self.writer.add(
+            Unit, name=f"{JURISDICTION}人民政府督查室", short_name="合成省督查室", jurisdiction=JURISDICTION,
+            kind=UnitKind.DEPARTMENT,
+        )
+        self.writer.flush()
+        return ids
+
+    def _accounts(self, units: list[int]):
+        """The province office (all synthetic plans) and an official and a leader per unit,
+        sharing one password hashed once."""
+        User = get_user_model()
+        groups = groups_ensure()
+        password = make_password(PASSWORD)
+        office, _created = User.objects.get_or_create(
+            username=OFFICE_USERNAME, defaults={"password": password, "is_staff": True, "email": "office@scale.invalid"},
+        )
+        office.groups.add(groups[OFFICE_GROUP])
+        wanted = [(number, unit_id, role) for number, unit_id in enumerate(units, start=1) for role in MemberRole]
+        existing = set(User.objects.filter(username__startswith="scale-u").values_list("username", flat=True))
+        new_users = [
+            User(username=unit_username(number, role), password=password, is_staff=True,
+                 email=f"{unit_username(number, role)}@scale.invalid")
+            for number, _unit, role in wanted if unit_username(number, role) not in existing
+        ]
+        User.objects.bulk_create(new_users, batch_size=2000)
+        by_name = dict(User.objects.filter(username__startswith="scale-u").values_list("username", "pk"))
+        fresh = {user.username for user in new_users}
+        Membership.objects.bulk_create([
+            Membership(user_id=by_name[unit_username(number, role)], unit_id=unit_id, role=role)
+            for number, unit_id, role in wanted if unit_username(number, role) in fresh
+        ], batch_size=2000)
+        through = User.groups.through
+        through.objects.bulk_create([
+            through(user_id=by_name[unit_username(number, role)], group_id=groups[GROUP_OF_ROLE[role]].pk)
+            for number, _unit, role in wanted if unit_username(number, role) in fresh
+        ], batch_size=2000)
+        self.result.accounts = len(new_users) + int(_created)
+        self.leader_of = {unit_id: by_name[unit_username(number, MemberRole.LEADER)] for number, unit_id in enumerate(units, start=1)}
+        return office
+
+    def _plan_sizes(self) -> list[int]:
+        """Plan sizes vary (a few large plans, many of a few hundred tasks) and add up exactly."""
+        plans, tasks = self.sizes.plans, self.sizes.tasks
+        weights = [self.rng.lognormvariate(0, 0.6) for _ in range(plans)]
+        total = sum(weights)
+        sizes = [max(1, int(tasks * weight / total)) for weight in weights]
+        index = 0
+        while sum(sizes) != tasks:  # spread the rounding over the plans
+            step = 1 if sum(sizes) < tasks else -1
+            if sizes[index % plans] + step >= 1:
+                sizes[index % plans] += step
+            index += 1
+        return sizes
+
+    def _plan(self, index: int, size: int, units: list[int]) -> None:
+        rng, w = self.rng, self.writer
+        current_year, current_quarter = _quarter(self.today)
+        first_year = current_year - self.sizes.years + 1
+        quarters = rng.randint(min(6, self.sizes.years * 4), self.sizes.years * 4)  # reported so far: 6 quarters to all years
+        start_index = max(first_year * 4, current_year * 4 + current_quarter - quarters + 1)
+        period_start = datetime.date(start_index // 4, start_index % 4 * 3 + 1, 1)
+        length = rng.randint(max(1, current_year - period_start.year + 1), 5)  # years; most plans still run
+        period_end = datetime.date(period_start.year + length - 1, 12, 31)
+        area = rng.choice(AREAS)
+        title = f"{JURISDICTION}{area}{rng.choice(['三年', '五年', ''])}行动方案（第{index}号）"
+        plan = w.add(
+            Plan, key=f"合政〔{period_start.year}〕{index}号", title=title, doc_number=f"合政〔{period_start.year}〕{index}号",
+            jurisdiction=JURISDICTION, plan_year=period_start.year, issued_on=period_start - datetime.timedelta(days=20),
+            period_start=period_start, period_end=period_end, reporting_rule_text="每季度最后一月的23日前",
+            reporting_day=23, coordinator_id=self.coordinator,
+        )
+        self.result.plans += 1
+        periods = self._periods(plan, period_start, min(period_end, self.today))
+        pool = rng.sample(units, min(len(units), rng.randint(15, 60)))
+        tasks = self._tree(plan, size, pool, periods, (period_start, period_end))
+        self._targets(plan, tasks, period_end)
+
+    def _periods(self, plan: int, first: datetime.date, last: datetime.date) -> list[tuple[int, datetime.date, bool]]:
+        result = []
+        found = spans("quarterly", first, last)
+        for number, span in enumerate(found):
+            due = shift_to_working_day(nominal_due_date(span.start, 3, 23), "next")
+            is_open = number == len(found) - 1
+            period = self.writer.add(ReportingPeriod, plan_id=plan, label=span.label, start=span.start, end=span.end,
+                                     due_date=due, is_open=is_open)
+            result.append((period, due, is_open))
+        self.result.periods += len(result)
+        return result
+
+    def _tree(self, plan: int, size: int, pool: list[int], periods, periods_span) -> list[int]:
+        """Sections, sub-sections where a section is long, and `size` tasks with their
+        assignments, deadline and reports; returns the task ids."""
+        rng, w = self.rng, self.writer
+        sections = max(1, min(8, size // 15 or 1))
+        tasks = []
+        position = 0
+
+        def node(**values) -> int:
+            nonlocal position
+            position += 1
+            return w.add(Task, plan_id=plan, position=position - 1, source_line=position, **values)
+
+        for number in range(sections):
+            count = size // sections + (1 if number < size % sections else 0)
+            label = f"{chinese_number(number + 1)}、"
+            section = node(kind=NodeKind.SECTION, label=label, path=label, level=1, title=THEMES[(plan + number) % len(THEMES)])
+            self.result.sections += 1
+            groups = [(section, label, 2)]
+            if count > 20:  # long sections are split into (一)(二)… with the tasks under them
+                groups = []
+                for sub in range(min(999, (count + 24) // 25)):
+                    sub_label = f"({chinese_number(sub + 1)})"
+                    groups.append((node(kind=NodeKind.SECTION, parent_id=section, label=sub_label, path=label + sub_label,
+                                        level=2, title=_title(rng)), label + sub_label, 3))
+                    self.result.sections += 1
+            for group_number, (parent, parent_path, level) in enumerate(groups):
+                in_group = count // len(groups) + (1 if group_number < count % len(groups) else 0)
+                for task_number in range(1, in_group + 1):
+                    position += 1
+                    task = w.reserve(Task)
+                    assigned = self._assign(task, pool)
+                    self._deadline(task, periods_span)
+                    status, completed_at = self._reports(task, assigned, periods)
+                    w.add(Task, id=task, plan_id=plan, position=position - 1, source_line=position, kind=NodeKind.TASK,
+                          parent_id=parent, label=f"{task_number}.", path=f"{parent_path}{task_number}.", level=level,
+                          title=_title(rng), text=rng.choice(self.pool_measures), status=status, completed_at=completed_at)
+                    tasks.append(task)
+        self.result.tasks += size
+        return tasks
+
+    def _assign(self, task: int, pool: list[int]) -> list[tuple[int, str]]:
+        rng, w = self.rng, self.writer
+        responsible = rng.choices([1, 2, 3], weights=[55, 30, 15])[0]
+        supporting = rng.choices([0, 1, 2, 3, 4], weights=[35, 25, 20, 12, 8])[0]
+        chosen = rng.sample(pool, min(len(pool), responsible + supporting))
+        assigned = []
+        for position, unit in enumerate(chosen[:responsible]):
+            w.add(Assignment, task_id=task, unit_id=unit, role=Role.RESPONSIBLE, position=position, is_lead=position == 0)
+            assigned.append((unit, Role.RESPONSIBLE))
+        for position, unit in enumerate(chosen[responsible:]):
+            w.add(Assignment, task_id=task, unit_id=unit, role=Role.SUPPORTING, position=position)
+            assigned.append((unit, Role.SUPPORTING))
+        self.result.assignments += len(assigned)
+        return assigned
+
+    def _deadline(self, task: int, span: tuple[datetime.date, datetime.date]) -> None:
+        rng, (first, last) = self.rng, span
+        if rng.random() < 0.85:
+            year = rng.randint(first.year, last.year)
+            month = rng.randint(3, 12)
+            day = (datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1))
+            self.writer.add(Deadline, task_id=task, kind=DeadlineKind.DUE, date=day, text=f"{year}年{month}月底前")
+        else:
+            self.writer.add(Deadline, task_id=task, kind=DeadlineKind.RECURRING, date=None, rule="quarterly", text="每季度")
+
+    def _targets(self, plan: int, tasks: list[int], last: datetime.date) -> None:
+        rng = self.rng
+        for position in range(rng.randint(0, 5)):
+            name, comparator, unit, low, high = rng.choice(INDICATORS)
+            value = rng.randint(low, high)
+            task = rng.choice(tasks) if tasks and rng.random() < 0.6 else None
+            self.writer.add(Target, plan_id=plan, task_id=task, indicator=name, comparator=comparator, value=value,
+                            unit=unit, year=last.year, position=position,
+                            text=f"到{last.year}年，{name}{'不高于' if comparator == Comparator.LTE else '达到'}{value}{unit}")
+            self.result.targets += 1
+
+    def _reports(self, task: int, assigned, periods) -> tuple[str, datetime.datetime | None]:
+        """One report per responsible unit per period; the percent climbs over the periods.
+        Returns the task's status and completion time: its lead's latest approved report's."""
+        rng, w = self.rng, self.writer
+        responsible = [unit for unit, role in assigned if role == Role.RESPONSIBLE]
+        supporting = [unit for unit, role in assigned if role == Role.SUPPORTING]
+        step = rng.randint(5, 30)
+        percent = 0
+        task_status, completed_at = TaskStatus.NOT_STARTED, None
+        for period, due, is_open in periods:
+            percent = min(100, percent + rng.randint(0, step))
+            status = (
+                TaskStatus.COMPLETED if percent == 100 else
+                TaskStatus.SUSPENDED if rng.random() < 0.03 else
+                TaskStatus.NOT_STARTED if percent == 0 else
+                rng.choice([TaskStatus.ON_TRACK, TaskStatus.ON_TRACK, TaskStatus.AHEAD, TaskStatus.BEHIND])
+            )
+            for unit in responsible:
+                state = (
+                    rng.choices(list(ReportState), weights=[35, 30, 25, 10])[0] if is_open
+                    else rng.choices(list(ReportState), weights=[1, 3, 93, 3])[0]
+                )
+                sent = state != ReportState.PENDING
+                submitted = timezone.make_aware(datetime.datetime.combine(due, datetime.time(9)) - datetime.timedelta(days=rng.randint(0, 10)))
+                reviewed = submitted + datetime.timedelta(days=3) if state in (ReportState.APPROVED, ReportState.RETURNED) else None
+                report = w.add(
+                    ProgressReport, task_id=task, unit_id=unit, period_id=period, status=status,
+                    percent=None if status == TaskStatus.SUSPENDED else percent,
+                    progress=rng.choice(self.pool_progress) if sent or rng.random() < 0.5 else "",
+                    problems=rng.choice(self.pool_problems) if sent else "",
+                    next_steps=rng.choice(self.pool_next) if sent else "",
+                    state=state, review_comment=rng.choice(REVIEW_COMMENTS) if state == ReportState.RETURNED else "",
+                    submitted_at=submitted if sent else None,
+                    reviewed_at=reviewed,
+                    submitted_by_id=self.leader_of[unit] if sent else None,
+                    created_at=submitted - datetime.timedelta(days=20), updated_at=submitted,
+                )
+                self.result.reports += 1
+                if supporting and sent and unit == responsible[0] and rng.random() < 0.15:
+                    w.add(SupportingInput, report_id=report, unit_id=rng.choice(supporting), text=rng.choice(self.pool_inputs),
+                          created_at=submitted, updated_at=submitted)
+                    self.result.inputs += 1
+                if unit == responsible[0] and state == ReportState.APPROVED:
+                    task_status = status
+                    completed_at = reviewed if status == TaskStatus.COMPLETED else None
+        return task_status, completed_at
