@@ -151,7 +151,7 @@ class TaskFilter(filters.FilterSet):
 class ReportFilter(filters.FilterSet):
     """Expects the queryset of views.reports_for_api (annotated by with_late)."""
 
-    plan = IdFilter(field_name="task__plan_id")
+    plan = IdFilter(field_name="period__plan_id")  # the plan's periods, read off the (period, task, unit) index
     period = IdFilter(field_name="period_id")
     unit = IdFilter(field_name="unit_id")
     task = IdFilter(field_name="task_id")

@@ -30,7 +30,7 @@ from plans.models import (
     Task,
     TaskStatus,
     Unit,
-    attach_latest_reports,
+    attach_summaries,
 )
 
 MAX_POSITION = 32767  # PositiveSmallIntegerField
@@ -184,22 +184,39 @@ class TaskListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         """A page of tasks loads its latest reports with one query."""
         tasks = list(data.all() if hasattr(data, "all") else data)
-        attach_latest_reports([task for task in tasks if not hasattr(task, "latest_report")])
+        attach_summaries([task for task in tasks if not hasattr(task, "assignment_rows")])
         return super().to_representation(tasks)
 
 
-def _assignment(assignment) -> dict:
-    """TaskAssignmentSerializer's output, built directly: a page of 500 tasks holds some 1,500
-    assignments, and a nested serializer per task and role costs more than the rest of the page."""
-    return {
-        "id": assignment.pk, "unit": assignment.unit_id, "name": assignment.unit.name,
-        "position": assignment.position, "is_lead": assignment.is_lead, "version": assignment.version,
-    }
+def _summarised(task):
+    """The task with the rows of models.attach_summaries (read here for a single task)."""
+    if not hasattr(task, "assignment_rows"):
+        attach_summaries([task])
+    return task
+
+
+_DATE, _DATETIME = serializers.DateField(), serializers.DateTimeField()
+
+
+def _rows(instance, prefetched: str, related: str):
+    """The rows views.*_for_api prefetched into a list, else the related manager's."""
+    rows = getattr(instance, prefetched, None)
+    return rows if rows is not None else getattr(instance, related).all()
+
+
+def _date(value):
+    return None if value is None else _DATE.to_representation(value)
+
+
+def _datetime(value):
+    return None if value is None else _DATETIME.to_representation(value)
 
 
 class TaskSerializer(serializers.ModelSerializer):
     """Reads the annotations of TaskQuerySet.with_schedule() and with_latest_report() and the
-    prefetches of views.tasks_for_api."""
+    prefetches of views.tasks_for_api. `to_representation` builds the declared fields directly
+    (tests/api/test_tasks.py checks it against DRF's field-by-field walk, which costs a page of
+    500 tasks more than all of its SQL)."""
 
     light = serializers.SerializerMethodField(help_text="红黄绿灯（推算，不可填写）。")
     overdue = serializers.SerializerMethodField(help_text="超期未完成（推算）。")
@@ -220,6 +237,22 @@ class TaskSerializer(serializers.ModelSerializer):
     def _today(self):
         return self.context.get("today") or timezone.localdate()
 
+    def to_representation(self, task):
+        _summarised(task)
+        return {
+            "id": task.pk, "plan": task.plan_id, "parent": task.parent_id, "path": task.path, "label": task.label,
+            "title": task.title, "text": task.text, "level": task.level, "status": task.status,
+            "light": self.get_light(task), "overdue": self.get_overdue(task),
+            "due_date": _date(task.due_date), "start_date": _date(task.start_date),
+            "assignments": self.get_assignments(task),
+            "deadlines": [
+                {"id": d["id"], "kind": d["kind"], "date": _date(d["date"]), "rule": d["rule"], "text": d["text"], "version": d["version"]}
+                for d in task.deadline_rows
+            ],
+            "latest_report": self.get_latest_report(task),
+            "version": task.version,
+        }
+
     @extend_schema_field(serializers.ChoiceField(choices=progress.Light.choices))
     def get_light(self, task):
         return task.light(self._today())
@@ -230,20 +263,21 @@ class TaskSerializer(serializers.ModelSerializer):
     @extend_schema_field(TaskAssignmentsSerializer)
     def get_assignments(self, task):
         grouped = {role: [] for role in Role.values}
-        for assignment in task.assignments.all():
-            grouped[assignment.role].append(_assignment(assignment))
+        for row in _summarised(task).assignment_rows:
+            grouped[row["role"]].append({
+                "id": row["id"], "unit": row["unit_id"], "name": row["unit__name"], "position": row["position"],
+                "is_lead": row["is_lead"], "version": row["version"],
+            })
         return grouped
 
     @extend_schema_field(LatestReportSerializer(allow_null=True))
     def get_latest_report(self, task):
-        if not hasattr(task, "latest_report"):
-            attach_latest_reports([task])
-        report = task.latest_report
+        report = _summarised(task).latest_report_row
         if report is None:
             return None
         return {
-            "id": report.pk, "period": report.period_id, "unit": report.unit_id, "state": report.state,
-            "status": report.status, "percent": report.percent,
+            "id": report["id"], "period": report["period_id"], "unit": report["unit_id"], "state": report["state"],
+            "status": report["status"], "percent": report["percent"],
         }
 
 
@@ -260,6 +294,9 @@ class SupportingInputSerializer(serializers.ModelSerializer):
 
 
 class ReportSerializer(serializers.ModelSerializer):
+    """Reads views.reports_for_api (is_late, prefetched inputs). `to_representation` builds the
+    declared fields directly, as TaskSerializer does (checked in tests/api/test_reports.py)."""
+
     late = serializers.BooleanField(source="is_late", read_only=True, help_text="逾期未报（推算）。")
     inputs = SupportingInputSerializer(many=True, read_only=True, help_text="配合单位提供的配合情况。")
     state = serializers.ChoiceField(choices=ReportState.choices, read_only=True)
@@ -270,6 +307,16 @@ class ReportSerializer(serializers.ModelSerializer):
             "id", "task", "unit", "period", "status", "percent", "progress", "problems", "next_steps", "state",
             "late", "review_comment", "submitted_at", "reviewed_at", "version", "inputs",
         ]
+
+    def to_representation(self, report):
+        return {
+            "id": report.pk, "task": report.task_id, "unit": report.unit_id, "period": report.period_id,
+            "status": report.status, "percent": report.percent, "progress": report.progress, "problems": report.problems,
+            "next_steps": report.next_steps, "state": report.state, "late": bool(report.is_late),
+            "review_comment": report.review_comment, "submitted_at": _datetime(report.submitted_at),
+            "reviewed_at": _datetime(report.reviewed_at), "version": report.version,
+            "inputs": [{"unit": given.unit_id, "text": given.text} for given in _rows(report, "input_list", "inputs")],
+        }
 
 
 class SheetChangeSerializer(serializers.Serializer):

@@ -91,17 +91,14 @@ def plans_for_api(user):
 
 
 def tasks_for_api(user):
-    """Tasks with their schedule and latest report's id (TaskSerializer reads both)."""
+    """Tasks with their schedule and latest report's id; TaskSerializer adds their assignments,
+    deadlines and latest report as rows (models.attach_summaries)."""
     return (
         Task.objects.tasks()
         .visible_to(user)
         .with_schedule()
         .with_latest_report()
         .order_by("plan_id", "position")
-        .prefetch_related(
-            Prefetch("assignments", Assignment.objects.select_related("unit").order_by("role", "position")),
-            Prefetch("deadlines", Deadline.objects.order_by("position")),
-        )
     )
 
 
@@ -113,7 +110,7 @@ def reports_for_api(user, today):
     return (
         ProgressReport.objects.visible_to(user)
         .with_late(today)
-        .prefetch_related(Prefetch("inputs", SupportingInput.objects.order_by("unit_id")))
+        .prefetch_related(Prefetch("inputs", SupportingInput.objects.order_by("unit_id"), to_attr="input_list"))
     )
 
 

@@ -2,6 +2,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from plans import services
 from plans.models import ProgressReport, ReportState, Role, SupportingInput, TaskStatus
@@ -311,3 +312,19 @@ def test_report_list_is_in_period_task_unit_order(world, as_actor):
     rows = as_actor("office").get("/api/reports/?page_size=100").json()["results"]
     keys = [(row["period"], row["task"], row["unit"]) for row in rows]
     assert keys == sorted(keys) and len(keys) > 4
+
+
+def test_report_representation_is_drfs_field_by_field_one(world):
+    """ReportSerializer builds its fields directly; DRF's own walk over the declared fields must agree."""
+    from rest_framework import serializers as drf
+
+    from plans.api.serializers import ReportSerializer
+    from plans.api.views import reports_for_api
+
+    _reports(world.task_t.plan, world.users["office"], 3)
+    ProgressReport.objects.filter(pk=world.report_a.pk).update(submitted_at=timezone.now(), progress="已完成")
+    reports = list(reports_for_api(world.users["office"], timezone.localdate()))
+    assert len(reports) >= 4 and any(report.submitted_at for report in reports)
+    serializer = ReportSerializer()
+    for report in reports:
+        assert serializer.to_representation(report) == drf.ModelSerializer.to_representation(serializer, report)

@@ -422,3 +422,19 @@ def test_due_before_and_after_filter_on_the_first_due_date(world, as_actor):
 
     assert task.pk in ids("due_before=2031-03-31") and task.pk not in ids("due_before=2031-03-30")
     assert task.pk in ids("due_after=2031-03-31") and task.pk not in ids("due_after=2031-04-01")
+
+
+def test_task_representation_is_drfs_field_by_field_one(world, as_actor):
+    """TaskSerializer builds its fields directly; DRF's own walk over the declared fields must agree."""
+    from rest_framework import serializers as drf
+
+    from plans.api.serializers import TaskSerializer
+    from plans.api.views import tasks_for_api
+
+    DeadlineFactory(task=world.report_a.task, kind=DeadlineKind.START, date=datetime.date(2016, 8, 1), position=5)
+    calm = TaskFactory(plan=world.task_t.plan)  # no deadline, no report
+    tasks = list(tasks_for_api(world.users["office"]))
+    assert len(tasks) >= 3 and calm in tasks
+    serializer = TaskSerializer(context={"today": TODAY})
+    for task in tasks:
+        assert serializer.to_representation(task) == drf.ModelSerializer.to_representation(serializer, task)
