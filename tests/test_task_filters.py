@@ -55,3 +55,28 @@ def test_period_and_unit_filters(admin_client, tasks):
 def test_light_column_is_shown_in_chinese(admin_client, tasks):
     html = admin_client.get(reverse("admin:plans_task_changelist")).content.decode()
     assert '<span class="light light-red" title="红灯">●</span> 红灯' in html
+
+
+def _filter_choices(admin_client, title, **params):
+    response = admin_client.get(reverse("admin:plans_task_changelist"), params)
+    assert response.status_code == 200
+    specs = [spec for spec in response.context["cl"].filter_specs if str(spec.title) == title]
+    return [str(choice["display"]) for spec in specs for choice in spec.choices(response.context["cl"])][1:]  # without 全部
+
+
+def test_unit_period_and_level_filters_offer_the_chosen_plans_choices_only(admin_client, tasks):
+    """A province has hundreds of units and years of periods: the sidebar lists them per plan."""
+    other = TaskFactory(title="别的方案的任务")
+    AssignmentFactory(task=other, unit=UnitFactory(name="别的单位"), role=Role.RESPONSIBLE)
+    ReportingPeriodFactory(plan=other.plan, label="2099Q1")
+    assert _filter_choices(admin_client, "单位") == []
+    assert _filter_choices(admin_client, "报送周期") == []
+    plan = tasks["calm"].plan
+    units = _filter_choices(admin_client, "单位", plan__id__exact=plan.pk)
+    assert str(tasks["unit"]) in units and "别的单位" not in units and len(units) == 2
+    periods = _filter_choices(admin_client, "报送周期", plan__id__exact=plan.pk)
+    assert len(periods) == 1 and "2099Q1" not in periods[0]
+    # a chosen unit stays shown (and applied) without a plan
+    assert _filter_choices(admin_client, "单位", assignments__unit__id__exact=tasks["unit"].pk) == [str(tasks["unit"])]
+    assert _filter_choices(admin_client, "层级") == ["1", "2", "3", "4"]
+    assert titles(admin_client, level__exact=tasks["calm"].level) >= {"从容的任务"}

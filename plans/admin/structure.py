@@ -155,6 +155,55 @@ class PlanAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
 
 
 # --- sections and tasks -------------------------------------------------------------------
+def _chosen_plan_id(request) -> str | None:
+    plan_id = request.GET.get("plan__id__exact", "")
+    return plan_id if plan_id.isdigit() else None
+
+
+class UnitFilter(admin.SimpleListFilter):
+    """Tasks where a unit holds any role. Offered once a plan is chosen (its units): a province
+    has hundreds of units, and listing them all would cost every page a scan of every
+    assignment."""
+
+    title = _("单位")
+    parameter_name = "assignments__unit__id__exact"
+
+    def lookups(self, request, model_admin):
+        plan_id, unit_id = _chosen_plan_id(request), self.value() or ""
+        if plan_id:
+            units = Unit.objects.filter(pk__in=Assignment.objects.filter(task__plan_id=plan_id).values("unit_id"))
+        elif unit_id.isdigit():
+            units = Unit.objects.filter(pk=unit_id)
+        else:
+            return []
+        return [(unit.pk, str(unit)) for unit in units]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(pk__in=Assignment.objects.filter(unit_id=self.value()).values("task_id"))
+        return queryset
+
+
+class LevelFilter(admin.SimpleListFilter):
+    """The node's depth; the levels of the chosen plan, else 1 to 4 (no scan of every task)."""
+
+    title = _("层级")
+    parameter_name = "level__exact"
+
+    def lookups(self, request, model_admin):
+        plan_id = _chosen_plan_id(request)
+        levels = (
+            Task.objects.filter(plan_id=plan_id).order_by("level").values_list("level", flat=True).distinct()
+            if plan_id else range(1, 5)
+        )
+        return [(level, str(level)) for level in levels]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(level=self.value())
+        return queryset
+
+
 class SectionFilter(admin.SimpleListFilter):
     """Tasks anywhere below a section. Offered once a plan is chosen (or a section is)."""
 
@@ -203,13 +252,21 @@ class OverdueFilter(DerivedYesNoFilter):
 
 
 class PeriodFilter(admin.SimpleListFilter):
-    """Tasks with a report in the chosen reporting period."""
+    """Tasks with a report in the chosen reporting period. Offered once a plan is chosen."""
 
     title = _("报送周期")
     parameter_name = "period"
 
     def lookups(self, request, model_admin):
+        """Offered once a plan is chosen (its periods), not years of every plan's periods."""
         periods = ReportingPeriod.objects.filter(plan__in=Plan.objects.visible_to(request.user).values("pk"))
+        plan_id, period_id = _chosen_plan_id(request), self.value() or ""
+        if plan_id:
+            periods = periods.filter(plan_id=plan_id)
+        elif period_id.isdigit():
+            periods = periods.filter(pk=period_id)
+        else:
+            return []
         return [(period.pk, f"{period.plan.title[:12]} {period.label}") for period in periods.select_related("plan")]
 
     def queryset(self, request, queryset):
@@ -348,10 +405,11 @@ class TaskAdmin(NodeAdmin, SimpleHistoryAdmin):
     ]
     list_display_links = ["path", "short_title"]
     list_filter = [
-        "plan", SectionFilter, ("assignments__unit", admin.RelatedOnlyFieldListFilter), "assignments__role",
-        "status", LightFilter, PeriodFilter, OverdueFilter, "level", "is_active",
+        "plan", SectionFilter, UnitFilter, "assignments__role",
+        "status", LightFilter, PeriodFilter, OverdueFilter, LevelFilter, "is_active",
     ]
     list_select_related = ["plan", "parent"]
+    show_full_result_count = False  # one count of the filtered tasks, not a second of all of them
     search_fields = ["title", "text", "assignments__unit__name", "assignments__unit__short_name"]
     autocomplete_fields = ["plan", "parent"]
     fieldsets = [
@@ -360,6 +418,10 @@ class TaskAdmin(NodeAdmin, SimpleHistoryAdmin):
         (_("来源"), {"fields": ["source_line", "created_at", "updated_at"]}),
     ]
     inlines = [AssignmentInline, DeadlineInline, TaskTargetInline, ProgressReportInline]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """UnitFilter keeps the parameter of the related-field filter it replaced (links to it exist)."""
+        return lookup == UnitFilter.parameter_name or super().lookup_allowed(lookup, value, request)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
