@@ -96,8 +96,6 @@ def fill(tasks: int, say: Callable[[str], None]) -> None:
         raise SystemExit(f"the scratch database holds {have} tasks, not {tasks}: drop it or run without --keep")
     result = ScaleGenerator(sizes_for(tasks), progress=say).run()
     say(f"生成用时 {result.seconds:.0f} 秒：{result.tasks:,} 项任务，{result.reports:,} 份报告")
-    with connection.cursor() as cursor:  # fresh statistics for the planner after a bulk load
-        cursor.execute("ANALYZE")
 
 
 # --- measuring ------------------------------------------------------------------------------
@@ -158,24 +156,41 @@ def fetch(client: Client, url: str) -> Callable[[], bytes]:
 
 @dataclass
 class World:
-    """Who asks and about what: the same-sized plan and unit at every total."""
+    """Who asks and about what: a plan and a unit of the same size at every total."""
 
     office: object
     plan: Plan
     period: ReportingPeriod
     unit_id: int
     official: object
+    plan_tasks: int
+    plan_units: int
+    unit_reports: int
 
 
-def world() -> World:
+def world(like: World | None = None) -> World:
+    """The plan nearest 250 tasks and the unit with the median number of assignments; given
+    `like` (the world of the first size), the plan and unit nearest its plan's tasks and units
+    and its unit's open reports, so that the pages compared show as much at both totals."""
     office = get_user_model().objects.get(username=OFFICE_USERNAME)
-    sizes = dict(Task.objects.tasks().values("plan").annotate(n=Count("id")).values_list("plan", "n"))
-    plan = Plan.objects.get(pk=min(sizes, key=lambda pk: (abs(sizes[pk] - TASKS_PER_PLAN), pk)))
-    period = plan.periods.get(is_open=True)
-    loads = list(Assignment.objects.values("unit").annotate(n=Count("id")).order_by("n", "unit").values_list("unit", flat=True))
-    unit_id = loads[len(loads) // 2]
+    tasks = dict(Task.objects.tasks().values("plan").annotate(n=Count("id")).values_list("plan", "n"))
+    units = dict(Assignment.objects.values("task__plan").annotate(n=Count("unit", distinct=True)).values_list("task__plan", "n"))
+    if like is None:
+        plan_id = min(tasks, key=lambda pk: (abs(tasks[pk] - TASKS_PER_PLAN), pk))
+    else:
+        plan_id = min(tasks, key=lambda pk: (abs(tasks[pk] / like.plan_tasks - 1) + abs(units[pk] / like.plan_units - 1), pk))
+    open_reports = dict(
+        ReportingPeriod.objects.filter(is_open=True).values("reports__unit").annotate(n=Count("reports")).values_list("reports__unit", "n")
+    )
+    if like is None:
+        loads = list(Assignment.objects.values("unit").annotate(n=Count("id")).order_by("n", "unit").values_list("unit", flat=True))
+        unit_id = loads[len(loads) // 2]
+    else:
+        unit_id = min(open_reports, key=lambda pk: (abs(open_reports[pk] - like.unit_reports), pk))
+    plan = Plan.objects.get(pk=plan_id)
     official = Membership.objects.select_related("user").get(unit_id=unit_id, role=MemberRole.OFFICIAL).user
-    return World(office, plan, period, unit_id, official)
+    return World(office, plan, plan.periods.get(is_open=True), unit_id, official, tasks[plan_id], units[plan_id],
+                 open_reports.get(unit_id, 0))
 
 
 def cases(w: World, repeat: int) -> list[Measure]:
@@ -253,13 +268,17 @@ def verdicts(small: tuple[int, list[Measure]], large: tuple[int, list[Measure]])
 
 def run(task_sizes: list[int], repeat: int, keep: bool, say: Callable[[str], None]) -> bool:
     settings.DEBUG = False  # no query log, as in production
-    measured = []
+    measured, first = [], None
     for tasks in task_sizes:
         say(f"== {tasks:,} 项任务 ==")
         with scratch_database(tasks, keep, say):
             fill(tasks, say)
-            w = world()
-            say(f"方案 {w.plan.pk}（{w.period.label}），单位 {w.unit_id}；每项测 {repeat} 次")
+            w = world(first)
+            first = first or w
+            say(
+                f"方案 {w.plan.pk}（{w.plan_tasks} 项任务，{w.plan_units} 个单位，{w.period.label}），"
+                f"单位 {w.unit_id}（本期 {w.unit_reports} 份报告）；每项测 {repeat} 次"
+            )
             results = cases(w, repeat)
             measured.append((tasks, results))
             for line in table(tasks, results):
