@@ -182,7 +182,7 @@ class DeadlineSerializer(StrictInput, serializers.ModelSerializer):
 
 class TaskListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
-        """A page of tasks loads its latest reports with one query."""
+        """A page of tasks reads its assignments, deadlines and latest reports in three queries."""
         tasks = list(data.all() if hasattr(data, "all") else data)
         attach_summaries([task for task in tasks if not hasattr(task, "assignment_rows")])
         return super().to_representation(tasks)
@@ -214,7 +214,7 @@ def _datetime(value):
 
 class TaskSerializer(serializers.ModelSerializer):
     """Reads the annotations of TaskQuerySet.with_schedule() and with_latest_report() and the
-    prefetches of views.tasks_for_api. `to_representation` builds the declared fields directly
+    rows of models.attach_summaries. `to_representation` builds the declared fields directly
     (tests/api/test_tasks.py checks it against DRF's field-by-field walk, which costs a page of
     500 tasks more than all of its SQL)."""
 
