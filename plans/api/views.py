@@ -110,6 +110,7 @@ def reports_for_api(user, today):
     return (
         ProgressReport.objects.visible_to(user)
         .with_late(today)
+        .defer("created_at", "updated_at")  # not shown; a page would parse 200 timestamps for nothing
         .prefetch_related(Prefetch("inputs", SupportingInput.objects.order_by("unit_id"), to_attr="input_list"))
     )
 

@@ -32,7 +32,8 @@ def default_period(plan: Plan) -> ReportingPeriod | None:
 
 @staff_member_required
 def dashboard(request):
-    plans = list(Plan.objects.visible_to(request.user).order_by("-plan_year", "title"))
+    # the chooser shows titles only: not every plan's full source document
+    plans = list(Plan.objects.visible_to(request.user).only("pk", "title", "plan_year").order_by("-plan_year", "title"))
     plan = _chosen(Plan.objects.visible_to(request.user), request.GET.get("plan")) or (plans[0] if plans else None)
     periods = list(plan.periods.order_by("-start")) if plan else []
     period = (_chosen(plan.periods.all(), request.GET.get("period")) or default_period(plan)) if plan else None
