@@ -3,7 +3,7 @@ status, a bad date) are a 400, never a 500."""
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -87,6 +87,11 @@ class PeriodFilter(filters.FilterSet):
         fields = ["plan", "is_open"]
 
 
+def _due_dates():
+    """The outer task's 完成时限 (a correlated subquery)."""
+    return Deadline.objects.filter(task=OuterRef("pk"), kind=DeadlineKind.DUE)
+
+
 class TaskFilter(filters.FilterSet):
     """Expects the queryset of views.tasks_for_api (annotated by TaskQuerySet.with_schedule)."""
 
@@ -121,15 +126,14 @@ class TaskFilter(filters.FilterSet):
         overdue = Task.objects.overdue(timezone.localdate()).values("pk")
         return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
-    # The first due date read through the deadlines' date index, not the due_date annotation,
-    # which would be worked out for every task before filtering: min ≤ d ⟺ some due date ≤ d.
+    # The first due date through the task's own deadlines, not the due_date annotation, which
+    # would be worked out for every task before filtering: min ≤ d ⟺ some due date ≤ d.
     def filter_due_before(self, queryset, name, value):
-        return queryset.filter(pk__in=Deadline.objects.filter(kind=DeadlineKind.DUE, date__lte=value).values("task_id"))
+        return queryset.filter(Exists(_due_dates().filter(date__lte=value)))
 
     def filter_due_after(self, queryset, name, value):
         """min ≥ d ⟺ a dated due date exists and none is before d."""
-        dated = Deadline.objects.filter(kind=DeadlineKind.DUE, date__isnull=False)
-        return queryset.filter(pk__in=dated.values("task_id")).exclude(pk__in=dated.filter(date__lt=value).values("task_id"))
+        return queryset.filter(Exists(_due_dates().filter(date__isnull=False))).exclude(Exists(_due_dates().filter(date__lt=value)))
 
     def filter_period(self, queryset, name, value):
         return queryset.filter(pk__in=ProgressReport.objects.filter(period_id=value).values("task_id"))
