@@ -717,10 +717,13 @@ class ProgressReportQuerySet(models.QuerySet):
         return self.filter(period__due_date__lt=today, state__in=[ReportState.PENDING, ReportState.RETURNED])
 
     def with_late(self, today):
+        """Annotate is_late (逾期未报). The period's due date is read by a subquery, not a join,
+        so that count() leaves it out."""
+        passed = ReportingPeriod.objects.filter(pk=models.OuterRef("period_id"), due_date__lt=today)
         return self.annotate(
             is_late=models.Case(
                 models.When(
-                    Q(period__due_date__lt=today, state__in=[ReportState.PENDING, ReportState.RETURNED]),
+                    Q(models.Exists(passed), state__in=[ReportState.PENDING, ReportState.RETURNED]),
                     then=models.Value(True),
                 ),
                 default=models.Value(False),

@@ -64,7 +64,6 @@ from plans.models import (
     ProgressReport,
     ReportingPeriod,
     SheetImport,
-    SupportingInput,
     Target,
     Task,
     Unit,
@@ -111,7 +110,6 @@ def reports_for_api(user, today):
         ProgressReport.objects.visible_to(user)
         .with_late(today)
         .defer("created_at", "updated_at")  # not shown; a page would parse 200 timestamps for nothing
-        .prefetch_related(Prefetch("inputs", SupportingInput.objects.order_by("unit_id"), to_attr="input_list"))
     )
 
 
