@@ -517,7 +517,9 @@ class Task(Versioned):
                 name="plans_task_completed_at_iff_completed",
             ),
         ]
-        indexes = [models.Index(fields=["plan", "kind", "is_active"], name="plans_task_plan_kind")]
+        # a plan's tasks (or sections) in document order, without sorting them: SQLite otherwise
+        # reads a plan's tasks by kind and sorts them, subqueries and all, for a page of one
+        indexes = [models.Index(fields=["plan", "kind", "position"], name="plans_task_plan_kind_position")]
 
     def __str__(self):
         return f"{self.path} {self.title}".strip()

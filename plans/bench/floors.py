@@ -124,7 +124,7 @@ def task_list(user_id: int, page_size: int, unit: int | None = None, status: str
 def report_list(user_id: int, page_size: int) -> bytes:
     """GET /api/reports/: the count (up to COUNT_CAP) and a page of reports (period, task,
     unit order) with lateness and the supporting units' input."""
-    where = "r.task_id IN (SELECT id FROM plans_task t WHERE " + _visible_tasks(user_id)[0] + ")"
+    where = "EXISTS (SELECT 1 FROM plans_task t WHERE t.id = r.task_id AND " + _visible_tasks(user_id)[0] + ")"
     count = rows(f"SELECT COUNT(*) FROM (SELECT r.id FROM plans_progressreport r WHERE {where} LIMIT %s) capped", [user_id, COUNT_CAP + 1])[0][0]
     page = rows(
         "SELECT r.id, r.task_id, r.unit_id, r.period_id, r.status, r.percent, r.progress, r.problems, r.next_steps, r.state, "
