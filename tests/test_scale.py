@@ -191,7 +191,7 @@ def test_task_list_floor_returns_the_apis_rows(generated, page_size, filtered):
     query = f"&unit={unit}&status={TaskStatus.ON_TRACK}" if filtered else ""
     api = _api(f"/api/tasks/?page_size={page_size}{query}")
     floor = json.loads(floors.task_list(_office_id(), page_size, **({"unit": unit, "status": TaskStatus.ON_TRACK} if filtered else {})))
-    assert floor["count"] == api["count"]
+    assert (floor["count"], floor["count_exact"]) == (api["count"], api["count_exact"])
     assert floor["results"] == api["results"]
     assert len(api["results"]) == min(page_size, api["count"]) > 0
 

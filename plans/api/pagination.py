@@ -1,8 +1,8 @@
-"""Page-number pagination for every list. Reports grow by every unit's report every quarter
-(a province holds a million after five years), so their list counts at most COUNT_CAP rows:
-the total is exact up to the cap (`count_exact: true`), else `count` is the cap and
-`count_exact` is false, like a search engine's "10,000+". Pages past the cap still work: the
-next link comes from reading one row more than the page."""
+"""Page-number pagination for every list. Tasks and reports grow with the province (50,000
+tasks, a million reports after five years), so their lists count at most COUNT_CAP rows: the
+total is exact up to the cap (`count_exact: true`), else `count` is the cap and `count_exact`
+is false, like a search engine's "10,000+". Pages past the cap still work: the next link comes
+from reading one row more than the page. A page then costs the same at any size."""
 from __future__ import annotations
 
 from django.conf import settings

@@ -324,6 +324,7 @@ class TaskViewSet(ApiViewSet, VersionedRetrieveMixin, mixins.ListModelMixin):
     queryset = Task.objects.none()
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
+    pagination_class = CappedCountPagination
     ordering_fields = ["id", "due_date", "position", "title", "path", "status", "level"]
     object_rules = {
         "partial_update": office_of_plan,

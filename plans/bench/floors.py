@@ -82,7 +82,7 @@ def _task_details(ids: list[int], report_ids: list[int]) -> tuple[dict, dict, di
 
 
 def task_list(user_id: int, page_size: int, unit: int | None = None, status: str | None = None) -> bytes:
-    """GET /api/tasks/: the count, a page of tasks in plan order, each with its assignments by
+    """GET /api/tasks/: the count (up to COUNT_CAP), a page of tasks in plan order, each with its assignments by
     role, deadlines, due/start dates, light, overdue and latest report (the latest report and
     the latest approved percent as subqueries of the page's rows)."""
     where, params = _visible_tasks(user_id)
@@ -92,7 +92,7 @@ def task_list(user_id: int, page_size: int, unit: int | None = None, status: str
     if status is not None:
         where += " AND t.status = %s"
         params.append(status)
-    count = rows(f"SELECT COUNT(*) FROM plans_task t WHERE {where}", params)[0][0]
+    count = rows(f"SELECT COUNT(*) FROM (SELECT t.id FROM plans_task t WHERE {where} LIMIT %s) capped", [*params, COUNT_CAP + 1])[0][0]
     page = rows(
         "SELECT t.id, t.plan_id, t.parent_id, t.path, t.label, t.title, t.text, t.level, t.status, t.version, pl.period_start, "
         f"{LATEST_REPORT}, {LATEST_APPROVED_PERCENT} "
@@ -118,7 +118,8 @@ def task_list(user_id: int, page_size: int, unit: int | None = None, status: str
             "overdue": progress.is_overdue(due, completed, today), "due_date": due, "start_date": start,
             "assignments": grouped, "deadlines": dates, "latest_report": reports.get(report), "version": version,
         })
-    return dumps({"count": count, "next": None, "previous": None, "results": results})
+    return dumps({"count": min(count, COUNT_CAP), "count_exact": count <= COUNT_CAP, "next": None, "previous": None,
+                  "results": results})
 
 
 def report_list(user_id: int, page_size: int) -> bytes:

@@ -438,3 +438,21 @@ def test_task_representation_is_drfs_field_by_field_one(world, as_actor):
     serializer = TaskSerializer(context={"today": TODAY})
     for task in tasks:
         assert serializer.to_representation(task) == drf.ModelSerializer.to_representation(serializer, task)
+
+
+def test_task_count_over_the_cap_is_the_cap_and_every_page_is_still_reachable(world, as_actor, monkeypatch):
+    from plans.api.pagination import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "cap", 2)
+    for _ in range(3):
+        TaskFactory(plan=world.task_t.plan)
+    client = as_actor("office")
+    total = Task.objects.tasks().visible_to(world.users["office"]).count()
+    seen, url = [], "/api/tasks/?page_size=2"
+    while url:
+        body = client.get(url).json()
+        assert (body["count"], body["count_exact"]) == (2, False)
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert len(seen) == len(set(seen)) == total > 2
+    assert client.get("/api/tasks/?plan=999999").json()["count_exact"] is True
