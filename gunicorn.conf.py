@@ -9,20 +9,17 @@ Django settings (DATABASE_URL, SECRET_KEY, ...) themselves; this file does not i
 so `kill -HUP` (systemctl reload) starts workers with a freshly read .env."""
 import multiprocessing
 import os
+import sys
 from pathlib import Path
 
+_ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(_ROOT))  # wherever gunicorn was started from
+from tracker.dotenv import read_dotenv  # noqa: E402  (plain Python: does not load Django)
 
-def _dotenv() -> dict[str, str]:
-    """KEY=VALUE lines of the project's .env, read as tracker/settings.py reads them."""
-    path = Path(__file__).resolve().parent / ".env"
-    if not path.is_file():
-        return {}
-    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    pairs = (line.split("=", 1) for line in lines if line and not line.startswith("#") and "=" in line)
-    return {key.strip(): value.strip().strip("'\"") for key, value in pairs}
-
-
-_DOTENV = _dotenv()
+try:
+    _DOTENV = read_dotenv(_ROOT / ".env")
+except ValueError as exc:
+    raise SystemExit(f"gunicorn.conf.py: {exc}") from None
 
 
 def _env(name: str) -> str:

@@ -17,7 +17,7 @@ import datetime
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -94,7 +94,6 @@ class Generated:
     targets: int = 0
     accounts: int = 0
     seconds: float = 0.0
-    counts: dict = field(default_factory=dict)
 
 
 def real_plans():
@@ -129,7 +128,6 @@ class BulkWriter:
         self.rows: dict[type[models.Model], list[tuple]] = {}
         self.next_id: dict[type[models.Model], int] = {}
         self.columns: dict[type[models.Model], tuple[list[str], dict, list]] = {}
-        self.written: dict[str, int] = {}
         self.postgres = connection.vendor == "postgresql"
 
     def _layout(self, model):
@@ -140,7 +138,7 @@ class BulkWriter:
                 value = f.get_default()
                 defaults[f.attname] = value.value if isinstance(value, models.Choices) else value
             adapt = [self._adapter(f) for f in fields]
-            self.columns[model] = ([f.attname for f in fields], defaults, adapt)
+            self.columns[model] = ([f.attname for f in fields], [f.column for f in fields], defaults, adapt)
             self.next_id[model] = (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
             self.rows[model] = []
         return self.columns[model]
@@ -165,7 +163,7 @@ class BulkWriter:
         return pk
 
     def add(self, model, **values) -> int:
-        names, defaults, adapt = self._layout(model)
+        names, _columns, defaults, adapt = self._layout(model)
         pk = values.setdefault("id", self.next_id[model])
         self.next_id[model] = max(self.next_id[model], pk + 1)
         row = {**defaults, **values}
@@ -183,13 +181,12 @@ class BulkWriter:
         for model, rows in self.rows.items():
             if rows:
                 self._write(model, rows)
-                self.written[model._meta.label] = self.written.get(model._meta.label, 0) + len(rows)
                 rows.clear()
 
     def _write(self, model, rows) -> None:
-        names = self.columns[model][0]
+        names, column_names = self.columns[model][:2]
         table = connection.ops.quote_name(model._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(name_column(model, name)) for name in names)
+        columns = ", ".join(connection.ops.quote_name(column) for column in column_names)
         with connection.cursor() as cursor:
             if self.postgres:
                 with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -206,10 +203,6 @@ class BulkWriter:
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), list(self.columns)):
                     cursor.execute(statement)
-
-
-def name_column(model, attname: str) -> str:
-    return model._meta.get_field(attname.removesuffix("_id") if attname.endswith("_id") else attname).column
 
 
 # --- the generator --------------------------------------------------------------------------
@@ -274,7 +267,6 @@ class ScaleGenerator:
             self.writer.finish()
             plan_ids = list(synthetic_plans().values_list("pk", flat=True))
             office.office_plans.add(*plan_ids)
-        self.result.counts = dict(self.writer.written)
         analyze()
         self.result.seconds = time.monotonic() - started
         return self.result
@@ -305,7 +297,7 @@ class ScaleGenerator:
         User = get_user_model()
         groups = groups_ensure()
         password = make_password(PASSWORD)
-        office, _created = User.objects.get_or_create(
+        office, created = User.objects.get_or_create(
             username=OFFICE_USERNAME, defaults={"password": password, "is_staff": True, "email": "office@scale.invalid"},
         )
         office.groups.add(groups[OFFICE_GROUP])
@@ -328,7 +320,7 @@ class ScaleGenerator:
             through(user_id=by_name[unit_username(number, role)], group_id=groups[GROUP_OF_ROLE[role]].pk)
             for number, _unit, role in wanted if unit_username(number, role) in fresh
         ], batch_size=2000)
-        self.result.accounts = len(new_users) + int(_created)
+        self.result.accounts = len(new_users) + int(created)
         self.leader_of = {unit_id: by_name[unit_username(number, MemberRole.LEADER)] for number, unit_id in enumerate(units, start=1)}
         return office
 

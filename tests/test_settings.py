@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 
@@ -42,3 +43,16 @@ def test_malformed_database_url_stops_start_up():
 def test_defaults_are_chinese_and_shanghai_time():
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
+
+
+def test_dotenv_reads_values_and_names_a_bad_line(tmp_path):
+    """The .env reader shared by the settings and gunicorn.conf.py."""
+    from tracker.dotenv import read_dotenv
+
+    env = tmp_path / ".env"
+    assert read_dotenv(env) == {}
+    env.write_text("# local\nSECRET_KEY='abc=def'\n\nDEBUG = true\n", encoding="utf-8")
+    assert read_dotenv(env) == {"SECRET_KEY": "abc=def", "DEBUG": "true"}
+    env.write_text("DEBUG=true\nBROKEN LINE\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"\.env:2: expected KEY=VALUE, got 'BROKEN LINE'"):
+        read_dotenv(env)

@@ -8,26 +8,15 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from tracker.dotenv import read_dotenv
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def _read_dotenv(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines of a local .env file (written by `make run`); the process environment wins."""
-    if not path.is_file():
-        return {}
-    values = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if "=" not in line:
-            raise ImproperlyConfigured(f"{path}:{number}: expected KEY=VALUE, got {line!r}")
-        key, value = line.split("=", 1)
-        values[key.strip()] = value.strip().strip("'\"")
-    return values
-
-
-_DOTENV = _read_dotenv(BASE_DIR / ".env")
+try:
+    _DOTENV = read_dotenv(BASE_DIR / ".env")
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 
 
 def _env(name: str) -> str | None:

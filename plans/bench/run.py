@@ -16,7 +16,7 @@ import io
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -109,7 +109,6 @@ class Measure:
     floor_median: float = 0.0
     floor_p95: float = 0.0
     size: int = 0
-    notes: list[str] = field(default_factory=list)
 
     @property
     def floor_ratio(self) -> float:

@@ -35,3 +35,15 @@ def count_queries(client, url):
         response = client.get(url)
     assert response.status_code == 200, response.content
     return len(queries)
+
+
+def walk_pages(client, url):
+    """Follow the `next` links from url: the ids of every page in order, and the set of
+    (count, count_exact) the pages reported."""
+    ids, counts = [], set()
+    while url:
+        body = client.get(url).json()
+        counts.add((body["count"], body["count_exact"]))
+        ids += [row["id"] for row in body["results"]]
+        url = body["next"]
+    return ids, counts
