@@ -289,6 +289,11 @@ class Plan(models.Model):
     holiday_shift = models.CharField(
         _("节假日顺延"), max_length=10, choices=HolidayShift.choices, default=HolidayShift.NEXT,
     )
+    is_published = models.BooleanField(
+        _("公开发布"), default=False,
+        help_text=_("发布后任何人无需登录即可查看本方案的公开进展页面（只含标为公开的字段）。"),
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
     source_name = models.CharField(_("来源文件"), max_length=255, blank=True)
     source_sha256 = models.CharField(_("来源文件摘要"), max_length=64, blank=True)
     source_text = models.TextField(_("来源文件全文"), blank=True)
@@ -312,6 +317,9 @@ class Plan(models.Model):
             models.CheckConstraint(
                 condition=Q(reporting_day__isnull=True) | Q(reporting_day__gte=1, reporting_day__lte=31),
                 name="plans_plan_reporting_day_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_published=False) | Q(published_at__isnull=False), name="plans_plan_published_at_if_published",
             ),
         ]
 
@@ -639,25 +647,52 @@ class TargetManager(models.Manager):
         return self.get(plan__key=plan_key, position=position)
 
 
+class TargetQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Indicators of the tasks the user may see, and the plan-level goals of the plans
+        the user may see (TaskQuerySet.visible_to, PlanQuerySet.visible_to)."""
+        if sees_everything(user):
+            return self
+        tasks = Task.objects.visible_to(user).values("pk")
+        plans = Plan.objects.visible_to(user).values("pk")
+        return self.filter(Q(task__isnull=False, task_id__in=tasks) | Q(task__isnull=True, plan_id__in=plans))
+
+
 class Target(models.Model):
+    """A quantitative target of a plan, tracked as an indicator (指标): its owner unit enters
+    the measured value for every reporting period (IndicatorValue)."""
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets", verbose_name=_("行动方案"))
     task = models.ForeignKey(
         Task, on_delete=models.CASCADE, null=True, blank=True, related_name="targets",
         verbose_name=_("任务"), help_text=_("为空表示方案总体目标。"),
+    )
+    owner = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_targets",
+        verbose_name=_("责任单位"),
+        help_text=_("填报实际值的单位：任务的牵头单位；方案总体目标为牵头督办单位。"),
     )
     indicator = models.CharField(_("指标"), max_length=200)
     comparator = models.CharField(_("比较"), max_length=2, choices=Comparator.choices)
     value = models.DecimalField(_("目标值"), max_digits=24, decimal_places=6)
     unit = models.CharField(_("计量单位"), max_length=30, blank=True, help_text=_("如“微克/立方米”“万千瓦”“万亿元”。"))
     year = models.PositiveSmallIntegerField(_("目标年份"), null=True, blank=True)
+    baseline = models.DecimalField(
+        _("基期值"), max_digits=24, decimal_places=6, null=True, blank=True,
+        help_text=_("实施期开始时的数值，用于计算序时目标；为空时，越高越好的指标从0起算，越低越好的指标只看是否达标。"),
+    )
+    is_public = models.BooleanField(_("公开"), default=True, help_text=_("方案公开发布后，是否在公开页面显示本指标及其实际值。"))
+    is_active = models.BooleanField(
+        _("有效"), default=True, help_text=_("修订稿删去但已有实际值的指标保留为无效，以保存填报记录。"),
+    )
     text = models.CharField(_("原文"), max_length=500)
-    position = models.PositiveSmallIntegerField(_("顺序"), default=0, help_text=_("在方案全部目标中的顺序。"))
+    position = models.PositiveIntegerField(_("顺序"), default=0, help_text=_("在方案全部目标中的顺序。"))
 
-    objects = TargetManager()
+    objects = TargetManager.from_queryset(TargetQuerySet)()
 
     class Meta:
-        verbose_name = _("量化目标")
-        verbose_name_plural = _("量化目标")
+        verbose_name = _("量化指标")
+        verbose_name_plural = _("量化指标")
         ordering = ["plan", "position"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "position"], name="plans_target_unique_position"),
@@ -670,7 +705,7 @@ class Target(models.Model):
     def natural_key(self):
         return self.plan.natural_key() + (self.position,)
 
-    natural_key.dependencies = ["plans.plan", "plans.task"]
+    natural_key.dependencies = ["plans.plan", "plans.task", "plans.unit"]
 
 
 # --- reporting ----------------------------------------------------------------------------
@@ -820,6 +855,105 @@ class SupportingInput(models.Model):
     def save(self, *args, **kwargs):
         self.updated_at = timezone.now()
         super().save(*args, **kwargs)
+
+
+class IndicatorValueQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The values of the indicators the user may see (TargetQuerySet.visible_to)."""
+        if sees_everything(user):
+            return self
+        return self.filter(target__in=Target.objects.visible_to(user).values("pk"))
+
+
+class IndicatorValue(Versioned):
+    """The measured value of an indicator for one reporting period, in the target's own
+    measurement unit (a value typed in another unit of the same kind is converted exactly on
+    entry; `entered_as` keeps what was typed)."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="values", verbose_name=_("量化指标"))
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="indicator_values", verbose_name=_("报送周期"))
+    value = models.DecimalField(_("实际值"), max_digits=24, decimal_places=6)
+    entered_as = models.CharField(_("填报原文"), max_length=80, blank=True, help_text=_("填报时的数值和计量单位，如“12000千瓦”。"))
+    note = models.TextField(_("说明"), blank=True)
+    source = models.CharField(_("数据来源"), max_length=200, blank=True, help_text=_("如“市环境监测站月报”。"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="indicator_values", verbose_name=_("填报人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
+
+    objects = IndicatorValueQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("指标实际值")
+        verbose_name_plural = _("指标实际值")
+        ordering = ["target", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "period"], name="plans_indicatorvalue_unique_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.target.indicator} · {self.period.label}：{self.value.normalize():f}{self.target.unit}"
+
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        super().save(*args, **kwargs)
+
+
+class CalendarFeedQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def visible_to(self, user):
+        """A unit's feeds for the accounts of that unit; a plan's feeds for its office staff."""
+        if sees_everything(user):
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        own_unit = Membership.objects.filter(user=user).values("unit_id")
+        return self.filter(Q(unit_id__in=own_unit) | Q(plan_id__in=office_plan_ids(user)))
+
+
+class CalendarFeed(models.Model):
+    """A private, revocable calendar subscription (.ics) of a unit's or a plan's task deadlines
+    and report due dates. The secret token in its URL is the only key; revoking it ends the feed."""
+
+    token = models.CharField(_("令牌"), max_length=64, unique=True, editable=False)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feeds", verbose_name=_("单位"),
+    )
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feeds", verbose_name=_("行动方案"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="calendar_feeds", verbose_name=_("创建人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True, editable=False)
+    last_fetched_at = models.DateTimeField(_("最近访问"), null=True, blank=True, editable=False)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("日历订阅")
+        verbose_name_plural = _("日历订阅")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False, plan__isnull=True) | Q(unit__isnull=True, plan__isnull=False),
+                name="plans_calendarfeed_unit_xor_plan",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.unit or self.plan)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
 
 
 class ReminderRule(models.TextChoices):

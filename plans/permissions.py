@@ -13,8 +13,10 @@ from plans.models import (
     Membership,
     Plan,
     ProgressReport,
+    ReportingPeriod,
     ReportState,
     Role,
+    Target,
     acting_unit_ids,
     sees_everything,
 )
@@ -110,3 +112,30 @@ def can_add_supporting_input(user, report: ProgressReport) -> str:
 def can_manage_plan(user, plan: Plan | int) -> str:
     """Plan structure, assignments, deadlines and periods: office staff only."""
     return "" if is_office(user, plan) else _("只有督办人员才能修改方案、分工和时限 (only office staff change plans)")
+
+
+def can_enter_indicator_value(user, target: Target, period: ReportingPeriod) -> str:
+    """The owner unit's accounts enter an indicator's value for an open period of its plan;
+    office staff of the plan enter or correct any period's value."""
+    if period.plan_id != target.plan_id:
+        return _("报送周期不属于该指标所在的方案 (the period belongs to another plan)")
+    if is_office(user, target.plan_id):
+        return ""
+    member = membership(user)
+    if member is None or target.owner_id is None or target.owner_id not in acting_unit_ids(user):
+        return _("只有指标的责任单位才能填报实际值 (only the indicator's owner unit enters its values)")
+    if not period.is_open:
+        return _("该报送周期未开放填报 (this reporting period is not open)")
+    if not target.is_active:
+        return _("该指标已停用 (the indicator is no longer active)")
+    return ""
+
+
+def can_manage_feed(user, *, unit=None, plan=None) -> str:
+    """A unit's calendar feed: the unit's own accounts; a plan's: its office staff."""
+    if plan is not None:
+        return "" if is_office(user, plan) else _("只有督办人员才能管理方案的日历订阅 (only office staff manage a plan's feeds)")
+    member = membership(user)
+    if sees_everything(user) or (member is not None and unit is not None and member.unit_id == unit.pk):
+        return ""
+    return _("只能管理本单位的日历订阅 (you can only manage your own unit's feeds)")

@@ -8,6 +8,8 @@ from factory.django import DjangoModelFactory
 from django.contrib.auth import get_user_model
 
 from plans.models import (
+    CalendarFeed,
+    IndicatorValue,
     MemberRole,
     Membership,
     Reminder,
@@ -202,3 +204,22 @@ class SheetImportFactory(DjangoModelFactory):
     content = b"PK"
     sha256 = "0" * 64
     size = 2
+
+
+class IndicatorValueFactory(DjangoModelFactory):
+    """A measured value of a target for a period of the same plan."""
+
+    class Meta:
+        model = IndicatorValue
+
+    target = factory.SubFactory(TargetFactory)
+    period = factory.SubFactory(ReportingPeriodFactory, plan=factory.SelfAttribute("..target.plan"))
+    value = Decimal("70")
+
+
+class CalendarFeedFactory(DjangoModelFactory):
+    class Meta:
+        model = CalendarFeed
+
+    unit = factory.SubFactory(UnitFactory)
+    token = factory.Sequence(lambda n: f"feed-token-{n:08d}")

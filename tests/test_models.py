@@ -12,6 +12,8 @@ from django.db.models import UniqueConstraint
 from django.utils import timezone
 
 from plans.models import (
+    CalendarFeed,
+    IndicatorValue,
     MemberRole,
     Membership,
     Reminder,
@@ -37,6 +39,8 @@ from plans.models import (
     UnitKind,
 )
 from tests.factories import (
+    CalendarFeedFactory,
+    IndicatorValueFactory,
     MembershipFactory,
     ReminderFactory,
     SupportingInputFactory,
@@ -620,3 +624,41 @@ def test_plans_sheetimport_applied_at_iff_applied_refuses_an_applied_import_with
 def test_plans_sheetimport_applied_at_iff_applied_refuses_a_time_on_a_previewed_import():
     with refused(SheetImport, "plans_sheetimport_applied_at_iff_applied"):
         SheetImportFactory(state=SheetImportState.PREVIEWED, applied_at=timezone.now())
+
+
+def test_plans_plan_published_at_if_published_accepts_a_published_plan_with_its_time():
+    plan = PlanFactory(is_published=True, published_at=timezone.now())
+
+    assert Plan.objects.get(pk=plan.pk).is_published
+
+
+def test_plans_plan_published_at_if_published_refuses_a_published_plan_without_a_time():
+    with refused(Plan, "plans_plan_published_at_if_published"):
+        PlanFactory(is_published=True, published_at=None)
+
+
+def test_plans_indicatorvalue_unique_period_accepts_the_target_in_two_periods():
+    value = IndicatorValueFactory()
+    IndicatorValueFactory(target=value.target, period=ReportingPeriodFactory(plan=value.target.plan))
+
+    assert value.target.values.count() == 2
+
+
+def test_plans_indicatorvalue_unique_period_refuses_two_values_of_a_target_in_one_period():
+    value = IndicatorValueFactory()
+    with refused(IndicatorValue, "plans_indicatorvalue_unique_period"):
+        IndicatorValueFactory(target=value.target, period=value.period)
+
+
+def test_plans_calendarfeed_unit_xor_plan_accepts_a_unit_feed_and_a_plan_feed():
+    CalendarFeedFactory()
+    CalendarFeedFactory(unit=None, plan=PlanFactory())
+
+    assert CalendarFeed.objects.count() == 2
+
+
+def test_plans_calendarfeed_unit_xor_plan_refuses_both_or_neither():
+    with refused(CalendarFeed, "plans_calendarfeed_unit_xor_plan"):
+        CalendarFeedFactory(plan=PlanFactory())
+    with refused(CalendarFeed, "plans_calendarfeed_unit_xor_plan"):
+        CalendarFeedFactory(unit=None)

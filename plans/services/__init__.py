@@ -360,28 +360,48 @@ class _PlanWriter:
 
     # --- targets --------------------------------------------------------------------------
     def _write_targets(self, plan: Plan, rows: list[Task]) -> None:
+        """Targets matched to the existing ones by task and indicator and updated in place, so
+        their measured values stay; a new target's owner is its task's lead unit, else the
+        plan's coordinating office (an owner the office chose is kept). A target gone from the
+        document is deleted, or retired (is_active off) when it has values."""
         owned: list[tuple[Task | None, ParsedTarget]] = [(None, target) for target in self.parsed.targets]
         for row, node in zip(rows, self.parsed.nodes):
             owned.extend((row, target) for target in node.targets)
-        wanted = [
-            (row.pk if row else None, t.indicator[:200], t.comparator, t.value, t.unit[:30], t.year, t.text[:500])
-            for row, t in owned
-        ]
-        have = [
-            (task_id, indicator, comparator, value, unit, year, text)
-            for task_id, indicator, comparator, value, unit, year, text in plan.targets.order_by("position").values_list(
-                "task_id", "indicator", "comparator", "value", "unit", "year", "text"
-            )
-        ]
-        if have == wanted:
-            return
-        plan.targets.all().delete()
-        Target.objects.bulk_create(
-            Target(plan=plan, task_id=task_id, indicator=indicator, comparator=comparator, value=value, unit=unit,
-                   year=year, text=text, position=position)
-            for position, (task_id, indicator, comparator, value, unit, year, text) in enumerate(wanted)
+        leads = dict(
+            Assignment.objects.filter(task__plan=plan, is_lead=True).values_list("task_id", "unit_id")
         )
-        if not self.summary.created:
+        existing: dict[tuple, list[Target]] = {}
+        for target in plan.targets.order_by("position"):
+            existing.setdefault((target.task_id, target.indicator), []).append(target)
+        plan.targets.update(position=F("position") + _POSITION_SHIFT)
+        changed = False
+        for position, (row, parsed) in enumerate(owned):
+            task_id = row.pk if row else None
+            values = {
+                "comparator": parsed.comparator, "value": parsed.value, "unit": parsed.unit[:30],
+                "year": parsed.year, "text": parsed.text[:500], "is_active": True,
+            }
+            matches = existing.get((task_id, parsed.indicator[:200]))
+            if matches:
+                target = matches.pop(0)
+                changed |= any(getattr(target, name) != value for name, value in values.items())
+            else:
+                target = Target(plan=plan, task_id=task_id, indicator=parsed.indicator[:200])
+                changed = True
+            for name, value in values.items():
+                setattr(target, name, value)
+            target.position = position
+            if target.owner_id is None:
+                target.owner_id = leads.get(task_id) if task_id else plan.coordinator_id
+            target.save()
+        for target in (target for matches in existing.values() for target in matches):
+            changed = True
+            if target.values.exists():
+                target.is_active, target.position = False, _RETIRED_BASE + target.pk
+                target.save(update_fields=["is_active", "position"])
+            else:
+                target.delete()
+        if changed and not self.summary.created:
             self.summary.plan_fields_changed.append(str(Target._meta.verbose_name_plural))
 
 
@@ -693,3 +713,10 @@ def deadline_delete(*, user, deadline: Deadline, expected_version: int | None = 
 
 
 from plans.services.sheets import sheet_apply, sheet_check, sheet_upload  # noqa: E402, F401  (they build on the services above)
+from plans.services.indicators import (  # noqa: E402, F401
+    feed_create,
+    feed_revoke,
+    indicator_value_delete,
+    indicator_value_save,
+    plan_publish,
+)

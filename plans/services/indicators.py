@@ -1,0 +1,116 @@
+"""Indicator values, calendar feeds and publishing: each write validates first and runs in
+one transaction."""
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from plans.measures import convert, fits, parse_quantity, plain
+from plans.models import CalendarFeed, IndicatorValue, Plan, ReportingPeriod, Target, Unit
+from plans.permissions import can_enter_indicator_value, can_manage_feed, can_manage_plan
+from plans.services import StaleVersion, _check_version, _deny  # this module is imported at the end of plans.services
+
+VALUE_FIELDS = ("value", "unit", "note", "source")
+
+
+def measured(target: Target, value, unit: str | None) -> tuple[Decimal, str]:
+    """A typed value in the target's own unit, and how it was typed. `value` is a Decimal or a
+    text ("12000千瓦", "65%"); `unit` (optional) names the unit it is in; without one, the
+    value is in the target's unit."""
+    if isinstance(value, str):
+        number, written_unit = parse_quantity(value)
+        if written_unit and unit and written_unit != unit:
+            raise ValidationError(
+                _("数值中的计量单位“%(written)s”与所选计量单位“%(unit)s”不一致 (two different units given)")
+                % {"written": written_unit, "unit": unit}, code="two_units",
+            )
+        unit = written_unit or unit
+    else:
+        number = Decimal(value)
+    if not number.is_finite():
+        raise ValidationError(_("请填写有限的数值 (the value must be a finite number)"), code="not_a_number")
+    given = target.unit if unit in (None, "") else unit
+    converted = convert(number, given, target.unit)
+    if not fits(converted):  # pragma: no cover - convert refuses these already
+        raise ValidationError(_("数值超出可保存的范围 (the value is out of range)"))
+    return converted, f"{plain(number)}{given}"
+
+
+def indicator_value_save(
+    *, user, target: Target, period: ReportingPeriod, value, unit: str | None = None, note: str = "",
+    source: str = "", expected_version: int | None = None,
+) -> IndicatorValue:
+    """Enter (or correct) an indicator's measured value for a period, converting it into the
+    target's unit; refused with a sentence for a unit that cannot be converted, a period of
+    another plan, or an account that does not own the indicator."""
+    _deny(can_enter_indicator_value(user, target, period))
+    amount, entered_as = measured(target, value, unit)
+    with transaction.atomic():
+        row = IndicatorValue.objects.select_for_update().filter(target=target, period=period).first()
+        if row is None:
+            if expected_version not in (None, 0):
+                raise StaleVersion(0)
+            row = IndicatorValue(target=target, period=period)
+        else:
+            _check_version(row, expected_version)
+        row.value, row.entered_as = amount, entered_as
+        row.note, row.source = (note or "").strip(), (source or "").strip()
+        row.entered_by = user
+        row._history_user = user
+        row.full_clean(validate_unique=False)
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError as error:  # a parallel writer created the same period's value
+            raise ValidationError(_("与已有记录冲突，请刷新后重试 (conflicts with an existing row)")) from error
+    return row
+
+
+def indicator_value_delete(*, user, value: IndicatorValue, expected_version: int | None = None) -> None:
+    with transaction.atomic():
+        row = IndicatorValue.objects.select_for_update().select_related("target", "period").get(pk=value.pk)
+        _check_version(row, expected_version)
+        _deny(can_enter_indicator_value(user, row.target, row.period))
+        row._history_user = user
+        row.delete()
+
+
+# --- calendar feeds ------------------------------------------------------------------------------
+def feed_create(*, user, unit: Unit | None = None, plan: Plan | None = None) -> CalendarFeed:
+    """A new private feed URL for a unit or a plan (one of the two)."""
+    if (unit is None) == (plan is None):
+        raise ValidationError(_("请选择单位或行动方案之一 (choose either a unit or a plan)"))
+    _deny(can_manage_feed(user, unit=unit, plan=plan))
+    with transaction.atomic():
+        return CalendarFeed.objects.create(token=secrets.token_urlsafe(32), unit=unit, plan=plan, created_by=user)
+
+
+def feed_revoke(*, user, feed: CalendarFeed) -> CalendarFeed:
+    """End a feed: its URL answers 404 from now on. Revoking twice changes nothing."""
+    _deny(can_manage_feed(user, unit=feed.unit, plan=feed.plan))
+    with transaction.atomic():
+        locked = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
+        if locked.revoked_at is None:
+            locked.revoked_at = timezone.now()
+            locked.save(update_fields=["revoked_at"])
+    return locked
+
+
+# --- publishing ----------------------------------------------------------------------------------
+def plan_publish(*, user, plan: Plan, published: bool = True) -> Plan:
+    """Publish a plan's public progress page (or withdraw it)."""
+    _deny(can_manage_plan(user, plan))
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        if locked.is_published != published:
+            locked.is_published = published
+            locked.published_at = timezone.now() if published else None
+            locked._history_user = user
+            locked.save(update_fields=["is_published", "published_at", "updated_at"])
+    plan.is_published, plan.published_at = locked.is_published, locked.published_at
+    return plan
