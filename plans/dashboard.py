@@ -25,7 +25,9 @@ from plans.models import (
     TaskStatus,
     Unit,
 )
+from plans.indicators import Indicator, indicators
 from plans.progress import Light
+from plans.rollup import Rollup, of_task, rollup
 
 STATE_COLOURS = {
     ReportState.PENDING: "#9e9e9e",
@@ -146,7 +148,7 @@ class SectionRow:
     section: Task | None  # None gathers the tasks that sit under no section
     tasks: Link
     completed: Link
-    average_percent: int | None
+    average_percent: int | None  # plans.rollup: the average latest approved percent
 
     @property
     def completed_percent(self) -> int:
@@ -188,9 +190,8 @@ def top_section(node: Task, by_id: dict[int, Task]) -> Task | None:
     return top
 
 
-def _section_row(plan: Plan, section: Task | None, tasks: list[Task]) -> SectionRow:
+def _section_row(plan: Plan, section: Task | None, tasks: list[Task], summary: Rollup) -> SectionRow:
     completed = [task for task in tasks if task.status == TaskStatus.COMPLETED]
-    percents = [task.latest_percent for task in tasks if task.latest_percent is not None]
     if section is None:
         tasks_link, completed_link = task_ids_url(tasks), task_ids_url(completed)
     else:
@@ -198,22 +199,30 @@ def _section_row(plan: Plan, section: Task | None, tasks: list[Task]) -> Section
         completed_link = active_tasks_url(plan, section=section.pk, status__exact=TaskStatus.COMPLETED)
     return SectionRow(
         section=section,
-        tasks=Link(len(tasks), tasks_link),
-        completed=Link(len(completed), completed_link),
-        average_percent=round(sum(percents) / len(percents)) if percents else None,
+        tasks=Link(summary.tasks, tasks_link),
+        completed=Link(summary.completed, completed_link),
+        average_percent=summary.average_percent,
     )
 
 
 def section_rows(plan: Plan, nodes: list[Task]) -> list[SectionRow]:
-    """A row per top-level section in plan order (tasks at any depth below it), then one for
-    the tasks under no section, if any."""
+    """A row per top-level section in plan order (its roll-up: tasks at any depth below it),
+    then one for the tasks under no section, if any."""
     by_id = {node.pk: node for node in nodes}
+    summary = rollup(nodes)
     grouped: dict[Task | None, list[Task]] = {
         node: [] for node in nodes if node.kind == NodeKind.SECTION and node.parent_id is None
     }
     for task in (node for node in nodes if node.kind == NodeKind.TASK):
         grouped.setdefault(top_section(task, by_id), []).append(task)
-    return [_section_row(plan, section, tasks) for section, tasks in grouped.items()]
+    rows = []
+    for section, tasks in grouped.items():
+        if section is None:
+            loose = sum((of_task(task.status, task.latest_percent) for task in tasks), Rollup())
+            rows.append(_section_row(plan, None, tasks, loose))
+        else:
+            rows.append(_section_row(plan, section, tasks, summary.sections[section.pk]))
+    return rows
 
 
 def light_counts(plan: Plan, nodes: list[Task], today: datetime.date) -> list[LightCount]:
@@ -355,6 +364,16 @@ class DashboardData:
     lights: list[LightCount]
     unit_chart: Chart
     section_chart: Chart
+    total: Rollup  # the whole plan's roll-up
+    indicators: list[Indicator]
+
+    @property
+    def total_tasks_link(self) -> Link:
+        return Link(self.total.tasks, active_tasks_url(self.plan))
+
+    @property
+    def total_completed_link(self) -> Link:
+        return Link(self.total.completed, active_tasks_url(self.plan, status__exact=TaskStatus.COMPLETED))
 
     @property
     def overdue_link(self) -> Link:
@@ -367,6 +386,8 @@ class DashboardData:
 
 def dashboard_data(plan: Plan, period: ReportingPeriod, today: datetime.date) -> DashboardData:
     nodes = plan_nodes(plan)
+    periods = list(plan.periods.order_by("start"))
+    targets = plan.targets.filter(is_active=True).select_related("plan", "owner", "task").order_by("position")
     units = unit_rows(period, today)
     sections = section_rows(plan, nodes)
     return DashboardData(
@@ -379,4 +400,6 @@ def dashboard_data(plan: Plan, period: ReportingPeriod, today: datetime.date) ->
         lights=light_counts(plan, nodes, today),
         unit_chart=unit_state_chart(units),
         section_chart=section_chart(sections),
+        total=rollup(nodes).plan,
+        indicators=indicators(plan, targets, periods, up_to=period),
     )

@@ -3,13 +3,15 @@ open reporting period per plan. Demo passwords exist only here; never run on rea
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from plans import services
-from plans.models import Assignment, MemberRole, Membership, Plan, Unit
+from plans.indicators import elapsed_share, rising
+from plans.models import Assignment, IndicatorValue, MemberRole, Membership, Plan, Target, Unit
 from plans.roles import GROUP_OF_ROLE, OFFICE_GROUP, groups_ensure
 
 DEMO_PASSWORD = "tracker-demo-2016"
@@ -78,3 +80,37 @@ def demo_periods_open() -> list[str]:
             created = services.period_open(user=superuser, period=period)
             opened.append(f"{plan.title} {period.label}: {len(created)}")
     return opened
+
+
+def _demo_amount(target: Target, share: Decimal) -> Decimal:
+    """A plausible measured value at `share` of the target's span: a rising target climbs from
+    its baseline (else 0) with a per-indicator pace of 80–110 %; a falling one comes down from
+    30 % above the target. Deterministic, so a repeated `make run` shows the same figures."""
+    pace = Decimal(80 + int(_slug(target.indicator), 16) % 31) / 100
+    if rising(target):
+        base = target.baseline or Decimal(0)
+        amount = base + (target.value - base) * share * pace
+    else:
+        start = target.baseline or target.value * Decimal("1.3")
+        amount = start - (start - target.value) * share * pace
+    return amount.quantize(Decimal("0.01"))
+
+
+def demo_indicator_values() -> int:
+    """Values for every active indicator of each plan for its periods before the open one, for
+    indicators that have none yet; returns how many were entered."""
+    superuser = get_user_model().objects.get(username=SUPERUSER)
+    entered = 0
+    for plan in Plan.objects.order_by("plan_year", "title"):
+        periods = list(plan.periods.filter(is_open=False).order_by("start"))
+        for target in plan.targets.filter(is_active=True).select_related("plan"):
+            if IndicatorValue.objects.filter(target=target).exists():
+                continue
+            for period in periods:
+                share = elapsed_share(target, plan, period.end)
+                services.indicator_value_save(
+                    user=superuser, target=target, period=period, value=_demo_amount(target, share),
+                    note="演示数据", source="演示",
+                )
+                entered += 1
+    return entered

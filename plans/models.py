@@ -649,13 +649,18 @@ class TargetManager(models.Manager):
 
 class TargetQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Indicators of the tasks the user may see, and the plan-level goals of the plans
-        the user may see (TaskQuerySet.visible_to, PlanQuerySet.visible_to)."""
+        """Indicators of the tasks the user may see, the plan-level goals of the plans the
+        user may see (TaskQuerySet.visible_to, PlanQuerySet.visible_to), and the indicators
+        the user's unit owns."""
         if sees_everything(user):
             return self
         tasks = Task.objects.visible_to(user).values("pk")
         plans = Plan.objects.visible_to(user).values("pk")
-        return self.filter(Q(task__isnull=False, task_id__in=tasks) | Q(task__isnull=True, plan_id__in=plans))
+        visible = Q(task__isnull=False, task_id__in=tasks) | Q(task__isnull=True, plan_id__in=plans)
+        units = acting_unit_ids(user)
+        if units:
+            visible |= Q(owner_id__in=units)
+        return self.filter(visible)
 
 
 class Target(models.Model):

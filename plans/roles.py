@@ -14,10 +14,14 @@ GROUP_OF_ROLE = {MemberRole.OFFICIAL: "填报人", MemberRole.LEADER: "单位负
 _READ = ["unit", "unitalias", "plan", "planissuer", "section", "task", "assignment", "deadline", "target", "reportingperiod"]
 _UNIT_PERMISSIONS = [f"view_{model}" for model in _READ] + [
     "view_progressreport", "change_progressreport", "view_supportinginput", "view_reminder", "view_sheetimport",
+    # calendar feeds (日历订阅): a unit's accounts make their unit's, office staff their plans'
+    "view_calendarfeed", "add_calendarfeed", "change_calendarfeed",
+    # indicator values (指标实际值): the owner unit enters them, the office corrects them
+    "view_indicatorvalue", "add_indicatorvalue", "change_indicatorvalue",
 ]
 _OFFICE_PERMISSIONS = _UNIT_PERMISSIONS + [
     f"{action}_{model}"
-    for model in ["plan", "planissuer", "section", "task", "assignment", "deadline", "target", "reportingperiod", "unit", "unitalias"]
+    for model in ["plan", "planissuer", "section", "task", "assignment", "deadline", "target", "reportingperiod", "unit", "unitalias", "indicatorvalue"]
     for action in ("add", "change", "delete")
 ]
 PERMISSIONS_OF_GROUP = {

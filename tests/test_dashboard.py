@@ -11,15 +11,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.dashboard import dashboard_data
-from plans.models import ReportState, Role, TaskStatus
+from decimal import Decimal
+
+from plans.indicators import IndicatorStatus, status
+from plans.models import Comparator, ReportState, Role, TaskStatus
 from tests.factories import (
     AssignmentFactory,
     DeadlineFactory,
+    IndicatorValueFactory,
     MembershipFactory,
     PlanFactory,
     ProgressReportFactory,
     ReportingPeriodFactory,
     SectionFactory,
+    TargetFactory,
     TaskFactory,
     UnitFactory,
     UserFactory,
@@ -153,8 +158,10 @@ def test_completion_by_top_level_section_counts_tasks_at_any_depth(plan, period)
     table = [(row.label, row.tasks.count, row.completed.count, row.completed_percent, row.average_percent) for row in data.sections]
     assert table == [
         ("三、 主要任务", 3, 1, 33, 70),
-        ("四、 组织保障", 1, 1, 100, None),
+        ("四、 组织保障", 1, 1, 100, 100),  # completed without a reported percent: counts as 100
     ]
+    total = data.total
+    assert (total.tasks, total.completed, total.completed_percent, total.average_percent) == (4, 2, 50, 80)
 
 
 def test_tasks_under_no_section_are_gathered_last_and_linked_by_id(plan, period):
@@ -333,7 +340,7 @@ def test_every_count_link_opens_its_filtered_admin_list(client, plan, period, th
 
     links = set(re.findall(r'href="(/admin/plans/(?:progressreport|task)/\?[^"]+)"', html))
 
-    assert len(links) == 3 * 6 + 3 + 3 + 1  # 6 per unit; 2 for 主要任务 and 1 for the unsectioned tasks; lights; overdue
+    assert len(links) == 3 * 6 + 3 + 2 + 3 + 1  # 6 per unit; 2 for 主要任务 and 1 for the unsectioned tasks; the plan total; lights; overdue
     assert {link: client.get(link.replace("&amp;", "&")).status_code for link in links} == dict.fromkeys(links, 200)
 
 
@@ -362,3 +369,50 @@ def test_dashboard_runs_the_same_number_of_queries_for_3_and_12_tasks(client, of
     fill_plan(plan, period, 9)
 
     assert dashboard_queries(client, 12) == few
+
+
+def _good_days(plan, period):
+    """优良天数 ≥ 190 天 in 2016, with values for Q2 and Q3."""
+    plan.period_start, plan.period_end, plan.plan_year = datetime.date(2016, 1, 1), datetime.date(2016, 12, 31), 2016
+    plan.save()
+    target = TargetFactory(plan=plan, indicator="环境空气质量优良天数", comparator=Comparator.GTE, value=Decimal("190"), unit="天", year=2016)
+    q2 = ReportingPeriodFactory(plan=plan, label="2016Q2", start=datetime.date(2016, 4, 1), end=datetime.date(2016, 6, 30))
+    IndicatorValueFactory(target=target, period=q2, value=Decimal("80"))
+    IndicatorValueFactory(target=target, period=period, value=Decimal("150"))
+    return target
+
+
+def test_indicators_show_the_periods_value_its_status_and_a_chart_of_actual_against_target(client, office, plan, period):
+    target = _good_days(plan, period)
+
+    [indicator] = dashboard_data(plan, period, AFTER_DUE).indicators
+    html = client.get(DASHBOARD).content.decode()
+
+    latest = indicator.readings[-1]
+    assert latest.period == period and latest.value.value == Decimal("150")
+    assert latest.status == status(target, plan, Decimal("150"), period.end) == IndicatorStatus.ON_COURSE
+    row = re.search(r'<tr class="indicator">(.*?)</tr>', html, re.S).group(1)
+    assert "环境空气质量优良天数" in row and "≥ 190天" in row and "150天" in row and "符合序时" in row
+    chart = html.split('<svg class="indicator-chart"')[1].split("</svg>")[0]
+    assert chart.count('<circle class="value"') == 2  # Q2 and Q3
+    assert '<line class="target"' in chart and '<line class="trend"' in chart and '<line class="path"' in chart
+
+
+def test_a_later_periods_value_is_not_shown_for_an_earlier_period(plan, period):
+    _good_days(plan, period)
+    q2 = plan.periods.get(label="2016Q2")
+
+    [indicator] = dashboard_data(plan, q2, AFTER_DUE).indicators
+
+    assert [reading.period.label for reading in indicator.readings] == ["2016Q2"]
+    assert indicator.readings[-1].value.value == Decimal("80")
+
+
+def test_dashboard_queries_do_not_grow_with_indicators(client, office, plan, period):
+    _good_days(plan, period)
+    few = dashboard_queries(client, 0)
+    for number in range(4):
+        extra = TargetFactory(plan=plan, indicator=f"指标{number}", value=Decimal(number + 1), unit="%")
+        IndicatorValueFactory(target=extra, period=period, value=Decimal("0.5"))
+
+    assert dashboard_queries(client, 0) == few

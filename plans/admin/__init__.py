@@ -1,4 +1,4 @@
 """The admin, one module per concern: structure (units, plans, the task tree), reporting
 (periods, reports and their review) and access (accounts of units and offices)."""
-from plans.admin import access, reporting, structure  # noqa: F401  (registers the ModelAdmins)
+from plans.admin import access, indicators, reporting, structure  # noqa: F401  (registers the ModelAdmins)
 from plans.admin.structure import TaskTargetFormSet  # noqa: F401

@@ -4,6 +4,7 @@ and its targets. Changelists run a constant number of queries (see tests/test_ad
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
@@ -119,10 +120,11 @@ class PlanAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
     list_select_related = ["coordinator"]
     search_fields = ["title", "key", "doc_number"]
     autocomplete_fields = ["coordinator", "office_staff"]
-    readonly_fields = ["source_name", "source_sha256", "source_text", "created_at", "updated_at"]
+    readonly_fields = ["source_name", "source_sha256", "source_text", "created_at", "updated_at", "is_published", "published_at", "public_page"]
     fieldsets = [
         (None, {"fields": ["title", "key", "doc_number", "jurisdiction", "plan_year", "issued_on", "coordinator"]}),
         (_("督办"), {"fields": ["office_staff"]}),
+        (_("公开发布"), {"fields": ["is_published", "published_at", "public_page"]}),
         (_("实施期"), {"fields": ["period_start", "period_end", "valid_until"]}),
         (
             _("报送要求"),
@@ -132,12 +134,42 @@ class PlanAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
         (_("记录"), {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [PlanIssuerInline, PlanTargetInline]
-    actions = ["generate_periods"]
+    actions = ["generate_periods", "publish", "withdraw"]
 
     @admin.action(description=_("按报送要求生成报送周期"))
     def generate_periods(self, request, queryset):
         created = sum(len(services.periods_generate(plan=plan)) for plan in queryset)
         self.message_user(request, _("新建报送周期 %(count)d 个。") % {"count": created}, messages.SUCCESS)
+
+    def _set_published(self, request, queryset, published: bool) -> list[Plan]:
+        """Publish or withdraw each chosen plan the user manages; the others are named."""
+        done, refused = [], []
+        for plan in queryset:
+            try:
+                done.append(services.plan_publish(user=request.user, plan=plan, published=published))
+            except PermissionDenied:
+                refused.append(str(plan))
+        if refused:
+            self.message_user(request, _("无权发布或撤回：%(plans)s") % {"plans": "、".join(refused)}, messages.ERROR)
+        return done
+
+    @admin.action(description=_("公开发布（无需登录即可查看公开进展页面）"), permissions=["change"])
+    def publish(self, request, queryset):
+        for plan in self._set_published(request, queryset, True):
+            url = request.build_absolute_uri(reverse("public-plan", args=[plan.pk]))
+            self.message_user(request, format_html(_("《{}》已公开发布：<a href=\"{}\">{}</a>"), plan, url, url), messages.SUCCESS)
+
+    @admin.action(description=_("撤回公开发布"), permissions=["change"])
+    def withdraw(self, request, queryset):
+        for plan in self._set_published(request, queryset, False):
+            self.message_user(request, _("《%(title)s》已撤回公开，公开页面不再可访问。") % {"title": plan}, messages.SUCCESS)
+
+    @admin.display(description=_("公开页面"))
+    def public_page(self, plan):
+        if not plan.pk or not plan.is_published:
+            return _("未公开发布。在方案列表中选中本方案，执行“公开发布”。")
+        url = reverse("public-plan", args=[plan.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
@@ -299,6 +331,8 @@ class TaskTargetFormSet(BaseInlineFormSet):
         last = Target.objects.filter(plan_id=task.plan_id).aggregate(last=Max("position"))["last"]
         form.instance.plan_id = task.plan_id
         form.instance.position = 0 if last is None else last + 1
+        if form.instance.owner_id is None:  # the task's lead unit enters its values
+            form.instance.owner_id = task.assignments.filter(is_lead=True).values_list("unit_id", flat=True).first()
         return super().save_new(form, commit=commit)
 
 
@@ -486,16 +520,3 @@ class DeadlineAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ["task"]
     date_hierarchy = "date"
     fields = ["task", "kind", "date", "rule", "text", "position"]
-
-
-@admin.register(Target)
-class TargetAdmin(PlanScopedAdmin, admin.ModelAdmin):
-    list_display = ["indicator", "comparator", "value", "unit", "year", "plan", "task"]
-    list_filter = ["plan", "comparator", "year"]
-    list_select_related = ["plan", "task"]
-    search_fields = ["indicator", "text"]
-    autocomplete_fields = ["plan", "task"]
-    fieldsets = [
-        (None, {"fields": ["plan", "task", "indicator", "comparator", "value", "unit", "year"]}),
-        (_("来源"), {"fields": ["text", "position"]}),
-    ]

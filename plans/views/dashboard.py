@@ -34,7 +34,9 @@ def default_period(plan: Plan) -> ReportingPeriod | None:
 def dashboard(request):
     # the chooser shows titles only: not every plan's full source document
     plans = list(Plan.objects.visible_to(request.user).only("pk", "title", "plan_year").order_by("-plan_year", "title"))
-    plan = _chosen(Plan.objects.visible_to(request.user), request.GET.get("plan")) or (plans[0] if plans else None)
+    # the chosen plan in full but for its source document: its dates place indicators in time
+    visible = Plan.objects.visible_to(request.user).defer("source_text")
+    plan = _chosen(visible, request.GET.get("plan") or (str(plans[0].pk) if plans else None))
     periods = list(plan.periods.order_by("-start")) if plan else []
     period = (_chosen(plan.periods.all(), request.GET.get("period")) or default_period(plan)) if plan else None
     context = {

@@ -1,12 +1,14 @@
 """python manage.py demo_periods: generate reporting periods and open the latest of each plan."""
 from django.core.management.base import BaseCommand
 
-from plans.demo import demo_periods_open
+from plans.demo import demo_indicator_values, demo_periods_open
 
 
 class Command(BaseCommand):
-    help = "生成报送周期并开放每个方案最近一期（演示用）。Generate periods and open each plan's latest one (demo)."
+    help = "生成报送周期、开放每个方案最近一期并填报演示指标值（演示用）。Generate periods, open each plan's latest one and enter demo indicator values (demo)."
 
     def handle(self, *args, **options):
         for line in demo_periods_open():
             self.stdout.write(f"已开放填报 (open for reporting): {line}")
+        entered = demo_indicator_values()
+        self.stdout.write(f"已填报演示指标实际值 (demo indicator values entered): {entered}")
