@@ -19,6 +19,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from plans.admin import TaskTargetFormSet
 from plans.models import Plan, ProgressReport, Reminder, Role, SheetImport, Target, Task, Unit
 from tests.factories import (
+    CalendarFeedFactory,
+    IndicatorValueFactory,
     MembershipFactory,
     ReminderFactory,
     SheetImportFactory,
@@ -52,8 +54,10 @@ def every_model(hebi_task):
     UnitAliasFactory(unit=Unit.objects.get(short_name="市发改委"), name="发改委")
     PlanIssuerFactory(plan=plan)
     TargetFactory(plan=plan)
-    TargetFactory(plan=plan, task=hebi_task, indicator="优良天数", value=190, unit="天")
+    good_days = TargetFactory(plan=plan, task=hebi_task, indicator="优良天数", value=190, unit="天")
     report = ProgressReportFactory(task=hebi_task, unit=Unit.objects.get(short_name="市发改委"))
+    IndicatorValueFactory(target=good_days, period=report.period, value=150)
+    CalendarFeedFactory(unit=None, plan=plan)
     SupportingInputFactory(report=report)
     ReminderFactory()
     SheetImportFactory(period=report.period)
