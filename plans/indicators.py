@@ -169,15 +169,18 @@ class Indicator:
         return indicator_chart(self)
 
 
-def indicators(plan: Plan, targets, periods: list[ReportingPeriod], *, up_to: ReportingPeriod | None = None) -> list[Indicator]:
+def indicators(
+    plan: Plan, targets, periods: list[ReportingPeriod], *, up_to: ReportingPeriod | None = None, value_fields=None,
+) -> list[Indicator]:
     """Each target with a reading per period (up to and including `up_to`), its values read
-    in one query. `targets` is a list or queryset of the plan's targets."""
+    in one query (only `value_fields` of them, when given). `targets` is a list or queryset of
+    the plan's targets."""
     targets = list(targets)
     shown = [period for period in periods if up_to is None or period.start <= up_to.start]
-    values = {
-        (row.target_id, row.period_id): row
-        for row in IndicatorValue.objects.filter(target__in=[t.pk for t in targets], period__in=[p.pk for p in shown])
-    }
+    rows = IndicatorValue.objects.filter(target__in=[t.pk for t in targets], period__in=[p.pk for p in shown])
+    if value_fields is not None:
+        rows = rows.only(*value_fields)
+    values = {(row.target_id, row.period_id): row for row in rows} if targets and shown else {}
     result = []
     for target in targets:
         readings = []
