@@ -231,6 +231,7 @@ class IndicatorChart:
     width: int = CHART_WIDTH
     height: int = CHART_HEIGHT
     left: int = LEFT
+    top: int = TOP
     right_edge: int = CHART_WIDTH - RIGHT
     bottom_edge: int = CHART_HEIGHT - BOTTOM
 
