@@ -3,10 +3,15 @@ write-only mode while the task queryset is iterated, so memory stays flat howeve
 the plan (DOMAIN.md §4).
 
 - `export_plan_workbook`: the plan's full sheet for a period (every section and task, one
-  row per reporting unit, the task's cells merged down), a summary sheet with native charts
-  and, on request, one sheet per reporting unit.
+  row per reporting unit, the task's cells merged down), a summary sheet with native charts,
+  the indicator sheet (量化指标, indicator_sheet.py) when the plan has targets and, on
+  request, one sheet per reporting unit.
 - `export_unit_workbook`: the sheet a unit sends to the office: its own tasks, 填报单位
-  filled in, the signature footer.
+  filled in, the signature footer; and the indicators the unit enters the values of.
+
+Each section row shows its roll-up (plans/rollup.py) after its title: the tasks listed below
+it, how many are completed, the average reported percent; the summary sheet shows the same
+per top-level section and for the plan.
 
 Both show only what the user may see (`visible_to`); returned.py reads the sheets back."""
 from __future__ import annotations
@@ -52,6 +57,7 @@ from plans.models import (
 )
 from plans.permissions import is_office
 from plans.progress import Light
+from plans.rollup import PlanRollup, Rollup, plan_nodes_for_rollup, rollup
 
 EXCEL_TEXT_LIMIT = 32767
 CHUNK_SIZE = 2000
@@ -374,6 +380,44 @@ def _column_style(column: Column) -> str:
 _STYLED_BY_VALUE = ("light", "deadline")  # the columns whose style depends on the value
 
 
+# --- roll-up ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SheetRollup:
+    """The roll-up (plans/rollup.py) of the tasks a sheet lists: the plan's, every section's,
+    and the top-level sections in plan order (for the summary)."""
+
+    plan: Rollup
+    sections: dict[int, Rollup]
+    top: list[int]
+
+
+def sheet_rollup(period: ReportingPeriod, nodes=None) -> SheetRollup:
+    """The roll-up of the plan's active nodes (what the dashboard and the API count), or of
+    those in `nodes` (a queryset: the tasks a unit's sheet or a unit account's workbook
+    lists). One query."""
+    rows = plan_nodes_for_rollup([period.plan_id])
+    if nodes is not None:
+        rows = rows.filter(pk__in=nodes.values("pk"))
+    rows = list(rows)
+    rolled: PlanRollup = rollup(rows)
+    top = [row["id"] for row in rows if row["kind"] == NodeKind.SECTION and row["parent_id"] is None]
+    return SheetRollup(rolled.plan, rolled.sections, top)
+
+
+def rollup_text(totals: Rollup) -> str:
+    """任务 20 项，已完成 5 项 25%，平均进度 60% (平均进度 — when no task has a percent)."""
+    average = "—" if totals.average_percent is None else f"{totals.average_percent}%"
+    return f"任务 {totals.tasks} 项，已完成 {totals.completed} 项 {totals.completed_percent}%，平均进度 {average}"
+
+
+def section_text(node: Task, rollups: SheetRollup | None) -> str:
+    """A section row's text: its title, then its roll-up when tasks are listed below it."""
+    totals = rollups.sections.get(node.pk) if rollups else None
+    if totals is None or not totals.tasks:
+        return str(node)
+    return f"{node}（{rollup_text(totals)}）"
+
+
 def _print_setup(sheet):
     """A4 landscape, one page wide, centred, page numbers in the footer."""
     sheet.page_setup.orientation = "landscape"
@@ -392,9 +436,10 @@ class ProgressSheet:
     written only once a task below them appears unless `every_section`), task rows (the
     per-task cells merged down over the task's report rows), then the footer."""
 
-    def __init__(self, workbook, title: str, *, kind: str, period: ReportingPeriod, every_section: bool):
+    def __init__(self, workbook, title: str, *, kind: str, period: ReportingPeriod, every_section: bool, rollups: SheetRollup | None = None):
         self.sheet = workbook.create_sheet(title)
         self.kind, self.period, self.every_section = kind, period, every_section
+        self.rollups = rollups
         self.columns = layout.columns_for(kind)
         self.column_styles = [(column, _column_style(column)) for column in self.columns]
         self.width = len(self.columns)
@@ -470,7 +515,7 @@ class ProgressSheet:
     def _flush_sections(self):
         for node in self.pending_sections:
             if node.pk not in self.written_sections:
-                self._wide_row(str(node), "进展表-章节", key=layout.section_row_key(node.pk))
+                self._wide_row(section_text(node, self.rollups), "进展表-章节", key=layout.section_row_key(node.pk))
                 self.written_sections.add(node.pk)
 
     def task(self, facts: TaskFacts, rows: list[tuple[Unit | None, ProgressReport | None]], today: datetime.date, units: dict):
@@ -527,13 +572,18 @@ class ProgressSheet:
 
 
 # --- reading the database ---------------------------------------------------------------------
-def export_nodes(user, period: ReportingPeriod):
-    """The plan's active sections and tasks the user may see, in document order
-    (Task.objects.for_export; TaskDetails reads the rest)."""
+def visible_nodes(user, period: ReportingPeriod):
+    """The plan's active sections and tasks the user may see."""
     nodes = Task.objects.for_plan(period.plan_id).active()
     if not is_office(user, period.plan_id):
         nodes = nodes.filter(pk__in=Task.objects.visible_to(user).values("pk"))
-    return nodes.for_export()
+    return nodes
+
+
+def export_nodes(user, period: ReportingPeriod):
+    """The plan's active sections and tasks the user may see, in document order
+    (Task.objects.for_export; TaskDetails reads the rest)."""
+    return visible_nodes(user, period).for_export()
 
 
 def _rows_for_full(facts: TaskFacts, reports: list[ProgressReport], units: dict) -> list[tuple[Unit | None, ProgressReport | None]]:
@@ -571,16 +621,13 @@ class UnitTally:
 
 @dataclass
 class Summary:
-    """Counts gathered while the full sheet is written, for the summary sheet."""
+    """Counts gathered while the full sheet is written, for the summary sheet (the sections'
+    completion is the sheet's roll-up, SheetRollup)."""
 
     units: dict[Unit, UnitTally] = field(default_factory=lambda: defaultdict(UnitTally))
-    sections: dict[int, list] = field(default_factory=dict)  # top section id → [title, tasks, completed]
+    titles: dict[int, str] = field(default_factory=dict)  # section id → its title
 
-    def add(self, facts: TaskFacts, top: Task | None, reports: list[ProgressReport], late: list[bool], units: dict):
-        key = top.pk if top else 0
-        entry = self.sections.setdefault(key, [str(top) if top else "（未分章节）", 0, 0])
-        entry[1] += 1
-        entry[2] += facts.task.status == TaskStatus.COMPLETED
+    def add(self, facts: TaskFacts, reports: list[ProgressReport], late: list[bool], units: dict):
         for report, report_late in zip(reports, late):
             tally = self.units[units[report.unit_id]]
             tally.tasks += 1
@@ -606,16 +653,16 @@ def _detailed(nodes, details: TaskDetails, *, whole: bool):
         yield from details.attach(batch)
 
 
-def _write_sheet(workbook, title, *, kind, period, unit, nodes, today, units, rows_for, summary=None):
-    sheet = ProgressSheet(workbook, title, kind=kind, period=period, every_section=kind == FULL)
+def _write_sheet(workbook, title, *, kind, period, unit, nodes, today, units, rows_for, rollups=None, summary=None):
+    sheet = ProgressSheet(workbook, title, kind=kind, period=period, every_section=kind == FULL, rollups=rollups)
     sheet.write_header(
         info=_info(period, unit, today),
         signature=layout.signature(kind=kind, plan_key=period.plan.key, period_label=period.label, unit_name=unit.name if unit else ""),
     )
-    top = None
     for node in _detailed(nodes.iterator(chunk_size=CHUNK_SIZE), TaskDetails(period.plan_id, period), whole=kind == FULL):
         if node.kind != NodeKind.TASK:
-            top = node if node.level == 1 else top
+            if summary is not None:
+                summary.titles[node.pk] = str(node)
             sheet.section(node)
             continue
         facts = task_facts(node, today, units)
@@ -625,12 +672,25 @@ def _write_sheet(workbook, title, *, kind, period, unit, nodes, today, units, ro
             continue
         sheet.task(facts, rows, today, units)
         if summary is not None:
-            summary.add(facts, top, reports, [is_late(report, period, today) for report in reports], units)
+            summary.add(facts, reports, [is_late(report, period, today) for report in reports], units)
     sheet.write_footer()
     return sheet
 
 
-def _write_summary(workbook, period: ReportingPeriod, summary: Summary, today: datetime.date):
+def _section_rows(summary: Summary, rollups: SheetRollup) -> list[tuple[str, Rollup]]:
+    """Each top-level section in plan order, then the tasks under none (if any)."""
+    rows = [(summary.titles[pk], rollups.sections[pk]) for pk in rollups.top if pk in summary.titles]
+    inside = sum((totals for _title, totals in rows), Rollup())
+    loose = Rollup(
+        rollups.plan.tasks - inside.tasks, rollups.plan.completed - inside.completed,
+        rollups.plan.reported - inside.reported, rollups.plan.percent_total - inside.percent_total,
+    )
+    if loose.tasks:
+        rows.append(("（未分章节）", loose))
+    return rows
+
+
+def _write_summary(workbook, period: ReportingPeriod, summary: Summary, rollups: SheetRollup, today: datetime.date):
     sheet = workbook.create_sheet("汇总")
     widths = [26, 9, 9, 9, 9, 9, 9, 9, 9]
     for index, width in enumerate(widths, start=1):
@@ -653,13 +713,14 @@ def _write_summary(workbook, period: ReportingPeriod, summary: Summary, today: d
     unit_last = unit_first + len(units) - 1
     row([])
     section_header = unit_last + 2
-    row(["章节", "任务数", "已完成", "完成率(%)"], "进展表-列标题")
-    for title, total, completed in summary.sections.values():
-        row([title, total, completed, round(completed * 100 / total) if total else 0])
-    section_last = section_header + len(summary.sections)
+    row(["章节", "任务数", "已完成", "完成率(%)", "已报进度", "平均进度(%)"], "进展表-列标题")
+    sections = _section_rows(summary, rollups)
+    for title, totals in [*sections, ("合计", rollups.plan)]:
+        row([title, totals.tasks, totals.completed, totals.completed_percent, totals.reported, totals.average_percent])
+    section_last = section_header + len(sections)
     if units:
         sheet.add_chart(_units_chart(sheet, unit_first, unit_last), f"K{3}")
-    if summary.sections:
+    if sections:
         sheet.add_chart(_sections_chart(sheet, section_header, section_last), f"K{max(3, 3 + 2 * len(units)) + 20}")
 
 
@@ -678,29 +739,40 @@ def _units_chart(sheet, first: int, last: int) -> BarChart:
 def _sections_chart(sheet, header: int, last: int) -> BarChart:
     chart = BarChart()
     chart.type = "bar"
-    chart.title = "各章节完成率(%)"
-    chart.add_data(Reference(sheet, min_col=4, min_row=header, max_row=last), titles_from_data=True)
+    chart.title = "各章节完成率和平均进度(%)"
+    for column in (4, 6):  # 完成率(%), 平均进度(%)
+        chart.add_data(Reference(sheet, min_col=column, min_row=header, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=header + 1, max_row=last))
     chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
-    chart.height, chart.width = max(7.5, 0.8 * (last - header)), 18
-    chart.legend = None
+    chart.height, chart.width = max(7.5, 1.2 * (last - header)), 18
     return chart
 
 
 # --- the two workbooks ------------------------------------------------------------------------
 def export_plan_workbook(out, *, user, period: ReportingPeriod, unit_sheets: bool = False, today: datetime.date | None = None):
     """Write the plan's progress workbook for `period` to `out` (a path or binary file)."""
+    from plans.exports.indicator_sheet import (
+        SHEET_NAME,
+        sheet_targets,
+        write_indicator_sheet,
+    )
+
     today = today or timezone.localdate()
     workbook = SheetWorkbook()
     summary = Summary()
     taken = {"汇总"}
     title = layout.safe_sheet_name("进展情况表", taken)
     units = Unit.objects.in_bulk()
+    nodes = visible_nodes(user, period)
+    rollups = sheet_rollup(period, None if is_office(user, period.plan_id) else nodes)
     _write_sheet(
-        workbook, title, kind=FULL, period=period, unit=None, nodes=export_nodes(user, period), today=today,
-        units=units, rows_for=_rows_for_full, summary=summary,
+        workbook, title, kind=FULL, period=period, unit=None, nodes=nodes.for_export(), today=today,
+        units=units, rows_for=_rows_for_full, rollups=rollups, summary=summary,
     )
-    _write_summary(workbook, period, summary, today)
+    _write_summary(workbook, period, summary, rollups, today)
+    targets = sheet_targets(user, period)
+    if targets:
+        write_indicator_sheet(workbook, layout.safe_sheet_name(SHEET_NAME, taken), period=period, targets=targets, unit=None, today=today)
     if unit_sheets:
         for unit in sorted(summary.units, key=str):
             _write_unit_sheet(
@@ -714,18 +786,32 @@ def _write_unit_sheet(workbook, title, *, user, period, unit, today, units):
         own = [report for report in reports if report.unit_id == unit.pk]
         return [(unit, own[0] if own else None)]
 
-    nodes = export_nodes(user, period).filter(Q(kind=NodeKind.SECTION) | unit_task_ids(period, unit))
-    _write_sheet(workbook, title, kind=UNIT, period=period, unit=unit, nodes=nodes, today=today, units=units, rows_for=rows_for)
+    nodes = visible_nodes(user, period).filter(Q(kind=NodeKind.SECTION) | unit_task_ids(period, unit))
+    _write_sheet(
+        workbook, title, kind=UNIT, period=period, unit=unit, nodes=nodes.for_export(), today=today, units=units,
+        rows_for=rows_for, rollups=sheet_rollup(period, nodes),
+    )
 
 
 def export_unit_workbook(out, *, user, period: ReportingPeriod, unit: Unit, today: datetime.date | None = None):
-    """Write the sheet `unit` sends to the office for `period` to `out`."""
+    """Write the sheet `unit` sends to the office for `period` to `out`, and after it the
+    indicators the unit enters the values of (if any), so it sees what it has to enter."""
+    from plans.exports.indicator_sheet import (
+        SHEET_NAME,
+        sheet_targets,
+        write_indicator_sheet,
+    )
+
     today = today or timezone.localdate()
     workbook = SheetWorkbook()
+    taken = set()
     _write_unit_sheet(
-        workbook, layout.safe_sheet_name(str(unit), set()), user=user, period=period, unit=unit, today=today,
+        workbook, layout.safe_sheet_name(str(unit), taken), user=user, period=period, unit=unit, today=today,
         units=Unit.objects.in_bulk(),
     )
+    targets = sheet_targets(user, period, unit=unit)
+    if targets:
+        write_indicator_sheet(workbook, layout.safe_sheet_name(SHEET_NAME, taken), period=period, targets=targets, unit=unit, today=today)
     workbook.save(out)
 
 

@@ -2,7 +2,8 @@
 would: find a row by its task, a column by its header."""
 import datetime
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -10,14 +11,16 @@ import pytest
 from plans import services
 from plans.exports import layout
 from plans.exports.excel import export_plan_workbook, export_unit_workbook
-from plans.models import MemberRole, ProgressReport, Role, Task, UnitKind
+from plans.models import Comparator, MemberRole, ProgressReport, Role, Task, UnitKind
 from tests.factories import (
     AssignmentFactory,
     DeadlineFactory,
+    IndicatorValueFactory,
     MembershipFactory,
     PlanFactory,
     ReportingPeriodFactory,
     SectionFactory,
+    TargetFactory,
     TaskFactory,
     UnitFactory,
     UserFactory,
@@ -73,6 +76,79 @@ def sheet_world(db) -> SheetWorld:
     )
     services.period_open(user=office, period=period)
     return SheetWorld(plan=plan, period=period, t1=t1, t2=t2, units=units, users=users)
+
+
+@dataclass
+class IndicatorWorld:
+    """sheet_world with the plan's coordinator O and targets in plan order: a plan goal (O, ≤,
+    with a baseline), T1's (A, 万亿元), a plan goal without values, T2's (B, 家, target year
+    2017), the collective C's on T1, and two left out of every sheet (inactive; on an inactive
+    task). Values in 2016Q1 and Q2 (closed periods before the exported Q3) and Q3."""
+
+    world: SheetWorld
+    periods: list  # Q1, Q2, Q3 (the exported one)
+    targets: dict = field(default_factory=dict)
+
+
+D = Decimal
+
+
+@pytest.fixture
+def indicator_world(sheet_world) -> IndicatorWorld:
+    w = sheet_world
+    w.units["O"] = w.plan.coordinator = UnitFactory(name="鹤壁市大气污染防治联席会议办公室", short_name="市联席办")
+    w.plan.period_start, w.plan.period_end = datetime.date(2016, 1, 1), datetime.date(2016, 12, 31)
+    w.plan.save()
+    q1 = ReportingPeriodFactory(
+        plan=w.plan, label="2016Q1", start=datetime.date(2016, 1, 1), end=datetime.date(2016, 3, 31), due_date=datetime.date(2016, 3, 23),
+    )
+    q2 = ReportingPeriodFactory(
+        plan=w.plan, label="2016Q2", start=datetime.date(2016, 4, 1), end=datetime.date(2016, 6, 30), due_date=datetime.date(2016, 6, 23),
+    )
+    retired = TaskFactory(plan=w.plan, path="一、(一)9.", title="已删去的任务", position=50, is_active=False)
+    specs = {
+        "pm25": {
+            "task": None, "owner": w.units["O"], "indicator": "细颗粒物(PM2.5)年均浓度", "comparator": Comparator.LTE,
+            "value": D("67"), "unit": "微克/立方米", "year": 2016, "baseline": D("80"),
+        },
+        "revenue": {
+            "task": w.t1, "owner": w.units["A"], "indicator": "营业收入", "comparator": Comparator.GTE,
+            "value": D("2.8"), "unit": "万亿元", "year": 2016,
+        },
+        "share": {
+            "task": None, "owner": w.units["O"], "indicator": "出口占全国比重", "comparator": Comparator.APPROX,
+            "value": D("4.8"), "unit": "%", "year": None,
+        },
+        "factories": {
+            "task": w.t2, "owner": w.units["B"], "indicator": "绿色工厂", "comparator": Comparator.EQ,
+            "value": D("300"), "unit": "家", "year": 2017,
+        },
+        "counties": {
+            "task": w.t1, "owner": w.units["C"], "indicator": "清洁能源替代户数", "comparator": Comparator.GTE,
+            "value": D("123456789.123456"), "unit": "户", "year": 2016,
+        },
+        "inactive": {
+            "task": None, "owner": w.units["O"], "indicator": "已停用指标", "comparator": Comparator.GTE,
+            "value": D("1"), "unit": "个", "is_active": False,
+        },
+        "retired": {
+            "task": retired, "owner": w.units["B"], "indicator": "已删任务的指标", "comparator": Comparator.GTE,
+            "value": D("1"), "unit": "个",
+        },
+    }
+    targets = {name: TargetFactory(plan=w.plan, text=spec["indicator"], **spec) for name, spec in specs.items()}
+    values = {
+        "pm25": {q1: ("82.5", "", ""), q2: ("74", "", ""), w.period: ("69.3", "受沙尘天气影响", "市环境监测站月报")},
+        "revenue": {q1: ("0.1", "", ""), q2: ("1.25", "", ""), w.period: ("2.1", "", "省统计局")},
+        "factories": {w.period: ("50", "第一批已认定", "")},
+        "counties": {q2: ("1000", "", ""), w.period: ("123456789.123456", "", "")},
+        "inactive": {w.period: ("5", "", "")},
+        "retired": {w.period: ("5", "", "")},
+    }
+    for name, by_period in values.items():
+        for period, (value, note, source) in by_period.items():
+            IndicatorValueFactory(target=targets[name], period=period, value=D(value), note=note, source=source)
+    return IndicatorWorld(world=w, periods=[q1, q2, w.period], targets=targets)
 
 
 # --- reading sheets ---------------------------------------------------------------------------
