@@ -10,10 +10,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 
+from plans.indicators import IndicatorStatus
 from plans.models import (
     Assignment,
     Deadline,
     DeadlineKind,
+    IndicatorValue,
     Plan,
     ProgressReport,
     ReportingPeriod,
@@ -21,6 +23,7 @@ from plans.models import (
     Role,
     SheetImport,
     SheetImportState,
+    Target,
     Task,
     TaskStatus,
     Unit,
@@ -175,3 +178,47 @@ class SheetImportFilter(filters.FilterSet):
     class Meta:
         model = SheetImport
         fields = ("plan", "period", "state")
+
+
+def _latest_status(indicator) -> str:
+    """The status of an indicator's latest reading; no_value before any period has started."""
+    return indicator.latest.status if indicator.latest is not None else IndicatorStatus.NO_VALUE
+
+
+class IndicatorFilter(filters.FilterSet):
+    """Expects the queryset of views.indicators_for_api (plan and owner selected)."""
+
+    plan = IdFilter(field_name="plan_id")
+    task = IdFilter(field_name="task_id")
+    owner = IdFilter(field_name="owner_id", help_text="责任单位 id。")
+    active = filters.BooleanFilter(field_name="is_active", help_text="有效（修订稿删去的指标为无效）。")
+    plan_level = filters.BooleanFilter(field_name="task", lookup_expr="isnull", help_text="true：只要方案总体目标；false：只要任务的指标。")
+    status = filters.ChoiceFilter(
+        choices=IndicatorStatus.choices, method="filter_status", help_text="最近一期读数的状态（推算，见 latest.status）。",
+    )
+
+    class Meta:
+        model = Target
+        fields = ["plan", "task", "owner", "active", "plan_level", "status"]
+
+    def filter_status(self, queryset, name, value):
+        """The status is derived in Python (plans.indicators): two queries over the indicators
+        filtered so far, whatever their number, as TaskFilter.filter_light does."""
+        # imported here: the serializers import this module
+        from plans.api.serializers import attach_readings
+
+        targets = list(queryset.order_by())
+        attach_readings(targets, timezone.localdate())
+        ids = [target.pk for target in targets if _latest_status(target.tracked) == value]
+        return queryset.filter(pk__in=ids)
+
+
+class IndicatorValueFilter(filters.FilterSet):
+    target = IdFilter(field_name="target_id", help_text="指标 id。")
+    plan = IdFilter(field_name="target__plan_id")
+    period = IdFilter(field_name="period_id")
+    owner = IdFilter(field_name="target__owner_id", help_text="指标的责任单位 id。")
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["target", "plan", "period", "owner"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,12 +14,24 @@ from rest_framework import serializers
 from plans import progress
 from plans.api.concurrency import MAX_VERSION
 from plans.api.filters import MAX_ID
+from plans.indicators import (
+    Indicator,
+    IndicatorStatus,
+    Reading,
+    round_for_display,
+    span,
+    trend,
+)
+from plans.indicators import expected as expected_value
+from plans.indicators import status as indicator_status
+from plans.measures import plain
 from plans.models import (
     Assignment,
     Comparator,
     Deadline,
     DeadlineKind,
     Frequency,
+    IndicatorValue,
     Plan,
     ProgressReport,
     ReportingPeriod,
@@ -33,6 +46,7 @@ from plans.models import (
     Unit,
     attach_summaries,
 )
+from plans.rollup import Rollup, plan_rollups, plan_totals
 
 MAX_POSITION = 32767  # PositiveSmallIntegerField
 
@@ -93,18 +107,63 @@ class PlanSectionSerializer(serializers.ModelSerializer):
         return [self.to_representation(child) for child in getattr(section, "tree_children", [])]
 
 
+class RollupSerializer(serializers.Serializer):
+    """A plan's or a section's completion from its active tasks (plans.rollup.Rollup)."""
+
+    tasks = serializers.IntegerField(help_text="有效任务数（章节为其下各级任务）。")
+    completed = serializers.IntegerField(help_text="已完成的任务数。")
+    completed_percent = serializers.IntegerField(
+        allow_null=True, help_text="已完成任务所占比例，0–100，四舍五入；没有任务时为 null。",
+    )
+    reported = serializers.IntegerField(
+        help_text="有完成百分比的任务数：最近一期已审核报告的百分比；已完成而无百分比的任务按100计。",
+    )
+    average_percent = serializers.IntegerField(
+        allow_null=True, help_text="这些任务完成百分比的平均值，0–100，四舍五入；没有时为 null。",
+    )
+
+
+def _section_tree(nodes):
+    """The roots of a list of sections in position order, each with its `tree_children`."""
+    nodes = list(nodes)
+    by_id = {node.pk: node for node in nodes}
+    roots = []
+    for node in nodes:
+        node.tree_children = []
+    for node in nodes:
+        parent = by_id.get(node.parent_id)
+        (parent.tree_children if parent else roots).append(node)
+    return roots
+
+
+class PlanListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        """A page of plans reads their roll-ups in one query (rollup.plan_totals)."""
+        plans = list(data.all() if hasattr(data, "all") else data)
+        missing = [plan for plan in plans if not hasattr(plan, "rollup")]
+        if missing:
+            totals = plan_totals([plan.pk for plan in missing])
+            for plan in missing:
+                plan.rollup = totals[plan.pk]
+        return super().to_representation(plans)
+
+
 class PlanSerializer(serializers.ModelSerializer):
     reporting = ReportingScheduleSerializer(source="*", read_only=True)
     issuers = serializers.SerializerMethodField(help_text="印发单位的 id，按文件顺序。")
     sections = serializers.SerializerMethodField(help_text="章节树：顶层章节，各带 children。")
     targets = TargetSerializer(many=True, read_only=True)
+    progress = serializers.SerializerMethodField(
+        help_text="方案完成情况：按方案全部有效任务计算（完成比例与平均完成百分比）。",
+    )
 
     class Meta:
         model = Plan
         fields = [
             "id", "title", "doc_number", "jurisdiction", "plan_year", "issued_on", "period_start", "period_end",
-            "valid_until", "reporting", "coordinator", "issuers", "sections", "targets",
+            "valid_until", "reporting", "coordinator", "issuers", "sections", "targets", "progress",
         ]
+        list_serializer_class = PlanListSerializer
 
     def get_issuers(self, plan) -> list[int]:
         return [link.unit_id for link in plan.issuer_links.all()]
@@ -112,15 +171,70 @@ class PlanSerializer(serializers.ModelSerializer):
     @extend_schema_field(PlanSectionSerializer(many=True))
     def get_sections(self, plan):
         """Reads the `section_nodes` prefetched by views.plans_for_api (position order)."""
-        nodes = list(plan.section_nodes)
-        by_id = {node.pk: node for node in nodes}
-        roots = []
-        for node in nodes:
-            node.tree_children = []
-        for node in nodes:
-            parent = by_id.get(node.parent_id)
-            (parent.tree_children if parent else roots).append(node)
-        return PlanSectionSerializer(roots, many=True).data
+        return PlanSectionSerializer(_section_tree(plan.section_nodes), many=True).data
+
+    @extend_schema_field(RollupSerializer)
+    def get_progress(self, plan):
+        if not hasattr(plan, "rollup"):
+            plan.rollup = plan_totals([plan.pk])[plan.pk]
+        return plan.rollup.as_dict()
+
+
+DETAIL_SECTION_TREE = {"type": "array", "items": {"$ref": "#/components/schemas/PlanDetailSection"}}
+
+
+class PlanDetailSectionSerializer(serializers.ModelSerializer):
+    """A section of the plan's tree with the roll-up of the tasks below it (at any depth)."""
+
+    children = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField(help_text="该章节下各级有效任务的完成情况。")
+
+    class Meta:
+        model = Task
+        fields = ["id", "label", "path", "title", "level", "parent", "progress", "children"]
+
+    @extend_schema_field(DETAIL_SECTION_TREE)
+    def get_children(self, section):
+        return [self.to_representation(child) for child in getattr(section, "tree_children", [])]
+
+    @extend_schema_field(RollupSerializer)
+    def get_progress(self, section):
+        return self.context["section_rollups"].get(section.pk, Rollup()).as_dict()
+
+
+class PlanDetailSerializer(PlanSerializer):
+    """A plan with the roll-up of every section (rollup.plan_rollups, one query)."""
+
+    sections = serializers.SerializerMethodField(help_text="章节树：顶层章节，各带 children 与 progress。")
+
+    class Meta(PlanSerializer.Meta):
+        list_serializer_class = serializers.ListSerializer
+
+    def to_representation(self, plan):
+        rollups = plan_rollups([plan.pk])[plan.pk]
+        plan.rollup, plan.section_rollups = rollups.plan, rollups.sections
+        return super().to_representation(plan)
+
+    @extend_schema_field(PlanDetailSectionSerializer(many=True))
+    def get_sections(self, plan):
+        roots = _section_tree(plan.section_nodes)
+        return PlanDetailSectionSerializer(roots, many=True, context={"section_rollups": plan.section_rollups}).data
+
+
+class PlanProgressSectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    path = serializers.CharField(help_text="自顶层起的编号，如“三、(一)”。")
+    title = serializers.CharField()
+    level = serializers.IntegerField()
+    parent = serializers.IntegerField(allow_null=True, help_text="上级章节 id；顶层为 null。")
+    progress = RollupSerializer(help_text="该章节下各级有效任务的完成情况。")
+
+
+class PlanProgressSerializer(serializers.Serializer):
+    """GET /api/plans/{id}/progress/: the plan's roll-up and every section's, in document order."""
+
+    plan = RollupSerializer(help_text="方案完成情况（全部有效任务）。")
+    sections = PlanProgressSectionSerializer(many=True, help_text="全部有效章节，按文件顺序。")
 
 
 class TaskAssignmentSerializer(serializers.ModelSerializer):
@@ -407,6 +521,205 @@ class ProgressSheetQuerySerializer(serializers.Serializer):
     )
 
 
+# --- indicators (量化指标) ------------------------------------------------------------------
+def _number(value: Decimal | None) -> str | None:
+    """An exact decimal string without trailing zeros ("2.8", "100"), or None."""
+    return None if value is None else plain(value)
+
+
+def _expected(value: Decimal | None) -> str | None:
+    """A 序时 value as shown: two decimals at most (indicators.round_for_display)."""
+    return None if value is None else plain(round_for_display(value))
+
+
+def attach_readings(targets, today) -> None:
+    """Give each target (with its `plan` loaded) `tracked`: a plans.indicators.Indicator with one
+    reading per period of its plan that has started by `today`, in time order. Two queries for
+    any number of targets and plans: their periods, then their values."""
+    targets = list(targets)
+    if not targets:
+        return
+    periods = defaultdict(list)
+    found = ReportingPeriod.objects.filter(plan_id__in={target.plan_id for target in targets}, start__lte=today)
+    for period in found.order_by("plan_id", "start", "pk").only("id", "plan_id", "label", "start", "end"):
+        periods[period.plan_id].append(period)
+    shown = [period.pk for rows in periods.values() for period in rows]
+    values = {}
+    if shown:
+        rows = IndicatorValue.objects.filter(target_id__in=[target.pk for target in targets], period_id__in=shown)
+        for row in rows.only("id", "target_id", "period_id", "value", "entered_as", "note", "source", "version"):
+            values[(row.target_id, row.period_id)] = row
+    for target in targets:
+        plan, readings = target.plan, []
+        for period in periods[target.plan_id]:
+            row = values.get((target.pk, period.pk))
+            amount = row.value if row else None
+            readings.append(Reading(
+                period, row, expected_value(target, plan, period.end), indicator_status(target, plan, amount, period.end),
+            ))
+        points = [(reading.period.end, reading.value.value) for reading in readings if reading.value is not None]
+        target.tracked = Indicator(target, readings, trend(points, span(target, plan)[1]))
+
+
+@extend_schema_field({"allOf": [{"type": "string", "enum": IndicatorStatus.values}]})
+class IndicatorStatusField(serializers.ChoiceField):
+    """Inline in the schema, as SheetImportStateField: a second `status` enum component, next to
+    the task's, would give both generated names."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            "met：已达标；on_course：符合序时；off_course：滞后序时（目标年份已过而未达标亦是）；no_value：未填报。",
+        )
+        super().__init__(choices=IndicatorStatus.choices, **kwargs)
+
+
+class UnitRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class IndicatorLatestSerializer(serializers.Serializer):
+    period = serializers.IntegerField(help_text="报送周期 id。")
+    period_label = serializers.CharField(help_text="报送周期的编号，如“2016Q3”。")
+    value = serializers.CharField(
+        allow_null=True, help_text="实际值（指标的计量单位），精确的十进制数字符串；该期未填报为 null。",
+    )
+    expected = serializers.CharField(
+        allow_null=True,
+        help_text="序时目标值：到该期期末按序时（实施期已过比例）应达到的数值，最多两位小数；越低越好且无基期值的指标为 null。",
+    )
+    status = IndicatorStatusField()
+
+
+class IndicatorReadingSerializer(IndicatorLatestSerializer):
+    value_id = serializers.IntegerField(allow_null=True, help_text="实际值记录 id（/api/indicator-values/{id}/）；未填报为 null。")
+    version = serializers.IntegerField(allow_null=True, help_text="实际值记录的版本；未填报为 null。")
+    entered_as = serializers.CharField(allow_null=True, help_text="填报原文，如“12000千瓦”；未填报为 null。")
+    note = serializers.CharField(allow_null=True, help_text="说明；未填报为 null。")
+    source = serializers.CharField(allow_null=True, help_text="数据来源；未填报为 null。")
+
+
+def _reading(reading: Reading | None, full: bool = False) -> dict | None:
+    if reading is None:
+        return None
+    row = reading.value
+    shown = {
+        "period": reading.period.pk, "period_label": reading.period.label,
+        "value": _number(row.value) if row else None, "expected": _expected(reading.expected), "status": reading.status,
+    }
+    if full:
+        shown.update({
+            "value_id": row.pk if row else None, "version": row.version if row else None,
+            "entered_as": row.entered_as if row else None, "note": row.note if row else None,
+            "source": row.source if row else None,
+        })
+    return shown
+
+
+class IndicatorListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        """A page of indicators reads its periods and values in two queries (attach_readings)."""
+        targets = list(data.all() if hasattr(data, "all") else data)
+        attach_readings([target for target in targets if not hasattr(target, "tracked")], self.child._today())
+        return super().to_representation(targets)
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    """An indicator (a plan's quantitative target) with its latest reading. Reads the `plan`
+    and `owner` selected by views.indicators_for_api; builds its fields directly."""
+
+    owner = UnitRefSerializer(allow_null=True, read_only=True, help_text="填报实际值的责任单位；未指定为 null。")
+    comparator = serializers.ChoiceField(choices=Comparator.choices)
+    value = serializers.CharField(help_text="目标值：精确的十进制数字符串，如“2.8”。")
+    baseline = serializers.CharField(allow_null=True, help_text="基期值（精确的十进制数字符串）；未给出为 null。")
+    task = serializers.IntegerField(source="task_id", allow_null=True, help_text="所属任务 id；方案总体目标为 null。")
+    latest = IndicatorLatestSerializer(
+        allow_null=True, read_only=True,
+        help_text="最近一期有实际值的读数；都未填报时为最近一期（status 为 no_value）；方案尚无已开始的报送周期时为 null。",
+    )
+    projected = serializers.CharField(
+        allow_null=True, help_text="按已填报实际值的趋势推算的目标年末数值（最多两位小数）；少于两期实际值时为 null。",
+    )
+
+    class Meta:
+        model = Target
+        fields = [
+            "id", "plan", "task", "owner", "indicator", "comparator", "value", "unit", "year", "baseline",
+            "is_active", "text", "latest", "projected",
+        ]
+        list_serializer_class = IndicatorListSerializer
+
+    def _today(self):
+        return self.context.get("today") or timezone.localdate()
+
+    def tracked(self, target):
+        if not hasattr(target, "tracked"):
+            attach_readings([target], self._today())
+        return target.tracked
+
+    def to_representation(self, target):
+        tracked = self.tracked(target)
+        owner = target.owner
+        return {
+            "id": target.pk, "plan": target.plan_id, "task": target.task_id,
+            "owner": None if owner is None else {"id": owner.pk, "name": owner.name},
+            "indicator": target.indicator, "comparator": target.comparator, "value": _number(target.value),
+            "unit": target.unit, "year": target.year, "baseline": _number(target.baseline), "is_active": target.is_active,
+            "text": target.text, "latest": _reading(tracked.latest), "projected": _expected(tracked.projected),
+        }
+
+
+class IndicatorDetailSerializer(IndicatorSerializer):
+    readings = IndicatorReadingSerializer(
+        many=True, read_only=True, help_text="方案每个已开始的报送周期一项，按时间顺序（含未填报的周期）。",
+    )
+
+    class Meta(IndicatorSerializer.Meta):
+        fields = [*IndicatorSerializer.Meta.fields, "readings"]
+
+    def to_representation(self, target):
+        shown = super().to_representation(target)
+        shown["readings"] = [_reading(reading, full=True) for reading in self.tracked(target).readings]
+        return shown
+
+
+class IndicatorValueSerializer(serializers.ModelSerializer):
+    """A measured value with its status for its period. Reads `target.plan`, `period` and
+    `entered_by`, selected by views.indicator_values_for_api; builds its fields directly."""
+
+    plan = serializers.IntegerField(help_text="指标所在方案 id。")
+    period_label = serializers.CharField(help_text="报送周期的编号，如“2016Q3”。")
+    value = serializers.CharField(help_text="实际值，已换算为指标的计量单位：精确的十进制数字符串。")
+    unit = serializers.CharField(help_text="指标的计量单位（value 所用的单位）。")
+    expected = serializers.CharField(
+        allow_null=True,
+        help_text="该期期末的序时目标值（最多两位小数）；越低越好且无基期值的指标为 null。",
+    )
+    status = IndicatorStatusField()
+    entered_by = serializers.CharField(allow_null=True, help_text="填报人账号；未知为 null。")
+
+    class Meta:
+        model = IndicatorValue
+        fields = [
+            "id", "target", "plan", "period", "period_label", "value", "unit", "entered_as", "note", "source",
+            "expected", "status", "entered_by", "created_at", "updated_at", "version",
+        ]
+
+    def to_representation(self, row):
+        target, period = row.target, row.period
+        plan = target.plan
+        return {
+            "id": row.pk, "target": row.target_id, "plan": target.plan_id, "period": row.period_id,
+            "period_label": period.label, "value": _number(row.value), "unit": target.unit,
+            "entered_as": row.entered_as, "note": row.note, "source": row.source,
+            "expected": _expected(expected_value(target, plan, period.end)),
+            "status": indicator_status(target, plan, row.value, period.end),
+            "entered_by": row.entered_by.get_username() if row.entered_by_id else None,
+            "created_at": _datetime(row.created_at), "updated_at": _datetime(row.updated_at), "version": row.version,
+        }
+
+
 # --- writes -------------------------------------------------------------------------------
 class VersionSerializer(StrictInput, serializers.Serializer):
     version = version_field()
@@ -465,3 +778,92 @@ class SheetUploadSerializer(StrictInput, serializers.Serializer):
         if period is None:
             raise serializers.ValidationError(_("报送周期不存在或不可见 (no such period)"))
         return period
+
+
+@extend_schema_field({
+    "oneOf": [
+        {"type": "string", "minLength": 1, "maxLength": 60, "description": "数字，可带计量单位，如“12000千瓦”“1.2万千瓦”。"},
+        {"type": "number"},
+    ],
+})
+class QuantityField(serializers.Field):
+    """A measured value as typed: a JSON number, or a text holding a number and optionally a
+    measurement unit ("12000千瓦"). Numbers become exact Decimals (a JSON fraction by its
+    shortest decimal form); texts are parsed and converted by the service."""
+
+    default_error_messages = {
+        "invalid": _("请填写数值，可带计量单位，如“12.5万千瓦” (a number, optionally with its unit)"),
+        "not_finite": _("请填写有限的数值 (the value must be a finite number)"),
+    }
+
+    def __init__(self, **kwargs):
+        self._text = serializers.CharField(max_length=60)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, int):
+            return Decimal(data)
+        if isinstance(data, float):
+            number = Decimal(repr(data))
+            if not number.is_finite():
+                self.fail("not_finite")
+            return number
+        if isinstance(data, str):
+            return self._text.run_validation(data)
+        self.fail("invalid")
+
+    def to_representation(self, value):  # pragma: no cover - input only
+        return str(value)
+
+
+class IndicatorValueInput(StrictInput, serializers.Serializer):
+    """The fields a client writes to an indicator's value (the service converts the unit)."""
+
+    value = QuantityField(
+        help_text="实际值：数字（按指标的计量单位），或带计量单位的文字，如“12000千瓦”；同类单位自动精确换算，"
+        "不能换算（如“亿元”填入“亿美元”指标）则为 400。",
+    )
+    unit = serializers.CharField(
+        max_length=30, required=False, allow_blank=True,
+        help_text="value 所用的计量单位（可选）；省略时为数值中写明的单位，再省略即指标的计量单位。",
+    )
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, help_text="说明")
+    source = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="数据来源")
+
+
+class IndicatorValueCreateSerializer(IndicatorValueInput):
+    """POST /api/indicator-values/. context["targets"], context["periods"]: what the account may see."""
+
+    target = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="指标 id（/api/indicators/）。")
+    period = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="报送周期 id（须属于指标所在的方案）。")
+
+    def validate_target(self, value):
+        target = self.context["targets"].filter(pk=value).first()
+        if target is None:
+            raise serializers.ValidationError(_("指标不存在或不可见 (no such indicator)"))
+        return target
+
+    def validate_period(self, value):
+        period = self.context["periods"].filter(pk=value).first()
+        if period is None:
+            raise serializers.ValidationError(_("报送周期不存在或不可见 (no such period)"))
+        return period
+
+    def validate(self, attrs):
+        if attrs["period"].plan_id != attrs["target"].plan_id:
+            raise serializers.ValidationError({"period": [_("报送周期不属于该指标所在的方案 (the period belongs to another plan)")]})
+        return attrs
+
+
+class IndicatorValueUpdateSerializer(IndicatorValueInput):
+    """PATCH /api/indicator-values/{id}/: the fields given change, the others stay."""
+
+    value = QuantityField(required=False, help_text="新的实际值；省略则不变。格式同新增。")
+    version = version_field()
+
+    def validate(self, attrs):
+        if "unit" in attrs and "value" not in attrs:
+            raise serializers.ValidationError({"unit": [_("修改计量单位时须同时填写数值 (send the value together with its unit)")]})
+        return attrs

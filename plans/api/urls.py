@@ -13,6 +13,8 @@ router.register("tasks", views.TaskViewSet, basename="task")
 router.register("periods", views.PeriodViewSet, basename="period")
 router.register("reports", views.ReportViewSet, basename="report")
 router.register("sheet-imports", views.SheetImportViewSet, basename="sheet-import")
+router.register("indicators", views.IndicatorViewSet, basename="indicator")
+router.register("indicator-values", views.IndicatorValueViewSet, basename="indicator-value")
 
 # The workbook also without the router's trailing slash: a file name people type. Not in the
 # schema, which documents /api/plans/{id}/progress.xlsx/.

@@ -25,7 +25,10 @@ from rest_framework.viewsets import GenericViewSet
 from plans import services
 from plans.api.authentication import StrictTokenAuthentication
 from plans.api.concurrency import precondition, stale_as_http, with_etag
+from plans.api.errors import Conflict
 from plans.api.filters import (
+    IndicatorFilter,
+    IndicatorValueFilter,
     PeriodFilter,
     PlanFilter,
     ReportFilter,
@@ -40,7 +43,14 @@ from plans.api.serializers import (
     AssignmentSerializer,
     DeadlineSerializer,
     ErrorSerializer,
+    IndicatorDetailSerializer,
+    IndicatorSerializer,
+    IndicatorValueCreateSerializer,
+    IndicatorValueSerializer,
+    IndicatorValueUpdateSerializer,
     PeriodSerializer,
+    PlanDetailSerializer,
+    PlanProgressSerializer,
     PlanSerializer,
     ProgressSheetQuerySerializer,
     ReportSerializer,
@@ -59,6 +69,7 @@ from plans.exports.upload import UploadRefused, check_size
 from plans.models import (
     Assignment,
     Deadline,
+    IndicatorValue,
     Plan,
     PlanIssuer,
     ProgressReport,
@@ -68,6 +79,8 @@ from plans.models import (
     Task,
     Unit,
 )
+from plans.rollup import Rollup, plan_rollups
+from plans.services.indicators import measured
 
 _ID = re.compile(r"[0-9]{1,18}")
 
@@ -110,6 +123,20 @@ def reports_for_api(user, today):
         ProgressReport.objects.visible_to(user)
         .with_late(today)
         .defer("created_at", "updated_at")  # not shown; a page would parse 200 timestamps for nothing
+    )
+
+
+def indicators_for_api(user):
+    """Indicators (targets) with their plan (whose dates the status reads) and owner unit."""
+    return Target.objects.visible_to(user).select_related("plan", "owner").defer("plan__source_text")
+
+
+def indicator_values_for_api(user):
+    """Values with what their status reads: the target, its plan and the period."""
+    return (
+        IndicatorValue.objects.visible_to(user)
+        .select_related("target__plan", "period", "entered_by")
+        .defer("target__plan__source_text")
     )
 
 
@@ -233,18 +260,58 @@ class UnitViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
 
 @extend_schema_view(
     list=extend_schema(summary="行动方案", responses={200: PlanSerializer(many=True), **errors(400, 401, 404)}),
-    retrieve=extend_schema(summary="行动方案详情", responses={200: PlanSerializer, **READ_ERRORS}),
+    retrieve=extend_schema(
+        summary="行动方案详情（含各章节完成情况）", responses={200: PlanDetailSerializer, **READ_ERRORS},
+    ),
 )
 class PlanViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Plans with their completion (`progress`, rolled up from their active tasks: in a list,
+    one query for the page); the detail adds each section's."""
+
     queryset = Plan.objects.none()
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
     ordering_fields = ["id", "plan_year", "title"]
 
     def get_queryset(self):
-        if self.action == "progress_xlsx":
-            return Plan.objects.visible_to(self.request.user)
+        if self.action in ("progress_xlsx", "rollup"):
+            return Plan.objects.visible_to(self.request.user).defer("source_text")
         return plans_for_api(self.request.user)
+
+    def get_serializer_class(self):
+        return PlanDetailSerializer if self.action == "retrieve" else PlanSerializer
+
+    @extend_schema(
+        summary="方案及各章节完成情况",
+        description=(
+            "由有效任务汇总：tasks 任务数，completed 已完成数，completed_percent 完成比例，reported 有完成百分比的任务数"
+            "（最近一期已审核报告的百分比；已完成而无百分比的按100计），average_percent 平均完成百分比。"
+            "章节的数字包括其下各级任务。sections 列出当前账号可见的全部有效章节，按文件顺序。"
+        ),
+        responses={200: PlanProgressSerializer, **READ_ERRORS},
+        operation_id="plans_progress_retrieve",
+    )
+    # named to sort after progress_xlsx: the router's format-suffix route of …/progress/
+    # (progress\.<format>) must not catch …/progress.xlsx/
+    @action(detail=True, methods=["get"], url_path="progress", url_name="progress", filter_backends=[])
+    def rollup(self, request, pk=None):
+        plan = self.get_object()
+        rollups = plan_rollups([plan.pk])[plan.pk]
+        sections = (
+            Task.objects.sections().active().visible_to(request.user).filter(plan=plan)
+            .order_by("position").values("id", "path", "title", "level", "parent_id")
+        )
+        empty = Rollup()
+        return Response({
+            "plan": rollups.plan.as_dict(),
+            "sections": [
+                {
+                    "id": row["id"], "path": row["path"], "title": row["title"], "level": row["level"],
+                    "parent": row["parent_id"], "progress": rollups.sections.get(row["id"], empty).as_dict(),
+                }
+                for row in sections
+            ],
+        })
 
     def finalize_response(self, request, response, *args, **kwargs):
         """An error answers in JSON even to a client that asked for the workbook only."""
@@ -567,6 +634,167 @@ class ReportViewSet(ApiViewSet, VersionedRetrieveMixin, mixins.ListModelMixin):
         serializer.is_valid(raise_exception=True)
         services.supporting_input_save(user=request.user, report=report, text=serializer.validated_data["text"])
         return self._fresh(report)
+
+
+# --- indicators and their values -----------------------------------------------------------------
+@extend_schema_view(
+    list=extend_schema(
+        summary="量化指标",
+        description="当前账号可见的指标：可见任务的指标，及可见方案的总体目标。latest 为最近一期读数及其状态。",
+        responses={200: IndicatorSerializer(many=True), **errors(400, 401, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="量化指标详情（含各期读数）", responses={200: IndicatorDetailSerializer, **READ_ERRORS},
+    ),
+)
+class IndicatorViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Indicators (a plan's quantitative targets), read-only here: the admin and the importer
+    change them. Their values are entered under /api/indicator-values/."""
+
+    queryset = Target.objects.none()
+    serializer_class = IndicatorSerializer
+    filterset_class = IndicatorFilter
+    ordering = ["plan_id", "position"]
+    ordering_fields = ["id", "position", "year", "indicator"]
+
+    def get_queryset(self):
+        return indicators_for_api(self.request.user)
+
+    def get_serializer_class(self):
+        return IndicatorDetailSerializer if self.action == "retrieve" else IndicatorSerializer
+
+
+_UNIT_CODES = {"incompatible_unit", "two_units"}
+_VALUE_CODES = {*_UNIT_CODES, "precision", "not_a_number"}
+
+
+def _value_errors(error: DjangoValidationError, unit_given: bool) -> exceptions.ValidationError:
+    """The service's refusal as a 400 on the field it concerns: `unit` when the unit came from
+    the `unit` field, else `value` (the unit was written in the value, or is the indicator's)."""
+    if hasattr(error, "error_dict"):
+        names = {"entered_as": "value", "__all__": "non_field_errors"}
+        detail = {}
+        for name, messages in error.message_dict.items():
+            detail.setdefault(names.get(name, name), []).extend(messages)
+        return exceptions.ValidationError(detail)
+    codes = {item.code for item in error.error_list}
+    if unit_given and codes & _UNIT_CODES:
+        field = "unit"
+    elif codes & _VALUE_CODES:
+        field = "value"
+    else:
+        field = "non_field_errors"
+    return exceptions.ValidationError({field: error.messages})
+
+
+_VALUE_CREATE_ERRORS = {
+    400: OpenApiResponse(
+        ErrorSerializer,
+        description="输入有误：errors.value / errors.unit 为计量单位不能换算或超出精度的说明；errors.target、errors.period："
+        "指标或报送周期不存在、不可见，或周期不属于指标所在的方案。",
+    ),
+    **errors(401),
+    403: OpenApiResponse(ErrorSerializer, description="无权填报：detail 为规则的说明（只有指标的责任单位在开放的周期填报；督办人员可更正任一周期）。"),
+    409: OpenApiResponse(ErrorSerializer, description="该指标在该周期已有实际值：请修改（PATCH）该记录。"),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="指标实际值", responses={200: IndicatorValueSerializer(many=True), **errors(400, 401, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="指标实际值详情",
+        responses={200: _etagged(IndicatorValueSerializer, "ETag 头为实际值版本。"), **READ_ERRORS},
+    ),
+    create=extend_schema(
+        summary="填报指标实际值（指标的责任单位：开放的周期；督办人员：任一周期）",
+        description="value 可为数字或带计量单位的文字（如“12000千瓦”），按指标的计量单位精确换算后保存；entered_as 保留填报原文。",
+        request=IndicatorValueCreateSerializer,
+        responses={201: _etagged(IndicatorValueSerializer), **_VALUE_CREATE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="修改指标实际值", parameters=[IF_MATCH], request=IndicatorValueUpdateSerializer,
+        responses={200: _etagged(IndicatorValueSerializer), **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="删除指标实际值", parameters=[IF_MATCH], request=VersionSerializer,
+        responses={204: OpenApiResponse(description="已删除。"), **WRITE_ERRORS},
+    ),
+)
+class IndicatorValueViewSet(ApiViewSet, VersionedRetrieveMixin, mixins.ListModelMixin):
+    """Measured values of indicators, one per indicator and period. Writes go through
+    plans.services (indicator_value_save / _delete), which convert the unit and ask
+    plans.permissions.can_enter_indicator_value under the row lock."""
+
+    queryset = IndicatorValue.objects.none()
+    serializer_class = IndicatorValueSerializer
+    filterset_class = IndicatorValueFilter
+    ordering = ["target__plan_id", "target__position", "period__start", "id"]
+    ordering_fields = ["id", "updated_at"]
+
+    def get_queryset(self):
+        return indicator_values_for_api(self.request.user)
+
+    def _fresh(self, row, status_code=status.HTTP_200_OK):
+        return self.versioned(self.get_queryset().get(pk=row.pk), status_code)
+
+    def _save(self, values, expected_version, **where):
+        try:
+            return services.indicator_value_save(
+                user=self.request.user, expected_version=expected_version, **where, **values,
+            )
+        except DjangoValidationError as error:
+            raise _value_errors(error, unit_given=bool(values.get("unit"))) from error
+
+    def create(self, request, *args, **kwargs):
+        user = request.user
+        serializer = IndicatorValueCreateSerializer(
+            data=request.data,
+            context={"targets": Target.objects.visible_to(user).select_related("plan"), "periods": periods_for_api(user)},
+        )
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        target, period = values.pop("target"), values.pop("period")
+        try:  # version 0: "none yet"; an existing row (or a parallel writer's) is stale
+            row = self._save(values, 0, target=target, period=period)
+        except services.StaleVersion as stale:
+            raise Conflict(
+                _("该指标在该周期已有实际值，请修改该记录 (this period already has a value; change it with PATCH)")
+            ) from stale
+        return self._fresh(row, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        row = self.get_object()
+        values, pre = self.write_input(IndicatorValueUpdateSerializer)
+        if "value" not in values:
+            values["value"] = _as_typed(row)
+        values.setdefault("note", row.note)
+        values.setdefault("source", row.source)
+        with stale_as_http(pre):
+            row = self._save(values, pre.version, target=row.target, period=row.period)
+        return self._fresh(row)
+
+    def destroy(self, request, pk=None):
+        row = self.get_object()
+        _values, pre = self.write_input(VersionSerializer)
+        with stale_as_http(pre):
+            services.indicator_value_delete(user=request.user, value=row, expected_version=pre.version)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _as_typed(row: IndicatorValue):
+    """What a PATCH that leaves the value alone sends the service: the value as it was typed
+    (so `entered_as` stays "12000千瓦") when that still reads as the stored value, else the
+    stored value itself."""
+    if row.entered_as:
+        try:
+            amount, _typed = measured(row.target, row.entered_as, None)
+        except DjangoValidationError:
+            amount = None
+        if amount == row.value:
+            return row.entered_as
+    return row.value
 
 
 # --- returned progress sheets ------------------------------------------------------------------

@@ -47,3 +47,27 @@ def walk_pages(client, url):
         ids += [row["id"] for row in body["results"]]
         url = body["next"]
     return ids, counts
+
+
+@pytest.fixture
+def seed(db):
+    """The two seed plans as `make run` shows them (tests/api/fuzz_conftest.load_seed_data):
+    fixtures, demo accounts, each plan's periods with the latest one open. Returns
+    {"plan": the Hebi plan, "office": its office account, "token": that account's token}."""
+    from tests.api.fuzz_conftest import load_seed_data
+
+    return load_seed_data()
+
+
+@pytest.fixture
+def unit_account():
+    """unit_account(unit_name, role="official") → the seed's demo account of that unit."""
+    from django.contrib.auth import get_user_model
+
+    from plans.demo import unit_username
+    from plans.models import Unit
+
+    def account(name, role="official"):
+        return get_user_model().objects.get(username=unit_username(Unit.objects.get(name=name), role))
+
+    return account

@@ -55,12 +55,13 @@ def build_api_world(officials: int = 0) -> ApiWorld:
 
 def load_seed_data() -> dict:
     """The two seed plans as `make run` loads them: fixtures, demo accounts, each plan's latest
-    period open (so pending reports exist). Returns the Hebi plan's office account and plan."""
-    from plans.demo import demo_accounts_ensure, demo_periods_open, office_username
+    period open (so pending reports exist) and demo indicator values. Returns the Hebi plan's office account and plan."""
+    from plans.demo import demo_accounts_ensure, demo_indicator_values, demo_periods_open, office_username
 
     call_command("loaddata", *map(str, FIXTURES), verbosity=0)
     demo_accounts_ensure()
     demo_periods_open()
+    demo_indicator_values()
     hebi = Plan.objects.get(title__startswith="鹤壁市")
     from django.contrib.auth import get_user_model
 

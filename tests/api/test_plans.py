@@ -23,7 +23,7 @@ def test_plan_has_the_contract_fields(world, as_actor):
     body = as_actor("office").get(_plan_url(world.task_t.plan)).json()
     assert set(body) == {
         "id", "title", "doc_number", "jurisdiction", "plan_year", "issued_on", "period_start", "period_end",
-        "valid_until", "reporting", "coordinator", "issuers", "sections", "targets",
+        "valid_until", "reporting", "coordinator", "issuers", "sections", "targets", "progress",
     }
 
 
@@ -51,11 +51,13 @@ def test_plan_sections_form_a_nested_tree(api, db):
     sub = SectionFactory(plan=plan, parent=top, label="(一)", path="三、(一)", title="燃煤烟气治理", level=2, position=1)
     TaskFactory(plan=plan, parent=sub, position=2)
     sections = api(UserFactory(is_superuser=True)).get(_plan_url(plan)).json()["sections"]
+    one_open_task = {"tasks": 1, "completed": 0, "completed_percent": 0, "reported": 0, "average_percent": None}
     assert sections == [{
         "id": top.pk, "label": "三、", "path": "三、", "title": "主要任务", "level": 1, "parent": None,
+        "progress": one_open_task,
         "children": [{
             "id": sub.pk, "label": "(一)", "path": "三、(一)", "title": "燃煤烟气治理", "level": 2, "parent": top.pk,
-            "children": [],
+            "progress": one_open_task, "children": [],
         }],
     }]
 

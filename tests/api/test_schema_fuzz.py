@@ -31,16 +31,21 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from plans.models import (
     Assignment,
     Deadline,
+    IndicatorValue,
     Plan,
     ProgressReport,
     ReportingPeriod,
+    Target,
     Task,
     Unit,
 )
 from tests.api.fuzz_conftest import load_seed_data
 
 MAX_EXAMPLES = 15  # per operation and generation mode; about a minute for the whole API
-MODELS = {"units": Unit, "plans": Plan, "tasks": Task, "periods": ReportingPeriod, "reports": ProgressReport}
+MODELS = {
+    "units": Unit, "plans": Plan, "tasks": Task, "periods": ReportingPeriod, "reports": ProgressReport,
+    "indicators": Target, "indicator-values": IndicatorValue,
+}
 CONFIG = {
     "seed": 20160323,
     "phases": {
@@ -81,11 +86,13 @@ def fuzz_api_schema(transactional_db, request):
         "tasks": list(Task.objects.tasks().visible_to(office).order_by("pk").values_list("pk", flat=True)),
         "periods": list(ReportingPeriod.objects.filter(plan__office_staff=office).order_by("pk").values_list("pk", flat=True)),
         "reports": list(ProgressReport.objects.visible_to(office).order_by("pk").values_list("pk", flat=True)),
+        "indicators": list(Target.objects.visible_to(office).order_by("pk").values_list("pk", flat=True)),
+        "indicator-values": list(IndicatorValue.objects.visible_to(office).order_by("pk").values_list("pk", flat=True)),
     }
     Seed.ids["tasks_with_deadlines"] = list(
         Task.objects.tasks().visible_to(office).filter(deadlines__isnull=False).distinct().order_by("pk").values_list("pk", flat=True)
     )
-    assert Seed.ids["reports"], "the seed data has no report to fuzz"
+    assert Seed.ids["reports"] and Seed.ids["indicator-values"], "the seed data has no report or indicator value to fuzz"
     cache.clear()  # the token endpoint's throttle counts in the cache
     STATS.clear()
     yield schemathesis.openapi.from_wsgi(
@@ -97,7 +104,10 @@ def fuzz_api_schema(transactional_db, request):
             print(f"{method:6} {path:55} {code} × {count}")
     if STATS:
         # The steering still reaches real rows: writes succeed, not only 404s and 400s.
-        for method, path in [("PATCH", "/api/reports/{id}/"), ("PATCH", "/api/tasks/{id}/"), ("GET", "/api/reports/{id}/")]:
+        for method, path in [
+            ("PATCH", "/api/reports/{id}/"), ("PATCH", "/api/tasks/{id}/"), ("GET", "/api/reports/{id}/"),
+            ("PATCH", "/api/indicator-values/{id}/"), ("GET", "/api/indicators/{id}/"),
+        ]:
             assert STATS[(method, path, 200)], f"the fuzz never got a 200 from {method} {path}: {sorted(STATS.items())}"
 
 
