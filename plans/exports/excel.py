@@ -431,7 +431,35 @@ def _print_setup(sheet):
 
 
 # --- one sheet --------------------------------------------------------------------------------
-class ProgressSheet:
+class RowSheet:
+    """A worksheet written row by row: merged ranges added directly (ours never overlap),
+    each row's height dropped once written so memory stays flat, and wide rows whose text
+    spans the first `width` columns (with extra cells after them, such as a hidden key)."""
+
+    sheet: object
+    width: int
+    row: int = 0
+
+    def _merge(self, first_col, first_row, last_col, last_row):
+        self.sheet.merged_cells.ranges.add(CellRange(min_col=first_col, min_row=first_row, max_col=last_col, max_row=last_row))
+
+    def _append(self, cells, height=None):
+        """Write the next row; its dimension is dropped once written, so memory stays flat."""
+        self.row += 1
+        if height:
+            self.sheet.row_dimensions[self.row].height = min(height, MAX_ROW_HEIGHT)
+        self.sheet.append(cells)
+        if height:
+            del self.sheet.row_dimensions[self.row]
+
+    def _wide_row(self, text: str, style: str, *extra, height=None):
+        """A row whose text spans every visible column; `extra` cells follow them."""
+        cells = [_cell(self.sheet, text, style)] + [_cell(self.sheet, None, style) for _ in range(self.width - 1)]
+        self._append([*cells, *extra], height)
+        self._merge(1, self.row, self.width, self.row)
+
+
+class ProgressSheet(RowSheet):
     """Writes one progress sheet row by row: header rows, section rows (merged across,
     written only once a task below them appears unless `every_section`), task rows (the
     per-task cells merged down over the task's report rows), then the footer."""
@@ -448,7 +476,6 @@ class ProgressSheet:
         self.number = 0
         self.pending_sections: list[Task] = []
         self.written_sections: set[int] = set()
-        self.merges: set = self.sheet.merged_cells.ranges  # our ranges never overlap: add directly
         self._setup()
 
     # layout ------------------------------------------------------------------------------
@@ -462,25 +489,10 @@ class ProgressSheet:
         sheet.print_title_rows = f"{layout.GROUP_ROW}:{layout.HEADER_ROW}"
         _print_setup(sheet)
 
-    def _merge(self, first_col, first_row, last_col, last_row):
-        self.merges.add(CellRange(min_col=first_col, min_row=first_row, max_col=last_col, max_row=last_row))
-
-    def _append(self, cells, height=None):
-        """Write the next row; its dimension is dropped once written, so memory stays flat."""
-        self.row += 1
-        if height:
-            self.sheet.row_dimensions[self.row].height = min(height, MAX_ROW_HEIGHT)
-        self.sheet.append(cells)
-        if height:
-            del self.sheet.row_dimensions[self.row]
-
-    def _wide_row(self, text: str, style: str, key=None, height=None):
-        """A row whose text spans every visible column."""
-        cells = [_cell(self.sheet, text, style)] + [_cell(self.sheet, None, style) for _ in range(self.width - 1)]
-        if key is not None:
-            cells.append(_cell(self.sheet, key, "进展表-表头信息"))
-        self._append(cells, height)
-        self._merge(1, self.row, self.width, self.row)
+    def _keyed_row(self, text: str, style: str, key=None, height=None):
+        """A wide row with the row key in the hidden key column."""
+        extra = [] if key is None else [_cell(self.sheet, key, "进展表-表头信息")]
+        self._wide_row(text, style, *extra, height=height)
 
     def write_header(self, *, info: str, signature: str):
         self._wide_row(layout.sheet_title(self.period), "进展表-标题", height=36)
@@ -515,7 +527,7 @@ class ProgressSheet:
     def _flush_sections(self):
         for node in self.pending_sections:
             if node.pk not in self.written_sections:
-                self._wide_row(section_text(node, self.rollups), "进展表-章节", key=layout.section_row_key(node.pk))
+                self._keyed_row(section_text(node, self.rollups), "进展表-章节", key=layout.section_row_key(node.pk))
                 self.written_sections.add(node.pk)
 
     def task(self, facts: TaskFacts, rows: list[tuple[Unit | None, ProgressReport | None]], today: datetime.date, units: dict):

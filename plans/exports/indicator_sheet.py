@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q
-from openpyxl.worksheet.cell_range import CellRange
 
 from plans.exports import layout
 from plans.exports.excel import (
     LINE_HEIGHT,
-    MAX_ROW_HEIGHT,
+    RowSheet,
     _cell,
     _lines,
     _print_setup,
@@ -177,7 +176,7 @@ def tally(rows: list[Indicator]) -> str:
     return f"合计：指标 {len(rows)} 项，其中{parts}。"
 
 
-class IndicatorSheet:
+class IndicatorSheet(RowSheet):
     """Writes the sheet row by row (write-only, like ProgressSheet)."""
 
     def __init__(self, workbook, title: str, periods: list[ReportingPeriod]):
@@ -192,21 +191,6 @@ class IndicatorSheet:
         sheet.freeze_panes = f"C{layout.FIRST_DATA_ROW}"
         sheet.print_title_rows = f"{layout.GROUP_ROW}:{layout.HEADER_ROW}"
         _print_setup(sheet)
-
-    def _merge(self, first_col, first_row, last_col, last_row):
-        self.sheet.merged_cells.ranges.add(CellRange(min_col=first_col, min_row=first_row, max_col=last_col, max_row=last_row))
-
-    def _append(self, cells, height=None):
-        self.row += 1
-        if height:
-            self.sheet.row_dimensions[self.row].height = min(height, MAX_ROW_HEIGHT)
-        self.sheet.append(cells)
-        if height:
-            del self.sheet.row_dimensions[self.row]
-
-    def _wide_row(self, text: str, style: str, height=None):
-        self._append([_cell(self.sheet, text, style)] + [_cell(self.sheet, None, style) for _ in range(self.width - 1)], height)
-        self._merge(1, self.row, self.width, self.row)
 
     def header(self, title: str, info: str):
         self._wide_row(title, "进展表-标题", height=36)
