@@ -1,5 +1,9 @@
 """Small pieces several admin modules share."""
-from django.contrib import admin
+from contextlib import contextmanager
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,3 +52,29 @@ class DerivedYesNoFilter(admin.SimpleListFilter):
             return queryset
         rows = self.matching(timezone.localdate())
         return queryset.filter(pk__in=rows) if self.value() == "yes" else queryset.exclude(pk__in=rows)
+
+
+class Refused(Exception):
+    """A service said no between the form check and the save (someone acted first)."""
+
+
+@contextmanager
+def service_refusals():
+    """Inside a save through plans.services: a refusal becomes Refused, which
+    RefusalsAsMessages shows as an error message (the service's transaction saved nothing)."""
+    try:
+        yield
+    except (PermissionDenied, ValidationError) as refusal:
+        raise Refused(" ".join(getattr(refusal, "messages", [str(refusal)]))) from refusal
+
+
+class RefusalsAsMessages:
+    """Mixin for a ModelAdmin that saves through plans.services within `service_refusals()`:
+    a refusal is shown on the same page as an error message."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except Refused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return HttpResponseRedirect(request.path)

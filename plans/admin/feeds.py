@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from plans import services
+from plans.admin.common import RefusalsAsMessages, service_refusals
+from plans.admin.scoping import VisibleOr404
 from plans.feeds import feed_url
 from plans.models import CalendarFeed, Plan, Unit
 from plans.permissions import can_manage_feed, is_office_anywhere, membership
@@ -104,12 +105,8 @@ class FeedStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class _Refused(Exception):
-    """A service said no between the form check and the save."""
-
-
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(RefusalsAsMessages, VisibleOr404, admin.ModelAdmin):
     form = FeedForm
     list_filter = [FeedStateFilter]
     list_select_related = ["unit", "plan", "created_by"]
@@ -202,12 +199,7 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser  # others revoke
 
-    def _visible_or_404(self, request, object_id):
-        if object_id and not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
-            raise Http404
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._visible_or_404(request, object_id)
         nothing_to_save = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
         extra_context = {**(extra_context or {}), **nothing_to_save}
         return super().change_view(request, object_id, form_url, extra_context)
@@ -216,34 +208,18 @@ class CalendarFeedAdmin(admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
         return super().add_view(request, form_url, extra_context)
 
-    def delete_view(self, request, object_id, extra_context=None):
-        self._visible_or_404(request, object_id)
-        return super().delete_view(request, object_id, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._visible_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
     # writing through the services ---------------------------------------------------------------
     def save_model(self, request, obj, form, change):
-        try:
+        with service_refusals():
             if change:
                 if REVOKE in request.POST:
                     services.feed_revoke(user=request.user, feed=obj)
                 return
             created = services.feed_create(user=request.user, unit=form.cleaned_data["unit"], plan=form.cleaned_data["plan"])
-        except (PermissionDenied, ValidationError) as refusal:
-            raise _Refused(" ".join(getattr(refusal, "messages", [str(refusal)]))) from refusal
         for field in CalendarFeed._meta.concrete_fields:  # the admin logs and redirects with obj
             setattr(obj, field.attname, getattr(created, field.attname))
         obj._state.adding, obj._state.db = False, created._state.db
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _Refused as refusal:
-            self.message_user(request, str(refusal), messages.ERROR)
-            return HttpResponseRedirect(request.path)
 
     def response_add(self, request, obj, post_url_continue=None):
         if "_popup" in request.POST:

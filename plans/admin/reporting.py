@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from plans import services
-from plans.admin.common import DerivedYesNoFilter, ReadOnlyInline
+from plans.admin.common import DerivedYesNoFilter, ReadOnlyInline, RefusalsAsMessages, service_refusals
 from plans.admin.scoping import PlanScopedAdmin
 from plans.exports.excel import download
 from plans.models import ProgressReport, Reminder, ReportingPeriod, SheetImport, SupportingInput, acting_unit_ids
@@ -85,10 +85,6 @@ class ReportingPeriodAdmin(PlanScopedAdmin, admin.ModelAdmin):
 
 
 # --- reports ------------------------------------------------------------------------------
-class _Refused(Exception):
-    """A service said no between the form check and the save (someone acted first)."""
-
-
 class ReportForm(forms.ModelForm):
     """Checks the requested step against plans.permissions before anything is saved."""
 
@@ -137,7 +133,7 @@ class LateFilter(DerivedYesNoFilter):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
+class ProgressReportAdmin(RefusalsAsMessages, PlanScopedAdmin, SimpleHistoryAdmin):
     plan_path = "period__plan"
     form = ReportForm
     change_form_template = "admin/plans/progressreport/change_form.html"
@@ -218,7 +214,7 @@ class ProgressReportAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
     # saving through the services ------------------------------------------------------------
     def save_model(self, request, obj, form, change):
         user, data = request.user, request.POST
-        try:
+        with service_refusals():
             content = {name: form.cleaned_data[name] for name in CONTENT_FIELDS if name in form.changed_data}
             if content:
                 services.report_update(user=user, report=obj, **content)
@@ -231,15 +227,6 @@ class ProgressReportAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
                 services.report_approve(user=user, report=obj, comment=comment)
             elif RETURN in data:
                 services.report_return(user=user, report=obj, comment=comment)
-        except (PermissionDenied, ValidationError) as refusal:
-            raise _Refused(" ".join(getattr(refusal, "messages", [str(refusal)]))) from refusal
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _Refused as refusal:
-            self.message_user(request, str(refusal), messages.ERROR)
-            return HttpResponseRedirect(request.path)
 
     def response_change(self, request, obj):
         done = {

@@ -20,7 +20,28 @@ def plan_id_of(obj, plan_path: str) -> int | None:
     return getattr(obj, f"{last}_id")
 
 
-class PlanScopedAdmin:
+class VisibleOr404:
+    """Mixin for a ModelAdmin: an object outside get_queryset() is a 404 on its change, delete
+    and history pages (never a redirect that hints it exists)."""
+
+    def _visible_or_404(self, request, object_id):
+        if object_id and not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+
+class PlanScopedAdmin(VisibleOr404):
     """Mixin for a ModelAdmin whose rows belong to a plan through `plan_path`."""
 
     plan_path = "plan"
@@ -52,21 +73,6 @@ class PlanScopedAdmin:
             kwargs["queryset"] = Plan.objects.filter(office_staff=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def _visible_or_404(self, request, object_id):
-        if object_id and not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
-            raise Http404
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._visible_or_404(request, object_id)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        self._visible_or_404(request, object_id)
-        return super().delete_view(request, object_id, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._visible_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
 
 
 class PlanScopedInline:
