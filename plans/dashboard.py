@@ -27,7 +27,7 @@ from plans.models import (
 )
 from plans.indicators import Indicator, indicators
 from plans.progress import Light
-from plans.rollup import Rollup, of_task, rollup
+from plans.rollup import PlanRollup, Rollup, of_task, rollup
 
 STATE_COLOURS = {
     ReportState.PENDING: "#9e9e9e",
@@ -205,11 +205,10 @@ def _section_row(plan: Plan, section: Task | None, tasks: list[Task], summary: R
     )
 
 
-def section_rows(plan: Plan, nodes: list[Task]) -> list[SectionRow]:
+def section_rows(plan: Plan, nodes: list[Task], summary: PlanRollup) -> list[SectionRow]:
     """A row per top-level section in plan order (its roll-up: tasks at any depth below it),
     then one for the tasks under no section, if any."""
     by_id = {node.pk: node for node in nodes}
-    summary = rollup(nodes)
     grouped: dict[Task | None, list[Task]] = {
         node: [] for node in nodes if node.kind == NodeKind.SECTION and node.parent_id is None
     }
@@ -389,7 +388,8 @@ def dashboard_data(plan: Plan, period: ReportingPeriod, today: datetime.date) ->
     periods = list(plan.periods.order_by("start"))
     targets = plan.targets.filter(is_active=True).select_related("plan", "owner", "task").order_by("position")
     units = unit_rows(period, today)
-    sections = section_rows(plan, nodes)
+    summary = rollup(nodes)
+    sections = section_rows(plan, nodes, summary)
     return DashboardData(
         plan=plan,
         period=period,
@@ -400,6 +400,6 @@ def dashboard_data(plan: Plan, period: ReportingPeriod, today: datetime.date) ->
         lights=light_counts(plan, nodes, today),
         unit_chart=unit_state_chart(units),
         section_chart=section_chart(sections),
-        total=rollup(nodes).plan,
+        total=summary.plan,
         indicators=indicators(plan, targets, periods, up_to=period),
     )

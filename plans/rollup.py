@@ -62,45 +62,67 @@ class PlanRollup:
 
 
 def rollup(nodes) -> PlanRollup:
-    """From a plan's active nodes, each with pk, parent_id, kind, status and latest_percent
-    (objects or dicts): the plan's roll-up and every section's. A task counts once for each
-    section above it."""
-    rows = [node if isinstance(node, dict) else vars(node) for node in nodes]
-    parent = {row["id"]: row["parent_id"] for row in rows}
-    sections = {row["id"]: Rollup() for row in rows if row["kind"] == NodeKind.SECTION}
-    total = Rollup()
-    for row in rows:
-        if row["kind"] != NodeKind.TASK:
+    """From a plan's active nodes, each with id, parent_id, kind, status and latest_percent
+    (model objects, dicts, or tuples in the order of ROLLUP_FIELDS): the plan's roll-up and
+    every section's. A task counts once for each section above it. Sums are kept as plain
+    lists and each section's chain of sections above is worked out once, so 50,000 tasks take
+    a fraction of a second."""
+    rows = [_as_tuple(node) for node in nodes]
+    parent = {row[0]: row[1] for row in rows}
+    sums = {row[0]: [0, 0, 0, 0] for row in rows if row[2] == NodeKind.SECTION}
+    chains: dict[int | None, tuple[int, ...]] = {None: ()}
+
+    def chain(node_id) -> tuple[int, ...]:
+        """The sections above and at `node_id`, each node's chain remembered once worked out."""
+        path, current = [], node_id
+        while current not in chains and current not in path:  # (a cycle ends the walk)
+            path.append(current)
+            current = parent.get(current)  # a parent outside `nodes` → None: the top
+        known = chains.get(current, ())
+        for node in reversed(path):
+            known = ((node,) if node in sums else ()) + known
+            chains[node] = known
+        return chains[node_id]
+
+    total = [0, 0, 0, 0]
+    for node_id, parent_id, kind, status, percent in rows:
+        if kind != NodeKind.TASK:
             continue
-        own = of_task(row["status"], row["latest_percent"])
-        total += own
-        above, seen = parent.get(row["id"]), set()
-        while above is not None and above not in seen:
-            seen.add(above)
-            if above in sections:
-                sections[above] += own
-            above = parent.get(above)
-    return PlanRollup(total, sections)
+        percent = task_percent(status, percent)
+        own = (1, int(status == TaskStatus.COMPLETED), int(percent is not None), percent or 0)
+        for target in (total, *(sums[section] for section in chain(parent_id))):
+            for index, amount in enumerate(own):
+                target[index] += amount
+    return PlanRollup(Rollup(*total), {section: Rollup(*values) for section, values in sums.items()})
+
+
+def _as_tuple(node) -> tuple:
+    if isinstance(node, tuple):
+        return node
+    if isinstance(node, dict):
+        return tuple(node[name] for name in ROLLUP_FIELDS)
+    return (node.pk, node.parent_id, node.kind, node.status, node.latest_percent)
 
 
 ROLLUP_FIELDS = ("id", "parent_id", "kind", "status", "latest_percent")
 
 
 def plan_nodes_for_rollup(plan_ids):
-    """The rows `rollup` reads for these plans' active nodes (one query)."""
+    """The rows `rollup` reads for these plans' active nodes, as tuples: plan_id, then
+    ROLLUP_FIELDS (one query)."""
     return (
         Task.objects.filter(plan_id__in=plan_ids, is_active=True)
         .annotate(latest_percent=_latest_approved_percent())
         .order_by("plan_id", "position")
-        .values("plan_id", *ROLLUP_FIELDS)
+        .values_list("plan_id", *ROLLUP_FIELDS)
     )
 
 
 def plan_rollups(plan_ids) -> dict[int, PlanRollup]:
     """Each plan's PlanRollup, read in one query."""
-    by_plan: dict[int, list[dict]] = {plan_id: [] for plan_id in plan_ids}
-    for row in plan_nodes_for_rollup(list(by_plan)):
-        by_plan[row["plan_id"]].append(row)
+    by_plan: dict[int, list[tuple]] = {plan_id: [] for plan_id in plan_ids}
+    for plan_id, *row in plan_nodes_for_rollup(list(by_plan)):
+        by_plan[plan_id].append(tuple(row))
     return {plan_id: rollup(rows) for plan_id, rows in by_plan.items()}
 
 

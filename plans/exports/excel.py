@@ -398,9 +398,9 @@ def sheet_rollup(period: ReportingPeriod, nodes=None) -> SheetRollup:
     rows = plan_nodes_for_rollup([period.plan_id])
     if nodes is not None:
         rows = rows.filter(pk__in=nodes.values("pk"))
-    rows = list(rows)
+    rows = [row[1:] for row in rows]  # ROLLUP_FIELDS after the plan id
     rolled: PlanRollup = rollup(rows)
-    top = [row["id"] for row in rows if row["kind"] == NodeKind.SECTION and row["parent_id"] is None]
+    top = [node_id for node_id, parent_id, kind, *_ in rows if kind == NodeKind.SECTION and parent_id is None]
     return SheetRollup(rolled.plan, rolled.sections, top)
 
 

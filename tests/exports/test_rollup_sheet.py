@@ -130,7 +130,7 @@ def test_a_units_sheet_rolls_up_the_tasks_it_lists(sheet_world):
 
     shown = _section_rows(load(unit_bytes(w, "B")).worksheets[0])
 
-    rows = [row for row in plan_nodes_for_rollup([w.plan.pk]) if row["kind"] == NodeKind.SECTION or row["id"] == w.t2.pk]
+    rows = [row[1:] for row in plan_nodes_for_rollup([w.plan.pk]) if row[3] == NodeKind.SECTION or row[1] == w.t2.pk]  # plan id, id, parent, kind …
     own = rollup(rows)
     sections = {section.pk: section for section in w.plan.nodes.sections()}
     assert shown and all(text == expected_text(sections[pk], own.sections[pk]) for pk, text in shown.items())
