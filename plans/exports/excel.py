@@ -452,6 +452,20 @@ class RowSheet:
         if height:
             del self.sheet.row_dimensions[self.row]
 
+    def _merge_headers(self, groups: list[str]):
+        """Over the two header rows: a group's name across its columns, an ungrouped header
+        down both rows."""
+        index = 0
+        while index < self.width:
+            group, end = groups[index], index
+            while group and end + 1 < self.width and groups[end + 1] == group:
+                end += 1
+            if group:
+                self._merge(index + 1, layout.GROUP_ROW, end + 1, layout.GROUP_ROW)
+            else:
+                self._merge(index + 1, layout.GROUP_ROW, index + 1, layout.HEADER_ROW)
+            index = end + 1
+
     def _wide_row(self, text: str, style: str, *extra, height=None):
         """A row whose text spans every visible column; `extra` cells follow them."""
         cells = [_cell(self.sheet, text, style)] + [_cell(self.sheet, None, style) for _ in range(self.width - 1)]
@@ -504,17 +518,7 @@ class ProgressSheet(RowSheet):
         header_cells.append(_cell(self.sheet, layout.KEY_HEADER, "进展表-列标题"))
         self._append(group_cells)
         self._append(header_cells, 30)
-        index = 0
-        while index < self.width:  # a group over its columns; an ungrouped header over both rows
-            group = groups[index]
-            end = index
-            while group and end + 1 < self.width and groups[end + 1] == group:
-                end += 1
-            if group:
-                self._merge(index + 1, layout.GROUP_ROW, end + 1, layout.GROUP_ROW)
-            else:
-                self._merge(index + 1, layout.GROUP_ROW, index + 1, layout.HEADER_ROW)
-            index = end + 1
+        self._merge_headers(groups)
 
     # body --------------------------------------------------------------------------------
     def section(self, node: Task):

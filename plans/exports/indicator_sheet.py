@@ -197,16 +197,7 @@ class IndicatorSheet(RowSheet):
         self._wide_row(info, "进展表-表头信息", height=22)
         self._append([_cell(self.sheet, column.group or column.header, "进展表-列标题") for column in self.columns])
         self._append([_cell(self.sheet, column.header, "进展表-列标题") for column in self.columns], 30)
-        index = 0
-        while index < self.width:  # a group over its columns; an ungrouped header over both rows
-            group, end = self.columns[index].group, index
-            while group and end + 1 < self.width and self.columns[end + 1].group == group:
-                end += 1
-            if group:
-                self._merge(index + 1, layout.GROUP_ROW, end + 1, layout.GROUP_ROW)
-            else:
-                self._merge(index + 1, layout.GROUP_ROW, index + 1, layout.HEADER_ROW)
-            index = end + 1
+        self._merge_headers([column.group for column in self.columns])
 
     def indicator(self, indicator: Indicator, number: int):
         values = row_values(indicator, number)
