@@ -177,10 +177,20 @@ def indicators(
     the plan's targets."""
     targets = list(targets)
     shown = [period for period in periods if up_to is None or period.start <= up_to.start]
-    rows = IndicatorValue.objects.filter(target__in=[t.pk for t in targets], period__in=[p.pk for p in shown])
+    # the values of these targets (of the plan, when there are none: a page's query count
+    # does not depend on whether a plan has targets), kept for the periods asked for
+    rows = IndicatorValue.objects.filter(target__plan_id=plan.pk)
+    if targets:
+        rows = rows.filter(target__in=[t.pk for t in targets])
+    if up_to is not None:
+        rows = rows.filter(period__start__lte=up_to.start)
     if value_fields is not None:
         rows = rows.only(*value_fields)
-    values = {(row.target_id, row.period_id): row for row in rows} if targets and shown else {}
+    wanted_targets, wanted_periods = {t.pk for t in targets}, {p.pk for p in shown}
+    values = {
+        (row.target_id, row.period_id): row for row in rows
+        if row.target_id in wanted_targets and row.period_id in wanted_periods
+    }
     result = []
     for target in targets:
         readings = []

@@ -441,7 +441,7 @@ class ScaleGenerator:
 
     def _targets(self, plan: int, tasks: list[int], last: datetime.date) -> None:
         rng = self.rng
-        for position in range(rng.randint(0, 5)):
+        for position in range(rng.randint(1, 5)):  # plans state at least one number (目标)
             name, comparator, unit, low, high = rng.choice(INDICATORS)
             value = rng.randint(low, high)
             task = rng.choice(tasks) if tasks and rng.random() < 0.6 else None

@@ -44,15 +44,16 @@ def read_back(source) -> dict:
     from openpyxl import load_workbook
     from openpyxl.cell.read_only import EmptyCell
 
+    from plans.exports import indicator_sheet
     from plans.exports.excel import named_styles
 
-    known_styles = named_styles()
+    known_styles = named_styles() + indicator_sheet.named_styles()
     workbook = load_workbook(source, read_only=True)
     # A read-only cell has no .style; like Cell.style, map its xfId to the named style's name.
     names = list(workbook._named_styles.names)
     unknown = set(names) - {style.name for style in known_styles} - {"Normal"}
     if unknown:
-        raise ValueError(f"named styles not in plans.exports.excel.named_styles(): {sorted(unknown)}")
+        raise ValueError(f"named styles not in the export's named_styles(): {sorted(unknown)}")
     sheets, cells = [], 0
     for sheet in workbook.worksheets:
         columns, heights, merges = _sheet_layout(workbook, sheet)

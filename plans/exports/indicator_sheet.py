@@ -52,11 +52,15 @@ def status_style(status: str) -> str:
     return f"指标表-{layout.chinese_labels(IndicatorStatus)[status]}"
 
 
+def named_styles() -> list:
+    """The indicator sheet's own named styles (besides the progress sheet's), new each time."""
+    styles = [_style(NUMBER_STYLE, horizontal="right", wrap=False)]
+    return styles + [_style(status_style(status), bold=True, horizontal="center", fill=fill) for status, fill in STATUS_FILL.items()]
+
+
 def _add_styles(workbook) -> None:
     """The sheet's own named styles, added to the workbook the first time it gets the sheet."""
-    styles = [_style(NUMBER_STYLE, horizontal="right", wrap=False)]
-    styles += [_style(status_style(status), bold=True, horizontal="center", fill=fill) for status, fill in STATUS_FILL.items()]
-    for style in styles:
+    for style in named_styles():
         if style.name not in workbook.style_arrays:
             workbook.add_named_style(style)
             workbook.style_arrays[style.name] = style.as_tuple()
@@ -231,6 +235,8 @@ def write_indicator_sheet(
     to it, read in one query whatever the number of targets. Returns the worksheet."""
     plan = period.plan
     periods = list(ReportingPeriod.objects.filter(plan_id=plan.pk, start__lte=period.start).order_by("start"))
+    for earlier in periods:
+        earlier.plan = plan  # their names read the plan's frequency: no query per period
     rows = indicators(plan, targets, periods, up_to=period)
     sheet = IndicatorSheet(workbook, title, periods)
     sheet.header(_title(period), _info(period, unit, today))
