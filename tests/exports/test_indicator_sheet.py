@@ -244,3 +244,32 @@ def test_libreoffice_prints_the_sheet_a4_landscape_one_page_wide_with_every_indi
     for target in _shown_targets(indicator_world):
         assert target.indicator in text
     assert "滞后序时" in text and "123456789" in text
+
+
+@pytest.mark.django_db
+def test_the_indicator_sheet_runs_as_many_queries_for_2_and_6_earlier_periods():
+    import datetime
+    import io
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from plans.exports.excel import export_plan_workbook
+    from plans.models import ReportingPeriod
+    from tests.factories import PlanFactory, ReportingPeriodFactory, TargetFactory, TaskFactory, UserFactory
+
+    plan = PlanFactory()
+    TargetFactory(plan=plan, task=TaskFactory(plan=plan))
+    superuser = UserFactory(is_superuser=True)
+
+    def queries(count):
+        plan.periods.all().delete()
+        periods = [
+            ReportingPeriodFactory(plan=plan, label=f"P{n}", start=datetime.date(2010 + n, 1, 1), end=datetime.date(2010 + n, 3, 31))
+            for n in range(count)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            export_plan_workbook(io.BytesIO(), user=superuser, period=ReportingPeriod.objects.get(pk=periods[-1].pk))
+        return len(captured)
+
+    assert queries(2) == queries(6)
