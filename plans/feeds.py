@@ -23,7 +23,7 @@ import datetime
 import re
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http.request import split_domain_port
 from django.urls import reverse
 from django.utils import timezone
@@ -40,7 +40,7 @@ from plans.models import (
     ReportingPeriod,
     Role,
     Task,
-    Unit,
+    units_answering_for,
 )
 from plans.periods import MONTHS_PER_PERIOD
 
@@ -138,19 +138,14 @@ class FeedBuilder:
         self.request = request
         self.host = split_domain_port(request.get_host())[0] or "localhost"
         self.stamp = timezone.now().replace(microsecond=0)
+        self.acting = units_answering_for(feed.unit_id) if feed.unit_id else set()  # the unit and its collectives
         # one reverse() for all tasks: the change page's address split around the task's id
         self._task_url = request.build_absolute_uri(reverse("admin:plans_task_change", args=["0"])).rsplit("/0/", 1)
 
     # rows -----------------------------------------------------------------------------------
-    def _acting(self) -> Q:
-        """Assignments of the unit itself or of a collective that lists it."""
-        unit = self.feed.unit
-        collectives = Unit.members.through.objects.filter(to_unit_id=unit.pk).values("from_unit_id")
-        return Q(unit_id=unit.pk) | Q(unit_id__in=collectives)
-
     def _assignments(self):
         """The unit's (or its collectives') assignments on active tasks."""
-        return Assignment.objects.filter(self._acting(), task__kind=NodeKind.TASK, task__is_active=True)
+        return Assignment.objects.filter(unit_id__in=self.acting, task__kind=NodeKind.TASK, task__is_active=True)
 
     def _deadlines(self, tasks):
         changed = Deadline.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date")
@@ -214,9 +209,7 @@ class FeedBuilder:
         roles = self._roles() if self.feed.unit_id else {}
         leads = self._leads(tasks)
         for row in self._deadlines(tasks):
-            event = self._deadline_event(row, leads.get(row["task_id"]), roles.get(row["task_id"]))
-            if event is not None:
-                cal.add_component(event)
+            cal.add_component(self._deadline_event(row, leads.get(row["task_id"]), roles.get(row["task_id"])))
         for row in self._periods():
             cal.add_component(self._period_event(row))
         return cal
@@ -238,7 +231,7 @@ class FeedBuilder:
         event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
         return event
 
-    def _deadline_event(self, row: dict, lead: str | None, roles: list[str] | None) -> Event | None:
+    def _deadline_event(self, row: dict, lead: str | None, roles: list[str] | None) -> Event:
         task = f"{row['task__path']} {row['task__title']}".strip()
         short = f"{row['task__path']} {Truncator(row['task__title']).chars(TITLE_CHARS)}".strip()
         description = [

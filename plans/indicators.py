@@ -191,16 +191,19 @@ def indicators(
         (row.target_id, row.period_id): row for row in rows
         if row.target_id in wanted_targets and row.period_id in wanted_periods
     }
-    result = []
-    for target in targets:
-        readings = []
-        for period in shown:
-            value = values.get((target.pk, period.pk))
-            amount = value.value if value else None
-            readings.append(Reading(period, value, expected(target, plan, period.end), status(target, plan, amount, period.end)))
-        points = [(reading.period.end, reading.value.value) for reading in readings if reading.value is not None]
-        result.append(Indicator(target, readings, trend(points, span(target, plan)[1])))
-    return result
+    return [tracked(target, plan, shown, values) for target in targets]
+
+
+def tracked(target: Target, plan: Plan, periods: list[ReportingPeriod], values: dict) -> Indicator:
+    """One target with a reading per period, from `values` {(target id, period id): row}, and
+    the trend of its values read at the end of its span."""
+    readings = []
+    for period in periods:
+        value = values.get((target.pk, period.pk))
+        amount = value.value if value else None
+        readings.append(Reading(period, value, expected(target, plan, period.end), status(target, plan, amount, period.end)))
+    points = [(reading.period.end, reading.value.value) for reading in readings if reading.value is not None]
+    return Indicator(target, readings, trend(points, span(target, plan)[1]))
 
 
 # --- the chart ---------------------------------------------------------------------------------

@@ -216,11 +216,13 @@ def acting_unit_ids(user) -> set[int]:
         return set()
     if not hasattr(user, "_acting_unit_ids"):
         membership = Membership.objects.filter(user=user).values_list("unit_id", flat=True).first()
-        ids = set()
-        if membership:
-            ids = {membership, *Unit.members.through.objects.filter(to_unit_id=membership).values_list("from_unit_id", flat=True)}
-        user._acting_unit_ids = ids
+        user._acting_unit_ids = units_answering_for(membership) if membership else set()
     return user._acting_unit_ids
+
+
+def units_answering_for(unit_id: int) -> set[int]:
+    """The unit and every collective that lists it (各县区政府(管委) answers through 浚县…)."""
+    return {unit_id, *Unit.members.through.objects.filter(to_unit_id=unit_id).values_list("from_unit_id", flat=True)}
 
 
 def sees_everything(user) -> bool:

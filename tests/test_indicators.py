@@ -259,3 +259,18 @@ def test_targets_get_their_tasks_lead_as_owner_and_keep_their_values_when_the_pl
     assert wind_target.value == D("12") and wind_target.is_active
     assert IndicatorValue.objects.get(pk=value.pk).value == D("8")
     assert not Target.objects.filter(indicator__contains="清扫").exists()  # gone and had no values
+
+
+def test_a_correction_changes_only_what_it_gives(wind):
+    target, official = wind
+    period = OpenPeriodFactory(plan=target.plan)
+    row = services.indicator_value_save(user=official, target=target, period=period, value="92000千瓦", note="初报", source="市发改委")
+
+    noted = services.indicator_value_save(user=official, target=target, period=period, note="更正说明", expected_version=row.version)
+
+    assert (noted.value, noted.entered_as, noted.note, noted.source) == (D("9.2"), "92000千瓦", "更正说明", "市发改委")
+    with pytest.raises(ValidationError, match="同时填写数值"):
+        services.indicator_value_save(user=official, target=target, period=period, unit="千瓦")
+    with pytest.raises(ValidationError, match="请填写数值"):
+        services.indicator_value_save(user=official, target=target, period=OpenPeriodFactory(plan=target.plan), note="只有说明")
+    assert IndicatorValue.objects.count() == 1

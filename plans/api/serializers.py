@@ -15,12 +15,10 @@ from plans import progress
 from plans.api.concurrency import MAX_VERSION
 from plans.api.filters import MAX_ID
 from plans.indicators import (
-    Indicator,
     IndicatorStatus,
     Reading,
     round_for_display,
-    span,
-    trend,
+    tracked,
 )
 from plans.indicators import expected as expected_value
 from plans.indicators import status as indicator_status
@@ -550,15 +548,7 @@ def attach_readings(targets, today) -> None:
         for row in rows.only("id", "target_id", "period_id", "value", "entered_as", "note", "source", "version"):
             values[(row.target_id, row.period_id)] = row
     for target in targets:
-        plan, readings = target.plan, []
-        for period in periods[target.plan_id]:
-            row = values.get((target.pk, period.pk))
-            amount = row.value if row else None
-            readings.append(Reading(
-                period, row, expected_value(target, plan, period.end), indicator_status(target, plan, amount, period.end),
-            ))
-        points = [(reading.period.end, reading.value.value) for reading in readings if reading.value is not None]
-        target.tracked = Indicator(target, readings, trend(points, span(target, plan)[1]))
+        target.tracked = tracked(target, target.plan, periods[target.plan_id], values)
 
 
 @extend_schema_field({"allOf": [{"type": "string", "enum": IndicatorStatus.values}]})

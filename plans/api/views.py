@@ -80,7 +80,6 @@ from plans.models import (
     Unit,
 )
 from plans.rollup import Rollup, plan_rollups
-from plans.services.indicators import measured
 
 _ID = re.compile(r"[0-9]{1,18}")
 
@@ -767,10 +766,6 @@ class IndicatorValueViewSet(ApiViewSet, VersionedRetrieveMixin, mixins.ListModel
     def partial_update(self, request, pk=None):
         row = self.get_object()
         values, pre = self.write_input(IndicatorValueUpdateSerializer)
-        if "value" not in values:
-            values["value"] = _as_typed(row)
-        values.setdefault("note", row.note)
-        values.setdefault("source", row.source)
         with stale_as_http(pre):
             row = self._save(values, pre.version, target=row.target, period=row.period)
         return self._fresh(row)
@@ -781,20 +776,6 @@ class IndicatorValueViewSet(ApiViewSet, VersionedRetrieveMixin, mixins.ListModel
         with stale_as_http(pre):
             services.indicator_value_delete(user=request.user, value=row, expected_version=pre.version)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _as_typed(row: IndicatorValue):
-    """What a PATCH that leaves the value alone sends the service: the value as it was typed
-    (so `entered_as` stays "12000千瓦") when that still reads as the stored value, else the
-    stored value itself."""
-    if row.entered_as:
-        try:
-            amount, _typed = measured(row.target, row.entered_as, None)
-        except DjangoValidationError:
-            amount = None
-        if amount == row.value:
-            return row.entered_as
-    return row.value
 
 
 # --- returned progress sheets ------------------------------------------------------------------

@@ -54,6 +54,7 @@ from plans.models import (
     TaskStatus,
     Unit,
     acting_unit_ids,
+    units_answering_for,
 )
 from plans.permissions import is_office
 from plans.progress import Light
@@ -611,16 +612,11 @@ def _rows_for_full(facts: TaskFacts, reports: list[ProgressReport], units: dict)
     return [(units[report.unit_id], report) for report in ordered]
 
 
-def _units_answering_for(unit: Unit) -> set[int]:
-    """The unit and the collectives it belongs to (各县区政府 answers through 浚县…)."""
-    return {unit.pk, *unit.collectives.values_list("pk", flat=True)}
-
-
 def unit_task_ids(period: ReportingPeriod, unit: Unit):
     """Tasks the unit reports on in the period: it has a report, or it is responsible."""
     reported = ProgressReport.objects.filter(period=period, unit=unit).values("task_id")
     responsible = Assignment.objects.filter(
-        task__plan_id=period.plan_id, role=Role.RESPONSIBLE, unit__in=_units_answering_for(unit)
+        task__plan_id=period.plan_id, role=Role.RESPONSIBLE, unit__in=units_answering_for(unit.pk)
     ).values("task_id")
     return Q(pk__in=reported) | Q(pk__in=responsible)
 

@@ -26,11 +26,10 @@ from plans.exports.excel import (
     _lines,
     _print_setup,
     _style,
-    _units_answering_for,
 )
 from plans.indicators import Indicator, IndicatorStatus, indicators, round_for_display
 from plans.measures import plain
-from plans.models import ReportingPeriod, Target, Unit
+from plans.models import ReportingPeriod, Target, Unit, units_answering_for
 from plans.permissions import is_office
 
 SHEET_NAME = "量化指标"
@@ -142,7 +141,7 @@ def sheet_targets(user, period: ReportingPeriod, *, unit: Unit | None = None) ->
     if not is_office(user, period.plan_id):
         targets = targets.visible_to(user)
     if unit is not None:
-        targets = targets.filter(owner_id__in=_units_answering_for(unit))
+        targets = targets.filter(owner_id__in=units_answering_for(unit.pk))
     targets = list(targets.select_related("task", "owner").defer("task__text").order_by("position"))
     for target in targets:
         target.plan = period.plan  # no query when a rule reads it

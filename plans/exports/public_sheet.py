@@ -15,12 +15,11 @@ import io
 
 from django.http import FileResponse
 from django.utils import timezone
-from openpyxl.worksheet.cell_range import CellRange
 
 from plans.exports.excel import (
     LINE_HEIGHT,
-    MAX_ROW_HEIGHT,
     XLSX_CONTENT_TYPE,
+    RowSheet,
     SheetWorkbook,
     _cell,
     _light_style,
@@ -66,12 +65,12 @@ def summary_text(data: PublicPlan) -> str:
     )
 
 
-class _Sheet:
-    """Rows appended one by one to a write-only sheet, with merges and row heights."""
+class _Sheet(RowSheet):
+    """Rows appended one by one to a write-only sheet, each as high as its text needs."""
 
     def __init__(self, workbook, title: str, widths: list[float]):
         self.sheet = workbook.create_sheet(title)
-        self.widths = widths
+        self.widths, self.width = widths, len(widths)
         self.row = 0
         for index, width in enumerate(widths, start=1):
             self.sheet.column_dimensions[letter(index)].width = width
@@ -79,19 +78,14 @@ class _Sheet:
 
     def append(self, values: list, styles: list[str] | str, height: float | None = None):
         styles = styles if isinstance(styles, list) else [styles] * len(values)
-        self.row += 1
         if height is None:
             lines = max((_lines(value, width) for value, width in zip(values, self.widths)), default=1)
             height = LINE_HEIGHT * lines + 4
-        self.sheet.row_dimensions[self.row].height = min(height, MAX_ROW_HEIGHT)
-        self.sheet.append([_cell(self.sheet, value, style) for value, style in zip(values, styles)])
+        self._append([_cell(self.sheet, value, style) for value, style in zip(values, styles)], height)
 
     def wide(self, text: str, style: str, height: float | None = None):
         """A row whose text spans every column."""
-        if height is None:
-            height = LINE_HEIGHT * _lines(text, sum(self.widths)) + 6
-        self.append([text] + [None] * (len(self.widths) - 1), style, height)
-        self.sheet.merged_cells.ranges.add(CellRange(min_col=1, min_row=self.row, max_col=len(self.widths), max_row=self.row))
+        self._wide_row(text, style, height=height or LINE_HEIGHT * _lines(text, sum(self.widths)) + 6)
 
 
 def _info(data: PublicPlan) -> str:

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plans.measures import convert, fits, parse_quantity, plain
+from plans.measures import convert, parse_quantity, plain
 from plans.models import CalendarFeed, IndicatorValue, Plan, ReportingPeriod, Target, Unit
 from plans.permissions import can_enter_indicator_value, can_manage_feed, can_manage_plan
 from plans.services import StaleVersion, _check_version, _deny  # this module is imported at the end of plans.services
@@ -35,31 +35,37 @@ def measured(target: Target, value, unit: str | None) -> tuple[Decimal, str]:
     if not number.is_finite():
         raise ValidationError(_("请填写有限的数值 (the value must be a finite number)"), code="not_a_number")
     given = target.unit if unit in (None, "") else unit
-    converted = convert(number, given, target.unit)
-    if not fits(converted):  # pragma: no cover - convert refuses these already
-        raise ValidationError(_("数值超出可保存的范围 (the value is out of range)"))
-    return converted, f"{plain(number)}{given}"
+    return convert(number, given, target.unit), f"{plain(number)}{given}"
 
 
 def indicator_value_save(
-    *, user, target: Target, period: ReportingPeriod, value, unit: str | None = None, note: str = "",
-    source: str = "", expected_version: int | None = None,
+    *, user, target: Target, period: ReportingPeriod, value=None, unit: str | None = None, note: str | None = None,
+    source: str | None = None, expected_version: int | None = None,
 ) -> IndicatorValue:
     """Enter (or correct) an indicator's measured value for a period, converting it into the
     target's unit; refused with a sentence for a unit that cannot be converted, a period of
-    another plan, or an account that does not own the indicator."""
+    another plan, or an account that does not own the indicator. Correcting an existing value,
+    what is left out (None) stays as it was: a new note keeps the value as it was typed."""
     _deny(can_enter_indicator_value(user, target, period))
-    amount, entered_as = measured(target, value, unit)
+    if value is None and unit:
+        raise ValidationError(_("修改计量单位时须同时填写数值 (send the value together with its unit)"), code="two_units")
+    typed = None if value is None else measured(target, value, unit)
     with transaction.atomic():
         row = IndicatorValue.objects.select_for_update().filter(target=target, period=period).first()
         if row is None:
             if expected_version not in (None, 0):
                 raise StaleVersion(0)
+            if typed is None:
+                raise ValidationError(_("请填写数值，可带计量单位，如“12.5万千瓦” (a number, optionally with its unit)"), code="not_a_number")
             row = IndicatorValue(target=target, period=period)
         else:
             _check_version(row, expected_version)
-        row.value, row.entered_as = amount, entered_as
-        row.note, row.source = (note or "").strip(), (source or "").strip()
+        if typed is not None:
+            row.value, row.entered_as = typed
+        if note is not None:
+            row.note = note.strip()
+        if source is not None:
+            row.source = source.strip()
         row.entered_by = user
         row._history_user = user
         row.full_clean(validate_unique=False)
