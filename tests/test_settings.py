@@ -34,6 +34,22 @@ def test_debug_off_without_secret_key_stops_start_up():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize("secure", ["false", "true"])
+def test_debug_off_without_secret_key_stops_start_up_whatever_secure_says(secure):
+    """Plain http without a proxy (SECURE off) must not fall back to the repository's key."""
+    result = manage("check", DEBUG="false", SECURE=secure, SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_off_refuses_the_repositorys_own_key():
+    from tracker.settings import _INSECURE_KEY
+
+    result = manage("check", DEBUG="false", SECURE="false", SECRET_KEY=_INSECURE_KEY)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
 def test_malformed_database_url_stops_start_up():
     result = manage("check", DEBUG="true", DATABASE_URL="nonsense://")
     assert result.returncode != 0

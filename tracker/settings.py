@@ -68,7 +68,7 @@ _CONN_MAX_AGE = _env_str("CONN_MAX_AGE", "60")  # seconds a worker keeps its dat
 STATIC_ROOT = Path(_env_str("STATIC_ROOT", "staticfiles"))  # collectstatic's output; relative: to the project
 # ------------------------------------------------------------------------------------------
 
-if not DEBUG and SECRET_KEY == _INSECURE_KEY and SECURE:
+if not DEBUG and SECRET_KEY == _INSECURE_KEY:  # whatever SECURE says: plain http signs sessions too
     raise ImproperlyConfigured(
         "SECRET_KEY must be set when DEBUG is off (see .env.example); `make run` writes a local .env"
     )
