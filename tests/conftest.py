@@ -24,3 +24,12 @@ def hebi_task(db):
 def fast_password_hashing(settings):
     """Accounts are made by the dozen in the permission matrix; PBKDF2 would take minutes."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def private_cache(settings):
+    """The configured cache is shared by every process on the host (files or Redis), as the
+    token throttle needs; test runs side by side would count each other's requests and clear
+    each other's entries. Each test process gets a cache in its own memory instead
+    (tests/api/test_token_throttle.py runs the configured one in child processes)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}

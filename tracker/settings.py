@@ -66,12 +66,20 @@ EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = _env_str("DEFAULT_FROM_EMAIL", "行动方案督办系统 <noreply@localhost>")
 _CONN_MAX_AGE = _env_str("CONN_MAX_AGE", "60")  # seconds a worker keeps its database connection
 STATIC_ROOT = Path(_env_str("STATIC_ROOT", "staticfiles"))  # collectstatic's output; relative: to the project
+REDIS_URL = _env_str("REDIS_URL", "")  # the cache shared by every app process; empty: files under CACHE_DIR
+CACHE_DIR = Path(_env_str("CACHE_DIR", "var/cache"))  # the cache without Redis, for the processes of one host
+CACHE_KEY_PREFIX = _env_str("CACHE_KEY_PREFIX", "tracker")
+_NUM_PROXIES = _env_str("NUM_PROXIES", "0")  # proxies of our own in front; 0: the client's address is REMOTE_ADDR
 # ------------------------------------------------------------------------------------------
 
 if not DEBUG and SECRET_KEY == _INSECURE_KEY:  # whatever SECURE says: plain http signs sessions too
     raise ImproperlyConfigured(
         "SECRET_KEY must be set when DEBUG is off (see .env.example); `make run` writes a local .env"
     )
+if not _NUM_PROXIES.isdigit():
+    raise ImproperlyConfigured(f"NUM_PROXIES must be the number of proxies in front of the app (0 or more), not {_NUM_PROXIES!r}")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"REDIS_URL must be a redis:// (or rediss://, unix://) URL, not {REDIS_URL!r}")
 if not _CONN_MAX_AGE.isdigit():
     raise ImproperlyConfigured(f"CONN_MAX_AGE must be a number of seconds (0 or more), not {_CONN_MAX_AGE!r}")
 try:
@@ -88,6 +96,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # count over the reports, more than the query itself. Our queries are short; no JIT.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 STATIC_ROOT = STATIC_ROOT if STATIC_ROOT.is_absolute() else BASE_DIR / STATIC_ROOT
+CACHE_DIR = CACHE_DIR if CACHE_DIR.is_absolute() else BASE_DIR / CACHE_DIR
+# The token throttle (and anything else cached) must count across gunicorn's workers: a cache
+# in one process's memory would give each worker its own count.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(CACHE_DIR)}
+    )
+    | {"KEY_PREFIX": CACHE_KEY_PREFIX}
+}
 if not _EMAIL_PORT.isdigit():
     raise ImproperlyConfigured(f"EMAIL_PORT must be a port number, not {_EMAIL_PORT!r}")
 EMAIL_PORT = int(_EMAIL_PORT)
@@ -210,6 +229,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "plans.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    # The throttles' client address: REMOTE_ADDR unless proxies of ours append X-Forwarded-For
+    # (DRF's default, None, would believe whatever X-Forwarded-For a client sends).
+    "NUM_PROXIES": int(_NUM_PROXIES),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
