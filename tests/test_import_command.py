@@ -1,13 +1,21 @@
 """import_plan end to end: seeds into the database, refusals, idempotent and revised re-import."""
+import io
 import json
+import os
+import subprocess
+import sys
+import zipfile
 from io import StringIO
 from pathlib import Path
 
+import docx
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from plans.importers import reader
 from plans.models import Assignment, Plan, ProgressReport, ReportingPeriod, Role, Task, Unit, UnitAlias
+from tests.importers.test_reader import BILLION_LAUGHS, OLE2_HEADER, document_xml, rezip, with_doctype
 
 SEEDS = Path(settings.BASE_DIR) / "seeds"
 HEBI = SEEDS / "hebi-2016-blue-sky-plan.txt"
@@ -181,3 +189,95 @@ def test_bad_plan_year_is_refused(year):
     with pytest.raises(CommandError, match="plan-year"):
         run(HEBI, "--plan-year", year)
     assert Plan.objects.count() == 0
+
+
+# --- hostile and malformed files: a sentence, a non-zero exit, no traceback, nothing written ----
+def hebi_docx() -> bytes:
+    """The Hebi seed plan as a .docx, one paragraph a line: what a guard-less import would save."""
+    document = docx.Document()
+    for line in HEBI.read_text(encoding="utf-8").splitlines():
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def entity_bomb(data: bytes) -> bytes:
+    xml = with_doctype(document_xml(data), BILLION_LAUGHS)
+    return rezip(data, replace={"word/document.xml": xml.replace("加快开发风能发电".encode(), b"&lol9;", 1)})
+
+
+def zip_bomb(data: bytes) -> bytes:
+    return rezip(data, add={"word/media/image1.png": b"\x00" * (8 * 1024 * 1024)})  # 8 MiB from ~8 KB
+
+
+def oversize_text(_data: bytes) -> bytes:
+    text = HEBI.read_bytes()
+    return text * (reader.MAX_DOCUMENT_BYTES // len(text) + 1)
+
+
+def not_a_zip(_data: bytes) -> bytes:
+    return HEBI.read_bytes()
+
+
+def zip_not_docx(_data: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hebi.txt", HEBI.read_bytes())
+    return buffer.getvalue()
+
+
+def encrypted(_data: bytes) -> bytes:
+    return OLE2_HEADER + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 64
+
+
+def binary_txt(_data: bytes) -> bytes:
+    return HEBI.read_bytes()[:600] + bytes(range(256)) * 16
+
+
+HOSTILE = [
+    ("bomb.docx", entity_bomb, "实体"),
+    ("bomb.docx", zip_bomb, "压缩炸弹"),
+    ("huge.txt", oversize_text, "文件过大"),
+    ("junk.txt", binary_txt, "不是文本文件|不是UTF-8"),
+    ("text.docx", not_a_zip, "文件可能已损坏"),
+    ("archive.docx", zip_not_docx, "不是 Word 文档"),
+    ("locked.docx", encrypted, "密码"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, make, message", HOSTILE, ids=[make.__name__ for _n, make, _m in HOSTILE])
+@pytest.mark.parametrize("dry_run", [False, True], ids=["save", "dry-run"])
+def test_hostile_or_malformed_file_is_refused_and_nothing_is_written(tmp_path, name, make, message, dry_run):
+    run(FUJIAN)
+    before = table_counts()
+    stamps = list(Task.objects.order_by("pk").values_list("pk", "updated_at"))
+    path = tmp_path / name
+    path.write_bytes(make(hebi_docx()))
+    with pytest.raises(CommandError, match=message):
+        run(path, *(["--dry-run"] if dry_run else []))
+    assert table_counts() == before
+    assert list(Task.objects.order_by("pk").values_list("pk", "updated_at")) == stamps
+
+
+@pytest.mark.django_db
+def test_the_docx_the_hostile_files_are_made_from_imports(tmp_path):
+    """So each refusal above comes from a guard, not from a document the importer could not use."""
+    path = tmp_path / "hebi.docx"
+    path.write_bytes(hebi_docx())
+    run(path)
+    assert Plan.objects.get().nodes.tasks().count() == 53
+
+
+def test_a_refusal_exits_non_zero_with_the_sentence_and_no_traceback(tmp_path):
+    """As an office runs it: a separate process, whose database is never reached."""
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(entity_bomb(hebi_docx()))
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "import_plan", str(path)], cwd=settings.BASE_DIR, env=env,
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode != 0
+    assert "实体" in done.stderr and "Traceback" not in done.stderr + done.stdout

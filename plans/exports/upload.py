@@ -68,10 +68,7 @@ def check_workbook_bytes(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> N
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, EOFError, OSError) as error:
         raise UploadRefused(_corrupt_message()) from error
-    if _expands_abnormally(members):
-        raise UploadRefused(
-            _("文件解压后大小异常，疑似压缩炸弹，已拒绝读取 (the file expands to an abnormal size when unzipped)")
-        )
+    check_zip_members(members)
     names = {member.filename.lower() for member in members}
     if not all(part in names for part in WORKBOOK_PARTS):
         raise UploadRefused(
@@ -97,10 +94,21 @@ def open_workbook(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES):
         raise UploadRefused(_corrupt_message()) from error
 
 
-def _expands_abnormally(members: list[zipfile.ZipInfo]) -> bool:
+def check_zip_members(members: list[zipfile.ZipInfo], *, max_uncompressed_bytes: int | None = None) -> None:
+    """Refuse a zip bomb (too many members, too large inflated (default MAX_UNCOMPRESSED_BYTES),
+    or too high a ratio) from the directory's declared sizes alone; shared with the plan
+    importer's .docx check."""
+    max_uncompressed_bytes = MAX_UNCOMPRESSED_BYTES if max_uncompressed_bytes is None else max_uncompressed_bytes
+    if _expands_abnormally(members, max_uncompressed_bytes):
+        raise UploadRefused(
+            _("文件解压后大小异常，疑似压缩炸弹，已拒绝读取 (the file expands to an abnormal size when unzipped)")
+        )
+
+
+def _expands_abnormally(members: list[zipfile.ZipInfo], max_uncompressed_bytes: int) -> bool:
     if len(members) > MAX_MEMBERS:
         return True
-    if sum(member.file_size for member in members) > MAX_UNCOMPRESSED_BYTES:
+    if sum(member.file_size for member in members) > max_uncompressed_bytes:
         return True
     return any(
         member.file_size > MIB and member.file_size > member.compress_size * MAX_COMPRESSION_RATIO for member in members

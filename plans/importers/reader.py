@@ -5,11 +5,27 @@ endings, nothing else changed) and the kind of file it was ("txt" or "docx"). Ev
 failure is an `ImportRefused` with a Chinese message and a short English part.
 Tables in a .docx become one line per row with cells separated by a tab, the form the
 task-table parser in `structure` reads.
+
+A document passes the same gate as an uploaded sheet (plans.exports.upload) before anything
+parses it: its size on disk; for a .docx the zip directory (zip bombs, from declared sizes)
+and every XML part streamed through defusedxml with DTDs forbidden (python-docx parses with
+lxml, which would expand an entity bomb); then the text's length, so the parser and the
+import never see more than a generous bound over any real plan.
 """
 from __future__ import annotations
 
+import unicodedata
 import zipfile
+from io import BytesIO
 from pathlib import Path
+from xml.sax.handler import ContentHandler
+
+from defusedxml import DefusedXmlException
+from defusedxml import sax as defused_sax
+
+from plans.exports.upload import (
+    ENCRYPTION_STREAM, MAX_UPLOAD_BYTES, MIB, OLE2_MAGIC, ZIP_SIGNATURES, UploadRefused, check_size, check_zip_members,
+)
 
 from .types import ImportRefused
 from .units import looks_like_unit
@@ -17,6 +33,13 @@ from .units import looks_like_unit
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 DOCX_SUFFIXES = {".docx"}
 CELL_SEPARATOR = "\t"
+
+# Real plans hold < 300 KB of text (the seeds ~10,000 characters in < 800 lines).
+MAX_DOCUMENT_BYTES = MAX_UPLOAD_BYTES  # the file on disk, refused by its size before it is read
+MAX_DOCX_INFLATED_BYTES = 64 * MIB  # a .docx's members once unzipped: python-docx holds its XML as lxml trees
+MAX_TEXT_CHARS = 2_000_000
+MAX_TEXT_LINES = 20_000
+MAX_CONTROL_SHARE = 0.01  # control characters (not tab or line breaks) in real text: next to none
 
 
 def read_document(path) -> tuple[list[str], str]:
@@ -30,6 +53,8 @@ def read_document(path) -> tuple[list[str], str]:
     if file_path.is_dir():
         raise ImportRefused(f"这是一个文件夹，不是文件：{file_path} (the path is a directory)")
     suffix = file_path.suffix.lower()
+    if suffix in TEXT_SUFFIXES | DOCX_SUFFIXES:
+        _check_file_size(file_path)
     if suffix in TEXT_SUFFIXES:
         lines, kind = _read_text_lines(file_path), "txt"
     elif suffix in DOCX_SUFFIXES:
@@ -41,7 +66,34 @@ def read_document(path) -> tuple[list[str], str]:
         )
     if not any(line.strip() for line in lines):
         raise ImportRefused("文件为空 (the file is empty)")
+    check_text_bounds(lines)
     return lines, kind
+
+
+def check_text_bounds(lines: list[str]) -> None:
+    """Refuse a text beyond MAX_TEXT_CHARS or MAX_TEXT_LINES, before the parser sees it."""
+    if len(lines) > MAX_TEXT_LINES:
+        raise ImportRefused(
+            f"文本行数过多（{len(lines):,} 行），上限为 {MAX_TEXT_LINES:,} 行，这不像一份行动方案 "
+            f"(the text has {len(lines):,} lines; the limit is {MAX_TEXT_LINES:,})"
+        )
+    chars = sum(map(len, lines)) + len(lines)  # line breaks count too
+    if chars > MAX_TEXT_CHARS:
+        raise ImportRefused(
+            f"文本过长（{chars:,} 个字符），上限为 {MAX_TEXT_CHARS:,} 个字符，这不像一份行动方案 "
+            f"(the text has {chars:,} characters; the limit is {MAX_TEXT_CHARS:,})"
+        )
+
+
+def _check_file_size(file_path: Path) -> None:
+    try:
+        size = file_path.stat().st_size
+    except OSError as error:
+        raise ImportRefused(f"无法读取文件：{file_path} (cannot read the file: {error.strerror})") from error
+    try:
+        check_size(size, max_bytes=MAX_DOCUMENT_BYTES)
+    except UploadRefused as refusal:
+        raise ImportRefused(str(refusal)) from None
 
 
 def decode_text(data: bytes) -> str:
@@ -57,31 +109,105 @@ def decode_text(data: bytes) -> str:
     )
 
 
-def _read_text_lines(file_path: Path) -> list[str]:
+def _read_bytes(file_path: Path) -> bytes:
     try:
-        data = file_path.read_bytes()
+        return file_path.read_bytes()
     except OSError as error:
         raise ImportRefused(f"无法读取文件：{file_path} (cannot read the file: {error.strerror})") from error
+
+
+def _read_text_lines(file_path: Path) -> list[str]:
+    data = _read_bytes(file_path)
     if not data.strip():
         raise ImportRefused("文件为空 (the file is empty)")
-    return decode_text(data).splitlines()
+    text = decode_text(data)
+    _refuse_binary(text)
+    return text.splitlines()
+
+
+def _refuse_binary(text: str) -> None:
+    """Binary data often decodes as GB18030; a NUL or a share of control characters no text has gives it away."""
+    controls = sum(1 for char in text if unicodedata.category(char) == "Cc" and not char.isspace())
+    if "\x00" in text or controls > len(text) * MAX_CONTROL_SHARE:
+        raise ImportRefused(
+            "文件不是文本文件（含有二进制内容），请使用 .txt 或 .docx 文件 (the file holds binary data, not text)"
+        )
 
 
 def _read_docx_lines(file_path: Path) -> list[str]:
     try:
         import docx  # python-docx
-        from docx.opc.exceptions import PackageNotFoundError
     except ImportError as error:  # pragma: no cover - python-docx is a requirement
         raise ImportRefused("缺少python-docx，无法读取.docx文件 (python-docx is not installed)") from error
+    data = _read_bytes(file_path)
+    check_docx_bytes(data, name=file_path.name)
     try:
-        document = docx.Document(str(file_path))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
+        return docx_lines(docx.Document(BytesIO(data)))
+    except Exception as error:  # python-docx and lxml raise many kinds for a malformed package
+        raise ImportRefused(_corrupt_docx(file_path.name)) from error
+
+
+def check_docx_bytes(data: bytes, *, name: str) -> None:
+    """Refuse (ImportRefused) what is not a plain .docx we can safely hand to python-docx:
+    an encrypted or old .doc file, a non-zip, a zip bomb, a zip without Word's parts, and
+    any XML part that declares a DTD (entity bombs, external entities) or is not well-formed."""
+    if not data.strip():
+        raise ImportRefused("文件为空 (the file is empty)")
+    if data.startswith(OLE2_MAGIC):
+        if ENCRYPTION_STREAM in data:
+            raise ImportRefused(
+                "Word 文件设有打开密码，请取消密码后再导入 (the document is password-protected; remove the password and import it again)"
+            )
+        raise ImportRefused("这是旧版 Word 文件（.doc），请在 Word 中另存为 .docx 后再导入 (this is an old .doc file; save it as .docx)")
+    if not data.startswith(ZIP_SIGNATURES):
+        raise ImportRefused(_corrupt_docx(name))
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            members = archive.infolist()
+            check_zip_members(members, max_uncompressed_bytes=MAX_DOCX_INFLATED_BYTES)
+            names = {member.filename.lower() for member in members}
+            if "[content_types].xml" not in names or not any(n.startswith("word/") for n in names):
+                raise ImportRefused(
+                    "文件是压缩包，但不是 Word 文档（.docx），请使用 .txt 或 .docx 文件 (the file is a zip archive, not a Word document)"
+                )
+            for member in members:
+                _check_xml_part(archive, member, name)
+    except UploadRefused as refusal:
+        raise ImportRefused(str(refusal)) from None
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, RuntimeError, NotImplementedError) as error:
+        raise ImportRefused(_corrupt_docx(name)) from error  # RuntimeError: an encrypted member
+
+
+def _check_xml_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> None:
+    """Stream one member through defusedxml's SAX parser (nothing kept) if it looks like XML."""
+    with archive.open(member) as stream:
+        head = stream.read(64)
+    if not _looks_like_xml(head):
+        return
+    try:
+        with archive.open(member) as stream:
+            defused_sax.parse(stream, _IgnoreContent(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as error:
         raise ImportRefused(
-            f"无法打开Word文件，文件可能已损坏：{file_path.name} (the .docx file is corrupt or not a Word file)"
+            f"Word 文件的 {member.filename} 含有 XML 实体或文档类型声明（DTD），疑似实体炸弹，已拒绝读取 "
+            f"(the document declares XML entities or a DTD in {member.filename}; refused)"
         ) from error
-    except OSError as error:
-        raise ImportRefused(f"无法读取文件：{file_path} (cannot read the file: {error.strerror})") from error
-    return docx_lines(document)
+    except Exception as error:  # SAXParseException and the like: not well-formed XML
+        raise ImportRefused(_corrupt_docx(name)) from error
+
+
+def _looks_like_xml(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 byte-order marks
+        return True
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<")
+
+
+class _IgnoreContent(ContentHandler):
+    """Parsing is the check; the content is read later by python-docx."""
+
+
+def _corrupt_docx(name: str) -> str:
+    return f"无法打开Word文件，文件可能已损坏：{name} (the .docx file is corrupt or not a Word file)"
 
 
 def docx_lines(document) -> list[str]:

@@ -1,7 +1,14 @@
 """Reading .txt and .docx files into lines; refusals for what cannot be read."""
+import io
+import random
+import zipfile
+from pathlib import Path
+
 import docx
 import pytest
+from django.conf import settings
 
+from plans.importers import reader
 from plans.importers.reader import read_document
 from plans.importers.types import ImportRefused
 
@@ -106,3 +113,186 @@ def test_table_cell_with_one_unit_per_line_keeps_the_units_apart(tmp_path):
     path = tmp_path / "plan.docx"
     document.save(path)
     assert read_document(path) == (["推动企业上云用平台\t市工信局、市大数据局"], "docx")
+
+
+# --- bounds and hostile files: each is refused with a sentence, before anything is parsed -----
+OLE2_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+BILLION_LAUGHS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+    + b"]>"
+)
+
+
+def docx_bytes(*paragraphs: str) -> bytes:
+    document = docx.Document()
+    for text in paragraphs or ("一、主要任务", "1.推广清洁能源。责任单位：市发改委。"):
+        document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def rezip(data: bytes, replace: dict[str, bytes] = (), add: dict[str, bytes] = ()) -> bytes:
+    """The package `data` with some members replaced and others added (deflated)."""
+    replace, add = dict(replace), dict(add)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, replace.get(info.filename, source.read(info.filename)))
+        for name, content in add.items():
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def with_doctype(xml: bytes, doctype: bytes) -> bytes:
+    return doctype + xml.split(b"?>", 1)[1]
+
+
+def document_xml(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("word/document.xml")
+
+
+def write(tmp_path, name: str, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_file_over_the_size_limit_is_refused_by_its_size_before_it_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "plan.txt"
+    with path.open("wb") as handle:  # a sparse file stands for a large one without writing it
+        handle.truncate(reader.MAX_DOCUMENT_BYTES + 1)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("a file over the limit was read"))
+    with pytest.raises(ImportRefused, match="文件过大"):
+        read_document(path)
+
+
+def test_text_longer_than_the_character_bound_is_refused(tmp_path):
+    line = "推进" * 500 + "\n"  # 1,001 characters a line
+    path = write(tmp_path, "plan.txt", (line * (reader.MAX_TEXT_CHARS // len(line) + 1)).encode())
+    assert path.stat().st_size < reader.MAX_DOCUMENT_BYTES
+    with pytest.raises(ImportRefused, match="文本过长"):
+        read_document(path)
+
+
+def test_text_with_more_lines_than_the_bound_is_refused(tmp_path):
+    path = write(tmp_path, "plan.txt", b"x\n" * (reader.MAX_TEXT_LINES + 1))
+    with pytest.raises(ImportRefused, match="行数过多"):
+        read_document(path)
+
+
+def test_the_bounds_are_far_above_the_seed_plans():
+    for seed in (Path(settings.BASE_DIR) / "seeds").glob("*.txt"):
+        lines, _kind = read_document(seed)
+        assert sum(map(len, lines)) * 20 < reader.MAX_TEXT_CHARS and len(lines) * 20 < reader.MAX_TEXT_LINES
+        assert seed.stat().st_size * 100 < reader.MAX_DOCUMENT_BYTES
+
+
+def test_docx_text_is_bounded_too(tmp_path):
+    data = docx_bytes("一行")
+    paragraph = b"<w:p><w:r><w:t>\xe4\xb8\x80\xe8\xa1\x8c</w:t></w:r></w:p>"  # 一行
+    xml = document_xml(data).replace(paragraph, paragraph * (reader.MAX_TEXT_LINES + 1))
+    assert xml.count(paragraph) == reader.MAX_TEXT_LINES + 1
+    path = write(tmp_path, "plan.docx", rezip(data, replace={"word/document.xml": xml}))
+    with pytest.raises(ImportRefused, match="行数过多"):
+        read_document(path)
+
+
+@pytest.mark.parametrize("data", [
+    bytes(range(256)) * 64,  # every byte value, NULs included
+    b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64,
+    b"PK\x03\x04" + b"\x00" * 200,
+    "一、主要任务\n".encode() + b"\x00\x01\x02\x03" * 100,
+])
+def test_binary_junk_named_txt_is_refused(tmp_path, data):
+    with pytest.raises(ImportRefused, match="不是文本文件|不是UTF-8或GB18030"):
+        read_document(write(tmp_path, "plan.txt", data))
+
+
+def test_docx_entity_bomb_is_refused(tmp_path):
+    data = docx_bytes()
+    xml = with_doctype(document_xml(data), BILLION_LAUGHS).replace("推广清洁能源".encode(), b"&lol9;")
+    with pytest.raises(ImportRefused, match="实体"):
+        read_document(write(tmp_path, "plan.docx", rezip(data, replace={"word/document.xml": xml})))
+
+
+@pytest.mark.parametrize("part", ["word/styles.xml", "[Content_Types].xml", "_rels/.rels"])
+def test_docx_doctype_in_any_xml_part_is_refused(tmp_path, part):
+    data = docx_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(part)
+    doctype = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    with pytest.raises(ImportRefused, match="实体"):
+        read_document(write(tmp_path, "plan.docx", rezip(data, replace={part: with_doctype(xml, doctype)})))
+
+
+def test_docx_doctype_in_utf16_part_is_refused(tmp_path):
+    data = docx_bytes()
+    xml = with_doctype(document_xml(data), BILLION_LAUGHS).replace(b'encoding="UTF-8"', b'encoding="UTF-16"')
+    with pytest.raises(ImportRefused, match="实体"):
+        read_document(write(tmp_path, "plan.docx", rezip(data, replace={"word/document.xml": xml.decode().encode("utf-16")})))
+
+
+def test_docx_zip_bomb_by_ratio_is_refused_without_inflating(tmp_path, monkeypatch):
+    data = rezip(docx_bytes(), add={"word/media/padding.bin": b"\x00" * (4 * 1024 * 1024)})
+    monkeypatch.setattr(zipfile.ZipFile, "read", lambda *args: pytest.fail("a zip bomb was inflated"))
+    with pytest.raises(ImportRefused, match="压缩炸弹"):
+        read_document(write(tmp_path, "plan.docx", data))
+
+
+def test_docx_zip_bomb_by_member_count_is_refused(tmp_path):
+    data = rezip(docx_bytes(), add={f"word/media/{n}.xml": b"" for n in range(5001)})
+    with pytest.raises(ImportRefused, match="压缩炸弹"):
+        read_document(write(tmp_path, "plan.docx", data))
+
+
+def test_docx_inflating_beyond_the_docx_bound_is_refused(tmp_path):
+    block = bytes(random.Random(13).getrandbits(8) for _ in range(1024))  # repeats compress ~80:1, under the ratio limit
+    filler = block * (reader.MAX_DOCX_INFLATED_BYTES // len(block) + 1)
+    data = rezip(docx_bytes(), add={"word/media/filler.bin": filler})
+    assert len(data) < reader.MAX_DOCUMENT_BYTES
+    with pytest.raises(ImportRefused, match="压缩炸弹"):
+        read_document(write(tmp_path, "plan.docx", data))
+
+
+def test_docx_that_is_not_a_zip_is_refused(tmp_path):
+    with pytest.raises(ImportRefused, match="文件可能已损坏"):
+        read_document(write(tmp_path, "plan.docx", "一、主要任务\n".encode() * 50))
+
+
+def test_zip_that_is_not_a_docx_is_refused(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "一、主要任务")
+    with pytest.raises(ImportRefused, match="不是 Word 文档"):
+        read_document(write(tmp_path, "plan.docx", buffer.getvalue()))
+
+
+def test_xlsx_named_docx_is_refused(tmp_path):
+    import openpyxl
+
+    buffer = io.BytesIO()
+    openpyxl.Workbook().save(buffer)
+    with pytest.raises(ImportRefused, match="不是 Word 文档"):
+        read_document(write(tmp_path, "plan.docx", buffer.getvalue()))
+
+
+def test_docx_with_malformed_xml_is_refused(tmp_path):
+    data = docx_bytes()
+    broken = document_xml(data)[:-40]
+    with pytest.raises(ImportRefused, match="文件可能已损坏"):
+        read_document(write(tmp_path, "plan.docx", rezip(data, replace={"word/document.xml": broken})))
+
+
+def test_encrypted_docx_is_refused(tmp_path):
+    data = OLE2_HEADER + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 64
+    with pytest.raises(ImportRefused, match="密码"):
+        read_document(write(tmp_path, "plan.docx", data))
+
+
+def test_old_doc_named_docx_is_refused(tmp_path):
+    data = OLE2_HEADER + "WordDocument".encode("utf-16-le") + b"\x00" * 64
+    with pytest.raises(ImportRefused, match=r"\.doc"):
+        read_document(write(tmp_path, "plan.docx", data))
