@@ -1,6 +1,7 @@
 """Settings for the tracker. Every value that differs between machines comes from the
 environment, read and validated in the block below; a bad value stops start-up with a
 message naming the variable."""
+import datetime
 import os
 from pathlib import Path
 
@@ -137,6 +138,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",  # failed-login limits: plans/login_limits.py
     "plans",
 ]
 
@@ -153,6 +155,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its 429 page
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -173,6 +176,18 @@ TEMPLATES = [
         },
     },
 ]
+
+# Failed logins (admin form and API token) are limited per account and per address; see
+# plans/login_limits.py and README "Locked-out accounts". Axes checks first, then Django's
+# own backend logs in.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "plans.login_limits.LoginLimitHandler"
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 20  # plans.login_limits.ADDRESS_LIMIT; an account from one address: ACCOUNT_LIMIT (5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "plans.login_limits.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "plans.client_address.client_address"  # NUM_PROXIES, as the API's throttle
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
