@@ -364,6 +364,16 @@ def _report_values(unit: Unit | None, report: ProgressReport | None, late: bool,
     }
 
 
+def _row_key(facts: TaskFacts, unit: Unit | None, report: ProgressReport | None, per_task: dict, own: dict) -> str:
+    """The hidden key: task and unit, the report's version as exported (a returned row
+    older than the report is refused), and a digest of the read-only cells only the sheet
+    knows (序号, 预警, 备注), so an edit to them is refused too."""
+    shown = {"number": per_task["number"], "light": per_task["light"], "remarks": excel_text(own["remarks"])}
+    return layout.task_row_key(
+        facts.task.pk, unit.pk if unit else None, report.version if report else 0, layout.cells_digest(shown),
+    )
+
+
 def _style_of(column: Column, value, light: str) -> str:
     if column.key == "light":
         return _light_style(light)
@@ -553,7 +563,7 @@ class ProgressSheet(RowSheet):
                 else:
                     value = own[column.key]
                 cells.append(_cell(sheet, value, style))
-            cells.append(_cell(sheet, layout.task_row_key(facts.task.pk, unit.pk if unit else None), "进展表-表头信息"))
+            cells.append(_cell(sheet, _row_key(facts, unit, report, per_task, own), "进展表-表头信息"))
             lines = max(_lines(own[c.key], c.width) for c, _style in self.column_styles if not c.per_task)
             self._append(cells, LINE_HEIGHT * max(lines, share) + 4)
         if self.row > first:

@@ -3,7 +3,9 @@ reader of returned sheets (returned.py): its columns, its header rows and the hi
 column that ties every row back to a task and a reporting unit. DOMAIN.md §4."""
 from __future__ import annotations
 
+import datetime
 import functools
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -33,21 +35,21 @@ class Column:
 
 
 COLUMNS = (
-    Column("number", "序号", 6, per_task=True),
+    Column("number", "序号", 6, per_task=True, checked=True),
     Column("task", "重点任务", 28, per_task=True, checked=True),
-    Column("measures", "具体措施", 48, per_task=True),
+    Column("measures", "具体措施", 48, per_task=True, checked=True),
     Column("lead", "牵头单位", 14, group="责任分工", per_task=True, checked=True),
     Column("responsible", "责任单位", 18, group="责任分工", per_task=True, checked=True),
     Column("supporting", "配合单位", 18, group="责任分工", per_task=True, checked=True),
-    Column("deadline", "完成时限", 13, per_task=True),
-    Column("light", "预警", 7, per_task=True),
+    Column("deadline", "完成时限", 13, per_task=True, checked=True),
+    Column("light", "预警", 7, per_task=True, checked=True),
     Column("unit", "填报单位", 14, group="进展情况", checked=True, full_only=True),
     Column("progress", "本期进展情况", 40, group="进展情况", editable=True),
     Column("problems", "存在问题", 24, group="进展情况", editable=True),
     Column("next_steps", "下步打算", 24, group="进展情况", editable=True),
     Column("status", "完成状态", 11, group="进展情况", editable=True),
     Column("percent", "进度(%)", 8, group="进展情况", editable=True),
-    Column("remarks", "备注", 16),
+    Column("remarks", "备注", 16, checked=True),
 )
 KEY_HEADER = "行标识"  # the hidden last column: row keys, and the sheet's signature above them
 
@@ -67,12 +69,63 @@ def letter(index: int) -> str:
     return get_column_letter(index)
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def normalised(value) -> str:
+    """Text as compared with the database: dates as ISO dates, whitespace runs as one space."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _SPACES.sub(" ", str(value)).strip()
+
+
 # --- row keys and the sheet signature ---------------------------------------------------------
-_ROW_KEY = re.compile(r"T(?P<task>[0-9]{1,18})(?:U(?P<unit>[0-9]{1,18}))?")
+_ROW_KEY = re.compile(
+    r"T(?P<task>[0-9]{1,18})(?:U(?P<unit>[0-9]{1,18}))?(?:V(?P<version>[0-9]{1,18}))?(?:H(?P<check>[0-9a-f]{%d}))?"
+    % (4 * len(("number", "light", "remarks")))
+)
+SHEET_CHECKED = ("number", "light", "remarks")  # read-only cells only the sheet knows: checked by digest
 
 
-def task_row_key(task_id: int, unit_id: int | None) -> str:
-    return f"T{task_id}" + (f"U{unit_id}" if unit_id else "")
+@dataclass(frozen=True)
+class RowKey:
+    """A task row's hidden key: the task, the reporting unit, the report's version when the
+    sheet was exported (0: no report yet; None: a key written before versions were), and a
+    digest of the read-only cells the database cannot recompute (SHEET_CHECKED)."""
+
+    task: int
+    unit: int | None
+    version: int | None = None
+    check: str = ""
+
+
+def task_row_key(task_id: int, unit_id: int | None, version: int | None = None, check: str = "") -> str:
+    """T<task>[U<unit>][V<version>][H<digest>]: the first part alone names the row (tests and
+    readers match on it), the rest lets a returned row be told stale or edited."""
+    key = f"T{task_id}" + (f"U{unit_id}" if unit_id else "")
+    return key + (f"V{version}" if version is not None else "") + (f"H{check}" if check else "")
+
+
+def cell_digest(value) -> str:
+    """Four hex digits of a cell's text, normalised."""
+    return hashlib.blake2b(normalised(value).encode("utf-8"), digest_size=2).hexdigest()
+
+
+def cells_digest(values: dict) -> str:
+    """A cell_digest per SHEET_CHECKED cell: an edit to one is caught and named without the
+    key growing by the text."""
+    return "".join(cell_digest(values.get(key)) for key in SHEET_CHECKED)
+
+
+def digest_parts(check: str) -> dict:
+    """cells_digest split back by column."""
+    return {key: check[4 * index:4 * index + 4] for index, key in enumerate(SHEET_CHECKED)} if check else {}
 
 
 def section_row_key(section_id: int) -> str:
@@ -83,12 +136,21 @@ def is_section_key(value) -> bool:
     return str(value or "").strip().startswith("S")
 
 
-def parse_row_key(value) -> tuple[int, int | None] | None:
-    """(task id, unit id or None) from a task row's key; None for anything else."""
+def parse_row(value) -> RowKey | None:
+    """A task row's key read back; None for anything else."""
     match = _ROW_KEY.fullmatch(str(value or "").strip())
     if not match:
         return None
-    return int(match["task"]), int(match["unit"]) if match["unit"] else None
+    return RowKey(
+        int(match["task"]), int(match["unit"]) if match["unit"] else None,
+        int(match["version"]) if match["version"] is not None else None, match["check"] or "",
+    )
+
+
+def parse_row_key(value) -> tuple[int, int | None] | None:
+    """(task id, unit id or None) from a task row's key; None for anything else."""
+    key = parse_row(value)
+    return None if key is None else (key.task, key.unit)
 
 
 def signature(*, kind: str, plan_key: str, period_label: str, unit_name: str = "") -> str:

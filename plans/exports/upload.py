@@ -67,7 +67,7 @@ def check_workbook_bytes(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> N
         with zipfile.ZipFile(BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, EOFError, OSError) as error:
-        raise UploadRefused(_corrupt_message()) from error
+        raise UploadRefused(corrupt_message()) from error
     check_zip_members(members)
     names = {member.filename.lower() for member in members}
     if not all(part in names for part in WORKBOOK_PARTS):
@@ -91,7 +91,7 @@ def open_workbook(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES):
     try:
         return openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a malformed package
-        raise UploadRefused(_corrupt_message()) from error
+        raise UploadRefused(corrupt_message()) from error
 
 
 def check_zip_members(members: list[zipfile.ZipInfo], *, max_uncompressed_bytes: int | None = None) -> None:
@@ -115,5 +115,5 @@ def _expands_abnormally(members: list[zipfile.ZipInfo], max_uncompressed_bytes: 
     )
 
 
-def _corrupt_message() -> str:
+def corrupt_message() -> str:
     return _("文件已损坏，无法作为 Excel 工作簿打开，请在 Excel 中重新保存后再上传 (the workbook is corrupt and cannot be opened)")

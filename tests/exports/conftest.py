@@ -2,6 +2,7 @@
 would: find a row by its task, a column by its header."""
 import datetime
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -169,16 +170,26 @@ def load(data: bytes):
     return openpyxl.load_workbook(io.BytesIO(data))
 
 
+def row_name(value) -> str:
+    """A hidden key without the version and digest it carries: 'T<task>U<unit>' or 'S<section>'."""
+    return re.sub(r"V[0-9]+(H[0-9a-f]+)?$", "", str(value or ""))
+
+
 def keys(sheet) -> list[str]:
-    """The hidden key column, from the first data row to the last keyed row."""
+    """The hidden key column (each key's row name), from the first data row to the last keyed row."""
     column = sheet.max_column
     values = [sheet.cell(row, column).value for row in range(layout.FIRST_DATA_ROW, sheet.max_row + 1)]
-    return [value for value in values if value]
+    return [row_name(value) for value in values if value]
+
+
+def full_key(sheet, key: str) -> str:
+    """The hidden key as exported (with version and digest) of the row named `key`."""
+    return sheet.cell(row_of(sheet, key), sheet.max_column).value
 
 
 def row_of(sheet, key: str) -> int:
     column = sheet.max_column
-    return next(row for row in range(layout.FIRST_DATA_ROW, sheet.max_row + 1) if sheet.cell(row, column).value == key)
+    return next(row for row in range(layout.FIRST_DATA_ROW, sheet.max_row + 1) if row_name(sheet.cell(row, column).value) == key)
 
 
 def column_of(sheet, header: str) -> int:
