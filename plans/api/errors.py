@@ -14,6 +14,10 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from plans.services.conflicts import (
+    CONFLICT_MESSAGE, LOCKED_MESSAGE, RETRY_AFTER_SECONDS, WriteConflict, is_database_locked, is_lock_conflict,
+)
+
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
@@ -27,6 +31,23 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class WriteCollided(exceptions.APIException):
+    """Another writer held the same rows, twice (plans.services.conflicts): nothing was saved."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = CONFLICT_MESSAGE
+    default_code = "write_conflict"
+
+
+class DatabaseBusy(exceptions.APIException):
+    """SQLite's one writer held the database for the whole busy timeout: come back shortly."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = LOCKED_MESSAGE
+    default_code = "database_busy"
+    wait = RETRY_AFTER_SECONDS  # DRF sends it as Retry-After
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "请求内容过大 (request body too large)"
@@ -34,6 +55,10 @@ class PayloadTooLarge(exceptions.APIException):
 
 
 def _translate(exc):
+    if isinstance(exc, WriteConflict) or is_lock_conflict(exc):
+        return WriteCollided()
+    if is_database_locked(exc):
+        return DatabaseBusy()
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         if "__all__" in detail:  # a model-wide rule: DRF's name for it

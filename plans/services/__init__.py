@@ -44,6 +44,7 @@ from plans.permissions import (
 )
 from plans.periods import nominal_due_date, shift_to_working_day, spans
 from plans.reference import division_governments
+from plans.services.conflicts import WriteConflict, retry_on_conflict  # noqa: F401  (WriteConflict for callers)
 
 _POSITION_SHIFT = 1_000_000  # moves live positions out of the way while a tree is renumbered
 _RETIRED_BASE = 1_000_000_000  # retired nodes sit at this + pk, out of every renumbering
@@ -95,6 +96,7 @@ class ImportSummary:
         return lines
 
 
+@retry_on_conflict
 def plan_import(*, parsed: ParsedPlan, source_text: str, source_name: str, dry_run: bool = False) -> ImportSummary:
     """Create the plan, or bring an existing one (same document number, else same title) in
     line with the document: nodes are matched by numbering path and title, unchanged rows are
@@ -405,6 +407,7 @@ class _PlanWriter:
             self.summary.plan_fields_changed.append(str(Target._meta.verbose_name_plural))
 
 
+@retry_on_conflict
 def periods_generate(*, plan: Plan) -> list[ReportingPeriod]:
     """Create the reporting periods of the plan's schedule over its span (period_start..
     period_end, else its plan year) that do not exist yet; due dates follow the reporting
@@ -430,6 +433,18 @@ def periods_generate(*, plan: Plan) -> list[ReportingPeriod]:
 
 
 # --- the reporting cycle -------------------------------------------------------------------
+# Lock order. A service that locks several rows locks them in this order, so two services
+# never wait for each other in a circle (PostgreSQL would abort one as a deadlock victim):
+#
+#     sheet import → plan → period → task → assignment / deadline → reports (by id)
+#
+# and locks only the rows it names: `select_for_update(of=("self",))` where it also reads
+# related rows with select_related (a bare select_for_update() would lock those too, in the
+# join's order — the report PATCH used to lock its period and task that way, after the report,
+# and deadlocked with a sheet apply that had locked the period first). Rows that are changed
+# but not deleted are locked FOR NO KEY UPDATE (no_key=True): inserting a row that refers to
+# them (a report of the period, a history record) does not wait for the lock. Every write
+# service is wrapped in retry_on_conflict: a deadlock that still happens is retried once.
 class StaleVersion(Exception):
     """The caller changed a row from an out-of-date copy (its version moved on meanwhile)."""
 
@@ -451,8 +466,12 @@ def _deny(reason: str) -> None:
 def _locked(report: ProgressReport, user, expected_version: int | None = None) -> ProgressReport:
     """The report re-read under a row lock, so two writers cannot both act on a stale copy
     (and, given `expected_version`, refused if it moved on); its history records `user` as
-    the author of the change (also outside a web request)."""
-    report = ProgressReport.objects.select_for_update().select_related("period", "task").get(pk=report.pk)
+    the author of the change (also outside a web request). Only the report row is locked: its
+    period and task are read for the permission rules, not locked (see "Lock order"); a period
+    closed meanwhile takes effect from the next write, as if this one had come first."""
+    report = (
+        ProgressReport.objects.select_for_update(no_key=True, of=("self",)).select_related("period", "task").get(pk=report.pk)
+    )
     _check_version(report, expected_version)
     report._history_user = user
     return report
@@ -477,7 +496,7 @@ def reports_ensure(*, period: ReportingPeriod) -> list[ProgressReport]:
 
 def _period_set_open(user, period: ReportingPeriod, is_open: bool, expected_version: int | None) -> ReportingPeriod:
     _deny(can_manage_plan(user, period.plan_id))
-    locked = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    locked = ReportingPeriod.objects.select_for_update(no_key=True).get(pk=period.pk)
     _check_version(locked, expected_version)
     if locked.is_open != is_open:
         locked.is_open = is_open
@@ -486,6 +505,7 @@ def _period_set_open(user, period: ReportingPeriod, is_open: bool, expected_vers
     return period
 
 
+@retry_on_conflict
 def period_open(*, user, period: ReportingPeriod, expected_version: int | None = None) -> list[ProgressReport]:
     """Open a period for reporting and create its pending reports; returns those created."""
     with transaction.atomic():
@@ -493,6 +513,7 @@ def period_open(*, user, period: ReportingPeriod, expected_version: int | None =
         return reports_ensure(period=period)
 
 
+@retry_on_conflict
 def period_close(*, user, period: ReportingPeriod, expected_version: int | None = None) -> ReportingPeriod:
     with transaction.atomic():
         return _period_set_open(user, period, False, expected_version)
@@ -501,6 +522,7 @@ def period_close(*, user, period: ReportingPeriod, expected_version: int | None 
 REPORT_FIELDS = ("status", "percent", "progress", "problems", "next_steps")
 
 
+@retry_on_conflict
 def report_update(
     *, user, report: ProgressReport, expected_version: int | None = None, reason: str = "", **values
 ) -> ProgressReport:
@@ -521,6 +543,7 @@ def report_update(
     return report
 
 
+@retry_on_conflict
 def report_submit(*, user, report: ProgressReport, expected_version: int | None = None) -> ProgressReport:
     """The unit leader sends the report to the office (pending/returned → submitted)."""
     with transaction.atomic():
@@ -544,11 +567,15 @@ def _reviewed(report: ProgressReport, user, state: str, comment: str, expected_v
     return report
 
 
+@retry_on_conflict
 def report_approve(
     *, user, report: ProgressReport, comment: str = "", expected_version: int | None = None
 ) -> ProgressReport:
-    """The office approves: the report is locked and its status becomes the task's status."""
+    """The office approves: the report is locked and its status becomes the task's status
+    (the task is locked first: "Lock order")."""
     with transaction.atomic():
+        task_id = report.task_id or ProgressReport.objects.values_list("task_id", flat=True).get(pk=report.pk)
+        Task.objects.select_for_update(no_key=True).filter(pk=task_id).first()
         report = _reviewed(report, user, ReportState.APPROVED, comment, expected_version)
         task = report.task
         task._history_user = user
@@ -559,6 +586,7 @@ def report_approve(
     return report
 
 
+@retry_on_conflict
 def report_return(*, user, report: ProgressReport, comment: str, expected_version: int | None = None) -> ProgressReport:
     """The office sends the report back with a comment (submitted → returned)."""
     if not (comment or "").strip():
@@ -568,6 +596,7 @@ def report_return(*, user, report: ProgressReport, comment: str, expected_versio
     return report
 
 
+@retry_on_conflict
 def supporting_input_save(*, user, report: ProgressReport, text: str) -> SupportingInput:
     """A supporting unit's input to the lead's report for the task and period."""
     if not (text or "").strip():
@@ -608,16 +637,17 @@ def _saved(row, user) -> None:
 
 
 def _locked_task(task: Task, user) -> Task:
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    task = Task.objects.select_for_update(no_key=True).get(pk=task.pk)
     _deny(can_manage_plan(user, task.plan_id))
     return task
 
 
+@retry_on_conflict
 def task_update(*, user, task: Task, expected_version: int | None = None, **values) -> Task:
     """The office corrects a task's title, text or status (completed_at follows the status)."""
     _refuse_unknown(values, TASK_FIELDS)
     with transaction.atomic():
-        task = Task.objects.select_for_update().get(pk=task.pk)
+        task = Task.objects.select_for_update(no_key=True).get(pk=task.pk)
         _check_version(task, expected_version)
         _deny(can_manage_plan(user, task.plan_id))
         for name, value in values.items():
@@ -635,6 +665,7 @@ def _next_position(rows) -> int:
     return 0 if last is None else last + 1
 
 
+@retry_on_conflict
 def assignment_create(*, user, task: Task, unit: Unit, role: str, position: int | None = None) -> Assignment:
     """Give a unit a role on a task, by default after the units already in that role (the
     first responsible unit, position 0, leads)."""
@@ -648,13 +679,14 @@ def assignment_create(*, user, task: Task, unit: Unit, role: str, position: int 
 
 
 def _locked_assignment(assignment: Assignment, user, expected_version: int | None) -> Assignment:
-    Task.objects.select_for_update().filter(pk=assignment.task_id).first()  # serialises writers of one task
-    assignment = Assignment.objects.select_for_update().select_related("task").get(pk=assignment.pk)
+    Task.objects.select_for_update(no_key=True).filter(pk=assignment.task_id).first()  # serialises writers of one task
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("task").get(pk=assignment.pk)
     _check_version(assignment, expected_version)
     _deny(can_manage_plan(user, assignment.task.plan_id))
     return assignment
 
 
+@retry_on_conflict
 def assignment_update(*, user, assignment: Assignment, expected_version: int | None = None, **values) -> Assignment:
     """Change an assignment's unit, role or position."""
     _refuse_unknown(values, ASSIGNMENT_FIELDS)
@@ -666,6 +698,7 @@ def assignment_update(*, user, assignment: Assignment, expected_version: int | N
     return assignment
 
 
+@retry_on_conflict
 def assignment_delete(*, user, assignment: Assignment, expected_version: int | None = None) -> None:
     with transaction.atomic():
         assignment = _locked_assignment(assignment, user, expected_version)
@@ -673,6 +706,7 @@ def assignment_delete(*, user, assignment: Assignment, expected_version: int | N
         assignment.delete()
 
 
+@retry_on_conflict
 def deadline_create(
     *, user, task: Task, text: str, kind: str = DeadlineKind.DUE, date: datetime.date | None = None, rule: str = "",
     position: int | None = None,
@@ -688,13 +722,14 @@ def deadline_create(
 
 
 def _locked_deadline(deadline: Deadline, user, expected_version: int | None) -> Deadline:
-    Task.objects.select_for_update().filter(pk=deadline.task_id).first()
-    deadline = Deadline.objects.select_for_update().select_related("task").get(pk=deadline.pk)
+    Task.objects.select_for_update(no_key=True).filter(pk=deadline.task_id).first()
+    deadline = Deadline.objects.select_for_update(of=("self",)).select_related("task").get(pk=deadline.pk)
     _check_version(deadline, expected_version)
     _deny(can_manage_plan(user, deadline.task.plan_id))
     return deadline
 
 
+@retry_on_conflict
 def deadline_update(*, user, deadline: Deadline, expected_version: int | None = None, **values) -> Deadline:
     _refuse_unknown(values, DEADLINE_FIELDS)
     with transaction.atomic():
@@ -705,6 +740,7 @@ def deadline_update(*, user, deadline: Deadline, expected_version: int | None = 
     return deadline
 
 
+@retry_on_conflict
 def deadline_delete(*, user, deadline: Deadline, expected_version: int | None = None) -> None:
     with transaction.atomic():
         deadline = _locked_deadline(deadline, user, expected_version)

@@ -14,6 +14,7 @@ from plans.measures import convert, parse_quantity, plain
 from plans.models import CalendarFeed, IndicatorValue, Plan, ReportingPeriod, Target, Unit
 from plans.permissions import can_enter_indicator_value, can_manage_feed, can_manage_plan
 from plans.services import StaleVersion, _check_version, _deny  # this module is imported at the end of plans.services
+from plans.services.conflicts import retry_on_conflict
 
 VALUE_FIELDS = ("value", "unit", "note", "source")
 
@@ -38,6 +39,7 @@ def measured(target: Target, value, unit: str | None) -> tuple[Decimal, str]:
     return convert(number, given, target.unit), f"{plain(number)}{given}"
 
 
+@retry_on_conflict
 def indicator_value_save(
     *, user, target: Target, period: ReportingPeriod, value=None, unit: str | None = None, note: str | None = None,
     source: str | None = None, expected_version: int | None = None,
@@ -77,9 +79,10 @@ def indicator_value_save(
     return row
 
 
+@retry_on_conflict
 def indicator_value_delete(*, user, value: IndicatorValue, expected_version: int | None = None) -> None:
     with transaction.atomic():
-        row = IndicatorValue.objects.select_for_update().select_related("target", "period").get(pk=value.pk)
+        row = IndicatorValue.objects.select_for_update(of=("self",)).select_related("target", "period").get(pk=value.pk)
         _check_version(row, expected_version)
         _deny(can_enter_indicator_value(user, row.target, row.period))
         row._history_user = user
@@ -87,6 +90,7 @@ def indicator_value_delete(*, user, value: IndicatorValue, expected_version: int
 
 
 # --- calendar feeds ------------------------------------------------------------------------------
+@retry_on_conflict
 def feed_create(*, user, unit: Unit | None = None, plan: Plan | None = None) -> CalendarFeed:
     """A new private feed URL for a unit or a plan (one of the two)."""
     if (unit is None) == (plan is None):
@@ -96,6 +100,7 @@ def feed_create(*, user, unit: Unit | None = None, plan: Plan | None = None) -> 
         return CalendarFeed.objects.create(token=secrets.token_urlsafe(32), unit=unit, plan=plan, created_by=user)
 
 
+@retry_on_conflict
 def feed_revoke(*, user, feed: CalendarFeed) -> CalendarFeed:
     """End a feed: its URL answers 404 from now on. Revoking twice changes nothing."""
     _deny(can_manage_feed(user, unit=feed.unit, plan=feed.plan))
@@ -108,11 +113,12 @@ def feed_revoke(*, user, feed: CalendarFeed) -> CalendarFeed:
 
 
 # --- publishing ----------------------------------------------------------------------------------
+@retry_on_conflict
 def plan_publish(*, user, plan: Plan, published: bool = True) -> Plan:
     """Publish a plan's public progress page (or withdraw it)."""
     _deny(can_manage_plan(user, plan))
     with transaction.atomic():
-        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        locked = Plan.objects.select_for_update(no_key=True).get(pk=plan.pk)
         if locked.is_published != published:
             locked.is_published = published
             locked.published_at = timezone.now() if published else None

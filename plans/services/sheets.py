@@ -27,6 +27,7 @@ from plans.models import (
 )
 from plans.permissions import can_edit_report
 from plans.services import StaleVersion, report_update
+from plans.services.conflicts import retry_on_conflict
 
 TEXT_FIELDS = ("progress", "problems", "next_steps")
 HEADERS = {column.key: column.header for column in layout.COLUMNS}
@@ -187,12 +188,18 @@ def sheet_upload(*, user, period: ReportingPeriod, file_name: str, data: bytes) 
     )
 
 
+@retry_on_conflict
 def sheet_apply(*, user, sheet_import: SheetImport) -> SheetImport:
     """Apply a previewed upload: all of it or nothing. The sheet is checked again against the
     reports as they are now; if that differs from the preview the user confirmed (someone
-    changed a report meanwhile) nothing is written and the user is asked to upload again."""
+    changed a report meanwhile) nothing is written and the user is asked to upload again.
+
+    Locks in the services' order (plans.services, "Lock order"): the upload, its period (two
+    applies, or an apply and opening the period, must not both create the same report), then
+    every report it changes, by id, before changing any."""
     with transaction.atomic():
-        locked = SheetImport.objects.select_for_update().select_related("period__plan").get(pk=sheet_import.pk)
+        locked = SheetImport.objects.select_for_update(of=("self",)).select_related("period__plan").get(pk=sheet_import.pk)
+        ReportingPeriod.objects.select_for_update(no_key=True).filter(pk=locked.period_id).first()
         if locked.uploaded_by_id != user.pk:
             raise PermissionDenied(_("只有上传人才能确认导入 (only the uploader can apply the sheet)"))
         if locked.state != SheetImportState.PREVIEWED:
@@ -205,6 +212,7 @@ def sheet_apply(*, user, sheet_import: SheetImport) -> SheetImport:
         if check.changes != locked.changes:
             raise ValidationError(_("预览之后报告已被修改，请重新上传以查看最新的变更 (reports changed since the preview; upload again)"))
         reason = f"Excel导入 #{locked.pk} {locked.file_name}"
+        _lock_reports(sorted(change["report"] for change in check.changes if change["report"] is not None))
         try:
             for change in check.changes:
                 _apply_change(user, locked.period, change, reason)
@@ -213,6 +221,15 @@ def sheet_apply(*, user, sheet_import: SheetImport) -> SheetImport:
         locked.state, locked.applied_at, locked.applied_count = SheetImportState.APPLIED, timezone.now(), len(check.changes)
         locked.save(update_fields=["state", "applied_at", "applied_count"])
     return locked
+
+
+def _lock_reports(ids: list[int]) -> None:
+    """Lock the reports in ascending id order (in batches: a whole plan's sheet can change
+    tens of thousands), so two applies that share reports wait for each other instead of
+    each locking one that the other needs next."""
+    for start in range(0, len(ids), CHUNK_SIZE):
+        batch = ProgressReport.objects.select_for_update(no_key=True).filter(pk__in=ids[start:start + CHUNK_SIZE])
+        list(batch.order_by("pk").values_list("pk", flat=True))
 
 
 def _apply_change(user, period: ReportingPeriod, change: dict, reason: str) -> None:
