@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -46,6 +47,31 @@ class IntegerFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+class StrictBooleanField(forms.Field):
+    """true or false (also 1 or 0, any case). django-filter's own BooleanFilter reads any other
+    value as "not given", so `late=maybe` listed every report: here it is an error."""
+
+    widget = forms.TextInput
+    default_error_messages = {"invalid": _("请填写 true 或 false (true or false)")}
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class BooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput)  # not BooleanWidget, which maps junk to None
+        super().__init__(*args, **kwargs)
+
+
 class IdFilter(IntegerFilter):
     """A primary key: a positive integer (not a decimal, not out of range)."""
 
@@ -83,7 +109,7 @@ class PlanFilter(filters.FilterSet):
 
 class PeriodFilter(filters.FilterSet):
     plan = IdFilter(field_name="plan_id")
-    is_open = filters.BooleanFilter()
+    is_open = BooleanFilter()
 
     class Meta:
         model = ReportingPeriod
@@ -102,7 +128,7 @@ class TaskFilter(filters.FilterSet):
     unit = IdFilter(method="filter_unit", help_text="担任任一职责的单位；与 role 同用则限定该职责。")
     role = filters.ChoiceFilter(choices=Role.choices, method="filter_role", help_text="职责（与 unit 同用）。")
     status = filters.ChoiceFilter(choices=TaskStatus.choices)
-    overdue = filters.BooleanFilter(method="filter_overdue", help_text="超期未完成。")
+    overdue = BooleanFilter(method="filter_overdue", help_text="超期未完成。")
     due_before = filters.DateFilter(method="filter_due_before", help_text="首个完成时限不晚于该日。")
     due_after = filters.DateFilter(method="filter_due_after", help_text="首个完成时限不早于该日。")
     period = IdFilter(method="filter_period", help_text="在该报送周期有报告的任务。")
@@ -163,7 +189,7 @@ class ReportFilter(filters.FilterSet):
     unit = IdFilter(field_name="unit_id")
     task = IdFilter(field_name="task_id")
     state = filters.ChoiceFilter(choices=ReportState.choices)
-    late = filters.BooleanFilter(field_name="is_late", help_text="逾期未报（推算）。")
+    late = BooleanFilter(field_name="is_late", help_text="逾期未报（推算）。")
 
     class Meta:
         model = ProgressReport
@@ -191,8 +217,8 @@ class IndicatorFilter(filters.FilterSet):
     plan = IdFilter(field_name="plan_id")
     task = IdFilter(field_name="task_id")
     owner = IdFilter(field_name="owner_id", help_text="责任单位 id。")
-    active = filters.BooleanFilter(field_name="is_active", help_text="有效（修订稿删去的指标为无效）。")
-    plan_level = filters.BooleanFilter(field_name="task", lookup_expr="isnull", help_text="true：只要方案总体目标；false：只要任务的指标。")
+    active = BooleanFilter(field_name="is_active", help_text="有效（修订稿删去的指标为无效）。")
+    plan_level = BooleanFilter(field_name="task", lookup_expr="isnull", help_text="true：只要方案总体目标；false：只要任务的指标。")
     status = filters.ChoiceFilter(
         choices=IndicatorStatus.choices, method="filter_status", help_text="最近一期读数的状态（推算，见 latest.status）。",
     )

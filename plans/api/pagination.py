@@ -9,16 +9,38 @@ from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger
 from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 COUNT_CAP = 10_000
 
 
+def _positive_integer(request, name: str) -> int | None:
+    """The query parameter as a positive integer, None when absent or empty; anything else
+    (`true`, `-1`, `1.5`) is a 400 naming it, where DRF would quietly use the default."""
+    raw = request.query_params.get(name, "")
+    if raw == "":
+        return None
+    if not raw.isascii() or not raw.strip().isdigit() or int(raw) < 1:
+        raise ValidationError({name: [_("请填写正整数 (a positive whole number)")]})
+    return int(raw)
+
+
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        """page_size from 1 up; above max_page_size it is capped to it."""
+        size = _positive_integer(request, self.page_size_query_param)
+        return self.page_size if size is None else min(size, self.max_page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        _positive_integer(request, self.page_query_param)  # a page past the end stays a 404
+        return super().paginate_queryset(queryset, request, view)
 
 
 class CappedPage(Page):
