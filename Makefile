@@ -46,7 +46,7 @@ migrate: install .env
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py loaddata $(FIXTURES)
+	$(PY) manage.py load_seed_plans $(FIXTURES)
 	$(PY) manage.py demo_accounts
 	$(PY) manage.py demo_periods
 

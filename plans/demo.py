@@ -1,5 +1,8 @@
 """Demo data for `make run`: accounts for every unit and office of the loaded plans, and an
-open reporting period per plan. Demo passwords exist only here; never run on real data."""
+open reporting period per plan. Demo passwords exist only here; never run on real data.
+
+`make run` runs these again over a demo an office may have edited, so each only adds what is
+missing: an existing account, membership, period or indicator value is left as it is."""
 from __future__ import annotations
 
 import hashlib
@@ -38,44 +41,51 @@ def _units_of(plan: Plan) -> list[Unit]:
 
 
 def demo_accounts_ensure() -> list[dict]:
-    """Create (or reset) the demo accounts; returns them as `demo_accounts --json` prints them."""
+    """Create the demo accounts that do not exist yet, with their group, unit and plan; an
+    existing account (its password, groups, unit, plans) is left as the office made it.
+    Returns them as `demo_accounts --json` prints them, "created" telling which are new."""
     User = get_user_model()
     password = make_password(DEMO_PASSWORD)  # hashed once: the same demo password for every account
     groups = groups_ensure()
     accounts: dict[str, dict] = {}
 
-    def account(username: str, role: str, unit: Unit | None, plan: Plan | None, **flags) -> User:
-        user, _created = User.objects.update_or_create(
+    def account(username: str, role: str, unit: Unit | None, plan: Plan | None, **flags) -> tuple[User, bool]:
+        user, created = User.objects.get_or_create(
             username=username,
             defaults={"password": password, "is_active": True, "is_staff": True, "email": f"{username}@demo.invalid", **flags},
         )
         entry = accounts.setdefault(username, {"username": username, "password": DEMO_PASSWORD, "role": role,
-                                               "unit": unit.name if unit else None, "plans": []})
+                                               "unit": unit.name if unit else None, "plans": [], "created": created})
         if plan is not None and plan.title not in entry["plans"]:
             entry["plans"].append(plan.title)
-        return user
+        return user, created
 
     with transaction.atomic():
         account(SUPERUSER, "superuser", None, None, is_superuser=True)
         for plan in Plan.objects.order_by("plan_year", "title"):
-            office = account(office_username(plan), "office", None, plan)
-            office.groups.add(groups[OFFICE_GROUP])
-            plan.office_staff.add(office)
+            office, created = account(office_username(plan), "office", None, plan)
+            if created:
+                office.groups.add(groups[OFFICE_GROUP])
+                plan.office_staff.add(office)
             for unit in _units_of(plan):
                 for role in (MemberRole.OFFICIAL, MemberRole.LEADER):
-                    user = account(unit_username(unit, role), role.value, unit, plan)
-                    Membership.objects.update_or_create(user=user, defaults={"unit": unit, "role": role})
-                    user.groups.add(groups[GROUP_OF_ROLE[role]])
+                    user, created = account(unit_username(unit, role), role.value, unit, plan)
+                    if created:
+                        Membership.objects.create(user=user, unit=unit, role=role)
+                        user.groups.add(groups[GROUP_OF_ROLE[role]])
     return list(accounts.values())
 
 
 def demo_periods_open() -> list[str]:
-    """Generate each plan's reporting periods and open its last one (as a demo office would)."""
+    """Generate each plan's missing reporting periods and, for a plan that had none before,
+    open its last one (as a demo office would). A plan whose periods exist keeps them as the
+    office left them: a period it closed stays closed."""
     opened = []
     superuser = get_user_model().objects.get(username=SUPERUSER)
     for plan in Plan.objects.order_by("plan_year", "title"):
+        had_periods = plan.periods.exists()
         services.periods_generate(plan=plan)
-        period = plan.periods.order_by("-start").first()
+        period = None if had_periods else plan.periods.order_by("-start").first()
         if period is not None:
             created = services.period_open(user=superuser, period=period)
             opened.append(f"{plan.title} {period.label}: {len(created)}")

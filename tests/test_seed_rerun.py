@@ -1,0 +1,105 @@
+"""`make run` runs again over a demo an office has edited: the seed step (load_seed_plans,
+demo_accounts, demo_periods) adds what is missing and never overwrites an edit."""
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from plans import services
+from plans.demo import SUPERUSER, office_username
+from plans.fixtures_build import SEED_PLANS, _serialise, fixture_path
+from plans.models import (
+    Assignment, Deadline, IndicatorValue, Membership, Plan, PlanIssuer, ProgressReport, ReportingPeriod, Target, Task,
+    Unit, UnitAlias,
+)
+
+MODELS = (Plan, PlanIssuer, Task, Assignment, Deadline, Target, Unit, UnitAlias, ReportingPeriod, ProgressReport,
+          IndicatorValue, Membership, get_user_model())
+
+
+def seed_step() -> str:
+    """What `make seed` runs after migrate."""
+    out = StringIO()
+    for command in ("load_seed_plans", "demo_accounts", "demo_periods"):
+        call_command(command, stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def counts() -> dict:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def hebi() -> Plan:
+    return Plan.objects.get(source_name=SEED_PLANS[0])
+
+
+@pytest.mark.django_db
+def test_seed_step_twice_over_an_edited_demo_keeps_every_edit():
+    first = seed_step()
+    assert first.count("已载入 (loaded)") == 2
+    plan = hebi()
+    superuser = get_user_model().objects.get(username=SUPERUSER)
+    # The office edits the demo in the admin.
+    tasks = list(plan.nodes.tasks().order_by("position"))
+    lead = tasks[0].assignments.get(is_lead=True)
+    moved_to = Unit.objects.filter(jurisdiction=plan.jurisdiction).exclude(pk__in=tasks[0].assignments.values("unit")).first()
+    lead.unit = moved_to
+    lead.save()
+    tasks[1].title = "改过的任务标题"
+    tasks[1].save()
+    deadline = Deadline.objects.filter(task__plan=plan).order_by("task__position", "position").first()
+    deadline_key = deadline.natural_key()
+    deadline.delete()
+    open_period = plan.periods.get(is_open=True)
+    services.period_close(user=superuser, period=open_period)
+    office = get_user_model().objects.get(username=office_username(plan))
+    office.set_password("changed-by-the-office")
+    office.save()
+    before = counts()
+
+    second = seed_step()
+    after_second = counts()
+    third = seed_step()
+
+    assert second.count("已保留 (kept)") == 2 and "已载入" not in second
+    assert "已开放填报" not in second + third
+    assert counts() == after_second
+    lead.refresh_from_db()
+    assert lead.unit == moved_to
+    assert Task.objects.get(pk=tasks[1].pk).title == "改过的任务标题"
+    assert not Deadline.objects.filter(task__plan=plan, task__position=deadline_key[1], position=deadline_key[2]).exists()
+    assert not ReportingPeriod.objects.get(pk=open_period.pk).is_open
+    office.refresh_from_db()
+    assert office.check_password("changed-by-the-office")
+    # The only additions: the accounts of the unit the assignment moved to, if it had none.
+    added = {name: after_second[name] - before[name] for name in before if after_second[name] != before[name]}
+    assert set(added) <= {"User", "Membership"} and added.get("User", 0) == added.get("Membership", 0) <= 2
+
+
+@pytest.mark.django_db
+def test_a_missing_plan_is_loaded_and_shared_rows_already_there_are_not_overwritten():
+    call_command("load_seed_plans", str(fixture_path(SEED_PLANS[0])), stdout=StringIO())
+    hebi_rows = counts()
+    # A unit the second plan names exists already, as an office typed it.
+    assert not Unit.objects.filter(name="福建省商务厅").exists()
+    Unit.objects.create(name="福建省商务厅", short_name="省商务厅（办公室改）", jurisdiction="福建省")
+
+    out = StringIO()
+    call_command("load_seed_plans", stdout=out)
+
+    assert "已保留 (kept): 鹤壁市" in out.getvalue() and out.getvalue().count("已载入 (loaded)") == 1
+    assert Unit.objects.get(name="福建省商务厅").short_name == "省商务厅（办公室改）"
+    fujian = Plan.objects.exclude(pk=hebi().pk).get()
+    assert fujian.nodes.tasks().count() == 25
+    assert Assignment.objects.filter(task__plan=fujian, unit__name="福建省商务厅").exists()
+    assert counts()["Plan"] == hebi_rows["Plan"] + 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", SEED_PLANS)
+def test_a_loaded_plan_is_exactly_its_fixture(seed):
+    """What load_seed_plans saves serialises back to the fixture file, byte for byte."""
+    call_command("load_seed_plans", stdout=StringIO())
+    plan = Plan.objects.get(source_name=seed)
+    assert _serialise(plan) == fixture_path(seed).read_text(encoding="utf-8")
