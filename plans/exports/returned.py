@@ -1,18 +1,15 @@
 """Reading a returned progress sheet: the workbook a unit filled in and sent back. Finds the
 sheets we exported (by the signature in the hidden key column), checks their headers and
 reads every task row's editable cells into frozen dataclasses. No database: what the rows
-mean for the reports is decided by services.sheet_preview."""
+mean for the reports is decided by services.sheet_check."""
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 
 from plans.exports import layout
-from plans.exports.layout import Column
+from plans.exports.layout import Column, normalised
 from plans.models import TaskStatus
-
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -46,8 +43,10 @@ class ReturnedRow:
     task_id: int
     unit_id: int | None
     values: dict  # editable columns: progress/problems/next_steps text, status value or "", percent int or None
-    shown: dict  # read-only checked columns as the sheet shows them (normalised text)
+    shown: dict  # read-only (checked) columns as the sheet shows them (normalised text)
     columns: dict  # column key → letter, for locating problems
+    version: int | None = None  # the report's version when the sheet was exported (0: none yet; None: not recorded)
+    check: str = ""  # the key's digest of the cells only the sheet knows (layout.SHEET_CHECKED)
 
 
 @dataclass(frozen=True)
@@ -64,19 +63,6 @@ class ReturnedSheet:
 class ReturnedWorkbook:
     sheets: tuple[ReturnedSheet, ...] = ()  # sheets that are not progress sheets (汇总, notes) are left out
     problems: tuple[Problem, ...] = ()
-
-
-def normalised(value) -> str:
-    """Text as compared with the database: dates as ISO dates, whitespace runs as one space."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return _SPACES.sub(" ", str(value)).strip()
 
 
 def _text(value) -> str:
@@ -158,8 +144,10 @@ def _header_problems(name: str, head: list[tuple], columns: tuple[Column, ...]) 
 
 
 def _read_sheet(worksheet, problems: list[Problem]) -> ReturnedSheet | None:
+    """`worksheet` a xlsx_reader.StreamSheet: rows come as (number, cells), only those present."""
     name = worksheet.title
-    head = [tuple(row) for row in worksheet.iter_rows(min_row=1, max_row=layout.HEADER_ROW)]
+    present = dict(worksheet.iter_rows(min_row=1, max_row=layout.HEADER_ROW))
+    head = [present.get(number, ()) for number in range(1, layout.HEADER_ROW + 1)]
     signature, signature_column = _find_signature(head)
     if signature is None:
         return None
@@ -180,11 +168,12 @@ def _read_sheet(worksheet, problems: list[Problem]) -> ReturnedSheet | None:
     rows: list[ReturnedRow] = []
     seen: dict[tuple[int, int | None], int] = {}
     previous_task, previous_shown = None, {}
-    for number, cells in enumerate(worksheet.iter_rows(min_row=layout.FIRST_DATA_ROW), start=layout.FIRST_DATA_ROW):
+    for number, cells in worksheet.iter_rows(min_row=layout.FIRST_DATA_ROW, max_col=key_index):
         cells = tuple(cells) + (None,) * max(0, key_index - len(cells))
         by_key = {column.key: cells[index] for index, column in enumerate(columns)}
         key_value = getattr(cells[key_index - 1], "value", None)
-        key = layout.parse_row_key(key_value)
+        row_key = layout.parse_row(key_value)
+        key = None if row_key is None else (row_key.task, row_key.unit)
         editable_filled = any(_text(getattr(by_key[c.key], "value", None)) for c in columns if c.editable)
         if key is None:
             if layout.is_section_key(key_value):
@@ -229,7 +218,10 @@ def _read_sheet(worksheet, problems: list[Problem]) -> ReturnedSheet | None:
                 shown[column.key] = value
         previous_task, previous_shown = key[0], shown
         if not row_problems:
-            rows.append(ReturnedRow(sheet=name, row=number, task_id=key[0], unit_id=key[1], values=values, shown=shown, columns=letters))
+            rows.append(ReturnedRow(
+                sheet=name, row=number, task_id=key[0], unit_id=key[1], values=values, shown=shown, columns=letters,
+                version=row_key.version, check=row_key.check,
+            ))
     return ReturnedSheet(
         name=name, kind=kind, plan_key=str(signature.get("plan", "")), period_label=str(signature.get("period", "")),
         unit_name=str(signature.get("unit", "")), rows=tuple(rows),
@@ -237,7 +229,8 @@ def _read_sheet(worksheet, problems: list[Problem]) -> ReturnedSheet | None:
 
 
 def read_returned(workbook) -> ReturnedWorkbook:
-    """Every exported progress sheet of an (openpyxl, read-only) workbook, and the problems found."""
+    """Every exported progress sheet of a workbook (xlsx_reader.open_stream_workbook), and the
+    problems found. Raises UploadRefused at a limit or a malformed cell."""
     problems: list[Problem] = []
     sheets = [sheet for worksheet in workbook.worksheets if (sheet := _read_sheet(worksheet, problems))]
     if not sheets and not problems:

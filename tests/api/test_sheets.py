@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from plans.exports import upload
+from plans.exports import layout, upload
 from plans.exports.excel import XLSX_CONTENT_TYPE, export_filename
 from plans.models import ProgressReport, SheetImport, SheetImportState
 from tests.api.conftest import count_queries
@@ -32,12 +32,12 @@ def _unit_sheet(client, world) -> bytes:
 
 def _edit(data: bytes, *, header: str, task, unit, text) -> tuple[bytes, int, str]:
     """Write `text` into the `header` column (found in row 4) of the row whose hidden key
-    (the last column) is T<task>U<unit>; returns the new bytes, the row and the column letter."""
+    (the last column) names task and unit; returns the new bytes, the row and the column letter."""
     book = openpyxl.load_workbook(BytesIO(data))
     sheet = book.worksheets[0]
     column = next(cell for cell in sheet[4] if cell.value == header).column_letter
-    key = f"T{task.pk}U{unit.pk}"
-    row = next(cell.row for cell in sheet[openpyxl.utils.get_column_letter(sheet.max_column)] if cell.value == key)
+    key = (task.pk, unit.pk)  # the hidden key T<task>U<unit>V<version>H<digest>
+    row = next(cell.row for cell in sheet[openpyxl.utils.get_column_letter(sheet.max_column)] if layout.parse_row_key(cell.value) == key)
     sheet[f"{column}{row}"] = text
     out = BytesIO()
     book.save(out)

@@ -4,6 +4,7 @@ import io
 
 import openpyxl
 
+from plans.exports import layout
 from tests.browser.test_report_cycle import cycle, log_in, press  # noqa: F401  (the fixture, reused)
 from tests.exports.conftest import column_of
 
@@ -12,8 +13,8 @@ def _fill(path: str, report) -> bytes:
     """The downloaded sheet with the report's row filled in, as an official would."""
     workbook = openpyxl.load_workbook(path)
     sheet = workbook.worksheets[0]
-    key = f"T{report.task_id}U{report.unit_id}"
-    row = next(r for r in range(5, sheet.max_row + 1) if sheet.cell(r, sheet.max_column).value == key)
+    key = (report.task_id, report.unit_id)  # the hidden key T<task>U<unit>V<version>H<digest>
+    row = next(r for r in range(5, sheet.max_row + 1) if layout.parse_row_key(sheet.cell(r, sheet.max_column).value) == key)
     sheet.cell(row, column_of(sheet, "本期进展情况")).value = "完成8座水泥粉磨站提标改造。"
     sheet.cell(row, column_of(sheet, "完成状态")).value = "序时推进"
     sheet.cell(row, column_of(sheet, "进度(%)")).value = 60

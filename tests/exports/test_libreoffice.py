@@ -18,6 +18,7 @@ import pytest
 from plans import services
 from plans.exports.excel import export_plan_workbook, export_unit_workbook
 from plans.models import ProgressReport, Role, Task, TaskStatus
+from tests.exports.conftest import row_name
 from tests.factories import AssignmentFactory, DeadlineFactory, ProgressReportFactory, SectionFactory, TaskFactory
 from tests.test_permissions import build_world
 
@@ -95,10 +96,10 @@ def _header_columns(sheet) -> dict[str, int]:
 
 
 def _row_of(sheet, key: str) -> int:
-    """The row whose hidden last column holds `key` ('T<task>U<unit>')."""
+    """The row whose hidden last column holds `key` ('T<task>U<unit>', then its version and digest)."""
     key_column = sheet.max_column
     assert sheet.column_dimensions[openpyxl.utils.get_column_letter(key_column)].hidden
-    rows = [row for row in range(5, sheet.max_row + 1) if sheet.cell(row, key_column).value == key]
+    rows = [row for row in range(5, sheet.max_row + 1) if row_name(sheet.cell(row, key_column).value) == key]
     assert len(rows) == 1, f"{key} in rows {rows}"
     return rows[0]
 

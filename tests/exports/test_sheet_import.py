@@ -263,12 +263,40 @@ def test_another_units_sheet_is_refused(sheet_world):
 
 
 def test_changing_another_units_report_in_the_full_sheet_is_refused(sheet_world):
-    w = sheet_world
+    w = sheet_world  # M1 sees T1 (through the collective C) but reports only for itself
+    data = filled(plan_bytes(w), {(key_of(w, w.t1, "A"), "本期进展情况"): "替单位A填写"})
+
+    problem = _only_problem(upload(w, "official_M1", data))
+
+    assert problem["message"] == "只能填报本单位的报告 (you can only fill in your own unit's reports)"
+
+
+def test_changing_a_row_of_a_task_the_uploader_cannot_see_names_nothing_of_it(sheet_world):
+    w = sheet_world  # B does not see T1
     data = filled(plan_bytes(w), {(key_of(w, w.t1, "A"), "本期进展情况"): "替单位A填写"})
 
     problem = _only_problem(upload(w, "official_B", data))
 
-    assert problem["message"] == "只能填报本单位的报告 (you can only fill in your own unit's reports)"
+    assert problem["message"].startswith("此行不是您的任务行")
+    assert (problem["sheet"], problem["row"]) == ("进展情况表", row_of(load(data).worksheets[0], key_of(w, w.t1, "A")))
+
+
+def test_a_key_forged_to_point_at_a_task_the_uploader_cannot_see_echoes_nothing_of_that_task(sheet_world):
+    w = sheet_world
+    workbook = load(unit_bytes(w, "B"))
+    sheet = workbook.worksheets[0]
+    row = row_of(sheet, key_of(w, w.t2, "B"))
+    sheet.cell(row, sheet.max_column).value = layout.task_row_key(w.t1.pk, w.units["B"].pk, 1)
+    sheet.cell(row, column_of(sheet, "本期进展情况")).value = "填到别人的任务上"
+
+    sheet_import = upload(w, "official_B", _saved(workbook))
+
+    assert sheet_import.state == SheetImportState.REFUSED
+    texts = " ".join(str(value) for problem in sheet_import.problems for value in problem.values())
+    for secret in (w.t1.title, w.t1.path, w.t1.text, w.units["A"].name, w.units["C"].name, w.units["S"].name, "单位A"):
+        assert secret not in texts
+    [problem] = sheet_import.problems
+    assert (problem["sheet"], problem["row"], problem["message"].startswith("此行不是您的任务行")) == (sheet.title, row, True)
 
 
 def test_changing_an_approved_report_is_refused_but_leaving_it_alone_is_fine(sheet_world):
@@ -342,7 +370,7 @@ def test_a_refusal_while_writing_rolls_back_every_report(sheet_world, monkeypatc
 
     monkeypatch.setattr(services.sheets, "report_update", second_refused)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError, match="第二份被拒绝"):
         services.sheet_apply(user=w.users["office"], sheet_import=sheet_import)
 
     assert len(calls) == 2
