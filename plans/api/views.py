@@ -162,9 +162,12 @@ def errors(*codes):
 READ_ERRORS = errors(401, 404)
 WRITE_ERRORS = errors(400, 401, 403, 404, 409, 412)
 
+# Required: a write without the version it was made from is refused (400). The body's
+# `version` may stand in for the header; the schema names the header, which every versioned
+# write takes (a DELETE too), so that a client generated from it always sends one.
 IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=False,
-    description='所依据的版本，如 "3"（详情响应的 ETag）。过期 → 412。也可在请求体中给出 version（过期 → 409）；两者皆无 → 400。',
+    "If-Match", str, OpenApiParameter.HEADER, required=True,
+    description='所依据的版本，如 "3"（详情响应的 ETag）。过期 → 412。也可改在请求体中给出 version（过期 → 409）；两者皆无 → 400。',
 )
 
 
