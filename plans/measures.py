@@ -135,6 +135,10 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
 
 
 _QUANTITY = re.compile(r"(?P<number>[-+]?(?:\d+(?:\.\d*)?|\.\d+))(?P<unit>.*)")
+# "1e5", "2.5E-3 万元": an exponent, not a unit named "e5"
+_EXPONENT = re.compile(r"\s*[eE][-+]?\d")
+# the digits a stored value can have, plus the 12 a unit prefix (万亿) can shift them by
+MAX_TYPED_DIGITS = INTEGER_DIGITS + DECIMAL_PLACES + 12
 
 
 def parse_quantity(text: str) -> tuple[Decimal, str]:
@@ -145,6 +149,17 @@ def parse_quantity(text: str) -> tuple[Decimal, str]:
     if not match:
         raise ValidationError(
             _("“%(text)s”不是数值，请填写数字，可带计量单位，如“12.5万千瓦” (not a number)") % {"text": text}, code="not_a_number",
+        )
+    if _EXPONENT.match(match["unit"]):
+        raise ValidationError(
+            _("“%(text)s”用了科学计数法，请直接写出数字，可带计量单位，如“120000千瓦” (exponent notation is not accepted: write the number out)")
+            % {"text": text},
+            code="not_a_number",
+        )
+    if sum(character.isdigit() for character in match["number"]) > MAX_TYPED_DIGITS:
+        raise ValidationError(
+            _("“%(text)s”位数过多，超出可保存的范围（整数18位、小数点后6位） (the number is out of range)") % {"text": text[:60]},
+            code="not_a_number",
         )
     try:
         number = Decimal(match["number"])

@@ -413,3 +413,13 @@ def test_indicator_and_value_lists_run_the_same_queries_for_3_and_12_rows(world,
     assert Target.objects.visible_to(world.users[actor]).count() >= 12
     for url in ("/api/indicators/", "/api/indicator-values/"):
         assert count_queries(client, f"{url}?page_size=3") == count_queries(client, f"{url}?page_size=12"), url
+
+
+@pytest.mark.parametrize("value", ["1e999999", "1E5万千瓦", "9" * 50])
+def test_exponent_notation_and_endless_digits_are_400_on_value(world, ind, as_actor, value):
+    """"1e999999" was read as 1 with the unit "e999999"."""
+    response = _post(as_actor("official_a"), ind.solar, ind.open_period, value)
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["value"]
+    assert "科学计数法" in response.json()["errors"]["value"][0] or "位数过多" in response.json()["errors"]["value"][0]
+    assert not IndicatorValue.objects.exists()
