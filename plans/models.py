@@ -1003,7 +1003,24 @@ class SheetImportState(models.TextChoices):
     REFUSED = "refused", _("未通过检查")
 
 
+class JSONArrayLength(models.Func):
+    """How many items a JSON array column holds, counted by the database (the list of uploads
+    gives each preview's size without reading it)."""
+
+    function = "JSON_ARRAY_LENGTH"
+    output_field = models.IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSONB_ARRAY_LENGTH", **extra_context)
+
+
 class SheetImportQuerySet(models.QuerySet):
+    def with_counts(self):
+        """Without the preview's bodies, with `change_count` and `problem_count`."""
+        return self.defer("changes", "problems").annotate(
+            change_count=JSONArrayLength("changes"), problem_count=JSONArrayLength("problems"),
+        )
+
     def visible_to(self, user):
         """The uploader's own uploads, and every upload of the plans an office account oversees."""
         if sees_everything(user):

@@ -256,7 +256,7 @@ class SheetImportAdmin(admin.ModelAdmin):
     exclude = ["content", "changes", "problems"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user).defer("content")
+        return super().get_queryset(request).visible_to(request.user).defer("content", "changes", "problems")
 
     @admin.display(description=_("预览与确认"))
     def preview(self, sheet_import):

@@ -484,8 +484,12 @@ class SheetImportStateField(serializers.ChoiceField):
     would give both generated names."""
 
 
-class SheetImportSerializer(serializers.ModelSerializer):
-    """An uploaded progress sheet (进展情况表) with its preview; never the file itself."""
+SHEET_PREVIEW_PAGE = 200  # changes and problems per page of an upload's detail
+
+
+class SheetImportListSerializer(serializers.ModelSerializer):
+    """An uploaded progress sheet (进展情况表) in a list: how many changes and problems its
+    preview has, never the preview itself (GET /api/sheet-imports/{id}/ pages through it)."""
 
     # reads `period` and `uploaded_by`: select_related by views.sheet_imports_for_api
     plan = serializers.IntegerField(source="period.plan_id", read_only=True)
@@ -494,17 +498,64 @@ class SheetImportSerializer(serializers.ModelSerializer):
         choices=SheetImportState.choices, read_only=True,
         help_text="previewed：待上传人确认；refused：未通过检查（见 problems），不能导入；applied：已导入。",
     )
-    changes = SheetChangeSerializer(many=True, read_only=True, help_text="确认后将写入的修改（预览）。")
-    problems = SheetProblemSerializer(many=True, read_only=True)
+    change_count = serializers.IntegerField(read_only=True, help_text="预览中的修改数。")
+    problem_count = serializers.IntegerField(read_only=True, help_text="检查发现的问题数（最多记录 1,000 条及一条“另有 N 个问题”）。")
     uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
 
     class Meta:
         model = SheetImport
         fields = (
-            "id", "period", "period_label", "plan", "file_name", "size", "sha256", "state", "changes", "problems",
+            "id", "period", "period_label", "plan", "file_name", "size", "sha256", "state", "change_count", "problem_count",
             "applied_count", "uploaded_by", "created_at", "applied_at",
         )
         read_only_fields = fields
+
+
+class SheetImportSerializer(SheetImportListSerializer):
+    """An uploaded progress sheet (进展情况表) with one page of its preview (`preview_page`,
+    SHEET_PREVIEW_PAGE changes and problems a page); never the file itself."""
+
+    change_count = serializers.SerializerMethodField(help_text="预览中的修改数。")
+    problem_count = serializers.SerializerMethodField(help_text="检查发现的问题数（最多记录 1,000 条及一条“另有 N 个问题”）。")
+    changes = serializers.SerializerMethodField(help_text="确认后将写入的修改（预览），本页的部分。")
+    problems = serializers.SerializerMethodField(help_text="检查发现的问题，本页的部分。")
+    preview_page = serializers.SerializerMethodField(help_text="changes 与 problems 的页码（查询参数 preview_page，从 1 起）。")
+    preview_pages = serializers.SerializerMethodField(help_text="changes 与 problems 的总页数，每页各 200 条。")
+
+    class Meta(SheetImportListSerializer.Meta):
+        fields = (*SheetImportListSerializer.Meta.fields, "changes", "problems", "preview_page", "preview_pages")
+        read_only_fields = fields
+
+    def _page(self, rows: list) -> list:
+        start = (self.context.get("preview_page", 1) - 1) * SHEET_PREVIEW_PAGE
+        return rows[start:start + SHEET_PREVIEW_PAGE]
+
+    def get_change_count(self, sheet_import) -> int:
+        return len(sheet_import.changes)
+
+    def get_problem_count(self, sheet_import) -> int:
+        return len(sheet_import.problems)
+
+    @extend_schema_field(SheetChangeSerializer(many=True))
+    def get_changes(self, sheet_import):
+        return SheetChangeSerializer(self._page(sheet_import.changes), many=True).data
+
+    @extend_schema_field(SheetProblemSerializer(many=True))
+    def get_problems(self, sheet_import):
+        return SheetProblemSerializer(self._page(sheet_import.problems), many=True).data
+
+    def get_preview_page(self, sheet_import) -> int:
+        return self.context.get("preview_page", 1)
+
+    def get_preview_pages(self, sheet_import) -> int:
+        longest = max(len(sheet_import.changes), len(sheet_import.problems))
+        return max(1, -(-longest // SHEET_PREVIEW_PAGE))
+
+
+class SheetPreviewPageSerializer(serializers.Serializer):
+    """GET /api/sheet-imports/{id}/?preview_page=N: which page of the preview."""
+
+    preview_page = serializers.IntegerField(min_value=1, max_value=1_000_000, default=1, help_text="预览的页码，从 1 起。")
 
 
 class ProgressSheetQuerySerializer(serializers.Serializer):

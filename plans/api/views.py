@@ -56,7 +56,9 @@ from plans.api.serializers import (
     ReportSerializer,
     ReportUpdateSerializer,
     ReviewSerializer,
+    SheetImportListSerializer,
     SheetImportSerializer,
+    SheetPreviewPageSerializer,
     SheetUploadSerializer,
     SupportingInputWriteSerializer,
     TaskSerializer,
@@ -142,6 +144,11 @@ def indicator_values_for_api(user):
 def sheet_imports_for_api(user):
     """Never the uploaded file's bytes: the API does not serve them."""
     return SheetImport.objects.visible_to(user).select_related("period", "uploaded_by").defer("content")
+
+
+def sheet_import_list_for_api(user):
+    """Without the previews either: how many changes and problems each has, counted by the database."""
+    return sheet_imports_for_api(user).with_counts()
 
 
 # --- schema pieces ---------------------------------------------------------------------------
@@ -805,8 +812,14 @@ def _conflict(error: DjangoValidationError) -> Response:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="填报表导入（最新的在前）", responses={200: SheetImportSerializer(many=True), **errors(400, 401, 404)}),
-    retrieve=extend_schema(summary="填报表导入详情", responses={200: SheetImportSerializer, **READ_ERRORS}),
+    list=extend_schema(
+        summary="填报表导入（最新的在前）：各自的修改数与问题数，不含预览内容",
+        responses={200: SheetImportListSerializer(many=True), **errors(400, 401, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="填报表导入详情：预览分页，每页修改与问题各 200 条（preview_page）",
+        parameters=[SheetPreviewPageSerializer], responses={200: SheetImportSerializer, **READ_ERRORS},
+    ),
     create=extend_schema(
         summary="上传填好的进展情况表：检查并预览，不修改报告",
         description=(
@@ -855,7 +868,18 @@ class SheetImportViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModel
     parser_classes = (MultiPartParser, FormParser)
 
     def get_queryset(self):
+        if self.action == "list":
+            return sheet_import_list_for_api(self.request.user)
         return sheet_imports_for_api(self.request.user)
+
+    def get_serializer_class(self):
+        return SheetImportListSerializer if self.action == "list" else SheetImportSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        query = SheetPreviewPageSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        context = {**self.get_serializer_context(), "preview_page": query.validated_data["preview_page"]}
+        return Response(SheetImportSerializer(self.get_object(), context=context).data)
 
     def create(self, request, *args, **kwargs):
         upload = SheetUploadSerializer(data=request.data, context={"periods": periods_for_api(request.user)})

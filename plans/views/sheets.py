@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -93,11 +94,14 @@ def sheet_upload(request):
     return render(request, "plans/sheet_upload.html", context)
 
 
-def _field_rows(sheet_import: SheetImport) -> list[dict]:
+PREVIEW_PAGE = 100  # changes and problems shown per page of the preview
+
+
+def _field_rows(changes: list[dict]) -> list[dict]:
     """The preview as rows for the template: one per changed field, before → after."""
     headers = {column.key: column.header for column in layout.COLUMNS}
     rows = []
-    for change in sheet_import.changes:
+    for change in changes:
         for index, (name, (before, after)) in enumerate(change["fields"].items()):
             if name == "status":
                 labels = layout.chinese_labels(TaskStatus)
@@ -125,11 +129,19 @@ def sheet_import(request, pk: int):
                 request, _("已导入 %(count)d 份报告的修改，修改记录见各报告的历史。") % {"count": sheet_import.applied_count},
             )
         return redirect("sheet-import", pk=pk)
+    number = request.GET.get("page", "1")  # one page number for both lists; get_page settles a bad one
+    changes = Paginator(sheet_import.changes, PREVIEW_PAGE).get_page(number)
+    problems = Paginator(sheet_import.problems, PREVIEW_PAGE).get_page(number)
+    pages = changes if changes.paginator.num_pages >= problems.paginator.num_pages else problems
     context = {
         **admin.site.each_context(request),
         "title": _("填报表导入预览"),
         "sheet_import": sheet_import,
-        "rows": _field_rows(sheet_import),
+        "rows": _field_rows(changes.object_list),
+        "problems": problems.object_list,
+        "page": pages,
+        "change_count": len(sheet_import.changes),
+        "problem_count": len(sheet_import.problems),
         "can_apply": sheet_import.state == SheetImportState.PREVIEWED and sheet_import.uploaded_by_id == request.user.pk
         and bool(sheet_import.changes),
         "upload_url": reverse("sheet-upload") + f"?period={sheet_import.period_id}",

@@ -133,7 +133,8 @@ def test_import_shows_its_fields_and_never_the_file(world, as_actor):
     body = _previewed(world, as_actor)
     assert set(body) == {
         "id", "period", "period_label", "plan", "file_name", "size", "sha256", "state", "changes", "problems",
-        "applied_count", "uploaded_by", "created_at", "applied_at",
+        "change_count", "problem_count", "preview_page", "preview_pages", "applied_count", "uploaded_by", "created_at",
+        "applied_at",
     }
     assert (body["uploaded_by"], body["file_name"], body["plan"]) == ("official_a", "进展情况表（市发改委）.xlsx", world.task_t.plan_id)
 
@@ -239,3 +240,63 @@ def test_list_query_count_does_not_grow_with_imports(world, as_actor):
     for user in ("official_b", "official_a"):
         _stored_import(world, world.users[user])
     assert count_queries(client, "/api/sheet-imports/") == one
+
+
+def test_list_gives_counts_and_never_the_previews(world, as_actor):
+    body = _previewed(world, as_actor)
+    refused = _stored_import(world, world.users["official_a"])
+    SheetImport.objects.filter(pk=refused.pk).update(problems=[{"sheet": "", "row": None, "column": "", "header": "", "message": "x"}] * 3)
+
+    rows = {row["id"]: row for row in as_actor("official_a").get("/api/sheet-imports/").json()["results"]}
+
+    assert all("changes" not in row and "problems" not in row for row in rows.values())
+    assert (rows[body["id"]]["change_count"], rows[body["id"]]["problem_count"]) == (1, 0)
+    assert (rows[refused.pk]["change_count"], rows[refused.pk]["problem_count"]) == (0, 3)
+
+
+def _change(number: int) -> dict:
+    return {
+        "sheet": "表", "row": number, "report": None, "version": None, "task": 1, "task_label": "任务", "unit": 1,
+        "unit_name": "单位", "fields": {"progress": ["", f"第{number}行"]},
+    }
+
+
+def test_a_large_preview_is_paged_in_the_detail(world, as_actor):
+    stored = _stored_import(world, world.users["official_a"])
+    SheetImport.objects.filter(pk=stored.pk).update(changes=[_change(number) for number in range(450)])
+    client = as_actor("official_a")
+
+    first = client.get(f"/api/sheet-imports/{stored.pk}/").json()
+    last = client.get(f"/api/sheet-imports/{stored.pk}/?preview_page=3").json()
+
+    assert (first["change_count"], first["preview_page"], first["preview_pages"]) == (450, 1, 3)
+    assert [change["row"] for change in first["changes"]] == list(range(200))
+    assert [change["row"] for change in last["changes"]] == list(range(400, 450))
+    for bad in ("0", "abc", "true"):
+        response = client.get(f"/api/sheet-imports/{stored.pk}/?preview_page={bad}")
+        assert response.status_code == 400 and list(response.json()["errors"]) == ["preview_page"], bad
+
+
+def test_a_malformed_cell_is_400_naming_sheet_row_and_column(world, as_actor):
+    import re
+    import zipfile
+
+    client = as_actor("official_a")
+    data, row, column = _edit(_unit_sheet(client, world), header="进度(%)", task=world.task_t, unit=world.report_a.unit, text=1)
+    source, out = zipfile.ZipFile(BytesIO(data)), BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                cell = re.compile(rf'(<c r="{column}{row}"[^>]*>)<v>1</v>')
+                content = cell.sub(lambda match: match[1] + "<v>abc</v>", content.decode()).encode()
+                assert b"<v>abc</v>" in content
+            target.writestr(name, content)
+
+    response = _upload(client, _period(world), out.getvalue())
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_workbook"
+    sheet_name = openpyxl.load_workbook(BytesIO(data)).worksheets[0].title
+    assert f"工作表“{sheet_name}”第{row}行{column}列" in response.json()["detail"]
+    assert not SheetImport.objects.exists()

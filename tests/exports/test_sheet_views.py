@@ -178,3 +178,55 @@ def test_upload_form_preselects_the_open_period(signed_in, sheet_world):
     form = signed_in("official_B").get(reverse("sheet-upload")).context["form"]
 
     assert form["period"].value() == sheet_world.period.pk
+
+
+def test_a_malformed_cell_is_an_error_on_the_form_naming_sheet_row_and_column(signed_in, sheet_world):
+    from tests.exports.test_sheet_limits import SHEET, edited, replace_cell
+
+    w = sheet_world
+    data = edited(unit_bytes(w, "B"), SHEET, lambda xml: replace_cell(xml, "M7", '<c r="M7" t="n"><v>abc</v></c>'))
+
+    response = _upload(signed_in("official_B"), w, data)
+
+    assert response.status_code == 200
+    assert f"工作表“{w.units['B']}”第7行M列" in response.content.decode()
+    assert not SheetImport.objects.exists()
+
+
+def _large_preview(world) -> SheetImport:
+    changes = [
+        {"sheet": "表", "row": number, "report": None, "version": None, "task": world.t2.pk, "task_label": f"任务{number}号",
+         "unit": world.units["B"].pk, "unit_name": "单位B", "fields": {"progress": ["", f"进展{number}号"]}}
+        for number in range(250)
+    ]
+    return SheetImport.objects.create(
+        period=world.period, uploaded_by=world.users["official_B"], file_name="大表.xlsx", content=b"PK", sha256="0" * 64,
+        size=2, changes=changes,
+    )
+
+
+def test_a_large_preview_is_shown_a_page_at_a_time(signed_in, sheet_world):
+    sheet_import = _large_preview(sheet_world)
+    client = signed_in("official_B")
+    url = reverse("sheet-import", args=[sheet_import.pk])
+
+    first = client.get(url).content.decode()
+    last = client.get(url + "?page=3").content.decode()
+
+    assert "将修改 250 份报告" in first and "第 1 页，共 3 页" in first
+    assert "进展99号" in first and "进展100号" not in first
+    assert "进展249号" in last and "进展199号" not in last
+
+
+def test_the_admin_list_of_uploads_does_not_read_the_previews(signed_in, sheet_world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _large_preview(sheet_world)
+    client = signed_in("office")
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("admin:plans_sheetimport_changelist")).status_code == 200
+
+    listing = [query["sql"] for query in queries if '"plans_sheetimport"' in query["sql"] and "ORDER BY" in query["sql"]]
+    assert listing and not any('"changes"' in sql or '"problems"' in sql for sql in listing)
