@@ -1,10 +1,11 @@
 """`make run` runs again over a demo an office has edited: the seed step (load_seed_plans,
 demo_accounts, demo_periods) adds what is missing and never overwrites an edit."""
+import json
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from plans import services
 from plans.demo import SUPERUSER, office_username
@@ -103,3 +104,18 @@ def test_a_loaded_plan_is_exactly_its_fixture(seed):
     call_command("load_seed_plans", stdout=StringIO())
     plan = Plan.objects.get(source_name=seed)
     assert _serialise(plan) == fixture_path(seed).read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_a_fixture_that_cannot_load_is_refused_whole_with_a_sentence(tmp_path):
+    data = json.loads(fixture_path(SEED_PLANS[1]).read_text(encoding="utf-8"))
+    assignment = next(item for item in data if item["model"] == "plans.assignment")
+    assignment["fields"]["unit"] = ["没有这个单位"]  # refers to no unit in the file or the database
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    with pytest.raises(CommandError, match="broken.json: 无法载入"):
+        call_command("load_seed_plans", str(fixture_path(SEED_PLANS[0])), str(broken), stdout=StringIO())
+
+    assert list(Plan.objects.values_list("source_name", flat=True)) == [SEED_PLANS[0]]
+    assert not Unit.objects.filter(name="福建省商务厅").exists()

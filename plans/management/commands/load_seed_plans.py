@@ -5,6 +5,8 @@ Unlike `loaddata`, it can run again at any time over edited data: a plan already
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.core.serializers.base import DeserializationError
+from django.db import DatabaseError
 
 from plans.fixtures_build import SEED_PLANS, fixture_path
 from plans.seed_load import seed_plan_load
@@ -24,8 +26,10 @@ class Command(BaseCommand):
         for path in paths:
             try:
                 result = seed_plan_load(path=path)
-            except ValueError as error:
-                raise CommandError(str(error)) from None
+            except (ValueError, DeserializationError, DatabaseError) as error:
+                raise CommandError(
+                    f"{path.name}: 无法载入，此方案未写入任何数据 (could not be loaded; nothing of this plan was written): {error}"
+                ) from None
             if result.loaded:
                 self.stdout.write(f"已载入 (loaded): {result.title} ({result.created} 条 objects)")
             else:
