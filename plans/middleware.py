@@ -1,4 +1,7 @@
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils.deprecation import MiddlewareMixin
+from django.utils.html import format_html
 
 
 class ChineseFirstMiddleware(MiddlewareMixin):
@@ -23,3 +26,43 @@ class DropMalformedSessionCookieMiddleware(MiddlewareMixin):
 
         if "\x00" in request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""):
             del request.COOKIES[settings.SESSION_COOKIE_NAME]
+
+
+class WriteCollisionMiddleware(MiddlewareMixin):
+    """A write that met another one and gave up never shows as a 500; nothing was saved (its
+    transaction rolled back) and trying again works:
+
+    - SQLite's "database is locked" (another writer held the database for the whole busy
+      timeout) → 503 with Retry-After;
+    - a PostgreSQL deadlock or serialization failure that reached the view (the services
+      retry one first: plans.services.conflicts) → 409.
+
+    The API answers in its JSON shape (DRF views do it in plans.api.errors; this covers what
+    reaches Django); an admin form posted is sent back to with an error message, as a
+    refused save is; any other page gets a short page with the sentence."""
+
+    def process_exception(self, request, exception):
+        from plans.services.conflicts import (
+            CONFLICT_MESSAGE, LOCKED_MESSAGE, RETRY_AFTER_SECONDS, WriteConflict, is_database_locked, is_lock_conflict,
+        )
+
+        if is_database_locked(exception):
+            status, code, message = 503, "database_busy", str(LOCKED_MESSAGE)
+        elif isinstance(exception, WriteConflict) or is_lock_conflict(exception):
+            status, code, message = 409, "write_conflict", str(CONFLICT_MESSAGE)
+        else:
+            return None
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message, "code": code}, status=status)
+        elif status == 409 and request.method == "POST" and request.path.startswith("/admin/"):
+            messages.error(request, message)
+            return HttpResponseRedirect(request.path)
+        else:
+            response = HttpResponse(
+                format_html('<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>{}</title><p>{}</p>'
+                            '<p><a href="{}">返回 (back)</a></p></html>', message, message, request.path),
+                status=status, content_type="text/html; charset=utf-8",
+            )
+        if status == 503:
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

@@ -96,6 +96,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles a query that reads many rows before running it: ~100 ms for a
     # count over the reports, more than the query itself. Our queries are short; no JIT.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer at a time: the others must queue, not fail with "database is
+    # locked". Every transaction takes the write lock when it begins (IMMEDIATE: a reader
+    # that later wants to write cannot be refused without waiting); a writer waits up to
+    # 20 s for it (timeout); WAL lets readers go on while one writes. One who waited in vain
+    # gets 503 with Retry-After (plans.services.conflicts). README: SQLite serves one office.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
 STATIC_ROOT = STATIC_ROOT if STATIC_ROOT.is_absolute() else BASE_DIR / STATIC_ROOT
 CACHE_DIR = CACHE_DIR if CACHE_DIR.is_absolute() else BASE_DIR / CACHE_DIR
 # The token throttle (and anything else cached) must count across gunicorn's workers: a cache
@@ -153,6 +164,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "plans.middleware.WriteCollisionMiddleware",  # "database is locked" → 503, a deadlock → 409
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its 429 page
