@@ -84,7 +84,7 @@ def demo_periods_open() -> list[str]:
     superuser = get_user_model().objects.get(username=SUPERUSER)
     for plan in Plan.objects.order_by("plan_year", "title"):
         had_periods = plan.periods.exists()
-        services.periods_generate(plan=plan)
+        services.periods_generate(user=None, plan=plan)
         period = None if had_periods else plan.periods.order_by("-start").first()
         if period is not None:
             created = services.period_open(user=superuser, period=period)

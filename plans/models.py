@@ -85,6 +85,16 @@ def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
     return Q(**{f"{field}__in": choices.values})
 
 
+def _valid_choice(field: str, choices: type[models.TextChoices], *, name: str) -> models.CheckConstraint:
+    """The database's check that a choice field holds one of its choices. Like every check
+    constraint here it has a sentence (the field's own validation usually speaks first), so
+    that no form or API answer shows a constraint's name."""
+    return models.CheckConstraint(
+        condition=_in_choices(field, choices), name=name,
+        violation_error_message=_("所选的值不在可选范围内 (the value is not one of the choices)"),
+    )
+
+
 class MemberRole(models.TextChoices):
     OFFICIAL = "official", _("填报人")
     LEADER = "leader", _("单位负责人")
@@ -142,7 +152,7 @@ class Unit(models.Model):
         verbose_name_plural = _("单位")
         ordering = ["jurisdiction", "name"]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("kind", UnitKind), name="plans_unit_kind_valid"),
+            _valid_choice("kind", UnitKind, name="plans_unit_kind_valid"),
         ]
 
     def __str__(self):
@@ -201,7 +211,7 @@ class Membership(models.Model):
         verbose_name_plural = _("单位账号")
         ordering = ["unit", "role"]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("role", MemberRole), name="plans_membership_role_valid"),
+            _valid_choice("role", MemberRole, name="plans_membership_role_valid"),
         ]
 
     def __str__(self):
@@ -313,15 +323,20 @@ class Plan(models.Model):
             models.CheckConstraint(
                 condition=Q(period_end__isnull=True) | Q(period_start__isnull=True) | Q(period_end__gte=models.F("period_start")),
                 name="plans_plan_period_ordered",
+                violation_error_message=_("实施期止不能早于实施期起 (the plan period ends before it starts)"),
             ),
-            models.CheckConstraint(condition=_in_choices("reporting_frequency", Frequency), name="plans_plan_frequency_valid"),
-            models.CheckConstraint(condition=Q(reporting_month__gte=1, reporting_month__lte=12), name="plans_plan_reporting_month_range"),
+            _valid_choice("reporting_frequency", Frequency, name="plans_plan_frequency_valid"),
+            models.CheckConstraint(condition=Q(reporting_month__gte=1, reporting_month__lte=12), name="plans_plan_reporting_month_range",
+                violation_error_message=_("报送月份应在 1 至 12 之间 (the reporting month is 1 to 12)"),
+            ),
             models.CheckConstraint(
                 condition=Q(reporting_day__isnull=True) | Q(reporting_day__gte=1, reporting_day__lte=31),
                 name="plans_plan_reporting_day_range",
+                violation_error_message=_("报送日应在 1 至 31 之间 (the reporting day is 1 to 31)"),
             ),
             models.CheckConstraint(
                 condition=Q(is_published=False) | Q(published_at__isnull=False), name="plans_plan_published_at_if_published",
+                violation_error_message=_("已公开的方案须有公开时间 (a published plan needs its publication time)"),
             ),
         ]
 
@@ -519,12 +534,13 @@ class Task(Versioned):
         ordering = ["plan", "position"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "position"], name="plans_task_unique_position"),
-            models.CheckConstraint(condition=_in_choices("kind", NodeKind), name="plans_task_kind_valid"),
-            models.CheckConstraint(condition=_in_choices("status", TaskStatus), name="plans_task_status_valid"),
+            _valid_choice("kind", NodeKind, name="plans_task_kind_valid"),
+            _valid_choice("status", TaskStatus, name="plans_task_status_valid"),
             models.CheckConstraint(
                 condition=Q(status=TaskStatus.COMPLETED, completed_at__isnull=False)
                 | (~Q(status=TaskStatus.COMPLETED) & Q(completed_at__isnull=True)),
                 name="plans_task_completed_at_iff_completed",
+                violation_error_message=_("已完成的任务须有完成时间，未完成的不能有 (a completed task has a completion time, others none)"),
             ),
         ]
         # a plan's tasks (or sections) in document order, without sorting them: SQLite otherwise
@@ -584,10 +600,14 @@ class Assignment(Versioned):
         constraints = [
             models.UniqueConstraint(fields=["task", "unit", "role"], name="plans_assignment_unique_unit_role"),
             models.UniqueConstraint(fields=["task", "role", "position"], name="plans_assignment_unique_position"),
-            models.UniqueConstraint(fields=["task"], condition=Q(is_lead=True), name="plans_assignment_one_lead"),
-            models.CheckConstraint(condition=_in_choices("role", Role), name="plans_assignment_role_valid"),
+            models.UniqueConstraint(
+                fields=["task"], condition=Q(is_lead=True), name="plans_assignment_one_lead",
+                violation_error_message=_("一项任务只能有一个牵头单位 (a task has one lead unit)"),
+            ),
+            _valid_choice("role", Role, name="plans_assignment_role_valid"),
             models.CheckConstraint(
                 condition=Q(is_lead=False) | Q(role=Role.RESPONSIBLE), name="plans_assignment_lead_is_responsible",
+                violation_error_message=_("牵头单位须是责任单位 (the lead unit is a responsible unit)"),
             ),
         ]
         indexes = [models.Index(fields=["unit", "role"], name="plans_assignment_unit_role")]
@@ -627,9 +647,10 @@ class Deadline(Versioned):
         ordering = ["task", "position"]
         constraints = [
             models.UniqueConstraint(fields=["task", "position"], name="plans_deadline_unique_position"),
-            models.CheckConstraint(condition=_in_choices("kind", DeadlineKind), name="plans_deadline_kind_valid"),
+            _valid_choice("kind", DeadlineKind, name="plans_deadline_kind_valid"),
             models.CheckConstraint(
                 condition=Q(kind=DeadlineKind.RECURRING) | Q(date__isnull=False), name="plans_deadline_date_unless_recurring",
+                violation_error_message=_("完成时限须填写日期，只有定期时限可以不填 (a deadline needs a date unless it recurs)"),
             ),
         ]
         indexes = [models.Index(fields=["date"], name="plans_deadline_date")]
@@ -703,7 +724,7 @@ class Target(models.Model):
         ordering = ["plan", "position"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "position"], name="plans_target_unique_position"),
-            models.CheckConstraint(condition=_in_choices("comparator", Comparator), name="plans_target_comparator_valid"),
+            _valid_choice("comparator", Comparator, name="plans_target_comparator_valid"),
         ]
 
     def __str__(self):
@@ -738,7 +759,10 @@ class ReportingPeriod(Versioned):
         ordering = ["plan", "start"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "label"], name="plans_reportingperiod_unique_label"),
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="plans_reportingperiod_ordered"),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="plans_reportingperiod_ordered",
+                violation_error_message=_("报送周期的结束日不能早于开始日 (the period ends before it starts)"),
+            ),
         ]
 
     def __str__(self):
@@ -813,10 +837,11 @@ class ProgressReport(Versioned):
         ordering = ["period", "task", "unit"]
         constraints = [
             models.UniqueConstraint(fields=["task", "unit", "period"], name="plans_progressreport_unique_task_unit_period"),
-            models.CheckConstraint(condition=_in_choices("status", TaskStatus), name="plans_progressreport_status_valid"),
-            models.CheckConstraint(condition=_in_choices("state", ReportState), name="plans_progressreport_state_valid"),
+            _valid_choice("status", TaskStatus, name="plans_progressreport_status_valid"),
+            _valid_choice("state", ReportState, name="plans_progressreport_state_valid"),
             models.CheckConstraint(
                 condition=Q(percent__isnull=True) | Q(percent__lte=100), name="plans_progressreport_percent_range",
+                violation_error_message=_("完成百分比不能超过 100 (the percentage is at most 100)"),
             ),
         ]
         indexes = [
@@ -952,6 +977,7 @@ class CalendarFeed(models.Model):
             models.CheckConstraint(
                 condition=Q(unit__isnull=False, plan__isnull=True) | Q(unit__isnull=True, plan__isnull=False),
                 name="plans_calendarfeed_unit_xor_plan",
+                violation_error_message=_("日历订阅须属于一个单位或一个方案，二者取一 (a feed belongs to a unit or a plan, not both)"),
             ),
         ]
 
@@ -972,6 +998,21 @@ class ReminderRule(models.TextChoices):
     TASK_OVERDUE = "task_overdue", _("任务超期未完成")
 
 
+class ReminderQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A unit's accounts: the reminders sent to the units they act for. Office staff: the
+        reminders whose every plan they oversee (a reminder naming another plan's tasks stays
+        with that plan's office)."""
+        if sees_everything(user):
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        mine = Q(unit_id__in=acting_unit_ids(user))
+        overseen = Q(plans__in=office_plan_ids(user)) & ~Q(pk__in=Reminder.plans.through.objects.exclude(
+            plan_id__in=office_plan_ids(user)).values("reminder_id"))
+        return self.filter(pk__in=self.model.objects.filter(mine | overseen).values("pk"))
+
+
 class Reminder(models.Model):
     """One reminder e-mail (催报) sent to a unit: at most one per unit, rule and day."""
 
@@ -982,6 +1023,12 @@ class Reminder(models.Model):
     subject = models.CharField(_("主题"), max_length=300)
     body = models.TextField(_("内容"))
     sent_at = models.DateTimeField(_("发送时间"), default=timezone.now, editable=False)
+    plans = models.ManyToManyField(
+        Plan, related_name="reminders", blank=True, verbose_name=_("涉及方案"),
+        help_text=_("提醒内容涉及的方案：只有这些方案的督办人员能看到本记录。"),
+    )
+
+    objects = ReminderQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("催报记录")
@@ -989,7 +1036,7 @@ class Reminder(models.Model):
         ordering = ["-sent_on", "unit"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "rule", "sent_on"], name="plans_reminder_once_per_day"),
-            models.CheckConstraint(condition=_in_choices("rule", ReminderRule), name="plans_reminder_rule_valid"),
+            _valid_choice("rule", ReminderRule, name="plans_reminder_rule_valid"),
         ]
 
     def __str__(self):
@@ -1058,11 +1105,12 @@ class SheetImport(models.Model):
         verbose_name_plural = _("填报表导入")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("state", SheetImportState), name="plans_sheetimport_state_valid"),
+            _valid_choice("state", SheetImportState, name="plans_sheetimport_state_valid"),
             models.CheckConstraint(
                 condition=Q(state=SheetImportState.APPLIED, applied_at__isnull=False)
                 | (~Q(state=SheetImportState.APPLIED) & Q(applied_at__isnull=True)),
                 name="plans_sheetimport_applied_at_iff_applied",
+                violation_error_message=_("已应用的回表须有应用时间，其他的不能有 (an applied sheet has an application time, others none)"),
             ),
         ]
 

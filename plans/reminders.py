@@ -50,6 +50,7 @@ class ReminderItem:
     due: datetime.date
     days_left: int  # negative once late
     period: str = ""
+    plan_id: int | None = None  # whose office may read the reminder (Reminder.plans)
 
     @property
     def days_late(self) -> int:
@@ -133,7 +134,7 @@ def _report_items(today: datetime.date) -> dict[tuple[Unit, str], list[ReminderI
             continue
         found[(report.unit, rule)].append(ReminderItem(
             label=str(report.task), plan=report.task.plan.title, due=report.period.due_date,
-            days_left=(report.period.due_date - today).days, period=report.period.label,
+            days_left=(report.period.due_date - today).days, period=report.period.label, plan_id=report.task.plan_id,
         ))
     return found
 
@@ -165,7 +166,9 @@ def _task_items(today: datetime.date) -> dict[tuple[Unit, str], list[ReminderIte
         rule = task_rule(task.start_date, task.due_date, False, today)
         if rule is None:
             continue
-        item = ReminderItem(label=str(task), plan=task.plan.title, due=task.due_date, days_left=(task.due_date - today).days)
+        item = ReminderItem(
+            label=str(task), plan=task.plan.title, due=task.due_date, days_left=(task.due_date - today).days, plan_id=task.plan_id,
+        )
         for unit in _responsible_units(task):
             found[(unit, rule)].append(item)
     return found
@@ -245,10 +248,11 @@ def _send(reminder: PlannedReminder, today: datetime.date) -> None:
     run then fails on the unique constraint), and a failed send rolls it back so the next run
     retries."""
     with transaction.atomic():
-        Reminder.objects.create(
+        row = Reminder.objects.create(
             unit=reminder.unit, rule=reminder.rule, sent_on=today, recipients="\n".join(reminder.recipients),
             subject=reminder.subject, body=reminder.body,
         )
+        row.plans.set({item.plan_id for item in reminder.items if item.plan_id is not None})
         message = EmailMessage(
             subject=reminder.subject, body=reminder.body, from_email=settings.DEFAULT_FROM_EMAIL, to=list(reminder.recipients),
         )

@@ -76,7 +76,7 @@ def hebi(superuser):
     hebi_seed = next(seed for seed in SEED_PLANS if "hebi" in str(fixture_path(seed)))
     call_command("loaddata", str(fixture_path(hebi_seed)), verbosity=0)
     plan = Plan.objects.get(title__startswith="鹤壁市")
-    services.periods_generate(plan=plan)
+    services.periods_generate(user=None, plan=plan)
     return plan
 
 

@@ -270,11 +270,27 @@ def test_a_period_of_another_plan_gives_404(client, office, plan):
     assert client.get(DASHBOARD, {"plan": plan.pk, "period": ReportingPeriodFactory().pk}).status_code == 404
 
 
-def test_unit_official_sees_only_plans_where_its_unit_holds_a_role(client, plan):
+def test_a_unit_official_gets_no_plan_dashboard_but_a_way_to_the_inbox(client, plan):
+    """The dashboard names every unit's tasks and reports: a unit's accounts, who see only
+    their own tasks, are sent to their inbox, even for a plan their unit works on."""
     member = MembershipFactory()
+    AssignmentFactory(task=TaskFactory(plan=plan, title="他单位的任务"), unit=UnitFactory())
     AssignmentFactory(task=TaskFactory(plan=plan), unit=member.unit)
-    PlanFactory()
     client.force_login(member.user)
+
+    response = client.get(DASHBOARD)
+
+    assert response.context["plans"] == []
+    assert "他单位的任务" not in response.content.decode()
+    assert reverse("inbox") in response.content.decode()
+    assert client.get(DASHBOARD, {"plan": plan.pk}).status_code == 404
+
+
+def test_office_staff_see_only_the_plans_they_oversee(client, plan):
+    office = UserFactory()
+    plan.office_staff.add(office)
+    PlanFactory()
+    client.force_login(office)
 
     assert client.get(DASHBOARD).context["plans"] == [plan]
 
@@ -284,7 +300,7 @@ def test_user_without_plans_gets_a_message(client):
 
     response = client.get(DASHBOARD)
 
-    assert "您还没有可查看的行动方案。" in response.content.decode()
+    assert "您还没有督办的行动方案" in response.content.decode()
 
 
 def test_anonymous_user_is_redirected_to_login(client):

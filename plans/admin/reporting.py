@@ -16,9 +16,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from plans import services
 from plans.admin.common import DerivedYesNoFilter, ReadOnlyInline, RefusalsAsMessages, service_refusals
-from plans.admin.scoping import PlanScopedAdmin
+from plans.admin.scoping import PlanScopedAdmin, VisibleOr404
 from plans.exports.excel import download
-from plans.models import ProgressReport, Reminder, ReportingPeriod, SheetImport, SupportingInput, acting_unit_ids
+from plans.models import ProgressReport, Reminder, ReportingPeriod, SheetImport, SupportingInput
 from plans.permissions import (
     can_add_supporting_input,
     can_edit_report,
@@ -243,7 +243,7 @@ class ProgressReportAdmin(RefusalsAsMessages, PlanScopedAdmin, SimpleHistoryAdmi
 
 # --- returned sheets --------------------------------------------------------------------------
 @admin.register(SheetImport)
-class SheetImportAdmin(admin.ModelAdmin):
+class SheetImportAdmin(VisibleOr404, admin.ModelAdmin):
     """Uploaded progress sheets: a read-only record; the preview page confirms them."""
 
     list_display = ["file_name", "period", "uploaded_by", "state", "applied_count", "created_at", "preview"]
@@ -274,7 +274,7 @@ class SheetImportAdmin(admin.ModelAdmin):
 
 # --- reminders ----------------------------------------------------------------------------
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(VisibleOr404, admin.ModelAdmin):
     """What send_reminders sent: read-only, a record of who was chased and when."""
 
     list_display = ["sent_on", "unit", "rule", "subject", "recipients"]
@@ -285,10 +285,7 @@ class ReminderAdmin(admin.ModelAdmin):
     readonly_fields = ["unit", "rule", "sent_on", "recipients", "subject", "body", "sent_at"]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(unit__in=acting_unit_ids(request.user)) if membership(request.user) else queryset
+        return super().get_queryset(request).visible_to(request.user)
 
     def has_add_permission(self, request):
         return False

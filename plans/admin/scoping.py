@@ -3,10 +3,12 @@ object outside it is a 404 (never a redirect that hints it exists), and only off
 the object's plan (or a superuser) add, change or delete plan structure."""
 from __future__ import annotations
 
-from django.contrib.admin.utils import unquote
+from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from plans.models import Plan
+from plans.models import Plan, ReportingPeriod, Target, Task, office_plan_ids
 from plans.permissions import is_office, is_office_anywhere
 
 
@@ -20,9 +22,38 @@ def plan_id_of(obj, plan_path: str) -> int | None:
     return getattr(obj, f"{last}_id")
 
 
+def usable_rows(model, user):
+    """The rows of `model` a user may link a plan's rows to: plans they are office staff of,
+    and the tasks, sections, periods and targets of those plans. None for models every
+    account may name (units: shared reference data)."""
+    if model is Plan or (model in (Task, ReportingPeriod, Target) or issubclass(model, Task)):
+        rows = model._default_manager.all()
+        if user.is_superuser:
+            return rows
+        managed = office_plan_ids(user)
+        return rows.filter(pk__in=managed) if model is Plan else rows.filter(plan_id__in=managed)
+    return None
+
+
+class UsableChoices:
+    """Mixin for a ModelAdmin or inline: every foreign key offers, and on POST accepts, only
+    rows the user may use (usable_rows), whatever the widget (select or autocomplete) sent.
+    A queryset a subclass chose itself is kept."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            rows = usable_rows(db_field.related_model, request.user)
+            if rows is not None:
+                kwargs["queryset"] = rows
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 class VisibleOr404:
     """Mixin for a ModelAdmin: an object outside get_queryset() is a 404 on its change, delete
     and history pages (never a redirect that hints it exists)."""
+
+    def get_list_filter(self, request):
+        return visible_choices(self.model, super().get_list_filter(request))
 
     def _visible_or_404(self, request, object_id):
         if object_id and not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
@@ -40,15 +71,51 @@ class VisibleOr404:
         self._visible_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """django-simple-history's page of one past version: for objects the user may see, and
+        to read only. Its form would save through save_model, around the services' rules
+        (and SIMPLE_HISTORY_REVERT_DISABLED only hides the button)."""
+        self._visible_or_404(request, object_id)
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
-class PlanScopedAdmin(VisibleOr404):
+
+class VisibleChoicesFilter(admin.RelatedFieldListFilter):
+    """A related field's sidebar filter offering only rows the user may see: the related
+    model's own `visible_to` where it has one, else the values the user's list holds."""
+
+    def field_choices(self, field, request, model_admin):
+        related = field.related_model._default_manager.all()
+        if hasattr(related, "visible_to"):
+            allowed = related.visible_to(request.user).values("pk")
+        else:
+            allowed = model_admin.get_queryset(request).order_by().values(f"{self.field_path}__pk")
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to={"pk__in": allowed})
+
+
+def visible_choices(model, list_filter) -> list:
+    """`list_filter` with each plain related-field entry offering only visible choices."""
+    entries = []
+    for entry in list_filter:
+        if isinstance(entry, str) and get_fields_from_path(model, entry)[-1].is_relation:
+            entry = (entry, VisibleChoicesFilter)
+        entries.append(entry)
+    return entries
+
+
+class PlanScopedAdmin(UsableChoices, VisibleOr404):
     """Mixin for a ModelAdmin whose rows belong to a plan through `plan_path`."""
 
     plan_path = "plan"
+    task_path = ""  # rows of one task ("task"): seen by whoever sees the task, not its whole plan
 
     def visible(self, queryset, user):
         if user.is_superuser:
             return queryset
+        if self.task_path:
+            return queryset.filter(**{f"{self.task_path}__in": Task.objects.visible_to(user).values("pk")})
         plans = Plan.objects.visible_to(user).values("pk")
         return queryset.filter(**{f"{self.plan_path}__in" if self.plan_path else "pk__in": plans})
 
@@ -67,15 +134,9 @@ class PlanScopedAdmin(VisibleOr404):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self.may_manage(request, obj)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        """A plan chosen in a form is one the user manages."""
-        if db_field.related_model is Plan and not request.user.is_superuser:
-            kwargs["queryset"] = Plan.objects.filter(office_staff=request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-
-class PlanScopedInline:
+class PlanScopedInline(UsableChoices):
     """Mixin for inlines under a plan-bound parent: only its plan's office staff edit them."""
 
     parent_plan_path = "plan"

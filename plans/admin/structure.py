@@ -136,9 +136,14 @@ class PlanAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
     inlines = [PlanIssuerInline, PlanTargetInline]
     actions = ["generate_periods", "publish", "withdraw"]
 
-    @admin.action(description=_("按报送要求生成报送周期"))
+    @admin.action(description=_("按报送要求生成报送周期"), permissions=["change"])
     def generate_periods(self, request, queryset):
-        created = sum(len(services.periods_generate(plan=plan)) for plan in queryset)
+        created = 0
+        for plan in queryset:
+            try:
+                created += len(services.periods_generate(user=request.user, plan=plan))
+            except PermissionDenied as refusal:
+                self.message_user(request, f"{plan}: {refusal}", messages.ERROR)
         self.message_user(request, _("新建报送周期 %(count)d 个。") % {"count": created}, messages.SUCCESS)
 
     def _set_published(self, request, queryset, published: bool) -> list[Plan]:
@@ -501,6 +506,7 @@ class TaskAdmin(NodeAdmin, SimpleHistoryAdmin):
 @admin.register(Assignment)
 class AssignmentAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
     plan_path = "task__plan"
+    task_path = "task"
     list_display = ["task", "unit", "role", "position", "is_lead"]
     list_filter = ["role", "is_lead", "task__plan"]
     list_select_related = ["task", "unit"]
@@ -513,6 +519,7 @@ class AssignmentAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
 @admin.register(Deadline)
 class DeadlineAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
     plan_path = "task__plan"
+    task_path = "task"
     list_display = ["task", "kind", "date", "text", "rule"]
     list_filter = ["kind", "task__plan"]
     list_select_related = ["task"]

@@ -7,7 +7,10 @@ from rest_framework.routers import DefaultRouter
 from plans.api import views
 from plans.api.auth import TokenView
 
+# No format suffixes (/api/tasks.json, /api/tasks/1/submit.json): the API speaks JSON only,
+# and the suffixed copies of every route were one more door for each rule to guard.
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("plans", views.PlanViewSet, basename="plan")
 router.register("tasks", views.TaskViewSet, basename="task")

@@ -98,7 +98,7 @@ def plans_for_api(user):
         .prefetch_related(
             Prefetch("issuer_links", PlanIssuer.objects.order_by("position")),
             Prefetch("nodes", Task.objects.sections().active().order_by("position"), to_attr="section_nodes"),
-            Prefetch("targets", Target.objects.order_by("position")),
+            Prefetch("targets", Target.objects.visible_to(user).order_by("position")),  # not a hidden task's
         )
     )
 

@@ -408,11 +408,14 @@ class _PlanWriter:
 
 
 @retry_on_conflict
-def periods_generate(*, plan: Plan) -> list[ReportingPeriod]:
+def periods_generate(*, user, plan: Plan) -> list[ReportingPeriod]:
     """Create the reporting periods of the plan's schedule over its span (period_start..
     period_end, else its plan year) that do not exist yet; due dates follow the reporting
     rule and move off public holidays as the plan says. Existing periods are left as they
-    are (the office may have edited them). Returns the periods created."""
+    are (the office may have edited them). Returns the periods created. Office staff only
+    (`user` None: the set-up commands)."""
+    if user is not None:
+        _deny(can_manage_plan(user, plan))
     first = plan.period_start or datetime.date(plan.plan_year, 1, 1)
     last = plan.period_end or datetime.date(plan.plan_year, 12, 31)
     if last < first:

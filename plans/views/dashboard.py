@@ -1,4 +1,6 @@
-"""督办看板: the dashboard of one plan and period, for the plans the user may see."""
+"""督办看板: the dashboard of one plan and period, for the office staff of that plan. It names
+every unit's tasks and reports, so a unit's accounts (who see only their own tasks) get
+their inbox (本期待办) instead."""
 from __future__ import annotations
 
 from django.contrib import admin
@@ -9,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plans.dashboard import dashboard_data
-from plans.models import Plan, ReportingPeriod
+from plans.models import Plan, ReportingPeriod, office_plan_ids, sees_everything
 
 
 def _chosen(queryset, value: str | None):
@@ -30,12 +32,17 @@ def default_period(plan: Plan) -> ReportingPeriod | None:
     return periods.first()
 
 
+def overseen_plans(user):
+    """The plans whose dashboard the user may open: those they are office staff of."""
+    return Plan.objects.all() if sees_everything(user) else Plan.objects.filter(pk__in=office_plan_ids(user))
+
+
 @staff_member_required
 def dashboard(request):
     # the chooser shows titles only: not every plan's full source document
-    plans = list(Plan.objects.visible_to(request.user).only("pk", "title", "plan_year").order_by("-plan_year", "title"))
+    plans = list(overseen_plans(request.user).only("pk", "title", "plan_year").order_by("-plan_year", "title"))
     # the chosen plan in full but for its source document: its dates place indicators in time
-    visible = Plan.objects.visible_to(request.user).defer("source_text")
+    visible = overseen_plans(request.user).defer("source_text")
     plan = _chosen(visible, request.GET.get("plan") or (str(plans[0].pk) if plans else None))
     periods = list(plan.periods.order_by("-start")) if plan else []
     period = (_chosen(plan.periods.all(), request.GET.get("period")) or default_period(plan)) if plan else None
