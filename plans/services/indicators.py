@@ -70,12 +70,19 @@ def indicator_value_save(
             row.source = source.strip()
         row.entered_by = user
         row._history_user = user
-        row.full_clean(validate_unique=False)
+        # The one-value-per-period rule is the database's (below): checked here it would answer
+        # a parallel writer's row with a 400 instead of the stale-version refusal.
+        row.full_clean(validate_unique=False, validate_constraints=False)
         try:
             with transaction.atomic():
                 row.save()
-        except IntegrityError as error:  # a parallel writer created the same period's value
-            raise ValidationError(_("与已有记录冲突，请刷新后重试 (conflicts with an existing row)")) from error
+        except IntegrityError as error:
+            # A parallel writer created this period's value after our check found none: our
+            # "none yet" is out of date, as if we had read before its write (API: 409).
+            current = IndicatorValue.objects.filter(target=target, period=period).values_list("version", flat=True).first()
+            if current is None:
+                raise
+            raise StaleVersion(current) from error
     return row
 
 
