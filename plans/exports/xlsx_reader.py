@@ -225,6 +225,7 @@ class StreamWorkbook:
         self.names = {info.filename.lower(): info for info in self.archive.infolist()}
         self.strings: list[str] = []
         self.formats: list[str] = []
+        self.date_styles: set[int] = set()  # styles whose number format shows a date
         self.epoch = CALENDAR_WINDOWS_1900
         try:
             self._open()
@@ -324,17 +325,19 @@ class StreamWorkbook:
                     if len(formats) > 65_000:  # Excel's limit of cell formats
                         raise UploadRefused(corrupt_message())
         self.formats = formats
+        self.date_styles = {index for index, code in enumerate(formats) if is_date_format(code)}
 
     def cell_value(self, element, sheet: str, row: int, column: str) -> SheetCell:
         """A <c> element as a SheetCell; a value its type cannot hold refuses the workbook."""
         data_type = element.get("t", "n")
         style = element.get("s")
-        number_format = "General"
+        number_format, style_index = "General", 0
         if style is not None:
             if not _INDEX.fullmatch(style) or int(style) >= max(len(self.formats), 1):
                 raise _cell_problem(sheet, row, column, f"样式编号“{style[:20]}”不存在", f"style {style[:20]!r} does not exist")
+            style_index = int(style)
             if self.formats:
-                number_format = self.formats[int(style)]
+                number_format = self.formats[style_index]
         formula = element.find(_FORMULA)
         if formula is not None:
             text = "=" + (formula.text or "")
@@ -375,7 +378,7 @@ class StreamWorkbook:
         number = float(text) if any(char in text for char in ".eE") else int(text)
         if isinstance(number, float) and number in (float("inf"), float("-inf")):
             raise _cell_problem(sheet, row, column, f"数字“{raw[:20]}”超出范围", f"number {raw[:20]!r} out of range")
-        if is_date_format(number_format):
+        if style_index in self.date_styles:
             try:
                 return SheetCell(from_excel(number, self.epoch), "d", number_format)
             except (ValueError, OverflowError, TypeError):
