@@ -66,3 +66,16 @@ class WriteCollisionMiddleware(MiddlewareMixin):
         if status == 503:
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+class ContentSecurityPolicyMiddleware(MiddlewareMixin):
+    """Send CONTENT_SECURITY_POLICY on every response that has none: scripts only from this
+    site, so text an official typed can never run as script in another official's browser.
+    Before everything but SecurityMiddleware and WhiteNoise (whose static files are no
+    documents), so that error pages get it too."""
+
+    def process_response(self, request, response):
+        from django.conf import settings
+
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response

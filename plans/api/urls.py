@@ -1,7 +1,7 @@
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from plans.api import views
@@ -36,7 +36,8 @@ def not_found(request, *args, **kwargs):
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # the page and its start-up script (?script=) apart: no inline script (Content-Security-Policy)
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^plans/(?P<pk>[^/.]+)/progress\.xlsx$", progress_xlsx, name="plan-progress-xlsx-file"),
     path("", include(router.urls)),
     re_path(r"^", csrf_exempt(not_found)),
