@@ -21,7 +21,7 @@ from pathlib import Path
 from xml.sax.handler import ContentHandler
 
 from defusedxml import DefusedXmlException
-from defusedxml import sax as defused_sax
+from defusedxml.expatreader import DefusedExpatParser
 
 from plans.exports.upload import (
     ENCRYPTION_STREAM, MAX_UPLOAD_BYTES, MIB, OLE2_MAGIC, ZIP_SIGNATURES, UploadRefused, check_size, check_zip_members,
@@ -39,6 +39,9 @@ MAX_DOCUMENT_BYTES = MAX_UPLOAD_BYTES  # the file on disk, refused by its size b
 MAX_DOCX_INFLATED_BYTES = 64 * MIB  # a .docx's members once unzipped: python-docx holds its XML as lxml trees
 MAX_TEXT_CHARS = 2_000_000
 MAX_TEXT_LINES = 20_000
+MAX_DOCX_ELEMENTS = 1_000_000  # XML elements in all parts of a .docx: python-docx holds each as an lxml node
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MAIN_PART = "word/document.xml"
 MAX_CONTROL_SHARE = 0.01  # control characters (not tab or line breaks) in real text: next to none
 
 
@@ -73,16 +76,19 @@ def read_document(path) -> tuple[list[str], str]:
 def check_text_bounds(lines: list[str]) -> None:
     """Refuse a text beyond MAX_TEXT_CHARS or MAX_TEXT_LINES, before the parser sees it."""
     if len(lines) > MAX_TEXT_LINES:
-        raise ImportRefused(
-            f"文本行数过多（{len(lines):,} 行），上限为 {MAX_TEXT_LINES:,} 行，这不像一份行动方案 "
-            f"(the text has {len(lines):,} lines; the limit is {MAX_TEXT_LINES:,})"
-        )
-    chars = sum(map(len, lines)) + len(lines)  # line breaks count too
-    if chars > MAX_TEXT_CHARS:
-        raise ImportRefused(
-            f"文本过长（{chars:,} 个字符），上限为 {MAX_TEXT_CHARS:,} 个字符，这不像一份行动方案 "
-            f"(the text has {chars:,} characters; the limit is {MAX_TEXT_CHARS:,})"
-        )
+        raise ImportRefused(_too_many_lines())
+    if sum(map(len, lines)) + len(lines) > MAX_TEXT_CHARS:  # line breaks count too
+        raise ImportRefused(_too_many_chars())
+
+
+def _too_many_lines() -> str:
+    return (f"文本行数过多，超过 {MAX_TEXT_LINES:,} 行的上限，这不像一份行动方案 "
+            f"(the text has more than {MAX_TEXT_LINES:,} lines, the limit)")
+
+
+def _too_many_chars() -> str:
+    return (f"文本过长，超过 {MAX_TEXT_CHARS:,} 个字符的上限，这不像一份行动方案 "
+            f"(the text has more than {MAX_TEXT_CHARS:,} characters, the limit)")
 
 
 def _check_file_size(file_path: Path) -> None:
@@ -149,8 +155,10 @@ def _read_docx_lines(file_path: Path) -> list[str]:
 
 def check_docx_bytes(data: bytes, *, name: str) -> None:
     """Refuse (ImportRefused) what is not a plain .docx we can safely hand to python-docx:
-    an encrypted or old .doc file, a non-zip, a zip bomb, a zip without Word's parts, and
-    any XML part that declares a DTD (entity bombs, external entities) or is not well-formed."""
+    an encrypted or old .doc file, a non-zip, a zip bomb, a zip without Word's parts, any
+    XML part that declares a DTD (entity bombs, external entities) or is not well-formed,
+    more than MAX_DOCX_ELEMENTS elements in all, and a main document whose text passes the
+    text bounds. All from one streaming pass that keeps nothing and stops at the first excess."""
     if not data.strip():
         raise ImportRefused("文件为空 (the file is empty)")
     if data.startswith(OLE2_MAGIC):
@@ -170,15 +178,16 @@ def check_docx_bytes(data: bytes, *, name: str) -> None:
                 raise ImportRefused(
                     "文件是压缩包，但不是 Word 文档（.docx），请使用 .txt 或 .docx 文件 (the file is a zip archive, not a Word document)"
                 )
+            bounds = _DocxBounds()
             for member in members:
-                _check_xml_part(archive, member, name)
+                _check_xml_part(archive, member, name, bounds)
     except UploadRefused as refusal:
         raise ImportRefused(str(refusal)) from None
     except (zipfile.BadZipFile, ValueError, EOFError, OSError, RuntimeError, NotImplementedError) as error:
         raise ImportRefused(_corrupt_docx(name)) from error  # RuntimeError: an encrypted member
 
 
-def _check_xml_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> None:
+def _check_xml_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, bounds: "_DocxBounds") -> None:
     """Stream one member through defusedxml's SAX parser (nothing kept) if it looks like XML."""
     with archive.open(member) as stream:
         head = stream.read(64)
@@ -186,7 +195,12 @@ def _check_xml_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str
         return
     try:
         with archive.open(member) as stream:
-            defused_sax.parse(stream, _IgnoreContent(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+            bounds.main = member.filename.lower() == MAIN_PART
+            parser = DefusedExpatParser(namespaceHandling=1, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+            parser.setContentHandler(bounds)
+            parser.parse(stream)
+    except ImportRefused:
+        raise
     except DefusedXmlException as error:
         raise ImportRefused(
             f"Word 文件的 {member.filename} 含有 XML 实体或文档类型声明（DTD），疑似实体炸弹，已拒绝读取 "
@@ -202,8 +216,51 @@ def _looks_like_xml(head: bytes) -> bool:
     return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<")
 
 
-class _IgnoreContent(ContentHandler):
-    """Parsing is the check; the content is read later by python-docx."""
+class _DocxBounds(ContentHandler):
+    """Counts what python-docx would hold (elements, in every part) and, in the main document,
+    the lines `docx_lines` would make (body paragraphs and top-level table rows) and the
+    characters of their text; refuses as soon as a bound is passed."""
+
+    def __init__(self):
+        super().__init__()
+        self.main = False
+        self.elements = self.lines = self.chars = 0
+        self._tables = self._texts = 0  # depth inside w:tbl and w:t
+
+    def startElementNS(self, name, qname, attrs):
+        self.elements += 1
+        if self.elements > MAX_DOCX_ELEMENTS:
+            raise ImportRefused(
+                f"Word 文件的 XML 元素过多（超过 {MAX_DOCX_ELEMENTS:,} 个），这不像一份行动方案 "
+                f"(the document has more than {MAX_DOCX_ELEMENTS:,} XML elements)"
+            )
+        if self.main and name[0] == W_NS:
+            if name[1] == "tbl":
+                self._tables += 1
+            elif name[1] == "tr" and self._tables == 1:
+                self._line()
+            elif name[1] == "t":
+                self._texts += 1
+
+    def endElementNS(self, name, qname):
+        if self.main and name[0] == W_NS:
+            if name[1] == "tbl":
+                self._tables -= 1
+            elif name[1] == "p" and not self._tables:
+                self._line()
+            elif name[1] == "t":
+                self._texts -= 1
+
+    def characters(self, content):
+        if self._texts:
+            self.chars += len(content)
+            if self.chars > MAX_TEXT_CHARS:
+                raise ImportRefused(_too_many_chars())
+
+    def _line(self):
+        self.lines += 1
+        if self.lines > MAX_TEXT_LINES:
+            raise ImportRefused(_too_many_lines())
 
 
 def _corrupt_docx(name: str) -> str:

@@ -190,13 +190,52 @@ def test_the_bounds_are_far_above_the_seed_plans():
         assert seed.stat().st_size * 100 < reader.MAX_DOCUMENT_BYTES
 
 
-def test_docx_text_is_bounded_too(tmp_path):
+def never_parsed_by_python_docx(monkeypatch):
+    monkeypatch.setattr(docx, "Document", lambda *args: pytest.fail("python-docx parsed a document over the bound"))
+
+
+def test_docx_lines_are_bounded_before_python_docx_parses_the_document(tmp_path, monkeypatch):
     data = docx_bytes("一行")
     paragraph = b"<w:p><w:r><w:t>\xe4\xb8\x80\xe8\xa1\x8c</w:t></w:r></w:p>"  # 一行
     xml = document_xml(data).replace(paragraph, paragraph * (reader.MAX_TEXT_LINES + 1))
     assert xml.count(paragraph) == reader.MAX_TEXT_LINES + 1
     path = write(tmp_path, "plan.docx", rezip(data, replace={"word/document.xml": xml}))
+    never_parsed_by_python_docx(monkeypatch)
     with pytest.raises(ImportRefused, match="行数过多"):
+        read_document(path)
+
+
+def test_docx_table_rows_count_as_lines_and_their_cell_paragraphs_do_not(tmp_path):
+    """The bound is on the lines the reader makes: a 7,000-row table with 28,000 cell paragraphs passes."""
+    cell = "<w:tc><w:p><w:r><w:t>市发改委</w:t></w:r></w:p></w:tc>"
+    table = "<w:tbl>" + ("<w:tr>" + cell * 4 + "</w:tr>") * 7000 + "</w:tbl>"
+    data = docx_bytes("一行")
+    xml = document_xml(data).replace(b"<w:body>", b"<w:body>" + table.encode())
+    lines, _kind = read_document(write(tmp_path, "plan.docx", rezip(data, replace={"word/document.xml": xml})))
+    assert len(lines) == 7001 and lines[0] == "\t".join(["市发改委"] * 4)
+
+
+def test_docx_characters_are_bounded_before_python_docx_parses_the_document(tmp_path, monkeypatch):
+    rng = random.Random(13)  # varied text: compresses too little to count as a zip bomb
+    text = "".join(rng.choices("推进落实加强完善建立健全市发改委环保局工信局财政局", k=reader.MAX_TEXT_CHARS + 1))
+    data = docx_bytes("一行")
+    xml = document_xml(data).replace("一行".encode(), text.encode())
+    path = write(tmp_path, "plan.docx", rezip(data, replace={"word/document.xml": xml}))
+    assert path.stat().st_size < reader.MAX_DOCUMENT_BYTES
+    never_parsed_by_python_docx(monkeypatch)
+    with pytest.raises(ImportRefused, match="文本过长"):
+        read_document(path)
+
+
+def test_docx_xml_elements_are_bounded_before_python_docx_parses_them(tmp_path, monkeypatch):
+    monkeypatch.setattr(reader, "MAX_DOCX_ELEMENTS", 20_000)
+    rng = random.Random(13)
+    runs = b"".join(b'<w:r w:rsidR="%08X"/>' % rng.getrandbits(16) for _ in range(20_001))  # runs without text
+    data = docx_bytes("一行")
+    xml = document_xml(data).replace(b"<w:body>", b"<w:body><w:p>" + runs + b"</w:p>")
+    path = write(tmp_path, "plan.docx", rezip(data, replace={"word/document.xml": xml}))
+    never_parsed_by_python_docx(monkeypatch)
+    with pytest.raises(ImportRefused, match="元素过多"):
         read_document(path)
 
 
