@@ -17,6 +17,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -105,7 +106,8 @@ def _cell_problem(sheet: str, row: int, column: str, why: str, english: str) -> 
 
 
 def _parse(source, events=("end",), tag=None):
-    """iterparse without entities, DTDs or the network; a DOCTYPE refuses the part."""
+    """iterparse without entities, DTDs or the network; a DOCTYPE refuses the part, and so
+    does a part that does not inflate (zipfile checks its CRC at the end)."""
     context = etree.iterparse(
         source, events=("start", *events) if "start" not in events else events, tag=tag,
         resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False, remove_comments=True,
@@ -119,7 +121,7 @@ def _parse(source, events=("end",), tag=None):
                     raise UploadRefused(corrupt_message())
             if event in events:
                 yield event, element
-    except etree.XMLSyntaxError as error:
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:  # bad XML, or a damaged part
         raise UploadRefused(corrupt_message()) from error
 
 

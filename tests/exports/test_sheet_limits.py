@@ -91,6 +91,16 @@ def test_an_entity_declaration_in_a_sheet_is_refused_as_corrupt(sheet_world):
     assert "文件已损坏" in refusal(w, data)
 
 
+def test_a_damaged_part_is_refused_as_corrupt(sheet_world):
+    w = sheet_world
+    data = bytearray(unit_bytes(w, "B"))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo(SHEET)
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 200  # inside the deflated sheet
+    data[start:start + 50] = bytes(byte ^ 0x5A for byte in data[start:start + 50])
+
+    assert "文件已损坏" in refusal(w, bytes(data))
+
+
 # --- limits ----------------------------------------------------------------------------------
 def _more_rows(count: int, first: int = 1000):
     rows = "".join(f'<row r="{number}"><c r="A{number}" t="n"><v>{number}</v></c></row>' for number in range(first, first + count))
