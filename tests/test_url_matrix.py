@@ -738,3 +738,28 @@ def test_the_forged_forms_are_valid_but_for_their_forged_ids(world):
                 failures.append(f"{url} → {response.status_code}")
     assert posted >= 8
     assert not failures, failures
+
+
+def test_every_admin_form_and_inline_limits_its_choices_of_plan_rows():
+    """The matrix forges the fields of each page's main form; the inlines' foreign keys are
+    held here to the same rule: a link to a plan, task, period or target (other than the
+    inline's parent) is offered and accepted only among the rows the user may use."""
+    from plans.admin.scoping import UsableChoices
+
+    plan_rows = (Plan, Task, ReportingPeriod, Target)
+    unguarded = []
+    for model, model_admin in admin.site._registry.items():
+        if model in SUPERUSER_ONLY:
+            continue
+        forms = [(model, type(model_admin), None)] + [
+            (inline.model, inline, inline.fk_name or model._meta.model_name) for inline in model_admin.inlines
+        ]
+        for form_model, admin_class, parent in forms:
+            links = [
+                field.name for field in form_model._meta.concrete_fields
+                if field.is_relation and issubclass(field.related_model, plan_rows) and field.name != parent
+                and field.editable
+            ]
+            if links and not issubclass(admin_class, UsableChoices):
+                unguarded.append(f"{admin_class.__name__}: {links}")
+    assert not unguarded

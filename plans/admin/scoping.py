@@ -48,9 +48,10 @@ class UsableChoices:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class VisibleOr404:
+class VisibleOr404(UsableChoices):
     """Mixin for a ModelAdmin: an object outside get_queryset() is a 404 on its change, delete
-    and history pages (never a redirect that hints it exists)."""
+    and history pages (never a redirect that hints it exists); its forms offer only usable
+    rows (UsableChoices) and its sidebar only visible ones (VisibleChoicesFilter)."""
 
     def get_list_filter(self, request):
         return visible_choices(self.model, super().get_list_filter(request))
@@ -105,7 +106,7 @@ def visible_choices(model, list_filter) -> list:
     return entries
 
 
-class PlanScopedAdmin(UsableChoices, VisibleOr404):
+class PlanScopedAdmin(VisibleOr404):
     """Mixin for a ModelAdmin whose rows belong to a plan through `plan_path`."""
 
     plan_path = "plan"

@@ -17,7 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from plans import services
 from plans.admin.common import DerivedYesNoFilter, OfficeEditsMixin, ReadOnlyInline
-from plans.admin.scoping import PlanScopedAdmin, PlanScopedInline
+from plans.admin.scoping import PlanScopedAdmin, PlanScopedInline, UsableChoices
 from plans.progress import Light
 from plans.models import (
     Assignment,
@@ -352,7 +352,7 @@ class TaskTargetInline(PlanScopedInline, admin.TabularInline):
     ordering = ["position"]
 
 
-class ProgressReportInline(ReadOnlyInline, admin.TabularInline):
+class ProgressReportInline(ReadOnlyInline, UsableChoices, admin.TabularInline):
     """Reports are written on their own page, through the reporting services."""
 
     model = ProgressReport
