@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import random
+import time
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 DEADLOCK_DETECTED = "40P01"
 SERIALIZATION_FAILURE = "40001"
 RETRY_AFTER_SECONDS = 5  # what a client is told to wait after "database is locked"
+RETRY_PAUSE = (0.05, 0.25)  # seconds before the retry: the winner takes the rows first
 
 
 CONFLICT_MESSAGE = _(
@@ -63,8 +66,10 @@ def is_database_locked(error: BaseException) -> bool:
 
 def retry_on_conflict(service):
     """Run the service in its own transaction (a savepoint inside a caller's); if PostgreSQL
-    aborts it as a deadlock victim or a serialization failure, roll that back and run the
-    call once more; a second failure becomes WriteConflict. A service called by another
+    aborts it as a deadlock victim or a serialization failure, roll that back and, after a
+    short random pause (else the retry can take a row back before the winner, which was
+    waiting for it, wakes up: the same deadlock again), run the call once more; a second
+    failure becomes WriteConflict. A service called by another
     decorated service retries on its own first; the outer one retries the whole call."""
 
     @functools.wraps(service)
@@ -76,6 +81,7 @@ def retry_on_conflict(service):
             if not is_lock_conflict(error):
                 raise
             logger.warning("%s: %s; running it again", service.__qualname__, str(error).splitlines()[0])
+        time.sleep(random.uniform(*RETRY_PAUSE))
         try:
             with transaction.atomic():
                 return service(*args, **kwargs)
