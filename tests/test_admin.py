@@ -3,6 +3,7 @@ constant number of queries, and a user can switch to English."""
 import re
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
@@ -12,7 +13,7 @@ from django.forms.models import inlineformset_factory
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -40,8 +41,10 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
-# Reports are created when a period opens; reminders by send_reminders; sheet imports by uploads.
-ADDABLE = [model for model in REGISTERED if model not in (ProgressReport, Reminder, SheetImport)]
+# Reports are created when a period opens; reminders by send_reminders; sheet imports by
+# uploads; login attempts by failed logins (django-axes).
+RECORDS = (Reminder, SheetImport, AccessAttempt)  # what was sent, uploaded or tried: viewed, not edited
+ADDABLE = [model for model in REGISTERED if model not in (ProgressReport, *RECORDS)]
 WITH_HISTORY = [model for model in REGISTERED if isinstance(admin.site._registry[model], SimpleHistoryAdmin)]
 
 
@@ -63,6 +66,10 @@ def every_model(hebi_task):
     SheetImportFactory(period=report.period)
     Token.objects.create(user=MembershipFactory().user)
     Group.objects.create(name="督办员")
+    AccessAttempt.objects.create(
+        username="someone", ip_address="192.0.2.1", user_agent="Firefox", get_data="", post_data="", http_accept="*/*",
+        path_info="/admin/login/", failures_since_start=5, attempt_time=timezone.now(),
+    )
     return plan
 
 
@@ -132,8 +139,7 @@ def test_change_page_opens_in_chinese(admin_client, every_model, model):
 
     html = response.content.decode()
     assert response.status_code == 200
-    records = (Reminder, SheetImport)  # what was sent or uploaded is a record, not edited
-    assert f"{'查看' if model in records else '修改'} {in_chinese(model)[0]}" in html
+    assert f"{'查看' if model in RECORDS else '修改'} {in_chinese(model)[0]}" in html
     assert english_labels_in(html, model) == []
 
 

@@ -105,7 +105,10 @@ def test_a_superuser_unlocks_in_the_admin(client, official):
     admin = client_class()
     admin.force_login(UserFactory(username="boss", is_superuser=True))
     attempt = AccessAttempt.objects.get(username="official")
-    assert admin.get("/admin/axes/accessattempt/").status_code == 200
+    listing = admin.get("/admin/axes/accessattempt/")
+    assert listing.status_code == 200
+    row = listing.content.decode().split('class="field-account"')[1].split("</tr>")[0]
+    assert "official" in row and 'alt="True"' in row  # 已锁定
     response = admin.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302, response.content[:300]
     assert logged_in(log_in(client_class(), "official", PASSWORD))

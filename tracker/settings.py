@@ -217,6 +217,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "plans.login_limits.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "plans.client_address.client_address"  # NUM_PROXIES, as the API's throttle
+AXES_ENABLE_ADMIN = False  # plans/admin/logins.py shows the attempts in Chinese, for superusers
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
