@@ -12,6 +12,7 @@ once by `plans.services.conflicts.retry_on_conflict`; a second one is refused wi
 sentence (409 in the API)."""
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
@@ -145,9 +146,12 @@ def test_sheet_apply_racing_a_patch_of_the_same_report_never_fails(transactional
 
 
 @needs_postgresql
-def test_a_deadlock_is_retried_once_and_both_writers_succeed(transactional_db):
+@pytest.mark.parametrize("outer", [False, True], ids=["own transaction", "inside a caller's transaction"])
+def test_a_deadlock_is_retried_once_and_both_writers_succeed(transactional_db, outer):
     """Two calls lock the same two reports in opposite orders (what the services no longer do):
-    PostgreSQL aborts one of them; the retry runs it again after the other has committed."""
+    PostgreSQL aborts one of them; the retry runs it again after the other has committed.
+    Inside a caller's transaction (the admin saves inside one) the retry rolls back to its
+    savepoint, which releases the rows it locked, and the caller's transaction goes on."""
     world = build_api_world()
     first, second = world.report_a.pk, world.report_b.pk
     barrier = threading.Barrier(2, timeout=WAIT)
@@ -168,7 +172,8 @@ def test_a_deadlock_is_retried_once_and_both_writers_succeed(transactional_db):
 
     def run(name: str, one: int, other: int):
         try:
-            lock_both(name, one, other)
+            with transaction.atomic() if outer else contextlib.nullcontext():
+                lock_both(name, one, other)
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
         finally:
