@@ -1,8 +1,10 @@
 """The gate every uploaded Excel file passes before anything reads it.
 
 `check_workbook_bytes` refuses what is not a plain .xlsx workbook, reading nothing but the
-zip directory; `open_workbook` then lets openpyxl open it. Every refusal is an
-`UploadRefused` whose text is the sentence for the user (Chinese, English in parentheses).
+zip directory; `open_workbook` then lets openpyxl open it. Returned progress sheets are read
+by xlsx_reader instead, which also bounds their content (rows, cells, shared strings, text)
+and names a malformed cell. Every refusal is an `UploadRefused` whose text is the sentence
+for the user (Chinese, English in parentheses).
 
 Zip bombs are decided from the directory's declared sizes without inflating anything. That
 is a real bound: zipfile never yields more than a member's declared `file_size`, and
