@@ -151,6 +151,7 @@ def app_env(database_url: str) -> dict[str, str]:
     env.update(
         DATABASE_URL=database_url, DEBUG="false", SECURE="false", SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1", PYTHONUNBUFFERED="1",
+        CACHE_KEY_PREFIX=f"loadtest-{secrets.token_hex(4)}",  # the token throttle counts for this run alone
     )
     return env
 
@@ -402,7 +403,8 @@ def _all_pages(http: Http, path: str, token: str) -> list[dict]:
 
 def get_tokens(port: int, accounts: list[dict], budget: float = 120.0) -> dict[str, str]:
     """username → API token (POST /api/auth/token/, a few in parallel). The endpoint is
-    throttled (20/min per worker process): a 429 is retried every 5 s, within `budget` seconds."""
+    throttled (20/min per address, counted across the workers): a 429 is retried every 5 s,
+    within `budget` seconds."""
     deadline = time.monotonic() + budget
 
     def one(account: dict) -> tuple[str, str]:
