@@ -34,6 +34,14 @@ class LoginLimitHandler(AxesDatabaseHandler):
         )
         return max(by_address, -(-by_account * ADDRESS_LIMIT // ACCOUNT_LIMIT))
 
+    def reset_user_attempts(self, request, credentials=None) -> int:
+        """After a correct password, forget only that account's failures at that address. Axes
+        would delete every group, the whole address's too: an insider could then guess a
+        colleague's password between logins of their own without ever being locked."""
+        _by_address, by_account = self.filter_user_attempts(request, credentials)
+        count, _ = by_account.delete()
+        return count
+
 
 def lockout_message() -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)

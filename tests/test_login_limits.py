@@ -135,3 +135,13 @@ def test_the_api_token_is_locked_by_the_same_limits(db):
     assert "登录失败次数过多" in response.json()["detail"]
     # the admin's login form from the same address is locked too: one count
     assert_locked_out(log_in(Client(), "official", PASSWORD))
+
+
+def test_logging_in_to_ones_own_account_does_not_reset_the_count_for_others(client, official):
+    """An insider guessing a colleague's password cannot wipe the count with own logins."""
+    UserFactory(username="colleague")
+    for _ in range(ACCOUNT_LIMIT - 1):
+        log_in(client, "colleague", "guess")
+    assert logged_in(log_in(client, "official", PASSWORD))
+    client.logout()
+    assert_locked_out(log_in(client, "colleague", "guess"))
