@@ -167,3 +167,24 @@ def test_a_unit_official_cannot_publish(client, setting):
     client.post(reverse("admin:plans_plan_changelist"), {"action": "publish", "_selected_action": [plan.pk]})
 
     assert not Plan.objects.get(pk=plan.pk).is_published
+
+
+def test_a_value_entered_by_someone_else_between_the_check_and_the_save_is_a_message_not_a_500(client, setting, monkeypatch):
+    """The race, replayed in one process: the form and the service's check find no value for
+    the period (a colleague's is not committed yet), then the insert meets the colleague's.
+    The admin says so on the page and saves nothing of the form (the colleague's row, made
+    here in the same transaction, goes with it; in life it was committed by another)."""
+    plan, office, official, stranger, target, period = setting
+    manager = IndicatorValue.objects
+
+    def check_before_the_colleague_commits(*args, **kwargs):
+        manager.create(target=target, period=period, value=Decimal("7"), entered_as="7万千瓦")
+        return manager.filter(pk__in=[])
+
+    monkeypatch.setattr(manager, "select_for_update", check_before_the_colleague_commits)
+    response = post_value(client, official, target, period, "9")
+    monkeypatch.undo()
+
+    assert response.status_code == 302
+    assert "版本已变化" in client.get(response["Location"]).content.decode()
+    assert not IndicatorValue.objects.filter(target=target, period=period, value=Decimal("9")).exists()

@@ -62,9 +62,11 @@ class Refused(Exception):
 def service_refusals():
     """Inside a save through plans.services: a refusal becomes Refused, which
     RefusalsAsMessages shows as an error message (the service's transaction saved nothing)."""
+    from plans.services import StaleVersion  # plans.services imports the models the admin registers
+
     try:
         yield
-    except (PermissionDenied, ValidationError) as refusal:
+    except (PermissionDenied, ValidationError, StaleVersion) as refusal:
         raise Refused(" ".join(getattr(refusal, "messages", [str(refusal)]))) from refusal
 
 

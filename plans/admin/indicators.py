@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from plans import services
+from plans.admin.common import RefusalsAsMessages, service_refusals
 from plans.admin.scoping import PlanScopedAdmin
 from plans.indicators import STATUS_COLOURS, IndicatorStatus, indicators, status
 from plans.measures import plain
@@ -127,7 +128,7 @@ class IndicatorValueForm(forms.ModelForm):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
+class IndicatorValueAdmin(RefusalsAsMessages, PlanScopedAdmin, SimpleHistoryAdmin):
     plan_path = "target__plan"
     form = IndicatorValueForm
     list_display = ["target", "period", "value_text", "status_badge", "owner", "entered_by", "updated_at"]
@@ -207,10 +208,11 @@ class IndicatorValueAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         target = obj.target if change else form.cleaned_data["target"]
         period = obj.period if change else form.cleaned_data["period"]
-        saved = services.indicator_value_save(
-            user=request.user, target=target, period=period, value=form.cleaned_data["amount"],
-            note=form.cleaned_data.get("note", ""), source=form.cleaned_data.get("source", ""),
-        )
+        with service_refusals():  # e.g. someone entered this period's value since the form was checked
+            saved = services.indicator_value_save(
+                user=request.user, target=target, period=period, value=form.cleaned_data["amount"],
+                note=form.cleaned_data.get("note", ""), source=form.cleaned_data.get("source", ""),
+            )
         obj.pk, obj.value, obj.version = saved.pk, saved.value, saved.version
 
     def delete_model(self, request, obj):
