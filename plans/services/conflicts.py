@@ -74,20 +74,16 @@ def retry_on_conflict(service):
 
     @functools.wraps(service)
     def retried(*args, **kwargs):
-        try:
-            with transaction.atomic():
-                return service(*args, **kwargs)
-        except DatabaseError as error:
-            if not is_lock_conflict(error):
-                raise
-            logger.warning("%s: %s; running it again", service.__qualname__, str(error).splitlines()[0])
-        time.sleep(random.uniform(*RETRY_PAUSE))
-        try:
-            with transaction.atomic():
-                return service(*args, **kwargs)
-        except DatabaseError as error:
-            if not is_lock_conflict(error):
-                raise
-            raise WriteConflict() from error
+        for last in (False, True):
+            try:
+                with transaction.atomic():
+                    return service(*args, **kwargs)
+            except DatabaseError as error:
+                if not is_lock_conflict(error):
+                    raise
+                if last:
+                    raise WriteConflict() from error
+                logger.warning("%s: %s; running it again", service.__qualname__, str(error).splitlines()[0])
+            time.sleep(random.uniform(*RETRY_PAUSE))
 
     return retried
