@@ -177,10 +177,11 @@ class PlanAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 
     def get_queryset(self, request):
+        # ordered explicitly: a grouped query drops Meta.ordering, and the autocomplete pages it
         return super().get_queryset(request).annotate(
             section_total=Count("nodes", filter=Q(nodes__kind=NodeKind.SECTION)),
             task_total=Count("nodes", filter=Q(nodes__kind=NodeKind.TASK)),
-        )
+        ).order_by(*Plan._meta.ordering)
 
     @admin.display(description=_("章节"), ordering="section_total")
     def section_count(self, plan):
