@@ -1,6 +1,8 @@
 """What every plan-bound ModelAdmin shares: a user sees only what `visible_to` allows, an
-object outside it is a 404 (never a redirect that hints it exists), and only office staff of
-the object's plan (or a superuser) add, change or delete plan structure."""
+object outside it is a 404 (never a redirect that hints it exists) on every page including
+simple-history's, forms and sidebar filters offer only rows the user may use or see, and
+only office staff of the object's plan (or a superuser) add, change or delete plan structure.
+tests/test_url_matrix.py holds every URL to this."""
 from __future__ import annotations
 
 from django.contrib import admin
@@ -26,7 +28,7 @@ def usable_rows(model, user):
     """The rows of `model` a user may link a plan's rows to: plans they are office staff of,
     and the tasks, sections, periods and targets of those plans. None for models every
     account may name (units: shared reference data)."""
-    if model is Plan or (model in (Task, ReportingPeriod, Target) or issubclass(model, Task)):
+    if issubclass(model, (Plan, Task, ReportingPeriod, Target)):  # Task covers its Section proxy
         rows = model._default_manager.all()
         if user.is_superuser:
             return rows
