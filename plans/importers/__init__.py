@@ -33,6 +33,12 @@ DOC_NUMBER_ALONE = re.compile(DOC_NUMBER.pattern + r"(?:签发人[:：].*)?$")
 DATE_LINE = re.compile(r"^[\d〇零○一二三四五六七八九十]{4}年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日$")
 VALID_UNTIL = re.compile(r"有效期至(?P<date>\d{4}年\d{1,2}月\d{1,2}日)")
 YEAR = re.compile(r"(?:19|20)\d{2}")
+# Where a document without a year in its title still says when it is from: its number
+# (国办发〔2018〕12号, anywhere in the text), a publication line of the site it was taken from
+# (发布日期：2018-03-15), a date line of its own (2018年3月15日), or, last, a year its body names.
+DOC_NUMBER_YEAR = re.compile(r"[\u4e00-\u9fff][〔\[［【(（](?P<year>(?:19|20)\d{2})[〕\]］】)）]\d{1,4}号")
+PUBLISHED_YEAR = re.compile(r"(?:成文日期|发布日期|发布时间|印发日期|公布日期|日期)\s*[:：]\s*(?P<year>(?:19|20)\d{2})")
+BODY_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年")
 COORDINATOR = re.compile(r"报(?:送)?(?:至|给)?(?P<office>(?:省|市|县|区)?[\u4e00-\u9fff]{2,30}?(?:办公室|(?:领导小组|指挥部)(?:办公室)?))")
 LEADING_JURISDICTION = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,5}?(?:自治区|省|市|县|区))")
 NOT_A_PLACE_START = ("全", "本", "我", "城", "各", "该", "关于", "市场")
@@ -68,8 +74,12 @@ def parse_lines(lines: list[str], *, source_name: str = "", plan_year: int | Non
     issuers, issued_on = signature(lines)
     period_start, period_end = parse_period(title) if title else (None, None)
     year = plan_year or _first_year(period_start, issued_on, title)
+    warnings = list(builder.warnings)
     if year is None:
-        raise ImportRefused(NO_YEAR)
+        year, where = _year_elsewhere(lines)
+        if year is None:
+            raise ImportRefused(NO_YEAR)
+        warnings.insert(0, f"标题中没有年份，方案年度按{where}取为{year}年，请核对 (no year in the title: plan year {year} taken from {where}; please confirm)")
     target_year = period_end.year if period_end else year
     nodes = builder.nodes(year, target_year)
     reporting, coordinator = reporting_and_coordinator(paragraphs)
@@ -88,7 +98,7 @@ def parse_lines(lines: list[str], *, source_name: str = "", plan_year: int | Non
         targets=goal_targets(nodes, target_year),
         nodes=nodes,
         collective_members=collective_members(paragraphs, nodes),
-        warnings=tuple(builder.warnings),
+        warnings=tuple(warnings),
     )
 
 
@@ -237,6 +247,24 @@ def collective_members(
             if members and key not in result:
                 result[key] = members
     return tuple(result.items())
+
+
+def _year_elsewhere(lines: list[str]) -> tuple[int | None, str]:
+    """(year, where it was read) for a document whose title, period and signature name none."""
+    text = "\n".join(lines)
+    compact = [re.sub(r"\s+", "", line) for line in lines]
+    sources = (
+        ("文号", DOC_NUMBER_YEAR.search(text)),
+        ("发布日期", PUBLISHED_YEAR.search(text)),
+        ("成文日期", next((parse_cn_date(line) for line in compact if DATE_LINE.match(line)), None)),
+        ("正文中首次出现的年份", BODY_YEAR.search(text)),
+    )
+    for where, found in sources:
+        if isinstance(found, datetime.date):
+            return found.year, where
+        if found:
+            return int(found.group("year")), where
+    return None, ""
 
 
 def _first_year(

@@ -384,6 +384,23 @@ def test_no_year_anywhere_is_refused():
         parse("(1)严控煤炭消费总量。按照要求。\n责任单位：市发改委。", None)
 
 
+BODY_WITHOUT_YEAR = "(1)严控煤炭消费总量。10月底前完成。\n责任单位：市发改委。"
+
+
+@pytest.mark.parametrize("where,text,year", [
+    ("文号", "鹤政办〔2019〕12号\n关于印发大气污染防治实施方案的通知\n" + BODY_WITHOUT_YEAR, 2019),
+    ("文号", "国务院办公厅关于印发分工方案的通知（国办发〔2018〕3号）\n" + BODY_WITHOUT_YEAR, 2018),
+    ("发布日期", "发布日期：2021-04-02  来源：市政府办公室\n大气污染防治实施方案\n" + BODY_WITHOUT_YEAR, 2021),
+    ("成文日期", "大气污染防治实施方案\n" + BODY_WITHOUT_YEAR + "\n2017年3月5日", 2017),
+    ("正文中首次出现的年份", "大气污染防治实施方案\n一、工作目标\n到2025年，空气质量明显改善。\n二、主要任务\n" + BODY_WITHOUT_YEAR, 2025),
+])
+def test_a_title_without_a_year_takes_it_from_the_document_and_says_so(where, text, year):
+    plan = parse(text, None)
+    assert plan.plan_year == year
+    assert where in plan.warnings[0] and "请核对" in plan.warnings[0]
+    assert plan.tasks[0].deadlines[0].date == datetime.date(year, 10, 31)
+
+
 def test_document_without_assigned_tasks_is_refused():
     with pytest.raises(ImportRefused, match="no task with assigned units found"):
         parse("一、总体情况\n今年经济运行总体平稳。\n二、下一步工作\n继续做好各项工作。")
