@@ -14,6 +14,8 @@ import never see more than a generous bound over any real plan.
 """
 from __future__ import annotations
 
+import codecs
+
 import unicodedata
 import zipfile
 from io import BytesIO
@@ -103,7 +105,13 @@ def _check_file_size(file_path: Path) -> None:
 
 
 def decode_text(data: bytes) -> str:
-    """Decode bytes as UTF-8 (BOM optional), else GB18030; raise ImportRefused if neither fits."""
+    """Decode bytes as UTF-16 when they start with its byte-order mark (Windows Notepad's
+    "Unicode"), else UTF-8 (BOM optional), else GB18030; raise ImportRefused if none fits."""
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

@@ -1,4 +1,5 @@
 """Reading .txt and .docx files into lines; refusals for what cannot be read."""
+import codecs
 import io
 import random
 import zipfile
@@ -28,6 +29,15 @@ def test_utf8_with_bom(tmp_path):
 def test_gb18030_text(tmp_path):
     path = tmp_path / "plan.txt"
     path.write_bytes("一、主要任务\r\n责任单位：市环保局。\r\n".encode("gb18030"))
+    assert read_document(path) == (["一、主要任务", "责任单位：市环保局。"], "txt")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_utf16_text_with_its_byte_order_mark(tmp_path, encoding):
+    """Windows Notepad saves "Unicode" as UTF-16 with a byte-order mark."""
+    path = tmp_path / "plan.txt"
+    text = "一、主要任务\r\n责任单位：市环保局。\r\n"
+    path.write_bytes((codecs.BOM_UTF16_BE + text.encode("utf-16-be")) if encoding == "utf-16-be" else text.encode("utf-16"))
     assert read_document(path) == (["一、主要任务", "责任单位：市环保局。"], "txt")
 
 
