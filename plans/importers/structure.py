@@ -66,6 +66,9 @@ BLANKET = re.compile(
     r"^(?:以下|下列|后续|其余)[\u4e00-\u9fff]{0,6}?(?:均需|均由|均要|均须|需|由)(?P<units>.+?)"
     r"(?:负责落实|组织落实|具体落实|落实|负责)[，,]?(?:不再单独列出|不再一一列出|不再列出|下同)?$"
 )
+# A rule written inside an assignment parenthesis, not a unit: （税务总局、财政部负责，排在第一位的
+#部门为牵头部门，下同）, （……，列第一位者为牵头单位）, （……，不再单独列出）
+CONVENTION_NOTE = re.compile(r"^(?:(?:排|列|位)[在于列]?(?:第一位|首位|前面|第一)|下同$|不再(?:单独|一一)?列出$)")
 SENTENCE_END = "。！？!?"
 CLAUSE_END = re.compile(r"[，,；;：:]")
 TITLE_MAX = 30
@@ -150,7 +153,7 @@ def parse_assignment_parenthesis(inner: str) -> Assignment | None:
     if not ROLE_WORD.search(inner):
         return _units_only_parenthesis(inner)
     assignment = Assignment()
-    for sentence in filter(None, re.split(r"[。；;]", inner)):
+    for sentence in filter(None, map(_without_convention_notes, re.split(r"[。；;]", inner))):
         blanket = BLANKET.match(sentence)
         if blanket:
             units = split_units(blanket.group("units"))
@@ -161,6 +164,13 @@ def parse_assignment_parenthesis(inner: str) -> Assignment | None:
         if not _add_role_clauses(assignment, sentence):
             return None
     return None if assignment.is_empty else assignment
+
+
+def _without_convention_notes(sentence: str) -> str:
+    """The sentence without its clauses that state a convention (排在第一位的部门为牵头部门, 下同)."""
+    clauses = re.split(r"[，,]", sentence)
+    kept = [clause for clause in clauses if not CONVENTION_NOTE.match(clause)]
+    return "，".join(kept) if len(kept) < len(clauses) else sentence
 
 
 def _labelled_parenthesis(inner: str) -> Assignment | None:

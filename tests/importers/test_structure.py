@@ -218,6 +218,23 @@ def test_single_responsible_in_parenthesis():
     assert assignment.responsible == ["省商务厅"]
 
 
+@pytest.mark.parametrize("inner,units", [
+    ("海关总署、财政部、税务总局负责，排在第一位的部门为牵头部门，下同", ["海关总署", "财政部", "税务总局"]),
+    ("人民银行、证监会、银保监会按职责分工负责", ["人民银行", "证监会", "银保监会"]),
+    ("审计署、全国总工会、全国妇联负责，列第一位者为牵头单位", ["审计署", "全国总工会", "全国妇联"]),
+    ("中国科协、共青团中央负责，不再单独列出", ["中国科协", "共青团中央"]),
+])
+def test_national_bodies_in_a_parenthesis_and_its_conventions_are_no_units(inner, units):
+    """National plans: （X、Y负责，排在第一位的部门为牵头部门，下同）. The note is a rule, the
+    bodies (…署, …监会, 总工会, 妇联, 科协, 人民银行) are units, and the first named leads."""
+    assert parse_assignment_parenthesis(inner).responsible == units
+
+
+def test_a_sentence_saying_who_leads_is_not_dropped_as_a_note():
+    assignment = parse_assignment_parenthesis("市发改委牵头，市财政局配合")
+    assert (assignment.lead, assignment.supporting) == (["市发改委"], ["市财政局"])
+
+
 def test_labelled_roles_in_parenthesis():
     assignment = parse_assignment_parenthesis("牵头单位：市发改委；配合单位：市财政局")
     assert (assignment.lead, assignment.supporting) == (["市发改委"], ["市财政局"])
