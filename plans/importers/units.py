@@ -84,7 +84,7 @@ CONJUNCTIONS = "和及与"
 OPEN_BRACKETS, CLOSE_BRACKETS = "（(〈《", "）)〉》"
 # where a unit name ends: a conjunction after one of these joins two units
 UNIT_END = re.compile(
-    r"(?:局|厅|委|委员会|办|办公室|政府|管委会|管委\)|管委）|公司|海关|银行|分行|中心|部|院|队|所|站|社|台|单位|机构|协会)$"
+    r"(?:局|厅|委|委员会|办|办公室|政府|管委会|管委\)|管委）|公司|海关|银行|分行|中心|部|院|队|所|站|社|台|单位|机构|协会|署)$"
 )
 TRAILING_ETC = re.compile(r"(?:等(?:有关|相关|其他)?(?:部门|单位|机构)?)$")
 TRAILING_LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主办)[)）]$")
@@ -246,7 +246,8 @@ def _tokens(text: str) -> list[str]:
         if depth == 0 and char in SEPARATORS:
             tokens.append(current)
             current = ""
-        elif depth == 0 and char in CONJUNCTIONS and UNIT_END.search(current) and len(text) - index > 2:
+        elif (depth == 0 and char in CONJUNCTIONS and len(text) - index > 2
+              and (UNIT_END.search(current) or TRAILING_ETC.search(current))):  # "……总社等和各有关省级人民政府"
             tokens.append(current)
             current = ""
         else:

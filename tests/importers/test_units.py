@@ -29,6 +29,12 @@ def test_split_provincial_prefix_shared():
     assert split_units("省工信厅、发改委") == ["省工信厅", "省发改委"]
 
 
+def test_split_after_etc_and_a_conjunction():
+    """National plans: "X、Y等和各有关省级人民政府负责": the others, then the local governments."""
+    assert split_units("商务部、供销合作总社等和各有关省级人民政府") == ["商务部", "供销合作总社", "各有关省级人民政府"]
+    assert split_units("海关总署和财政部") == ["海关总署", "财政部"]
+
+
 def test_split_semicolons():
     assert split_units("市公安局；交通运输局;环保局") == ["市公安局", "市交通运输局", "市环保局"]
 
