@@ -37,11 +37,19 @@ LABEL_PATTERNS: tuple[tuple[int, re.Pattern], ...] = (
     (3, re.compile(rf"^第[{CN_DIGITS}\d]+条")),
 )
 ROLE_LABEL = re.compile(
-    r"(责任单位|责任部门|牵头单位|牵头部门|主办单位|主办部门|主责单位|配合单位|配合部门|协办单位|协办部门|参与单位|协同单位"
+    # compound labels first: at one position the first alternative that matches wins
+    r"(牵头责任单位|牵头责任部门|协同责任单位|配合责任单位|协同责任部门"
+    r"|责任单位|责任部门|牵头单位|牵头部门|主办单位|主办部门|主责单位|主责部门|负责单位|负责部门|承办单位|实施单位|落实单位"
+    r"|配合单位|配合部门|协办单位|协办部门|参与单位|参与部门|协同单位|协同部门"
     r"|完成时限|完成时间|完成期限|时间节点|时限要求)\s*[:：]"
 )
 DEADLINE_LABELS = ("完成", "时间节点", "时限要求")
-ROLE_OF_LABEL = {"牵头": "lead", "责任": "responsible", "主办": "responsible", "主责": "responsible"}
+ROLE_OF_LABEL = {
+    "牵头": "lead", "责任": "responsible", "主办": "responsible", "主责": "responsible", "负责": "responsible",
+    "承办": "responsible", "实施": "implementing", "落实": "implementing",
+}
+# any other label ends a label's list of units: （负责部门：商务部、海关总署；适用范围：上海自贸试验区）
+OTHER_LABEL = re.compile(r"[，,；;。]?[\u4e00-\u9fff]{2,6}[:：]")
 ROLE_CLAUSE = re.compile(
     r"(?P<units>.+?)(?P<verb>按职责分工负责|按职责负责|分工负责|共同负责|牵头负责|负责落实|具体落实|组织落实"
     r"|牵头|负责|配合|协办|参与)(?:[^，,；;]{0,6}?)(?:[，,；;]|$)"
@@ -127,7 +135,7 @@ def parse_assignment_line(text: str) -> Assignment | None:
     assignment = Assignment()
     for index, match in enumerate(found):
         end = found[index + 1].start() if index + 1 < len(found) else len(text)
-        value = text[match.end() : end].strip("；;。，, ")
+        value = OTHER_LABEL.split(text[match.end() : end], maxsplit=1)[0].strip("；;。，, ")
         if match.group(1).startswith(DEADLINE_LABELS):
             assignment.deadline_text = value
         else:

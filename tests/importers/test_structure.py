@@ -235,6 +235,16 @@ def test_a_sentence_saying_who_leads_is_not_dropped_as_a_note():
     assert (assignment.lead, assignment.supporting) == (["市发改委"], ["市财政局"])
 
 
+@pytest.mark.parametrize("inner,lead,responsible,supporting", [
+    ("负责部门：商务部、海关总署；适用范围：上海自贸试验区", [], ["商务部", "海关总署"], []),
+    ("牵头责任单位：市发改委；协同责任单位：市财政局", ["市发改委"], [], ["市财政局"]),
+    ("负责单位：县住建局，配合部门：县财政局", [], ["县住建局"], ["县财政局"]),
+])
+def test_more_role_labels_and_a_label_that_is_no_role_ends_the_list(inner, lead, responsible, supporting):
+    assignment = parse_assignment_parenthesis(inner)
+    assert (assignment.lead, assignment.responsible, assignment.supporting) == (lead, responsible, supporting)
+
+
 def test_labelled_roles_in_parenthesis():
     assignment = parse_assignment_parenthesis("牵头单位：市发改委；配合单位：市财政局")
     assert (assignment.lead, assignment.supporting) == (["市发改委"], ["市财政局"])
