@@ -219,9 +219,15 @@ def lead_marked_units(text: str, jurisdiction_prefix_default: str = "", *, place
     return [name for name, lead in _split_marked(text, jurisdiction_prefix_default, tuple(place_names)) if lead]
 
 
+# "X会同Y": X leads, with Y; "会同有关部门" only says "and others"
+WITH_OTHERS = re.compile(r"会同(?:其他|各)?(?:有关|相关)(?:部门|单位)$")
+WITH = re.compile(r"(?<=[局厅委部办署会行室])会同")
+
+
 def _split_marked(text: str, prefix_in_force: str, places: tuple[str, ...]) -> list[tuple[str, bool]]:
     units: dict[str, bool] = {}
-    for token in _tokens(re.sub(r"\s+", "", text)):
+    text = WITH.sub("、", WITH_OTHERS.sub("", re.sub(r"\s+", "", text)))
+    for token in _tokens(text):
         lead = bool(TRAILING_LEAD_MARK.search(token.strip().rstrip("。.；;，,、")))
         name = _strip_decorations(token)
         if len(name) < 2:

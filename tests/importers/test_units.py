@@ -35,6 +35,12 @@ def test_split_after_etc_and_a_conjunction():
     assert split_units("海关总署和财政部") == ["海关总署", "财政部"]
 
 
+def test_split_with_huitong():
+    """"X会同Y": X and Y, X first; "会同有关部门" only says "and others"."""
+    assert split_units("国家发展改革委会同有关部门") == ["国家发展改革委"]
+    assert split_units("财政部会同教育部、人力资源社会保障部") == ["财政部", "教育部", "人力资源社会保障部"]
+
+
 def test_split_semicolons():
     assert split_units("市公安局；交通运输局;环保局") == ["市公安局", "市交通运输局", "市环保局"]
 
