@@ -217,6 +217,27 @@ def _role_of_label(label: str) -> str:
     return "supporting"
 
 
+def inner_assignment_segments(text: str) -> list[str]:
+    """A paragraph whose measures each close with their own assignment parenthesis
+    (……（体育总局、教育部负责）重视和鼓励……（体育总局、网信办负责）), cut after each such
+    parenthesis; [text] when none stands inside it. A parenthesis counts only when it names
+    roles (负责, 牵头, 配合 …), not units alone."""
+    segments, start, depth, opened = [], 0, 0, 0
+    for index, char in enumerate(text):
+        if char in "（(":
+            depth, opened = depth + 1, index if depth == 0 else opened
+        elif char in "）)" and depth:
+            depth -= 1
+            rest = text[index + 1 :].lstrip("。；; ")
+            if depth == 0 and rest and len(rest) > 4:
+                found = parse_assignment_parenthesis(text[opened + 1 : index])
+                if found is not None and not found.guessed:
+                    cut = index + 1 + (len(text[index + 1 :]) - len(text[index + 1 :].lstrip("。；; ")))
+                    segments.append(text[start:cut].strip())
+                    start = cut
+    return segments + [text[start:].strip()] if segments else [text]
+
+
 def split_trailing_assignment(text: str) -> tuple[str, Assignment | None]:
     """(text without its closing assignment parenthesis, the assignment) — or (text, None)."""
     found = trailing_parenthesis(text)
@@ -352,12 +373,25 @@ class NodeBuilder:
         return self
 
     def _on_labelled(self, label: str, level: int, rest: str, line: int) -> None:
-        body, assignment = split_trailing_assignment(rest)
+        first, *more = inner_assignment_segments(rest)
+        body, assignment = split_trailing_assignment(first)
         parent = self._pop_to_parent(level)
         path = (self.drafts[parent].path if parent is not None else ()) + (label,)
         draft = Draft(label, level, path, parent, split_title(body), body, line, is_heading(body) and not assignment)
         self._push(draft)
         self._apply(draft, assignment, line)
+        self._add_segments(len(self.drafts) - 1, more, line)
+
+    def _add_segments(self, parent: int, segments: list[str], line: int) -> None:
+        """The further measures of one paragraph, each with its own assignment: unnumbered
+        tasks under the paragraph's node (no number is invented)."""
+        for segment in segments:
+            body, assignment = split_trailing_assignment(segment)
+            level = self.drafts[parent].level + 1
+            draft = Draft("", level, self.drafts[parent].path, parent, split_title(body), body, line, False)
+            self._pop_to_parent(level)
+            self._push(draft)
+            self._apply(draft, assignment, line)
 
     def _on_plain(self, index: int, text: str, line: int) -> None:
         body, assignment = split_trailing_assignment(text)

@@ -512,3 +512,28 @@ def test_deadline_repeated_in_the_deadline_column_is_kept_once():
 def test_coordinator_is_a_leading_group_office():
     text = HEBI_STYLE + "(二)强化督导。每月5日前将进展情况报送市污染防治攻坚战领导小组办公室。\n责任单位：市环保局。"
     assert parse(text).coordinator == "市污染防治攻坚战领导小组办公室"
+
+
+def test_measures_each_closing_with_their_own_parenthesis_are_tasks_of_their_own():
+    """(十)鼓励创新创业。……（X负责）加强……（Y、Z负责）: the first measure keeps the number, the
+    others are unnumbered tasks under it (no number invented), each with its own units."""
+    plan = parse(
+        "三、重点任务\n"
+        "（十）鼓励创新创业。支持创业孵化平台建设。（市场监管总局负责）加强体育产业创新创业教育，培养人才。"
+        "（体育总局、教育部负责）重视和鼓励新型转播技术的研发。（体育总局、科技部负责）\n"
+        "（十一）改善消费条件。完善场馆设施。（住房城乡建设部负责）",
+    )
+    assert [(task.path, task.title[:6], task.responsible) for task in plan.tasks] == [
+        (("三、", "（十）"), "鼓励创新创业", ("市场监管总局",)),
+        (("三、", "（十）"), "加强体育产业", ("体育总局", "教育部")),
+        (("三、", "（十）"), "重视和鼓励新", ("体育总局", "科技部")),
+        (("三、", "（十一）"), "改善消费条件", ("住房城乡建设部",)),
+    ]
+    assert plan.tasks[1].text.startswith("加强体育产业创新创业教育")
+
+
+def test_a_parenthesis_inside_a_sentence_that_names_no_roles_does_not_cut_it():
+    plan = parse("三、重点任务\n（一）推进燃煤替代（含自备机组）工作，年底前完成。（市发改委负责）")
+    assert len(plan.tasks) == 1
+    assert plan.tasks[0].text.startswith("推进燃煤替代（含自备机组）工作")
+
