@@ -25,6 +25,7 @@ ROLES = ("responsible", "supporting", "implementing")
 GOLD_KEYS = {"source", "title", "level", "whole", "styles", "tasks"}
 TASK_KEYS = {"path", "first_words", *ROLES, "deadlines"}
 LEVELS = {"national", "provincial", "city", "county", "district"}
+DOCUMENT_SUFFIXES = (".txt", ".html", ".docx", ".pdf")
 
 
 def normalised(text: str) -> str:
@@ -166,10 +167,13 @@ def score_tasks(slug: str, gold: dict, parsed: list[ParsedNode], *, refused: str
 
 
 def corpus_documents(directory: Path) -> list[tuple[Path, dict]]:
-    """(text path, gold) for every <slug>.gold.json with its <slug>.txt beside it."""
+    """(document path, gold) for every <slug>.gold.json with its document beside it
+    (<slug>.txt, else .html, .docx or .pdf: the format it was found in)."""
     documents = []
     for gold_path in sorted(directory.glob("*.gold.json")):
-        text_path = gold_path.with_name(gold_path.name.removesuffix(".gold.json") + ".txt")
+        slug = gold_path.name.removesuffix(".gold.json")
+        candidates = [gold_path.with_name(slug + suffix) for suffix in DOCUMENT_SUFFIXES]
+        text_path = next((path for path in candidates if path.exists()), candidates[0])
         documents.append((text_path, json.loads(gold_path.read_text(encoding="utf-8"))))
     return documents
 

@@ -20,7 +20,7 @@ DOCUMENTS = corpus_documents(CORPUS)
 @pytest.mark.parametrize("text_path,gold", DOCUMENTS, ids=[text.stem for text, _gold in DOCUMENTS])
 def test_every_gold_file_is_well_formed_and_has_its_document(text_path, gold):
     assert check_gold(gold) == []
-    assert text_path.read_text(encoding="utf-8").strip()
+    assert text_path.exists() and text_path.stat().st_size > 0
     assert gold["source"].strip()
 
 

@@ -3,6 +3,7 @@
 Scores the importer on the corpus of real plan documents (plans/importers/scoring.py): one
 line per document, one per style, the mean, and how long each document took to parse."""
 import json
+import math
 from pathlib import Path
 
 from django.conf import settings
@@ -39,7 +40,8 @@ class Command(BaseCommand):
         else:
             self._table(scores)
         if write_baseline:
-            baseline = {"mean_floor": round(mean(scores), 4), "perfect": [s.slug for s in scores if s.overall == 1.0]}
+            floor = math.floor(mean(scores) * 10_000) / 10_000  # rounded down: the recorded run passes
+            baseline = {"mean_floor": floor, "perfect": [s.slug for s in scores if s.overall == 1.0]}
             (directory / BASELINE).write_text(_dumps(baseline) + "\n", encoding="utf-8")
 
     def _table(self, scores):
