@@ -45,7 +45,7 @@ ASSIGNMENT_LINE = re.compile(
     r"^(?:(?:责任|牵头|配合|协办|主办|主责|参与|协同)(?:单位|部门)|完成时限|完成时间|完成期限|时间节点|时限要求)\s*[:：]"
 )
 PARAGRAPH_END = "。；;：:）)！？!?”"
-ROLE_WORD = re.compile(r"负责|牵头|配合|落实|协办|参与")
+ROLE_WORD = re.compile(r"负责|牵头|配合|落实|协办|参与|指导")
 
 WRAP_MIN_SHARE = 0.35  # share of lines near the typical width that marks a hard-wrapped text
 WRAP_MIN_WIDTH = 24  # display columns; narrower "typical" widths are not a wrap

@@ -52,7 +52,7 @@ ROLE_OF_LABEL = {
 OTHER_LABEL = re.compile(r"[，,；;。]?[\u4e00-\u9fff]{2,6}[:：]")
 ROLE_CLAUSE = re.compile(
     r"(?P<units>.+?)(?P<verb>按职责分工负责|按职责负责|分工负责|共同负责|牵头负责|负责落实|具体落实|组织落实"
-    r"|牵头|负责|配合|协办|参与)(?:[^，,；;]{0,6}?)(?:[，,；;]|$)"
+    r"|牵头|负责|配合|协办|参与|指导)(?:[^，,；;]{0,6}?)(?:[，,；;]|$)"
 )
 ROLE_OF_VERB = {
     "按职责分工负责": "responsible",
@@ -68,6 +68,7 @@ ROLE_OF_VERB = {
     "配合": "supporting",
     "协办": "supporting",
     "参与": "supporting",
+    "指导": "responsible",  # （生态环境部指导，试点城市政府负责落实）: the ministry answers for it
 }
 # 以下工作均需各设区市人民政府、平潭综合实验区管委会负责落实，不再单独列出
 BLANKET = re.compile(

@@ -221,12 +221,14 @@ def lead_marked_units(text: str, jurisdiction_prefix_default: str = "", *, place
 
 # "X会同Y": X leads, with Y; "会同有关部门" only says "and others"
 WITH_OTHERS = re.compile(r"会同(?:其他|各)?(?:有关|相关)(?:部门|单位)$")
+# "……部等有关部门和单位": the others, however written
+AND_OTHERS = re.compile(r"等(?:有关|相关|其他)?(?:部门|单位|机构)[和及与](?:有关|相关)?(?:部门|单位|机构)$")
 WITH = re.compile(r"(?<=[局厅委部办署会行室])会同")
 
 
 def _split_marked(text: str, prefix_in_force: str, places: tuple[str, ...]) -> list[tuple[str, bool]]:
     units: dict[str, bool] = {}
-    text = WITH.sub("、", WITH_OTHERS.sub("", re.sub(r"\s+", "", text)))
+    text = WITH.sub("、", AND_OTHERS.sub("", WITH_OTHERS.sub("", re.sub(r"\s+", "", text))))
     for token in _tokens(text):
         lead = bool(TRAILING_LEAD_MARK.search(token.strip().rstrip("。.；;，,、")))
         name = _strip_decorations(token)

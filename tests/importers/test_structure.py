@@ -245,6 +245,11 @@ def test_more_role_labels_and_a_label_that_is_no_role_ends_the_list(inner, lead,
     assert (assignment.lead, assignment.responsible, assignment.supporting) == (lead, responsible, supporting)
 
 
+def test_a_ministry_that_guides_answers_for_the_task_and_local_governments_carry_it_out():
+    assignment = parse_assignment_parenthesis("生态环境部指导，试点城市政府负责落实")
+    assert (assignment.responsible, assignment.implementing) == (["生态环境部"], ["试点城市政府"])
+
+
 def test_labelled_roles_in_parenthesis():
     assignment = parse_assignment_parenthesis("牵头单位：市发改委；配合单位：市财政局")
     assert (assignment.lead, assignment.supporting) == (["市发改委"], ["市财政局"])

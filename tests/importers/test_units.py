@@ -41,6 +41,11 @@ def test_split_with_huitong():
     assert split_units("财政部会同教育部、人力资源社会保障部") == ["财政部", "教育部", "人力资源社会保障部"]
 
 
+def test_and_other_departments_and_units_are_no_unit():
+    assert split_units("人力资源社会保障部等有关部门和单位") == ["人力资源社会保障部"]
+    assert split_units("财政部、民政部等部门及单位") == ["财政部", "民政部"]
+
+
 def test_split_semicolons():
     assert split_units("市公安局；交通运输局;环保局") == ["市公安局", "市交通运输局", "市环保局"]
 
