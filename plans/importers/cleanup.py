@@ -47,6 +47,13 @@ ASSIGNMENT_LINE = re.compile(
 PARAGRAPH_END = "。；;：:）)！？!?”"
 ROLE_WORD = re.compile(r"负责|牵头|配合|落实|协办|参与|指导")
 
+# A table copied from a web page often arrives one cell a line, each ending in "|": its header
+# cells (short, with a header word) say how many cells make a row.
+CELL_LINE_END = re.compile(r"[ \u3000]*[|｜\t][ \t\u3000]*$")  # the reader may have turned "|" into a tab
+HEADER_CELL = re.compile(r"^.{0,6}(?:序号|编号|任务|工作|措施|内容|事项|目标|单位|部门|领导|时限|时间|节点|进度|备注|牵头|配合|责任)")
+HEADER_CELL_MAX = 10
+MIN_TABLE_COLUMNS = 3
+
 WRAP_MIN_SHARE = 0.35  # share of lines near the typical width that marks a hard-wrapped text
 WRAP_MIN_WIDTH = 24  # display columns; narrower "typical" widths are not a wrap
 RUNNING_HEADER_MAX = 40  # a running page header is one short line
@@ -70,7 +77,7 @@ def clean_lines(lines: list[str]) -> list[Paragraph]:
     (责任单位：…) or a table row always starts its own paragraph; paragraphs are in
     source order with their first source line.
     """
-    kept = [(number, text) for number, text in _numbered_content_lines(lines)]
+    kept = _cell_lines_as_rows([(number, text) for number, text in _numbered_content_lines(lines)])
     wrap_width = detect_wrap_width([text for _, text in kept])
     paragraphs: list[Paragraph] = []
     current_text, current_line = "", 0
@@ -84,6 +91,53 @@ def clean_lines(lines: list[str]) -> list[Paragraph]:
             paragraphs.append(Paragraph(_normalize_paragraph(current_text), current_line))
             current_text = ""
     return [paragraph for paragraph in paragraphs if paragraph.text]
+
+
+def _cell_lines_as_rows(numbered: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Rejoin a table written one cell a line ("序号 |", "重点工作 |", …, "1 |", "……|") into
+    rows of "cell | cell | …", as many cells a row as its header has. A cell wrapped over
+    several lines ends at the line that ends in "|"."""
+    result, index = [], 0
+    while index < len(numbered):
+        header = _header_cells(numbered, index)
+        if len(header) < MIN_TABLE_COLUMNS:
+            result.append(numbered[index])
+            index += 1
+            continue
+        columns = len(header)
+        cells, index = _cells(numbered, index)
+        for start in range(0, len(cells), columns):
+            row = cells[start : start + columns]
+            result.append((row[0][0], " | ".join(text for _, text in row)))
+    return result
+
+
+def _header_cells(numbered: list[tuple[int, str]], index: int) -> list[str]:
+    cells = []
+    for _number, text in numbered[index:]:
+        cell = CELL_LINE_END.sub("", text).strip()
+        if not CELL_LINE_END.search(text) or len(cell) > HEADER_CELL_MAX or not HEADER_CELL.match(cell):
+            break
+        cells.append(cell)
+    return cells
+
+
+def _cells(numbered: list[tuple[int, str]], index: int) -> tuple[list[tuple[int, str]], int]:
+    """The cells from `index` on, each (first line, text), up to the first line that neither
+    ends a cell nor continues one; and the index after them."""
+    cells, pending, first = [], "", None
+    while index < len(numbered):
+        number, text = numbered[index]
+        ends = CELL_LINE_END.search(text)
+        if not ends and not (index + 1 < len(numbered) and CELL_LINE_END.search(numbered[index + 1][1])):
+            break
+        first = number if first is None else first
+        pending += CELL_LINE_END.sub("", text).strip() if ends else text.strip()
+        index += 1
+        if ends:
+            cells.append((first, pending))
+            pending, first = "", None
+    return cells, index
 
 
 def normalize_spaces(text: str) -> str:

@@ -86,6 +86,8 @@ SHORT_TITLE_MAX = 20
 # task-table columns, by the words their header cells contain
 TABLE_COLUMNS: tuple[tuple[str, re.Pattern], ...] = (
     ("seq", re.compile(r"^(?:序号|编号|序)$")),
+    # a person, not a unit: 责任领导, 牵头领导, 分管领导, 联系领导, 责任人, 联系人
+    ("person", re.compile(r"领导|负责人|责任人|联系人|分管|包保")),
     ("lead", re.compile(r"牵头")),
     ("supporting", re.compile(r"配合|协办|参与|协同")),
     ("responsible", re.compile(r"责任|主办|主责")),

@@ -542,3 +542,20 @@ def test_a_parenthesis_inside_a_sentence_that_names_no_roles_does_not_cut_it():
     assert len(plan.tasks) == 1
     assert plan.tasks[0].text.startswith("推进燃煤替代（含自备机组）工作")
 
+
+def test_a_table_copied_one_cell_a_line_is_read_row_by_row_and_a_leaders_column_holds_no_units():
+    """A web page's table pasted as text arrives one cell a line, each ending in "|"; its header
+    says how many cells make a row. 责任领导 names a person: not a unit column."""
+    plan = parse(
+        "2025年重点工作责任清单\n序号 |\n重点工作 |\n责任领导 |\n责任单位 |\n完成时限 |\n"
+        "1 |\n优化项目服务机制，全力服务重大项目\n落地见效。 |\n叶林 |\n招商工作部、安商工作部 |\n全年 |\n"
+        "2 |\n盘活存量土地400亩。 |\n马振明 |\n改革办 |\n6月底前 |\n",
+        None,
+    )
+    assert [(task.label, task.title[:6], task.responsible) for task in plan.tasks] == [
+        ("1", "优化项目服务", ("招商工作部", "安商工作部")),
+        ("2", "盘活存量土地", ("改革办",)),
+    ]
+    assert plan.tasks[0].text.endswith("落地见效。")
+    assert plan.tasks[1].deadlines[0].date == datetime.date(2025, 6, 30)
+
