@@ -17,7 +17,7 @@ import re
 from .cleanup import Paragraph, clean_lines, normalize_spaces
 from .deadlines import parse_cn_date, parse_period, parse_reporting
 from .reader import read_document
-from .structure import NodeBuilder, body_start, label_of
+from .structure import NodeBuilder, body_start, label_of, rows_from_cell_paragraphs
 from .targets import parse_targets
 from .types import ImportRefused, ParsedNode, ParsedPlan, ParsedReporting, ParsedTarget
 from .units import find_jurisdiction, looks_like_unit, split_units
@@ -63,7 +63,7 @@ def parse_lines(lines: list[str], *, source_name: str = "", plan_year: int | Non
     `plan_year` is the argument, else the period's start year, else the issue year, else
     the first year in the title.
     """
-    paragraphs = clean_lines(lines)
+    paragraphs = rows_from_cell_paragraphs(clean_lines(lines))
     start = body_start(paragraphs)
     preamble = paragraphs[:start]
     builder = NodeBuilder(paragraphs[start:]).build()

@@ -93,7 +93,7 @@ TABLE_COLUMNS: tuple[tuple[str, re.Pattern], ...] = (
     ("responsible", re.compile(r"责任|主办|主责")),
     ("deadline", re.compile(r"时限|时间|节点|进度")),
     ("measure", re.compile(r"措施|内容|要求|举措")),
-    ("task", re.compile(r"任务|事项|项目|工作")),
+    ("task", re.compile(r"任务|事项|项目|工作|实事")),
 )
 TABLE_SPLIT = re.compile(r"\t|｜|\|")
 HEADER_CELL_MAX = 12
@@ -599,6 +599,84 @@ def _table_columns(text: str) -> dict[str, int] | None:
     has_task = "task" in columns or "measure" in columns
     has_units = any(name in columns for name in ("lead", "responsible", "supporting"))
     return columns if has_task and has_units else None
+
+
+# what a table cell pasted on its own line holds, when nothing separates the cells
+SEQ_CELL = re.compile(r"^\d{1,3}[.、．]?$")
+DEADLINE_CELL = re.compile(r"(?:\d{1,2}月|年底|年内|全年|季度|上半年|下半年|月底|日前|以前|投入使用|长期|持续|完成$)")
+DEADLINE_CELL_MAX = 20
+
+
+def rows_from_cell_paragraphs(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """A task table pasted one cell a paragraph with nothing between the cells (序号 / 民生实事 /
+    责任单位 / 完成时限 / 1 / 启动建设…… / 县水务局 / 县住建局 / 12月底前 …): its rows rebuilt as
+    "cell | cell" paragraphs, each cell placed by what it holds — a number is 序号, unit
+    names go to the unit column, a short time phrase to the deadline column, other text is
+    the task (a new row once the row has its units). Other paragraphs are left as they are."""
+    result, index = [], 0
+    while index < len(paragraphs):
+        header = _header_run(paragraphs, index)
+        if not header:
+            result.append(paragraphs[index])
+            index += 1
+            continue
+        columns = _table_columns("\t".join(header))
+        result.append(Paragraph(" | ".join(header), paragraphs[index].line))
+        rows, index = _cell_rows(paragraphs, index + len(header), columns, len(header))
+        result.extend(rows)
+    return result
+
+
+def _header_run(paragraphs: list[Paragraph], index: int) -> list[str]:
+    cells = []
+    for paragraph in paragraphs[index:]:
+        if TABLE_SPLIT.search(paragraph.text) or not _is_header_cell(paragraph.text):
+            break
+        cells.append(paragraph.text.strip())
+    return cells if len(cells) >= 3 and _table_columns("\t".join(cells)) else []
+
+
+def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]:
+    unit_columns = [columns[name] for name in ("lead", "responsible", "supporting") if name in columns]
+    text_column = columns.get("task", columns.get("measure"))
+    rows, row, line = [], None, 0
+
+    def close():
+        if row is not None and any(row):
+            rows.append(Paragraph(" | ".join(cell or "" for cell in row), line))
+
+    while index < len(paragraphs):
+        text = paragraphs[index].text.strip()
+        if label_of(text) and label_of(text)[1] == 1:
+            break  # the next section of the document
+        kind = _cell_kind(text)
+        if row is None or kind == "seq" or (kind == "text" and any(row[column] for column in unit_columns)):
+            close()
+            row, line = [""] * width, paragraphs[index].line
+        if kind == "seq" and "seq" in columns:
+            row[columns["seq"]] = text.rstrip(".、．")
+        elif kind == "units" and unit_columns:
+            filled = [column for column in unit_columns if row[column]]
+            column = unit_columns[0] if not filled or len(unit_columns) == 1 else unit_columns[min(len(filled), len(unit_columns) - 1)]
+            row[column] = "、".join(filter(None, [row[column], text]))
+        elif kind == "deadline" and "deadline" in columns:
+            row[columns["deadline"]] = text
+        elif text_column is not None:
+            row[text_column] = "".join(filter(None, [row[text_column], text]))
+        index += 1
+    close()
+    return rows, index
+
+
+def _cell_kind(text: str) -> str:
+    if SEQ_CELL.match(text):
+        return "seq"
+    names = split_units(text)
+    if names and all(map(looks_like_unit, names)) and not re.search(r"[。；;：:！？]$|[，,]", text):
+        return "units"  # not "建成县残疾人综合服务中心。": a sentence
+    if len(text) <= DEADLINE_CELL_MAX and DEADLINE_CELL.search(text):
+        return "deadline"
+    return "text"
 
 
 def _is_header_cell(cell: str) -> bool:

@@ -559,3 +559,19 @@ def test_a_table_copied_one_cell_a_line_is_read_row_by_row_and_a_leaders_column_
     assert plan.tasks[0].text.endswith("落地见效。")
     assert plan.tasks[1].deadlines[0].date == datetime.date(2025, 6, 30)
 
+
+def test_a_table_pasted_one_cell_a_paragraph_without_separators_is_rebuilt_by_what_each_cell_holds():
+    """序号 / 民生实事 / 责任单位 / 完成时限, then each row's cells on their own lines (several
+    units on several lines): a number is 序号, unit names the unit column, a time phrase the
+    deadline, other text the task; a sentence naming a building is task text, not a unit."""
+    plan = parse(
+        "2016年民生实事目标任务分解表\n\n序号\n\n民生实事\n\n责任单位\n\n完成时限\n\n"
+        "启动建设东柳河城区段综合治理工程。\n\n县水务局\n\n县住建局\n\n12月底前\n\n"
+        "建成县残疾人综合服务中心。\n\n县残联\n\n9月底前\n",
+        None,
+    )
+    assert [(task.title[:8], task.responsible, [d.date for d in task.deadlines]) for task in plan.tasks] == [
+        ("启动建设东柳河城", ("县水务局", "县住建局"), [datetime.date(2016, 12, 31)]),
+        ("建成县残疾人综合", ("县残联",), [datetime.date(2016, 9, 30)]),
+    ]
+
