@@ -42,8 +42,11 @@ PARAGRAPH_LABEL = re.compile(
     r"|第[一二三四五六七八九十百零〇\d]+[章节条])"
 )
 ASSIGNMENT_LINE = re.compile(
-    r"^(?:(?:责任|牵头|配合|协办|主办|主责|参与|协同)(?:单位|部门)|完成时限|完成时间|完成期限|时间节点|时限要求)\s*[:：]"
+    r"^(?:(?:牵头|协同|配合)?(?:责任|牵头|配合|协办|主办|主责|参与|协同|负责|承办|实施|落实)(?:单位|部门)"
+    r"|完成时限|完成时间|完成期限|时间节点|时限要求)\s*[:：]"
 )
+# a line naming the leader (a person) of the task above: its own line, never glued to the task
+LEADER_LINE = re.compile(r"^[\u4e00-\u9fff]{0,6}(?:领导|负责人|责任人|联系人)\s*[:：][^。；;]{0,20}[。；;]?$")
 PARAGRAPH_END = "。；;：:）)！？!?”"
 ROLE_WORD = re.compile(r"负责|牵头|配合|落实|协办|参与|指导")
 
@@ -53,6 +56,9 @@ CELL_LINE_END = re.compile(r"[ \u3000]*[|｜\t][ \t\u3000]*$")  # the reader may
 HEADER_CELL = re.compile(r"^.{0,6}(?:序号|编号|任务|工作|措施|内容|事项|目标|单位|部门|领导|时限|时间|节点|进度|备注|牵头|配合|责任)")
 HEADER_CELL_MAX = 10
 MIN_TABLE_COLUMNS = 3
+
+# closing bracket → the opening brackets that pair with it
+BRACKET_OPENERS = {"）": "（(", ")": "（(", "]": "[［", "］": "[［", "】": "【", "〕": "〔"}
 
 WRAP_MIN_SHARE = 0.35  # share of lines near the typical width that marks a hard-wrapped text
 WRAP_MIN_WIDTH = 24  # display columns; narrower "typical" widths are not a wrap
@@ -190,19 +196,22 @@ def is_assignment_line(text: str) -> bool:
 
 
 def trailing_parenthesis(text: str) -> tuple[int, str] | None:
-    """(start index, inner text) of the balanced parenthesis that ends `text`, if any.
+    """(start index, inner text) of the balanced bracket that ends `text`, if any.
 
-    A final "。" after the parenthesis is allowed. Half- and full-width brackets match.
+    A final "。" after it is allowed. Round brackets match in half and full width, and so do
+    square ones; 【】 and 〔〕 close their own kind.
     """
     stripped = text.rstrip().rstrip("。")
-    if not stripped.endswith(("）", ")")):
+    if not stripped or stripped[-1] not in BRACKET_OPENERS:
         return None
+    closers, openers = stripped[-1], BRACKET_OPENERS[stripped[-1]]
+    closers = "".join(closer for closer, opener in BRACKET_OPENERS.items() if opener == openers)
     depth = 0
     for index in range(len(stripped) - 1, -1, -1):
         char = stripped[index]
-        if char in "）)":
+        if char in closers:
             depth += 1
-        elif char in "（(":
+        elif char in openers:
             depth -= 1
             if depth == 0:
                 return index, stripped[index + 1 : -1]
@@ -262,7 +271,9 @@ def _joins_next(paragraph: str, line: str, next_line: str, wrap_width: int | Non
         return False
     if TABLE_ROW.search(line) or TABLE_ROW.search(next_line):
         return False
-    if PARAGRAPH_LABEL.match(next_line) or is_assignment_line(next_line):
+    if PARAGRAPH_LABEL.match(next_line) or is_assignment_line(next_line) or LEADER_LINE.match(next_line):
+        return False
+    if LEADER_LINE.match(line):
         return False
     if DOC_NUMBER_LINE.match(line) or DOC_NUMBER_LINE.match(next_line):
         return False

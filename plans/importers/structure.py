@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .cleanup import ROLE_WORD, Paragraph, is_assignment_line, trailing_parenthesis
+from .cleanup import LEADER_LINE, ROLE_WORD, Paragraph, is_assignment_line, trailing_parenthesis
 from .deadlines import parse_deadlines
 from .targets import parse_targets
 from .types import ParsedNode
@@ -360,6 +360,8 @@ class NodeBuilder:
     def build(self) -> "NodeBuilder":
         for index, paragraph in enumerate(self.paragraphs):
             text = paragraph.text
+            if LEADER_LINE.match(text):
+                continue  # 牵头负责领导：金力。 names a person, neither a task nor a unit
             if TABLE_SPLIT.search(text):
                 self._on_table_row(text, paragraph.line)
                 continue

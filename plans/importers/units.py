@@ -226,12 +226,32 @@ AND_OTHERS = re.compile(r"等(?:有关|相关|其他)?(?:部门|单位|机构)[�
 WITH = re.compile(r"(?<=[局厅委部办署会行室])会同")
 
 
+# "……，区级相关部门" / "……、各相关单位" closing a list of named units: "and the others"
+OTHERS_LAST = re.compile(r"^(?:各|(?:省|市|县|区)级|其他|其余)?(?:相关|有关)(?:部门|单位)$")
+# a convention written beside a unit: 市财政局（第一责任单位为牵头单位，下同）
+CONVENTION_AFTER = re.compile(r"[（(][^（()）]*(?:为牵头|下同|为准|首位|第一位)[^（()）]*[)）]$")
+
+
 def _split_marked(text: str, prefix_in_force: str, places: tuple[str, ...]) -> list[tuple[str, bool]]:
+    marked = _split_all(text, prefix_in_force, places)
+    if len(marked) > 1 and OTHERS_LAST.match(marked[-1][0]):
+        marked = marked[:-1]
+    return marked
+
+
+# "各县、市、区政府": one collective, its 、 joins levels of government, not units
+LEVELS_OF_GOVERNMENT = re.compile(r"各[县市区乡镇旗](?:、[县市区乡镇旗])+(?=[\u4e00-\u9fff（(])")
+KEPT_SEPARATOR = "\x00"
+
+
+def _split_all(text: str, prefix_in_force: str, places: tuple[str, ...]) -> list[tuple[str, bool]]:
     units: dict[str, bool] = {}
-    text = WITH.sub("、", AND_OTHERS.sub("", WITH_OTHERS.sub("", re.sub(r"\s+", "", text))))
+    text = re.sub(r"\s+", "", text)
+    text = LEVELS_OF_GOVERNMENT.sub(lambda found: found.group().replace("、", KEPT_SEPARATOR), text)
+    text = WITH.sub("、", AND_OTHERS.sub("", WITH_OTHERS.sub("", text)))
     for token in _tokens(text):
         lead = bool(TRAILING_LEAD_MARK.search(token.strip().rstrip("。.；;，,、")))
-        name = _strip_decorations(token)
+        name = _strip_decorations(token).replace(KEPT_SEPARATOR, "、")
         if len(name) < 2:
             continue
         own_prefix = PREFIX.match(name)
@@ -266,7 +286,7 @@ def _tokens(text: str) -> list[str]:
 
 def _strip_decorations(token: str) -> str:
     name = token.strip().rstrip("。.；;，,、")
-    name = TRAILING_LEAD_MARK.sub("", name)
+    name = CONVENTION_AFTER.sub("", TRAILING_LEAD_MARK.sub("", name))
     name = TRAILING_ETC.sub("", name)
     return name.strip()
 

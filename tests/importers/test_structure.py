@@ -575,3 +575,17 @@ def test_a_table_pasted_one_cell_a_paragraph_without_separators_is_rebuilt_by_wh
         ("建成县残疾人综合", ("县残联",), [datetime.date(2016, 9, 30)]),
     ]
 
+
+def test_square_brackets_close_an_item_and_a_leader_line_names_a_person_not_a_task():
+    plan = parse(
+        "一、重点工作\n"
+        "1、切实提高政治站位，抓好疫情防控工作。[牵头单位:区卫健局;责任单位:各街办(新区)]\n"
+        "2、地区生产总值增长8%以上。\n牵头负责领导：金力。\n牵头责任单位：市发展改革委。\n协同责任单位：市经信局。\n",
+        2020,
+    )
+    assert [(task.label, task.responsible, task.supporting) for task in plan.tasks] == [
+        ("1、", ("区卫健局", "各街办(新区)"), ()),
+        ("2、", ("市发展改革委",), ("市经信局",)),
+    ]
+    assert "金力" not in plan.tasks[1].text
+

@@ -46,6 +46,17 @@ def test_and_other_departments_and_units_are_no_unit():
     assert split_units("财政部、民政部等部门及单位") == ["财政部", "民政部"]
 
 
+def test_a_list_closing_with_the_other_departments_drops_them_and_a_collective_of_levels_stays_whole():
+    assert split_units("区发改局、区审改办，区级相关部门") == ["区发改局", "区审改办"]
+    assert split_units("区发改局、各街道、各相关单位") == ["区发改局", "各街道"]
+    assert split_units("各相关单位") == ["各相关单位"]  # the only party named: kept
+    assert split_units("市经信局、滁州经开区管委会等，各县、市、区政府") == ["市经信局", "滁州经开区管委会", "各县、市、区政府"]
+
+
+def test_a_convention_written_beside_a_unit_is_no_part_of_its_name():
+    assert split_units("市发改委、市财政局（第一责任单位为牵头单位，下同）") == ["市发改委", "市财政局"]
+
+
 def test_split_semicolons():
     assert split_units("市公安局；交通运输局;环保局") == ["市公安局", "市交通运输局", "市环保局"]
 
