@@ -78,6 +78,8 @@ BLANKET = re.compile(
 # A rule written inside an assignment parenthesis, not a unit: （税务总局、财政部负责，排在第一位的
 #部门为牵头部门，下同）, （……，列第一位者为牵头单位）, （……，不再单独列出）
 CONVENTION_NOTE = re.compile(r"^(?:(?:排|列|位)[在于列]?(?:第一位|首位|前面|第一)|下同$|不再(?:单独|一一)?列出$)")
+# a heading that names the lead unit of every item under it: 一、县示范区管委会牵头工作(8项)
+SECTION_LEAD = re.compile(r"^(?P<units>[^，,。；;]+?)(?:牵头|负责)(?:的)?(?:工作|事项|任务)(?:[（(]\s*\d+\s*项[)）])?[。:：]?$")
 SENTENCE_END = "。！？!?"
 CLAUSE_END = re.compile(r"[，,；;：:]")
 TITLE_MAX = 30
@@ -354,6 +356,7 @@ class NodeBuilder:
         self.warnings: list[str] = []
         self.table_columns: dict[str, int] | None = None
         self.blanket_from: int | None = None  # index of the draft that declared the blanket units
+        self.section_leads: dict[int, list[str]] = {}  # heading draft → the lead unit it names
 
     # -- walking
 
@@ -375,6 +378,10 @@ class NodeBuilder:
                 self._on_labelled(*labelled, paragraph.line)
             else:
                 self._on_plain(index, text, paragraph.line)
+        parents = {draft.parent for draft in self.drafts}
+        for index, draft in enumerate(self.drafts):  # the items under a "X牵头工作" heading, without units of their own
+            if draft.parent in self.section_leads and not draft.assigned and index not in parents:
+                draft.lead = list(self.section_leads[draft.parent])
         return self
 
     def _on_labelled(self, label: str, level: int, rest: str, line: int) -> None:
@@ -386,6 +393,10 @@ class NodeBuilder:
         self._push(draft)
         self._apply(draft, assignment, line)
         self._add_segments(len(self.drafts) - 1, more, line)
+        section_lead = SECTION_LEAD.match(body) if assignment is None else None
+        units = split_units(section_lead.group("units")) if section_lead else []
+        if units and all(map(looks_like_unit, units)):
+            self.section_leads[len(self.drafts) - 1] = units
 
     def _add_segments(self, parent: int, segments: list[str], line: int) -> None:
         """The further measures of one paragraph, each with its own assignment: unnumbered

@@ -589,3 +589,17 @@ def test_square_brackets_close_an_item_and_a_leader_line_names_a_person_not_a_ta
     ]
     assert "金力" not in plan.tasks[1].text
 
+
+def test_a_heading_that_names_the_lead_of_its_items_assigns_them():
+    """一、县示范区管委会牵头工作(2项): every item under it, without units of its own, is led by it."""
+    plan = parse(
+        "一、县示范区管委会牵头工作(2项)\n1.建设南美白对虾养殖基地。\n2.打造食用菌生产基地。\n"
+        "二、县发改局牵头工作(1项)\n1.推进项目建设。（县住建局负责）\n",
+        2025,
+    )
+    assert [(task.path, task.responsible) for task in plan.tasks] == [
+        (("一、", "1."), ("县示范区管委会",)),
+        (("一、", "2."), ("县示范区管委会",)),
+        (("二、", "1."), ("县住建局",)),  # its own units win
+    ]
+
