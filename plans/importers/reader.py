@@ -15,6 +15,7 @@ import never see more than a generous bound over any real plan.
 from __future__ import annotations
 
 import codecs
+from html.parser import HTMLParser
 
 import unicodedata
 import zipfile
@@ -34,6 +35,7 @@ from .units import looks_like_unit
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 DOCX_SUFFIXES = {".docx"}
+HTML_SUFFIXES = {".html", ".htm"}
 CELL_SEPARATOR = "\t"
 
 # Real plans hold < 300 KB of text (the seeds ~10,000 characters in < 800 lines).
@@ -58,16 +60,18 @@ def read_document(path) -> tuple[list[str], str]:
     if file_path.is_dir():
         raise ImportRefused(f"这是一个文件夹，不是文件：{file_path} (the path is a directory)")
     suffix = file_path.suffix.lower()
-    if suffix in TEXT_SUFFIXES | DOCX_SUFFIXES:
+    if suffix in TEXT_SUFFIXES | DOCX_SUFFIXES | HTML_SUFFIXES:
         _check_file_size(file_path)
     if suffix in TEXT_SUFFIXES:
         lines, kind = _read_text_lines(file_path), "txt"
+    elif suffix in HTML_SUFFIXES:
+        lines, kind = html_lines(decode_text(_read_bytes(file_path))), "html"
     elif suffix in DOCX_SUFFIXES:
         lines, kind = _read_docx_lines(file_path), "docx"
     else:
         raise ImportRefused(
-            f"不支持的文件类型“{file_path.suffix or '（无扩展名）'}”，请使用 .txt 或 .docx 文件 "
-            f"(unsupported file type; use .txt or .docx)"
+            f"不支持的文件类型“{file_path.suffix or '（无扩展名）'}”，请使用 .txt、.docx 或网页另存的 .html 文件 "
+            f"(unsupported file type; use .txt, .docx or a saved .html page)"
         )
     if not any(line.strip() for line in lines):
         raise ImportRefused("文件为空 (the file is empty)")
@@ -137,6 +141,46 @@ def _read_text_lines(file_path: Path) -> list[str]:
     text = decode_text(data)
     _refuse_binary(text)
     return text.splitlines()
+
+
+class _PageText(HTMLParser):
+    """The text of a saved web page, a line per block (paragraph, heading, list item, line
+    break) and a table row per line with its cells joined by " | "; scripts, styles and the
+    site's navigation, header and footer left out."""
+
+    BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "section", "article", "title"}
+    SKIPPED = {"script", "style", "nav", "header", "footer", "noscript", "iframe", "select", "button"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = [""]
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIPPED:
+            self.skipping += 1
+        elif tag in self.BLOCKS:
+            self.lines.append("")
+        elif tag in ("td", "th") and self.lines[-1].strip():
+            self.lines[-1] += " | "
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIPPED:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self.BLOCKS:
+            self.lines.append("")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.lines[-1] += data.replace("\n", " ")
+
+
+def html_lines(text: str) -> list[str]:
+    """The lines of a saved web page (see _PageText); blank lines dropped."""
+    parser = _PageText()
+    parser.feed(text)
+    parser.close()
+    return [line.strip() for line in parser.lines if line.strip()]
 
 
 def _refuse_binary(text: str) -> None:

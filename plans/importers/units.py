@@ -226,21 +226,27 @@ AND_OTHERS = re.compile(r"等(?:有关|相关|其他)?(?:部门|单位|机构)[�
 WITH = re.compile(r"(?<=[局厅委部办署会行室])会同")
 
 
-# "……，区级相关部门" / "……、各相关单位" closing a list of named units: "and the others"
-OTHERS_LAST = re.compile(r"^(?:各|(?:省|市|县|区)级|其他|其余)?(?:相关|有关)(?:部门|单位)$")
+# "……，区级相关部门" / "……、各有关单位" beside named units: "and the others"
+OTHERS = re.compile(r"^(?:各|(?:省|市|县|区)级|其他|其余)?(?:相关|有关)(?:部门|单位)$")
 # a convention written beside a unit: 市财政局（第一责任单位为牵头单位，下同）
 CONVENTION_AFTER = re.compile(r"[（(][^（()）]*(?:为牵头|下同|为准|首位|第一位)[^（()）]*[)）]$")
 
 
 def _split_marked(text: str, prefix_in_force: str, places: tuple[str, ...]) -> list[tuple[str, bool]]:
-    marked = _split_all(text, prefix_in_force, places)
-    if len(marked) > 1 and OTHERS_LAST.match(marked[-1][0]):
-        marked = marked[:-1]
-    return marked
+    kept, named_before = [], False
+    for name, lead in _split_all(text, prefix_in_force, places):
+        if OTHERS.match(name) and named_before:
+            continue  # "区发改局、……，各有关单位": after named units it only says "and the others"
+        kept.append((name, lead))
+        named_before = named_before or not OTHERS.match(name)
+    return kept
 
 
 # "各县、市、区政府": one collective, its 、 joins levels of government, not units
-LEVELS_OF_GOVERNMENT = re.compile(r"各[县市区乡镇旗](?:、[县市区乡镇旗])+(?=[\u4e00-\u9fff（(])")
+LEVELS_OF_GOVERNMENT = re.compile(r"各[县市区乡镇旗](?:、[县市区乡镇旗])+(?=(?:人民)?政府|党委|党政|管委会)")
+# "各区、县级市": 各 goes with each level named after it
+EACH = re.compile(r"^各(?:有关|相关)?")
+BARE_LEVEL = re.compile(r"^(?:县|市|区|县级市|县区|县市区|乡|镇|乡镇|街道|街道办事处|社区|村)$")
 KEPT_SEPARATOR = "\x00"
 
 
@@ -252,6 +258,9 @@ def _split_all(text: str, prefix_in_force: str, places: tuple[str, ...]) -> list
     for token in _tokens(text):
         lead = bool(TRAILING_LEAD_MARK.search(token.strip().rstrip("。.；;，,、")))
         name = _strip_decorations(token).replace(KEPT_SEPARATOR, "、")
+        each = EACH.match(next(reversed(units))) if units else None
+        if BARE_LEVEL.match(name) and each:
+            name = each.group() + name
         if len(name) < 2:
             continue
         own_prefix = PREFIX.match(name)
@@ -292,8 +301,8 @@ def _strip_decorations(token: str) -> str:
 
 
 def _takes_shared_prefix(name: str, places: tuple[str, ...]) -> bool:
-    if name.startswith(NO_PREFIX_START) or PREFIX.match(name):
-        return False
+    if name.startswith(NO_PREFIX_START) or PREFIX.match(name) or re.search(r"[省市县区](?:委|政府)", name):
+        return False  # 团市委 names its own level
     if contains_place(name, places) or NOT_DEPARTMENT.search(name) or LOCAL_GOVERNMENT.search(name):
         return False
     if COLLECTIVE.search(name):

@@ -345,3 +345,22 @@ def test_old_doc_named_docx_is_refused(tmp_path):
     data = OLE2_HEADER + "WordDocument".encode("utf-16-le") + b"\x00" * 64
     with pytest.raises(ImportRefused, match=r"\.doc"):
         read_document(write(tmp_path, "plan.docx", data))
+
+
+def test_a_saved_web_page_is_read_a_line_per_block_without_scripts_or_navigation(tmp_path):
+    path = tmp_path / "plan.html"
+    path.write_text(
+        "<html><head><title>实施意见</title><script>var x = '责任单位：假';</script></head><body>"
+        "<nav>首页 | 政务公开</nav><h1>关于推进人才集聚工程的实施意见</h1>"
+        "<p>一、总体目标</p><p>1.目标。大力实施人才行动计划。（牵头单位：市委组织部）</p>"
+        "<table><tr><td>序号</td><td>任务</td><td>牵头单位</td></tr><tr><td>1</td><td>建设人才港</td><td>市人社局</td></tr></table>"
+        "<footer>版权所有</footer></body></html>",
+        encoding="utf-8",
+    )
+    lines, kind = read_document(path)
+    assert kind == "html"
+    assert lines == [
+        "实施意见", "关于推进人才集聚工程的实施意见", "一、总体目标", "1.目标。大力实施人才行动计划。（牵头单位：市委组织部）",
+        "序号 | 任务 | 牵头单位", "1 | 建设人才港 | 市人社局",
+    ]
+

@@ -53,6 +53,15 @@ def test_a_list_closing_with_the_other_departments_drops_them_and_a_collective_o
     assert split_units("市经信局、滁州经开区管委会等，各县、市、区政府") == ["市经信局", "滁州经开区管委会", "各县、市、区政府"]
 
 
+def test_each_goes_with_every_level_named_after_it():
+    assert split_units("市教育局、各区、县级市") == ["市教育局", "各区", "各县级市"]
+    assert split_units("市科协、各有关区、县级市") == ["市科协", "各有关区", "各有关县级市"]
+    assert split_units("市工商局、团市委") == ["市工商局", "团市委"]
+    assert split_units("市委组织部、各有关单位，各区") == ["市委组织部", "各区"]
+    assert split_units("各有关单位，各区、县级市") == ["各有关单位", "各区", "各县级市"]  # no named unit before it
+    assert split_units("各县、市、区人民政府") == ["各县、市、区人民政府"]
+
+
 def test_a_convention_written_beside_a_unit_is_no_part_of_its_name():
     assert split_units("市发改委、市财政局（第一责任单位为牵头单位，下同）") == ["市发改委", "市财政局"]
 
