@@ -36,6 +36,8 @@ from .units import looks_like_unit
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 DOCX_SUFFIXES = {".docx"}
 HTML_SUFFIXES = {".html", ".htm"}
+PDF_SUFFIXES = {".pdf"}
+MAX_PDF_PAGES = 300  # a plan runs to tens of pages; a longer PDF is something else
 CELL_SEPARATOR = "\t"
 
 # Real plans hold < 300 KB of text (the seeds ~10,000 characters in < 800 lines).
@@ -60,18 +62,20 @@ def read_document(path) -> tuple[list[str], str]:
     if file_path.is_dir():
         raise ImportRefused(f"这是一个文件夹，不是文件：{file_path} (the path is a directory)")
     suffix = file_path.suffix.lower()
-    if suffix in TEXT_SUFFIXES | DOCX_SUFFIXES | HTML_SUFFIXES:
+    if suffix in TEXT_SUFFIXES | DOCX_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES:
         _check_file_size(file_path)
     if suffix in TEXT_SUFFIXES:
         lines, kind = _read_text_lines(file_path), "txt"
     elif suffix in HTML_SUFFIXES:
         lines, kind = html_lines(decode_text(_read_bytes(file_path))), "html"
+    elif suffix in PDF_SUFFIXES:
+        lines, kind = _read_pdf_lines(file_path), "pdf"
     elif suffix in DOCX_SUFFIXES:
         lines, kind = _read_docx_lines(file_path), "docx"
     else:
         raise ImportRefused(
-            f"不支持的文件类型“{file_path.suffix or '（无扩展名）'}”，请使用 .txt、.docx 或网页另存的 .html 文件 "
-            f"(unsupported file type; use .txt, .docx or a saved .html page)"
+            f"不支持的文件类型“{file_path.suffix or '（无扩展名）'}”，请使用 .txt、.docx、.pdf 或网页另存的 .html 文件 "
+            f"(unsupported file type; use .txt, .docx, .pdf or a saved .html page)"
         )
     if not any(line.strip() for line in lines):
         raise ImportRefused("文件为空 (the file is empty)")
@@ -141,6 +145,43 @@ def _read_text_lines(file_path: Path) -> list[str]:
     text = decode_text(data)
     _refuse_binary(text)
     return text.splitlines()
+
+
+def _read_pdf_lines(file_path: Path) -> list[str]:
+    """The text lines of a PDF's text layer, page by page in pdfminer's reading order (page
+    footers and lines broken inside a word are the cleanup's: as in a hard-wrapped .txt)."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTTextContainer, LTTextLine
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.psexceptions import PSException
+
+    with file_path.open("rb") as handle:
+        if not handle.read(1024).lstrip().startswith(b"%PDF"):
+            raise ImportRefused("文件已损坏或不是 PDF 文件 (the file is not a PDF or is damaged)")
+    lines: list[str] = []
+    try:
+        for page in extract_pages(str(file_path), laparams=LAParams(), maxpages=MAX_PDF_PAGES + 1):
+            if page.pageid > MAX_PDF_PAGES:
+                raise ImportRefused(
+                    f"PDF 超过 {MAX_PDF_PAGES} 页，不像一份行动方案 (the PDF has more than {MAX_PDF_PAGES} pages)"
+                )
+            for element in page:
+                if isinstance(element, LTTextContainer):
+                    lines.extend(
+                        line.get_text().rstrip("\n") for line in element if isinstance(line, LTTextLine)
+                    )
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise ImportRefused("PDF 文件有密码保护，请去除密码后再导入 (the PDF is password-protected)") from None
+    except ImportRefused:
+        raise
+    except (PSException, ValueError, TypeError, KeyError, AttributeError, IndexError, AssertionError):
+        raise ImportRefused("PDF 文件已损坏，无法读取 (the PDF is damaged and cannot be read)") from None
+    if not any(line.strip() for line in lines):
+        raise ImportRefused(
+            "PDF 中没有文字，可能是扫描件：请用带文字层的 PDF、Word 或文本文件导入 "
+            "(the PDF has no text layer, perhaps a scan: import a PDF with text, a Word or a text file)"
+        )
+    return lines
 
 
 class _PageText(HTMLParser):

@@ -364,3 +364,76 @@ def test_a_saved_web_page_is_read_a_line_per_block_without_scripts_or_navigation
         "序号 | 任务 | 牵头单位", "1 | 建设人才港 | 市人社局",
     ]
 
+
+# --- PDF -----------------------------------------------------------------------------------------
+def pdf_of(text: str, path: Path, *, password: str | None = None, width: float = 460) -> Path:
+    """A PDF with the text set in a CJK font (reportlab's built-in STSong-Light), each
+    paragraph filled line by line up to `width` points and a "— N —" footer on each page,
+    as offices' PDFs are."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    sheet = canvas.Canvas(str(path), pagesize=A4, encrypt=password)
+    y = 800
+    for line in text.splitlines():
+        while line:
+            cut = 1
+            while cut < len(line) and pdfmetrics.stringWidth(line[: cut + 1], "STSong-Light", 12) <= width:
+                cut += 1
+            chunk, line = line[:cut], line[cut:]
+            sheet.setFont("STSong-Light", 12)
+            sheet.drawString(50, y, chunk)
+            y -= 18
+            if y < 60:
+                sheet.drawString(280, 30, f"— {sheet.getPageNumber()} —")
+                sheet.showPage()
+                y = 800
+        y -= 4
+    sheet.save()
+    return path
+
+
+@pytest.mark.parametrize("seed", ["hebi-2016-blue-sky-plan.txt", "fujian-2024-export-industries-plan.txt"])
+def test_the_same_plan_from_txt_docx_and_pdf_gives_the_same_tasks_and_units(tmp_path, seed):
+    from plans.importers import parse_document
+
+    text = (Path(settings.BASE_DIR) / "seeds" / seed).read_text(encoding="utf-8")
+    document = docx.Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    document.save(tmp_path / "plan.docx")
+    (tmp_path / "plan.txt").write_text(text, encoding="utf-8")
+    pdf_of(text, tmp_path / "plan.pdf")
+
+    def tasks(name):
+        plan = parse_document(tmp_path / name)
+        return [(task.path, task.responsible, task.supporting, task.implementing) for task in plan.tasks]
+
+    from_txt = tasks("plan.txt")
+    assert len(from_txt) > 20
+    assert tasks("plan.docx") == from_txt
+    assert tasks("plan.pdf") == from_txt
+
+
+def test_a_password_protected_pdf_is_refused_with_a_sentence(tmp_path):
+    path = pdf_of("一、主要任务\n责任单位：市环保局。", tmp_path / "plan.pdf", password="secret")
+    with pytest.raises(reader.ImportRefused, match="密码"):
+        read_document(path)
+
+
+def test_a_pdf_without_a_text_layer_is_refused_as_a_likely_scan(tmp_path):
+    path = pdf_of("", tmp_path / "scan.pdf")
+    with pytest.raises(reader.ImportRefused, match="扫描件"):
+        read_document(path)
+
+
+@pytest.mark.parametrize("data", [b"not a pdf at all", b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\n%%EOF garbage"])
+def test_a_damaged_pdf_is_refused_with_a_sentence(tmp_path, data):
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(data)
+    with pytest.raises(reader.ImportRefused, match="PDF"):
+        read_document(path)
+
