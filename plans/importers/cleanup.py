@@ -99,6 +99,24 @@ def clean_lines(lines: list[str]) -> list[Paragraph]:
     return [paragraph for paragraph in paragraphs if paragraph.text]
 
 
+# A page whose paragraphs were flattened into one long line, a space where each began: the
+# space before a numbering label or a role label starts a paragraph again.
+FLATTENED_LINE_MIN = 200
+FLATTENED_BREAK = re.compile(
+    r"\s+(?=" + PARAGRAPH_LABEL.pattern.lstrip("^") + r"|" + ASSIGNMENT_LINE.pattern.lstrip("^") + r")"
+)
+
+
+def _unflattened(stripped: list[str]) -> list[tuple[int, str]]:
+    """(source line, text) of each line, long lines cut where a space stands before a
+    numbering or role label (see FLATTENED_BREAK): the pieces keep their line's number."""
+    result = []
+    for number, text in enumerate(stripped, start=1):
+        parts = FLATTENED_BREAK.split(text) if len(text) >= FLATTENED_LINE_MIN else [text]
+        result.extend((number, part.strip()) for part in parts)
+    return result
+
+
 def _cell_lines_as_rows(numbered: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Rejoin a table written one cell a line ("序号 |", "重点工作 |", …, "1 |", "……|") into
     rows of "cell | cell | …", as many cells a row as its header has. A cell wrapped over
@@ -232,7 +250,7 @@ def _numbered_content_lines(lines: list[str]):
         MARKDOWN_HEADING.sub("", raw.replace("\ufeff", "").strip().strip("\u3000").strip()) for raw in lines
     ]
     headers = _running_headers(stripped)
-    for number, text in enumerate(stripped, start=1):
+    for number, text in _unflattened(stripped):
         if not text or is_noise_line(text) or number - 1 in headers:
             continue
         yield number, _normalize_paragraph(text)

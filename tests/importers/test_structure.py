@@ -603,3 +603,19 @@ def test_a_heading_that_names_the_lead_of_its_items_assigns_them():
         (("二、", "1."), ("县住建局",)),  # its own units win
     ]
 
+
+def test_a_page_flattened_into_one_long_line_is_cut_again_where_its_paragraphs_began():
+    """A web page's text copied as one line, a space where each paragraph began."""
+    flattened = (
+        "2022年重点工作责任分解 一、经济发展 1.全县生产总值增长7.5%左右，居民人均可支配收入与经济增长基本同步，"
+        "收入倍差进一步缩小，城乡居民收入稳步提高。 责任单位:县发改局、县财政局 "
+        "2.落实党政机关过紧日子要求，严控一般性支出，压减非急需非刚性支出，优化财政支出结构，提高资金使用效益。 责任单位:县财政局 "
+        "二、法治政府 1.坚持县政府常务会议学法制度，推进严格规范公正文明执法。 责任单位:县司法局"
+    )
+    plan = parse(flattened, None)
+    assert [(task.path, task.responsible) for task in plan.tasks] == [
+        (("一、", "1."), ("县发改局", "县财政局")),
+        (("一、", "2."), ("县财政局",)),
+        (("二、", "1."), ("县司法局",)),
+    ]
+
