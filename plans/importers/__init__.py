@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from .cleanup import Paragraph, clean_lines, normalize_spaces
+from .cleanup import Paragraph, clean_lines, in_simplified_script, normalize_spaces
 from .deadlines import parse_cn_date, parse_period, parse_reporting
 from .reader import read_document
 from .structure import NodeBuilder, body_start, label_of, rows_from_cell_paragraphs
@@ -63,7 +63,7 @@ def parse_lines(lines: list[str], *, source_name: str = "", plan_year: int | Non
     `plan_year` is the argument, else the period's start year, else the issue year, else
     the first year in the title.
     """
-    paragraphs = rows_from_cell_paragraphs(clean_lines(lines))
+    paragraphs = rows_from_cell_paragraphs(clean_lines(in_simplified_script(lines)))
     start = body_start(paragraphs)
     preamble = paragraphs[:start]
     builder = NodeBuilder(paragraphs[start:]).build()

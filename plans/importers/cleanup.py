@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 # ---------------------------------------------------------------- patterns
 
@@ -162,6 +163,28 @@ def _cells(numbered: list[tuple[int, str]], index: int) -> tuple[list[tuple[int,
             cells.append((first, pending))
             pending, first = "", None
     return cells, index
+
+
+@lru_cache(maxsize=1)
+def _to_simplified():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+TRADITIONAL_SHARE = 0.005  # of the characters: above it the document is written in traditional script
+TRADITIONAL_MIN = 10  # and at least this many: a simplified text may name 臺灣 or quote a title
+
+
+def in_simplified_script(lines: list[str]) -> list[str]:
+    """The lines in simplified script when the document is written in traditional (a repost
+    from a Hong Kong or Taiwan mirror: 責任單位, 負責), else as they are: the labels and unit
+    names the importer knows are simplified, and so are the offices' records."""
+    convert = _to_simplified().convert
+    converted = [convert(line) for line in lines]
+    changed = sum(a != b for line, new in zip(lines, converted) for a, b in zip(line, new))
+    total = sum(len(line) for line in lines)
+    return converted if changed >= TRADITIONAL_MIN and changed / total > TRADITIONAL_SHARE else lines
 
 
 def normalize_spaces(text: str) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plans.importers import parse_document
+from plans.importers.cleanup import _to_simplified
 from plans.importers.types import ImportRefused, ParsedNode
 
 ROLES = ("responsible", "supporting", "implementing")
@@ -29,8 +30,10 @@ DOCUMENT_SUFFIXES = (".txt", ".html", ".docx", ".pdf")
 
 
 def normalised(text: str) -> str:
-    """Full-width forms folded (（一） → (一)), whitespace dropped: how names and first words compare."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    """Full-width forms folded (（一） → (一)), traditional script as simplified (the importer
+    reads a traditional document in simplified), whitespace dropped: how names and first
+    words compare."""
+    return "".join(_to_simplified().convert(unicodedata.normalize("NFKC", text)).split())
 
 
 @dataclass

@@ -619,3 +619,16 @@ def test_a_page_flattened_into_one_long_line_is_cut_again_where_its_paragraphs_b
         (("二、", "1."), ("县司法局",)),
     ]
 
+
+def test_a_document_in_traditional_script_is_read_in_simplified():
+    """A repost from a traditional-script mirror: its labels and units read as the simplified
+    ones offices keep."""
+    plan = parse("一、主要任務\n（一）推進稅費優惠。落實階段性減稅政策。（市稅務局、市財政局負責）", 2021)
+    assert plan.tasks[0].responsible == ("市税务局", "市财政局")
+    assert plan.tasks[0].title == "推进税费优惠"
+
+
+def test_a_simplified_document_with_a_traditional_name_in_it_is_left_as_written():
+    plan = parse("一、主要任务\n（一）推进合作。与臺灣地区开展交流。（市台办负责）", 2021)
+    assert "臺灣" in plan.tasks[0].text
+
