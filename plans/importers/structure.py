@@ -148,8 +148,16 @@ def parse_assignment_line(text: str) -> Assignment | None:
     return assignment
 
 
+# a time phrase closing a list of units without a label of its own: （牵头单位：X；责任单位：Y，6月底完成）
+TRAILING_TIME = re.compile(r"[，,；;](?P<time>[^，,；;]{0,12}(?:\d{1,2}月|年底|年内|季度|上半年|下半年)[^，,；;]{0,8})$")
+
+
 def _add_units(assignment: Assignment, role: str, value: str) -> None:
     """Add the units of a written list in `role`; units marked （牵头） become the lead."""
+    time = TRAILING_TIME.search(value)
+    if time:
+        assignment.deadline_text = " ".join(filter(None, [assignment.deadline_text, time.group("time")]))
+        value = value[: time.start()]
     assignment.add("lead", lead_marked_units(value))
     assignment.add(role, split_units(value))
 

@@ -84,8 +84,9 @@ CONJUNCTIONS = "和及与"
 OPEN_BRACKETS, CLOSE_BRACKETS = "（(〈《", "）)〉》"
 # where a unit name ends: a conjunction after one of these joins two units
 UNIT_END = re.compile(
-    r"(?:局|厅|委|委员会|办|办公室|政府|管委会|管委\)|管委）|公司|海关|银行|分行|中心|部|院|队|所|站|社|台|单位|机构|协会|署)$"
+    r"(?:局|厅|委|委员会|办|办公室|政府|管委会|管委\)|管委）|公司|海关|银行|分行|中心|部|部门|院|队|所|站|社|台|单位|机构|协会|署)$"
 )
+GENERIC_NOUNS = {"单位", "部门", "机构", "企业", "组织"}
 TRAILING_ETC = re.compile(r"(?:等(?:有关|相关|其他)?(?:部门|单位|机构)?)$")
 TRAILING_LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主办)[)）]$")
 PREFIX = re.compile(r"^(省|市|县|区)(?!场|级|直|属|区)")
@@ -284,7 +285,8 @@ def _tokens(text: str) -> list[str]:
             tokens.append(current)
             current = ""
         elif (depth == 0 and char in CONJUNCTIONS and len(text) - index > 2
-              and (UNIT_END.search(current) or TRAILING_ETC.search(current))):  # "……总社等和各有关省级人民政府"
+              and (UNIT_END.search(current) or TRAILING_ETC.search(current))  # "……总社等和各有关省级人民政府"
+              and re.split(r"[、,，；;]", text[index + 1 :])[0] not in GENERIC_NOUNS):  # not "各有关部门和单位"
             tokens.append(current)
             current = ""
         else:

@@ -250,6 +250,12 @@ def test_a_ministry_that_guides_answers_for_the_task_and_local_governments_carry
     assert (assignment.responsible, assignment.implementing) == (["生态环境部"], ["试点城市政府"])
 
 
+def test_a_time_phrase_closing_a_labelled_list_is_the_deadline_not_a_unit():
+    assignment = parse_assignment_parenthesis("牵头单位：州行政审批服务局；责任单位：州司法局，各县市人民政府，6月底完成")
+    assert (assignment.lead, assignment.responsible) == (["州行政审批服务局"], ["州司法局", "各县市人民政府"])
+    assert assignment.deadline_text == "6月底完成"
+
+
 def test_labelled_roles_in_parenthesis():
     assignment = parse_assignment_parenthesis("牵头单位：市发改委；配合单位：市财政局")
     assert (assignment.lead, assignment.supporting) == (["市发改委"], ["市财政局"])

@@ -66,6 +66,11 @@ def test_a_convention_written_beside_a_unit_is_no_part_of_its_name():
     assert split_units("市发改委、市财政局（第一责任单位为牵头单位，下同）") == ["市发改委", "市财政局"]
 
 
+def test_a_conjunction_after_departments_splits_but_not_before_a_bare_noun():
+    assert split_units("市级各有关部门及各县市区政府") == ["市级各有关部门", "各县市区政府"]
+    assert split_units("各有关部门和单位") == ["各有关部门和单位"]
+
+
 def test_split_semicolons():
     assert split_units("市公安局；交通运输局;环保局") == ["市公安局", "市交通运输局", "市环保局"]
 
