@@ -175,16 +175,29 @@ def parse_assignment_parenthesis(inner: str) -> Assignment | None:
         return _units_only_parenthesis(inner)
     assignment = Assignment()
     for sentence in filter(None, map(_without_convention_notes, re.split(r"[。；;]", inner))):
-        blanket = BLANKET.match(sentence)
+        start, blanket = _blanket_clause(sentence)
         if blanket:
             units = split_units(blanket.group("units"))
             if not units or not all(map(looks_like_unit, units)):
                 return None
             assignment.add("blanket_implementing", units)
-            continue
+            sentence = sentence[:start].rstrip("，,")
+            if not sentence:
+                continue
         if not _add_role_clauses(assignment, sentence):
             return None
     return None if assignment.is_empty else assignment
+
+
+def _blanket_clause(sentence: str) -> tuple[int, re.Match | None]:
+    """(where it starts, the match) of the blanket rule: the whole sentence, or its last clause
+    (（X牵头，Y负责落实，以下任务措施均需Y落实）)."""
+    cut = max(sentence.rfind("，"), sentence.rfind(","))
+    for start in (0, cut + 1) if cut > 0 else (0,):
+        found = BLANKET.match(sentence[start:])
+        if found:
+            return start, found
+    return 0, None
 
 
 def _without_convention_notes(sentence: str) -> str:

@@ -256,6 +256,13 @@ def test_a_time_phrase_closing_a_labelled_list_is_the_deadline_not_a_unit():
     assert assignment.deadline_text == "6月底完成"
 
 
+def test_a_blanket_rule_as_the_last_clause_of_an_assignment():
+    assignment = parse_assignment_parenthesis("省生态环境厅牵头，各市政府负责落实，以下任务措施均需各市政府落实，不再列出")
+    assert (assignment.lead, assignment.implementing, assignment.blanket_implementing) == (
+        ["省生态环境厅"], ["各市政府"], ["各市政府"],
+    )
+
+
 def test_labelled_roles_in_parenthesis():
     assignment = parse_assignment_parenthesis("牵头单位：市发改委；配合单位：市财政局")
     assert (assignment.lead, assignment.supporting) == (["市发改委"], ["市财政局"])
