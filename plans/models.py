@@ -648,9 +648,12 @@ class Deadline(Versioned):
         constraints = [
             models.UniqueConstraint(fields=["task", "position"], name="plans_deadline_unique_position"),
             _valid_choice("kind", DeadlineKind, name="plans_deadline_kind_valid"),
+            # an undated one-off deadline keeps its phrase (10月底前 in a document naming no
+            # year) until an office confirms the date
             models.CheckConstraint(
-                condition=Q(kind=DeadlineKind.RECURRING) | Q(date__isnull=False), name="plans_deadline_date_unless_recurring",
-                violation_error_message=_("完成时限须填写日期，只有定期时限可以不填 (a deadline needs a date unless it recurs)"),
+                condition=Q(kind=DeadlineKind.RECURRING) | Q(date__isnull=False) | ~Q(text=""),
+                name="plans_deadline_date_or_phrase",
+                violation_error_message=_("完成时限须填写日期或原文 (a deadline needs a date or its phrase)"),
             ),
         ]
         indexes = [models.Index(fields=["date"], name="plans_deadline_date")]

@@ -1,5 +1,5 @@
 """A rule the database checks answers a sentence, never its constraint's name ("约束
-plans_deadline_date_unless_recurring 是无效的"): in the admin's forms and the API alike, which
+plans_deadline_date_or_phrase 是无效的"): in the admin's forms and the API alike, which
 both validate through the model."""
 from __future__ import annotations
 
@@ -35,12 +35,12 @@ def messages(error: ValidationError) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_a_due_date_without_a_date_is_a_sentence():
-    deadline = Deadline(task=TaskFactory(), kind=DeadlineKind.DUE, date=None, text="年底前", position=1)
+def test_a_due_date_with_neither_date_nor_phrase_is_a_sentence():
+    deadline = Deadline(task=TaskFactory(), kind=DeadlineKind.DUE, date=None, text="", position=1)
     with pytest.raises(ValidationError) as caught:
-        deadline.full_clean()
+        deadline.validate_constraints()
     text = " ".join(messages(caught.value))
-    assert "plans_deadline_date_unless_recurring" not in text
+    assert "plans_deadline_date_or_phrase" not in text
     assert "完成时限" in text, text
 
 

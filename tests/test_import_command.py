@@ -12,6 +12,7 @@ import docx
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from plans.importers import reader
 from plans.models import Assignment, Plan, ProgressReport, ReportingPeriod, Role, Task, Unit, UnitAlias
@@ -40,6 +41,46 @@ def test_dry_run_json_prints_the_parsed_plan_and_writes_nothing():
     assert data["tasks"][0]["responsible"] == ["市发改委", "各县区政府(管委)"]
     assert set(data["plan"]) == {"title", "doc_number", "issuers", "issued_on", "period_start", "period_end", "valid_until", "reporting"}
     assert set(table_counts().values()) == {0}
+
+
+YEARLESS = """关于做好重点工作的实施方案
+一、重点任务
+(一)推进园区建设，10月底前完成规划。
+牵头单位：区发改局；配合单位：区财政局。
+牵头领导：王明。
+(二)抓好项目招引。
+牵头单位：区商务局。
+"""
+
+
+@pytest.mark.django_db
+def test_dry_run_json_lists_warnings_with_line_text_and_reason_and_each_tasks_leaders(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text(YEARLESS, encoding="utf-8")
+    data = json.loads(run(path, "--dry-run", "--json"))
+    assert [task["leaders"] for task in data["tasks"]] == [["王明"], []]
+    assert all(set(warning) == {"line", "text", "reason"} for warning in data["warnings"])
+    (undated,) = [warning for warning in data["warnings"] if warning["text"] == "10月底前"]
+    assert undated["line"] == 3 and "没有年份" in undated["reason"]
+    assert data["tasks"][0]["deadlines"] == [{"date": None, "kind": "due", "text": "10月底前"}]
+    assert "王明" not in data["units"]
+    assert set(table_counts().values()) == {0}
+
+
+@pytest.mark.django_db
+def test_a_document_naming_no_year_is_imported_for_this_year_with_its_dates_to_confirm(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text(YEARLESS, encoding="utf-8")
+    output = run(path)
+    plan = Plan.objects.get()
+    assert plan.plan_year == timezone.localdate().year
+    deadline = Task.objects.get(title__startswith="推进园区建设").deadlines.get()
+    assert (deadline.date, deadline.text) == (None, "10月底前")
+    assert "找不到年份" in output and "10月底前" in output
+    plan.plan_year = 2019
+    plan.save()
+    run(path)  # the year an office set is kept when the same document comes again
+    assert Plan.objects.get().plan_year == 2019
 
 
 @pytest.mark.django_db

@@ -410,15 +410,21 @@ def test_plans_deadline_unique_position_refuses_two_deadlines_at_one_position_of
         DeadlineFactory(task=deadline.task, position=0)
 
 
-def test_plans_deadline_date_unless_recurring_accepts_a_recurring_deadline_without_a_date():
+def test_plans_deadline_date_or_phrase_accepts_a_recurring_deadline_without_a_date():
     deadline = DeadlineFactory(kind=DeadlineKind.RECURRING, date=None, rule="yearly", text="每年")
 
     assert Deadline.objects.get(pk=deadline.pk).date is None
 
 
-def test_plans_deadline_date_unless_recurring_refuses_a_due_deadline_without_a_date():
-    with refused(Deadline, "plans_deadline_date_unless_recurring"):
-        DeadlineFactory(kind=DeadlineKind.DUE, date=None)
+def test_plans_deadline_date_or_phrase_accepts_a_due_deadline_with_its_phrase_to_date_later():
+    deadline = DeadlineFactory(kind=DeadlineKind.DUE, date=None, text="10月底前")
+
+    assert Deadline.objects.get(pk=deadline.pk).text == "10月底前"
+
+
+def test_plans_deadline_date_or_phrase_refuses_a_due_deadline_with_neither():
+    with refused(Deadline, "plans_deadline_date_or_phrase"):
+        DeadlineFactory(kind=DeadlineKind.DUE, date=None, text="")
 
 
 def test_plans_target_unique_position_accepts_the_position_in_another_plan():

@@ -19,13 +19,16 @@ from .deadlines import parse_cn_date, parse_period, parse_reporting
 from .reader import read_document
 from .structure import NodeBuilder, body_start, label_of, rows_from_cell_paragraphs
 from .targets import parse_targets
-from .types import ImportRefused, ParsedNode, ParsedPlan, ParsedReporting, ParsedTarget
+from .types import ImportRefused, ParsedNode, ParsedPlan, ParsedReporting, ParsedTarget, ParsedWarning
 from .units import find_jurisdiction, looks_like_unit, split_units
 
 __all__ = ["ImportRefused", "ParsedPlan", "parse_document", "parse_lines"]
 
 NO_TASKS = "未找到分配了责任单位的任务 (no task with assigned units found)"
-NO_YEAR = "无法确定计划年度，请用 --plan-year 指定 (cannot tell the plan year; pass --plan-year)"
+NO_YEAR = (
+    "文件中找不到年份：方案年度留待确认，没有年份的时限未定日期 "
+    "(the document names no year: set the plan year; deadlines without a year are left undated)"
+)
 
 NOTICE_TITLE = re.compile(r"关于印发(?P<title>.+?)的通知")
 DOC_NUMBER = re.compile(r"^(?P<number>[\u4e00-\u9fff]{1,12}[〔\[［【]\d{4}[〕\]］】]\d{1,4}号)")
@@ -61,7 +64,9 @@ def parse_lines(lines: list[str], *, source_name: str = "", plan_year: int | Non
 
     Guarantees: the plan has at least one task; every task has a path, a line and units;
     `plan_year` is the argument, else the period's start year, else the issue year, else
-    the first year in the title.
+    the first year in the title, else a year found elsewhere (with a warning), else None:
+    a document naming no year is still read, its year-less dates left undated and listed
+    as warnings.
     """
     paragraphs = rows_from_cell_paragraphs(clean_lines(in_simplified_script(lines)))
     start = body_start(paragraphs)
@@ -74,14 +79,16 @@ def parse_lines(lines: list[str], *, source_name: str = "", plan_year: int | Non
     issuers, issued_on = signature(lines)
     period_start, period_end = parse_period(title) if title else (None, None)
     year = plan_year or _first_year(period_start, issued_on, title)
-    warnings = list(builder.warnings)
+    year_warnings = []
     if year is None:
         year, where = _year_elsewhere(lines)
-        if year is None:
-            raise ImportRefused(NO_YEAR)
-        warnings.insert(0, f"标题中没有年份，方案年度按{where}取为{year}年，请核对 (no year in the title: plan year {year} taken from {where}; please confirm)")
+        year_warnings.append(ParsedWarning(
+            f"标题中没有年份，方案年度按{where}取为{year}年，请核对 (no year in the title: plan year {year} taken from {where}; please confirm)"
+            if year else NO_YEAR
+        ))
     target_year = period_end.year if period_end else year
     nodes = builder.nodes(year, target_year)
+    warnings = year_warnings + builder.warnings
     reporting, coordinator = reporting_and_coordinator(paragraphs)
     return ParsedPlan(
         title=title,

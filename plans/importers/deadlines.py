@@ -319,11 +319,11 @@ def _without_shadowed_frequencies(deadlines: list[ParsedDeadline]) -> list[Parse
 
 
 def _unique(deadlines: list[ParsedDeadline]) -> tuple[ParsedDeadline, ...]:
-    """The first of deadlines that agree on kind, date and rule."""
+    """The first of deadlines that agree on kind, date and rule (and phrase, when undated)."""
     seen: set[tuple] = set()
     unique = []
     for deadline in deadlines:
-        key = (deadline.kind, deadline.date, deadline.rule)
+        key = (deadline.kind, deadline.date, deadline.rule, "" if deadline.date else deadline.text)
         if key not in seen:
             seen.add(key)
             unique.append(deadline)
@@ -338,14 +338,35 @@ def _deadlines(normalised: NormalisedText, plan_year: int) -> list[ParsedDeadlin
     ]
 
 
-def parse_deadlines(text: str, plan_year: int) -> tuple[ParsedDeadline, ...]:
+# When the plan year is unknown, phrases without a year of their own (10月底前) are read as of
+# this stand-in year and then left without a date: a leap year, far enough ahead that no plan
+# names it, so its dates (and the year after it, a range's rollover) mark "year unknown".
+_STAND_IN_YEAR = 2096
+
+
+def parse_deadlines(text: str, plan_year: int | None) -> tuple[ParsedDeadline, ...]:
     """Every deadline phrase in one task's text, in order of appearance, without duplicates.
 
     See the module docstring for the phrases understood. `text` of each deadline is the
     phrase as it stands in `text`; a range gives a start and a period_end sharing its text.
+    With `plan_year` None a phrase without its own year keeps its text and gets no date.
     """
-    deadlines = _deadlines(normalise(text), plan_year)
+    deadlines = _deadlines(normalise(text), plan_year or _STAND_IN_YEAR)
+    if plan_year is None:
+        deadlines = [_without_stand_in_date(deadline) for deadline in deadlines]
     return _unique(_without_shadowed_frequencies(deadlines))
+
+
+def _without_stand_in_date(deadline: ParsedDeadline) -> ParsedDeadline:
+    if deadline.date and deadline.date.year in (_STAND_IN_YEAR, _STAND_IN_YEAR + 1):
+        return ParsedDeadline(deadline.kind, None, deadline.text, deadline.rule)
+    return deadline
+
+
+def is_unresolved(deadline: ParsedDeadline) -> bool:
+    """A one-off deadline whose date could not be told (its phrase names no year and the plan
+    year is unknown): an office has to confirm it."""
+    return deadline.date is None and deadline.kind != DeadlineKind.RECURRING
 
 
 # ---------------------------------------------------------------------------------------

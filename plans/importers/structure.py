@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass, field
 
 from .cleanup import LEADER_LINE, ROLE_WORD, Paragraph, is_assignment_line, trailing_parenthesis
-from .deadlines import parse_deadlines
+from .deadlines import is_unresolved, parse_deadlines
 from .targets import parse_targets
-from .types import ParsedNode
+from .types import ParsedNode, ParsedWarning
 from .units import lead_marked_units, looks_like_unit, split_units
 
 # ---------------------------------------------------------------- patterns
@@ -294,6 +294,11 @@ def _split_inline_assignment(text: str) -> tuple[str, Assignment | None]:
     return text, None
 
 
+def leader_of(text: str) -> str:
+    """The person a leader line names: 牵头负责领导：金力。 → 金力."""
+    return re.split(r"[:：]", text, maxsplit=1)[1].strip(" 。；;")
+
+
 # ---------------------------------------------------------------- titles
 
 
@@ -344,6 +349,7 @@ class Draft:
     implementing: list[str] = field(default_factory=list)
     deadline_text: str = ""
     roles_from_lines: set[str] = field(default_factory=set)
+    leaders: list[str] = field(default_factory=list)
 
     @property
     def assigned(self) -> bool:
@@ -374,7 +380,7 @@ class NodeBuilder:
         self.drafts: list[Draft] = []
         self.stack: list[int] = []
         self.blanket: list[str] = []
-        self.warnings: list[str] = []
+        self.warnings: list[ParsedWarning] = []
         self.table_columns: dict[str, int] | None = None
         self.blanket_from: int | None = None  # index of the draft that declared the blanket units
         self.section_leads: dict[int, list[str]] = {}  # heading draft → the lead unit it names
@@ -384,8 +390,10 @@ class NodeBuilder:
     def build(self) -> "NodeBuilder":
         for index, paragraph in enumerate(self.paragraphs):
             text = paragraph.text
-            if LEADER_LINE.match(text):
-                continue  # 牵头负责领导：金力。 names a person, neither a task nor a unit
+            if LEADER_LINE.match(text):  # 牵头负责领导：金力。 names a person, neither a task nor a unit
+                if self.drafts:
+                    self.drafts[-1].leaders.append(leader_of(text))
+                continue
             if TABLE_SPLIT.search(text):
                 self._on_table_row(text, paragraph.line)
                 continue
@@ -453,18 +461,19 @@ class NodeBuilder:
     def _on_assignment_line(self, text: str, line: int) -> None:
         assignment = parse_assignment_line(text)
         if not self.drafts:
-            self.warnings.append(f"第{line}行：分工行前面没有任务段落，已忽略 (assignment line without a task)")
+            self._warn(line, "分工行前面没有任务段落，已忽略 (assignment line without a task)", text)
             return
         draft = self.drafts[-1]
         roles = {role for role in ("lead", "responsible", "supporting") if getattr(assignment, role)}
         if roles & draft.roles_from_lines:
-            self.warnings.append(
-                f"第{line}行：同一段落下重复的分工行，已合并到第{draft.line}行的任务 "
-                f"(repeated assignment line merged into the task above)"
+            self._warn(
+                line,
+                f"同一段落下重复的分工行，已合并到第{draft.line}行的任务 (repeated assignment line merged into the task above)",
+                text,
             )
         draft.roles_from_lines |= roles
         if assignment.is_empty and not assignment.deadline_text:
-            self.warnings.append(f"第{line}行：分工行没有列出单位 (assignment line names no unit)")
+            self._warn(line, "分工行没有列出单位 (assignment line names no unit)", text)
         self._apply(draft, assignment, line)
 
     def _on_table_row(self, text: str, line: int) -> None:
@@ -474,7 +483,7 @@ class NodeBuilder:
             self.table_columns = columns
             return
         if self.table_columns is None:
-            self.warnings.append(f"第{line}行：表格行前没有表头，已忽略 (table row without a header row)")
+            self._warn(line, "表格行前没有表头，已忽略 (table row without a header row)", text)
             return
         filled = [cell for cell in cells if cell]
         if len(filled) == 1:  # a section row such as "一、燃煤烟气治理"
@@ -517,13 +526,17 @@ class NodeBuilder:
 
     # -- helpers
 
+    def _warn(self, line: int, reason: str, text: str = "") -> None:
+        self.warnings.append(ParsedWarning(reason, line, text))
+
     def _apply(self, draft: Draft, assignment: Assignment | None, line: int) -> None:
         if assignment is None:
             return
         if assignment.guessed:
-            self.warnings.append(
-                f"第{line}行：括号里只有单位名称，没有“负责/牵头/配合”等字样，按责任单位处理 "
-                f"(units without a role word taken as responsible)"
+            self._warn(
+                line,
+                "括号里只有单位名称，没有“负责/牵头/配合”等字样，按责任单位处理 (units without a role word taken as responsible)",
+                "、".join(assignment.responsible),
             )
         draft.assign(assignment)
         if assignment.deadline_text:
@@ -534,7 +547,7 @@ class NodeBuilder:
             if unit not in self.blanket:
                 self.blanket.append(unit)
         if draft.assigned and not draft.text and not draft.title:
-            self.warnings.append(f"第{line}行：分工没有对应的任务内容 (an assignment without task text)")
+            self._warn(line, "分工没有对应的任务内容 (an assignment without task text)")
 
     def _push(self, draft: Draft) -> None:
         self.drafts.append(draft)
@@ -581,7 +594,7 @@ class NodeBuilder:
     def has_tasks(self) -> bool:
         return any(draft.assigned for draft in self.drafts)
 
-    def nodes(self, plan_year: int, target_year: int | None) -> tuple[ParsedNode, ...]:
+    def nodes(self, plan_year: int | None, target_year: int | None) -> tuple[ParsedNode, ...]:
         """The frozen nodes; blanket implementing units added to every later task."""
         result = []
         blanket_from = self.blanket_from
@@ -600,6 +613,12 @@ class NodeBuilder:
                         found for found in parse_deadlines(draft.deadline_text, plan_year) if found not in deadlines
                     )  # a 完成时限 cell often repeats the phrase of the text
                 targets = tuple(parse_targets(draft.text, target_year))
+                for deadline in filter(is_unresolved, deadlines):
+                    self._warn(
+                        draft.line,
+                        "时限没有年份，文件中也找不到年份，未能确定日期，请核对 (a deadline without a year; confirm its date)",
+                        deadline.text,
+                    )
             result.append(
                 ParsedNode(
                     label=draft.label,
@@ -614,6 +633,7 @@ class NodeBuilder:
                     implementing=tuple(implementing),
                     deadlines=deadlines,
                     targets=targets,
+                    leaders=tuple(draft.leaders),
                 )
             )
         return tuple(result)

@@ -77,6 +77,22 @@ class ParsedReporting:
 
 
 @dataclass(frozen=True)
+class ParsedWarning:
+    """Something in the document an office should look at before confirming the import."""
+
+    reason: str  # in words for the user, Chinese then English in brackets
+    line: int | None = None  # 1-based source line, None for the document as a whole
+    text: str = ""  # the words of the document concerned (a deadline phrase, a line)
+
+    def __str__(self) -> str:
+        words = f"（“{self.text[:40]}{'…' if len(self.text) > 40 else ''}”）" if self.text else ""
+        return f"第{self.line}行{words}：{self.reason}" if self.line else f"{self.reason}{words}"
+
+    def as_json(self) -> dict:
+        return {"line": self.line, "text": self.text, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class ParsedNode:
     """A section or a task, in document order. A node with any assigned unit is a task."""
 
@@ -92,6 +108,7 @@ class ParsedNode:
     implementing: tuple[str, ...] = ()  # 负责落实
     deadlines: tuple[ParsedDeadline, ...] = ()
     targets: tuple[ParsedTarget, ...] = ()
+    leaders: tuple[str, ...] = ()  # people named for the task (牵头领导：张三), never units
 
     @property
     def is_task(self) -> bool:
@@ -107,14 +124,14 @@ class ParsedPlan:
     period_start: datetime.date | None
     period_end: datetime.date | None
     valid_until: datetime.date | None
-    plan_year: int
+    plan_year: int | None  # None: the document names no year at all (its dates stay unresolved)
     jurisdiction: str  # 鹤壁市, 福建省: what 市/省 prefixes refer to
     coordinator: str  # the unit that receives reports (市大气污染防治联席会议办公室), or the first issuer
     reporting: ParsedReporting | None
     targets: tuple[ParsedTarget, ...]  # plan-level goals (targets in tasks sit on their nodes)
     nodes: tuple[ParsedNode, ...]
     collective_members: tuple[tuple[str, tuple[str, ...]], ...] = ()  # members a plan defines itself
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[ParsedWarning, ...] = field(default=())
 
     @property
     def tasks(self) -> list[ParsedNode]:
@@ -157,10 +174,12 @@ class ParsedPlan:
                     "supporting": list(node.supporting),
                     "implementing": list(node.implementing),
                     "deadlines": [d.as_json() for d in node.deadlines],
+                    "leaders": list(node.leaders),
                 }
                 for node in self.tasks
             ],
             "units": self.units,
+            "warnings": [warning.as_json() for warning in self.warnings],
         }
 
 

@@ -224,7 +224,9 @@ class _PlanWriter:
             "title": parsed.title[:300],
             "doc_number": parsed.doc_number[:100],
             "jurisdiction": parsed.jurisdiction[:50],
-            "plan_year": parsed.plan_year,
+            # a document naming no year keeps the year an office set before, else this year's
+            # (the parse warned; its year-less deadlines stay undated)
+            "plan_year": parsed.plan_year or plan.plan_year or timezone.localdate().year,
             "issued_on": parsed.issued_on,
             "period_start": parsed.period_start,
             "period_end": parsed.period_end,

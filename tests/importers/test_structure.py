@@ -154,7 +154,7 @@ def test_collective_units_stay_as_written():
 def test_repeated_assignment_line_is_merged_with_a_warning():
     plan = parse("1.推进法治建设。加大宣传。\n责任单位：市环保局。\n责任单位：市财政局。")
     assert plan.tasks[0].responsible == ("市环保局", "市财政局")
-    assert len(plan.warnings) == 1 and "重复的分工行" in plan.warnings[0]
+    assert len(plan.warnings) == 1 and "重复的分工行" in str(plan.warnings[0])
 
 
 # ---------------------------------------------------------------- Fujian style
@@ -276,13 +276,13 @@ def test_parenthesis_without_units_is_not_an_assignment(inner):
 def test_units_only_parenthesis_is_taken_as_responsible_with_a_warning():
     plan = parse("(1)推动品牌建设。培育一批品牌。（省市场监管局、省商务厅）")
     assert plan.tasks[0].responsible == ("省市场监管局", "省商务厅")
-    assert "没有“负责/牵头/配合”" in plan.warnings[0]
+    assert "没有“负责/牵头/配合”" in str(plan.warnings[0])
 
 
 def test_paragraph_with_assignment_but_no_text_gives_a_warning():
     plan = parse("一、主要任务\n(1)（省商务厅负责）")
     assert plan.tasks[0].responsible == ("省商务厅",)
-    assert any("没有对应的任务内容" in warning for warning in plan.warnings)
+    assert any("没有对应的任务内容" in str(warning) for warning in plan.warnings)
 
 
 # ---------------------------------------------------------------- task tables
@@ -424,9 +424,28 @@ def test_plan_year_from_title_year():
     assert parse(HEBI_STYLE, None).plan_year == 2016
 
 
-def test_no_year_anywhere_is_refused():
-    with pytest.raises(ImportRefused, match="--plan-year"):
-        parse("(1)严控煤炭消费总量。按照要求。\n责任单位：市发改委。", None)
+def test_a_document_naming_no_year_is_read_with_its_dates_left_undated_and_listed():
+    plan = parse("(1)严控煤炭消费总量，10月底前完成，每季度末报送进展。\n责任单位：市发改委。", None)
+    assert plan.plan_year is None
+    (task,) = plan.tasks
+    assert task.responsible == ("市发改委",)
+    assert [(d.text, d.date, d.rule) for d in task.deadlines] == [("10月底前", None, ""), ("每季度末", None, "quarterly:3:end")]
+    assert "找不到年份" in plan.warnings[0].reason and plan.warnings[0].line is None
+    (undated,) = [w for w in plan.warnings if w.text == "10月底前"]
+    assert undated.line == 1 and "请核对" in undated.reason
+
+
+def test_two_undated_deadlines_of_one_task_are_both_kept():
+    plan = parse("(1)严控煤炭消费总量，6月底前出台方案，10月底前完成。\n责任单位：市发改委。", None)
+    assert [d.text for d in plan.tasks[0].deadlines] == ["6月底前", "10月底前"]
+    assert all(d.date is None for d in plan.tasks[0].deadlines)
+
+
+def test_a_leader_line_is_the_task_leader_and_no_unit():
+    plan = parse("(1)严控煤炭消费总量。\n责任单位：市发改委。\n牵头负责领导：金力。\n(2)发展新能源。\n责任单位：市能源局。", 2020)
+    first, second = plan.tasks
+    assert first.leaders == ("金力",) and first.responsible == ("市发改委",)
+    assert second.leaders == ()
 
 
 BODY_WITHOUT_YEAR = "(1)严控煤炭消费总量。10月底前完成。\n责任单位：市发改委。"
@@ -442,7 +461,7 @@ BODY_WITHOUT_YEAR = "(1)严控煤炭消费总量。10月底前完成。\n责任�
 def test_a_title_without_a_year_takes_it_from_the_document_and_says_so(where, text, year):
     plan = parse(text, None)
     assert plan.plan_year == year
-    assert where in plan.warnings[0] and "请核对" in plan.warnings[0]
+    assert where in str(plan.warnings[0]) and "请核对" in str(plan.warnings[0])
     assert plan.tasks[0].deadlines[0].date == datetime.date(year, 10, 31)
 
 
