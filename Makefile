@@ -24,13 +24,16 @@ install-test: $(VENV)/.installed-test test-programs
 
 # Programs the tests drive, installed from Debian when missing (one apt-get update for all):
 # Chromium for the browser tests (Playwright never downloads a browser here); LibreOffice Calc
-# and poppler-utils (pdfinfo, pdftotext, pdftoppm) for tests/exports/test_libreoffice.py.
+# and poppler-utils (pdfinfo, pdftotext, pdftoppm) for tests/exports/test_libreoffice.py;
+# LibreOffice Writer, which converts .doc/.wps plans (tests/importers/test_reader.py).
 browser office: test-programs
 test-programs:
 	@browser=; office=; \
 	command -v chromium >/dev/null 2>&1 || browser=chromium; \
 	{ command -v soffice && command -v pdfinfo; } >/dev/null 2>&1 || \
 	  office="libreoffice-calc libreoffice-core poppler-utils"; \
+	[ -e /usr/lib/libreoffice/program/libswlo.so ] || dpkg -s libreoffice-writer >/dev/null 2>&1 || \
+	  office="$$office libreoffice-writer"; \
 	[ -z "$$browser$$office" ] || { \
 	  echo "installing Debian's" $$browser $$office "for the tests"; \
 	  apt-get update -qq && \

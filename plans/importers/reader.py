@@ -1,8 +1,10 @@
 """Read a plan document from disk into raw text lines.
 
 `read_document` is the only entry point: it returns the document's lines (no line
-endings, nothing else changed) and the kind of file it was ("txt" or "docx"). Every
-failure is an `ImportRefused` with a Chinese message and a short English part.
+endings, nothing else changed) and the kind of file it was ("txt", "docx", "doc", "wps",
+"pdf" or "html"). Every failure is an `ImportRefused` with a Chinese message and a short
+English part. An old Word (.doc) or WPS (.wps) file is converted to .docx by headless
+LibreOffice, where it is installed, and read as that .docx.
 Tables in a .docx become one line per row with cells separated by a tab, the form the
 task-table parser in `structure` reads.
 
@@ -15,6 +17,12 @@ import never see more than a generous bound over any real plan.
 from __future__ import annotations
 
 import codecs
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import tempfile
 from html.parser import HTMLParser
 
 import unicodedata
@@ -35,6 +43,7 @@ from .units import looks_like_unit
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 DOCX_SUFFIXES = {".docx"}
+OLD_WORD_SUFFIXES = {".doc", ".wps"}  # Word 97-2003 and WPS Office's own, which is mostly the same format
 HTML_SUFFIXES = {".html", ".htm"}
 PDF_SUFFIXES = {".pdf"}
 MAX_PDF_PAGES = 300  # a plan runs to tens of pages; a longer PDF is something else
@@ -49,12 +58,15 @@ MAX_DOCX_ELEMENTS = 1_000_000  # XML elements in all parts of a .docx: python-do
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MAIN_PART = "word/document.xml"
 MAX_CONTROL_SHARE = 0.01  # control characters (not tab or line breaks) in real text: next to none
+CONVERSION_TIMEOUT_SECONDS = 60  # LibreOffice converts a 40-page .doc in about 2 s, most of it its start
 
 
 def read_document(path) -> tuple[list[str], str]:
-    """Return (lines, kind) for a .txt or .docx file; raise ImportRefused otherwise.
+    """Return (lines, kind) for a .txt, .docx, .doc, .wps, .pdf or .html file; raise
+    ImportRefused otherwise.
 
-    Guarantees: kind is "txt" or "docx"; at least one line has visible text.
+    Guarantees: kind is "txt", "docx", "doc", "wps", "pdf" or "html"; at least one line has
+    visible text.
     """
     file_path = Path(path)
     if not file_path.exists():
@@ -62,7 +74,7 @@ def read_document(path) -> tuple[list[str], str]:
     if file_path.is_dir():
         raise ImportRefused(f"这是一个文件夹，不是文件：{file_path} (the path is a directory)")
     suffix = file_path.suffix.lower()
-    if suffix in TEXT_SUFFIXES | DOCX_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES:
+    if suffix in TEXT_SUFFIXES | DOCX_SUFFIXES | OLD_WORD_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES:
         _check_file_size(file_path)
     if suffix in TEXT_SUFFIXES:
         lines, kind = _read_text_lines(file_path), "txt"
@@ -70,12 +82,12 @@ def read_document(path) -> tuple[list[str], str]:
         lines, kind = html_lines(decode_text(_read_bytes(file_path))), "html"
     elif suffix in PDF_SUFFIXES:
         lines, kind = _read_pdf_lines(file_path), "pdf"
-    elif suffix in DOCX_SUFFIXES:
-        lines, kind = _read_docx_lines(file_path), "docx"
+    elif suffix in DOCX_SUFFIXES | OLD_WORD_SUFFIXES:
+        lines, kind = _read_word_lines(file_path)
     else:
         raise ImportRefused(
-            f"不支持的文件类型“{file_path.suffix or '（无扩展名）'}”，请使用 .txt、.docx、.pdf 或网页另存的 .html 文件 "
-            f"(unsupported file type; use .txt, .docx, .pdf or a saved .html page)"
+            f"不支持的文件类型“{file_path.suffix or '（无扩展名）'}”，请使用 .txt、.docx、.doc、.wps、.pdf 或网页另存的 .html 文件 "
+            f"(unsupported file type; use .txt, .docx, .doc, .wps, .pdf or a saved .html page)"
         )
     if not any(line.strip() for line in lines):
         raise ImportRefused("文件为空 (the file is empty)")
@@ -233,17 +245,185 @@ def _refuse_binary(text: str) -> None:
         )
 
 
-def _read_docx_lines(file_path: Path) -> list[str]:
+def _read_word_lines(file_path: Path) -> tuple[list[str], str]:
+    """A Word or WPS file by what it holds, whatever its name says: a .docx package is read
+    as one (a .docx saved under .doc or .wps too), anything else named .doc or .wps and an
+    unencrypted Word 97-2003 file named .docx go through LibreOffice (`_convert_to_docx`)."""
+    data = _read_bytes(file_path)
+    if not data.strip():
+        raise ImportRefused("文件为空 (the file is empty)")
+    suffix = file_path.suffix.lower()
+    if data.startswith(ZIP_SIGNATURES) or (suffix in DOCX_SUFFIXES and not data.startswith(OLE2_MAGIC)):
+        return _docx_data_lines(data, name=file_path.name), "docx"
+    if data.startswith(OLE2_MAGIC):
+        _refuse_encrypted_ole(data)
+        if suffix in DOCX_SUFFIXES and _word_fib_flags(data) is None:  # an .xls or the like named .docx
+            raise ImportRefused(_corrupt_docx(file_path.name))
+    kind = suffix.removeprefix(".") if suffix in OLD_WORD_SUFFIXES else "doc"
+    with tempfile.TemporaryDirectory(prefix="plan-import-") as folder:
+        converted = _convert_to_docx(file_path, Path(folder), kind=kind)
+        _check_file_size(converted)
+        return _docx_data_lines(_read_bytes(converted), name=file_path.name), kind
+
+
+def _docx_data_lines(data: bytes, *, name: str) -> list[str]:
     try:
         import docx  # python-docx
     except ImportError as error:  # pragma: no cover - python-docx is a requirement
         raise ImportRefused("缺少python-docx，无法读取.docx文件 (python-docx is not installed)") from error
-    data = _read_bytes(file_path)
-    check_docx_bytes(data, name=file_path.name)
+    check_docx_bytes(data, name=name)
     try:
         return docx_lines(docx.Document(BytesIO(data)))
     except Exception as error:  # python-docx and lxml raise many kinds for a malformed package
-        raise ImportRefused(_corrupt_docx(file_path.name)) from error
+        raise ImportRefused(_corrupt_docx(name)) from error
+
+
+def _password_protected() -> str:
+    return "Word 文件设有打开密码，请取消密码后再导入 (the document is password-protected; remove the password and import it again)"
+
+
+def _refuse_encrypted_ole(data: bytes) -> None:
+    """Refuse an OLE2 file with a password: an encrypted .docx (an OLE2 wrapper with an
+    EncryptionInfo stream) or a Word 97-2003 file whose FIB says fEncrypted."""
+    flags = _word_fib_flags(data)
+    if ENCRYPTION_STREAM in data or (flags is not None and flags & FIB_ENCRYPTED):
+        raise ImportRefused(_password_protected())
+
+
+FIB_ENCRYPTED = 0x0100  # FibBase bit F ([MS-DOC] 2.5.2): the document is encrypted or XOR-obfuscated
+FIB_IDENT = 0xA5EC  # FibBase.wIdent of every Word 97-2003 document
+_END_OF_CHAIN = 0xFFFFFFFA  # sector numbers at or above this end a chain ([MS-CFB] 2.1)
+
+
+def find_office_program() -> str | None:
+    """The LibreOffice program on PATH (soffice, or libreoffice as some packages name it), or None."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _convert_to_docx(file_path: Path, folder: Path, *, kind: str) -> Path:
+    """Convert an old Word or WPS file to .docx with headless LibreOffice in `folder`: a
+    copy under a plain name, a private user profile (parallel conversions never share one,
+    macros off) and a time limit after which the whole process group is killed."""
+    program = find_office_program()
+    if program is None:
+        raise ImportRefused(
+            "服务器未安装LibreOffice，无法读取.doc/.wps文件；请在Word或WPS中另存为.docx后导入 "
+            "(LibreOffice is not installed, so .doc and .wps files cannot be read; save the file as .docx in Word or WPS and import that)"
+        )
+    source = folder / f"document.{kind}"
+    profile = folder / "profile"
+    out = folder / "out"
+    command = [
+        program, "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck", "--nodefault",
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(source),
+    ]
+    try:
+        shutil.copyfile(file_path, source)
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS, encoding="utf-8")
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=folder, start_new_session=True,  # its own process group: soffice starts soffice.bin
+        )
+    except OSError as error:  # no room for the copy, a program that cannot be run
+        raise ImportRefused(_conversion_failed(kind)) from error
+    try:
+        process.communicate(timeout=CONVERSION_TIMEOUT_SECONDS)
+    except BaseException as error:  # the time limit, or an interrupt: nothing it started outlives the call
+        _kill_group(process)
+        if not isinstance(error, subprocess.TimeoutExpired):
+            raise
+        raise ImportRefused(
+            f"用LibreOffice转换.{kind}文件超时（超过{CONVERSION_TIMEOUT_SECONDS}秒），文件可能已损坏；请在Word或WPS中另存为.docx后导入 "
+            f"(converting the .{kind} file with LibreOffice took more than {CONVERSION_TIMEOUT_SECONDS} seconds; "
+            f"save it as .docx in Word or WPS and import that)"
+        ) from None
+    converted = out / "document.docx"
+    if process.returncode != 0 or not converted.is_file():
+        raise ImportRefused(_conversion_failed(kind))
+    return converted
+
+
+def _conversion_failed(kind: str) -> str:
+    return (f"LibreOffice无法转换此.{kind}文件，文件可能已损坏或不是Word/WPS文档；请在Word或WPS中另存为.docx后导入 "
+            f"(LibreOffice could not convert the .{kind} file: it may be damaged or not a Word or WPS document; "
+            f"save it as .docx in Word or WPS and import that)")
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """Kill the still-running conversion's process group (its leader not yet reaped, so the group is ours)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+
+
+_PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+</oor:items>
+"""
+
+
+def _word_fib_flags(data: bytes) -> int | None:
+    """The FibBase flags of the WordDocument stream of an OLE2 compound file ([MS-CFB],
+    [MS-DOC] 2.5.2), or None when it holds no Word document or cannot be followed. Reads only
+    the header, the FAT and directory sectors and the stream's first bytes; every chain is
+    bounded by the file's sector count, so a looping or damaged file ends the walk."""
+    try:
+        shift = struct.unpack_from("<H", data, 0x1E)[0]
+        if shift not in (9, 12):
+            return None
+        size = 1 << shift
+        sectors = max(0, (len(data) - size) // size)
+
+        def sector(number: int) -> bytes:
+            if number >= sectors:
+                raise ValueError("sector out of the file")
+            return data[(number + 1) * size:(number + 2) * size]
+
+        fat_sectors = [n for n in struct.unpack_from("<109I", data, 0x4C) if n < _END_OF_CHAIN]
+        difat, hops = struct.unpack_from("<I", data, 0x44)[0], 0
+        while difat < _END_OF_CHAIN and hops < sectors:
+            entries = struct.unpack(f"<{size // 4}I", sector(difat))
+            fat_sectors.extend(n for n in entries[:-1] if n < _END_OF_CHAIN)
+            difat, hops = entries[-1], hops + 1
+        per_sector = size // 4
+
+        def chain(start: int):
+            number, hops = start, 0
+            while number < _END_OF_CHAIN and hops <= sectors:
+                yield number
+                fat = sector(fat_sectors[number // per_sector])
+                number, hops = struct.unpack_from("<I", fat, (number % per_sector) * 4)[0], hops + 1
+
+        entries = [entry for number in chain(struct.unpack_from("<I", data, 0x30)[0])
+                   for entry in (sector(number)[at:at + 128] for at in range(0, size, 128))]
+        root, word = entries[0], None
+        for entry in entries:
+            name_bytes = struct.unpack_from("<H", entry, 0x40)[0]
+            if entry[0x42] == 2 and entry[:max(0, name_bytes - 2)].decode("utf-16-le", "replace") == "WordDocument":
+                word = entry
+                break
+        if word is None:
+            return None
+        start, length = struct.unpack_from("<II", word, 0x74)
+        if length < struct.unpack_from("<I", data, 0x38)[0]:  # in the mini stream, 64-byte sectors of the root's
+            mini = 1 << struct.unpack_from("<H", data, 0x20)[0]
+            offset = start * mini
+            root_sectors = chain(struct.unpack_from("<I", root, 0x74)[0])
+            for _ in range(offset // size):
+                next(root_sectors)
+            head = sector(next(root_sectors))[offset % size:][:12]
+        else:
+            head = sector(start)[:12]
+        ident, _nfib, _unused, _lid, _next, flags = struct.unpack("<6H", head)
+    except (struct.error, ValueError, IndexError, StopIteration):
+        return None
+    return flags if ident == FIB_IDENT else None
 
 
 def check_docx_bytes(data: bytes, *, name: str) -> None:
@@ -255,10 +435,7 @@ def check_docx_bytes(data: bytes, *, name: str) -> None:
     if not data.strip():
         raise ImportRefused("文件为空 (the file is empty)")
     if data.startswith(OLE2_MAGIC):
-        if ENCRYPTION_STREAM in data:
-            raise ImportRefused(
-                "Word 文件设有打开密码，请取消密码后再导入 (the document is password-protected; remove the password and import it again)"
-            )
+        _refuse_encrypted_ole(data)
         raise ImportRefused("这是旧版 Word 文件（.doc），请在 Word 中另存为 .docx 后再导入 (this is an old .doc file; save it as .docx)")
     if not data.startswith(ZIP_SIGNATURES):
         raise ImportRefused(_corrupt_docx(name))

@@ -2,6 +2,8 @@
 import codecs
 import io
 import random
+import signal
+import time
 import zipfile
 from pathlib import Path
 
@@ -77,7 +79,7 @@ def test_directory_is_refused(tmp_path):
 def test_unsupported_extension_is_refused(tmp_path):
     path = tmp_path / "plan.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(ImportRefused, match="不支持的文件类型.*\\.pdf"):
+    with pytest.raises(ImportRefused, match="不支持的文件类型.*\\.doc、\\.wps.*\\.pdf"):
         read_document(path)
 
 
@@ -341,10 +343,180 @@ def test_encrypted_docx_is_refused(tmp_path):
         read_document(write(tmp_path, "plan.docx", data))
 
 
-def test_old_doc_named_docx_is_refused(tmp_path):
-    data = OLE2_HEADER + "WordDocument".encode("utf-16-le") + b"\x00" * 64
-    with pytest.raises(ImportRefused, match=r"\.doc"):
+def test_ole2_file_without_a_word_document_named_docx_is_refused(tmp_path, monkeypatch):
+    data = OLE2_HEADER + "WordDocument".encode("utf-16-le") + b"\x00" * 64  # the name, but no directory holding it
+    monkeypatch.setattr(reader.subprocess, "Popen", lambda *args, **kwargs: pytest.fail("LibreOffice was started"))
+    with pytest.raises(ImportRefused, match="文件可能已损坏"):
         read_document(write(tmp_path, "plan.docx", data))
+
+
+# --- old Word (.doc) and WPS (.wps) files, converted by LibreOffice ------------------------------
+needs_office = pytest.mark.skipif(
+    reader.find_office_program() is None, reason="LibreOffice (soffice) is not installed; `make test-programs` installs it"
+)
+
+
+def soffice_convert(source: Path, target_format: str) -> Path:
+    """`source` converted by LibreOffice into `target_format` next to it (its own profile)."""
+    import subprocess
+
+    profile = source.parent / f"profile-{source.stem}"
+    subprocess.run(
+        [reader.find_office_program(), "--headless", f"-env:UserInstallation={profile.as_uri()}",
+         "--convert-to", target_format, "--outdir", str(source.parent), str(source)],
+        check=True, capture_output=True, timeout=120,
+    )
+    return source.with_suffix("." + target_format.split(":")[0])
+
+
+@pytest.fixture(scope="module")
+def plan_docx(tmp_path_factory) -> Path:
+    """A plan as .docx: the Hebi seed, then a task table."""
+    folder = tmp_path_factory.mktemp("old-word")
+    document = docx.Document()
+    for line in (Path(settings.BASE_DIR) / "seeds" / "hebi-2016-blue-sky-plan.txt").read_text(encoding="utf-8").splitlines():
+        document.add_paragraph(line)
+    table = document.add_table(rows=2, cols=3)
+    for cell, text in zip(table.rows[0].cells, ["序号", "重点任务", "牵头单位"]):
+        cell.text = text
+    for cell, text in zip(table.rows[1].cells, ["1", "推广清洁能源", "市发改委\n市环保局"]):
+        cell.text = text
+    document.add_paragraph("附件")  # Word always ends a document with a paragraph, never a table
+    document.save(folder / "plan.docx")
+    return folder / "plan.docx"
+
+
+@pytest.fixture(scope="module")
+def old_word(plan_docx):
+    """The plan as .docx and as LibreOffice's .doc of it (tests using it are skipped without LibreOffice)."""
+    if reader.find_office_program() is None:
+        pytest.skip("LibreOffice (soffice) is not installed; `make test-programs` installs it")
+    return plan_docx, soffice_convert(plan_docx, "doc")
+
+
+def read_lines(path) -> list[str]:
+    return read_document(path)[0]
+
+
+@needs_office
+def test_a_doc_file_is_converted_and_reads_as_the_docx_it_was_made_from(old_word):
+    docx_path, doc_path = old_word
+    assert doc_path.read_bytes().startswith(reader.OLE2_MAGIC)
+    lines, kind = read_document(doc_path)
+    assert kind == "doc"
+    assert lines == read_lines(docx_path)
+    assert "1\t推广清洁能源\t市发改委、市环保局" in lines and len(lines) > 150
+
+
+@needs_office
+def test_a_wps_file_in_word_format_is_converted(old_word, tmp_path):
+    """LibreOffice writes no .wps; WPS Office's .wps files are Word 97-2003 files under that name."""
+    docx_path, doc_path = old_word
+    wps = write(tmp_path, "方案.wps", doc_path.read_bytes())
+    assert read_document(wps) == (read_lines(docx_path), "wps")
+
+
+@needs_office
+def test_a_doc_file_named_docx_is_converted_too(old_word, tmp_path):
+    docx_path, doc_path = old_word
+    assert read_document(write(tmp_path, "plan.docx", doc_path.read_bytes())) == (read_lines(docx_path), "doc")
+
+
+def test_a_docx_file_named_doc_is_read_as_a_docx_without_libreoffice(plan_docx, tmp_path, monkeypatch):
+    docx_path = plan_docx
+    monkeypatch.setattr(reader.subprocess, "Popen", lambda *args, **kwargs: pytest.fail("LibreOffice was started"))
+    assert read_document(write(tmp_path, "plan.doc", docx_path.read_bytes())) == (read_lines(docx_path), "docx")
+
+
+@needs_office
+def test_two_conversions_at_once_do_not_collide(old_word):
+    from concurrent.futures import ThreadPoolExecutor
+
+    docx_path, doc_path = old_word
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(read_lines, [doc_path, doc_path]))
+    assert results == [read_lines(docx_path)] * 2
+
+
+@needs_office
+def test_the_converted_docx_passes_the_same_bounds_before_python_docx_parses_it(old_word, monkeypatch):
+    _docx_path, doc_path = old_word
+    monkeypatch.setattr(reader, "MAX_TEXT_LINES", 100)
+    never_parsed_by_python_docx(monkeypatch)
+    with pytest.raises(ImportRefused, match="行数过多"):
+        read_document(doc_path)
+
+
+def test_a_doc_over_the_size_limit_is_refused_before_any_conversion(tmp_path, monkeypatch):
+    path = tmp_path / "plan.doc"
+    with path.open("wb") as handle:
+        handle.truncate(reader.MAX_DOCUMENT_BYTES + 1)
+    monkeypatch.setattr(reader.subprocess, "Popen", lambda *args, **kwargs: pytest.fail("LibreOffice was started"))
+    with pytest.raises(ImportRefused, match="文件过大"):
+        read_document(path)
+
+
+def test_without_libreoffice_a_doc_is_refused_with_what_to_do(old_word, tmp_path, monkeypatch):
+    _docx_path, doc_path = old_word
+    monkeypatch.setattr(reader.shutil, "which", lambda name: None)
+    for name in ("plan.doc", "plan.wps"):
+        with pytest.raises(ImportRefused, match="服务器未安装LibreOffice.*另存为.docx后导入"):
+            read_document(write(tmp_path, name, doc_path.read_bytes()))
+
+
+def encrypted(doc: bytes) -> bytes:
+    """`doc` with FibBase.fEncrypted set, as Word marks a .doc saved with an open password: the
+    FIB is the WordDocument stream's start, a sector (512-byte) boundary, beginning 0xA5EC."""
+    data = bytearray(doc)
+    fib = next(at for at in range(512, len(data), 512) if data[at:at + 2] == b"\xec\xa5")
+    data[fib + 0x0B] |= 0x01  # bit 8 of the flags at offset 0x0A
+    return bytes(data)
+
+
+@pytest.mark.parametrize("name", ["plan.doc", "plan.wps", "plan.docx"])
+def test_a_password_protected_doc_is_refused_before_any_conversion(old_word, tmp_path, monkeypatch, name):
+    _docx_path, doc_path = old_word
+    monkeypatch.setattr(reader.subprocess, "Popen", lambda *args, **kwargs: pytest.fail("LibreOffice was started"))
+    with pytest.raises(ImportRefused, match="打开密码"):
+        read_document(write(tmp_path, name, encrypted(doc_path.read_bytes())))
+
+
+@needs_office
+@pytest.mark.parametrize("data", [
+    OLE2_HEADER + bytes(random.Random(13).getrandbits(8) for _ in range(20_000)),  # an OLE2 header, then noise
+    b"{\\rtf1 \x00\x01 not really" + bytes(range(256)) * 8,
+])
+def test_a_damaged_doc_is_refused_when_libreoffice_cannot_convert_it(tmp_path, data):
+    with pytest.raises(ImportRefused, match="LibreOffice无法转换此.doc文件.*另存为.docx后导入"):
+        read_document(write(tmp_path, "plan.doc", data))
+
+
+@needs_office
+def test_a_conversion_over_the_time_limit_is_stopped_and_refused(old_word, tmp_path, monkeypatch):
+    _docx_path, doc_path = old_word
+    monkeypatch.setattr(reader, "CONVERSION_TIMEOUT_SECONDS", 0.2)  # LibreOffice takes over a second to start
+    started = []
+    real_popen = reader.subprocess.Popen
+    monkeypatch.setattr(reader.subprocess, "Popen", lambda *args, **kwargs: started.append(real_popen(*args, **kwargs)) or started[-1])
+    with pytest.raises(ImportRefused, match="转换.doc文件超时"):
+        read_document(doc_path)
+    assert started[0].returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 10
+    while group_alive(started[0].pid) and time.monotonic() < deadline:  # killed; init reaps what it had started
+        time.sleep(0.05)
+    assert not group_alive(started[0].pid)
+
+
+def group_alive(group: int) -> bool:
+    """Whether a process of the group is still running (a zombie waiting for init is not)."""
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            return True
+    return False
 
 
 def test_a_saved_web_page_is_read_a_line_per_block_without_scripts_or_navigation(tmp_path):
