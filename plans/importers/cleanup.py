@@ -44,12 +44,14 @@ PARAGRAPH_LABEL = re.compile(
 )
 ASSIGNMENT_LINE = re.compile(
     r"^(?:(?:牵头|协同|配合)?(?:责任|牵头|配合|协办|主办|主责|参与|协同|负责|承办|实施|落实)(?:单位|部门)"
-    r"|完成时限|完成时间|完成期限|时间节点|时限要求)\s*[:：]"
+    r"|完成时限|完成时间|完成期限|时间节点|时限要求|(?:部门|责任|职责|任务|工作)?分工)\s*[:：]"
 )
+# the label of a role sentence on its own line: 部门分工：省发展改革委牵头，各地、各部门配合。
+ROLE_SENTENCE_LABEL = re.compile(r"^(?:部门|责任|职责|任务|工作)?分工\s*[:：]")
 # a line naming the leader (a person) of the task above: its own line, never glued to the task
 LEADER_LINE = re.compile(r"^[\u4e00-\u9fff]{0,6}(?:领导|负责人|责任人|联系人)\s*[:：][^。；;]{0,20}[。；;]?$")
 PARAGRAPH_END = "。；;：:）)！？!?”"
-ROLE_WORD = re.compile(r"负责|牵头|配合|落实|协办|参与|指导")
+ROLE_WORD = re.compile(r"负责|牵头|配合|落实|协办|参与|指导|协同|协助|督导")
 
 # A table copied from a web page often arrives one cell a line, each ending in "|": its header
 # cells (short, with a header word) say how many cells make a row.

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .cleanup import LEADER_LINE, ROLE_WORD, Paragraph, is_assignment_line, trailing_parenthesis
+from .cleanup import LEADER_LINE, ROLE_SENTENCE_LABEL, ROLE_WORD, Paragraph, is_assignment_line, trailing_parenthesis
 from .deadlines import is_unresolved, parse_deadlines
 from .targets import parse_targets
 from .types import ParsedNode, ParsedWarning
@@ -51,14 +51,18 @@ ROLE_OF_LABEL = {
 # any other label ends a label's list of units: （负责部门：商务部、海关总署；适用范围：上海自贸试验区）
 OTHER_LABEL = re.compile(r"[，,；;。]?[\u4e00-\u9fff]{2,6}[:：]")
 ROLE_CLAUSE = re.compile(
-    r"(?P<units>.+?)(?P<verb>按职责分工负责|按职责负责|分工负责|共同负责|牵头负责|负责落实|具体落实|组织落实"
-    r"|牵头|负责|配合|协办|参与|指导)(?:[^，,；;]{0,6}?)(?:[，,；;]|$)"
+    r"(?P<units>.+?)(?P<verb>按职责分工负责|按职责负责|分工负责|共同负责|分别负责|牵头负责|负责落实|具体落实|组织落实"
+    r"|牵头|负责|配合|协办|参与|协同|协助|指导|督导)(?:[^，,；;]{0,6}?)(?:[，,；;]|$)"
 )
 ROLE_OF_VERB = {
     "按职责分工负责": "responsible",
     "按职责负责": "responsible",
     "分工负责": "responsible",
     "共同负责": "responsible",
+    "分别负责": "responsible",
+    "督导": "responsible",
+    "协同": "supporting",
+    "协助": "supporting",
     "负责": "responsible",
     "牵头负责": "lead",
     "牵头": "lead",
@@ -111,6 +115,7 @@ class Assignment:
     supporting: list[str] = field(default_factory=list)
     implementing: list[str] = field(default_factory=list)
     blanket_implementing: list[str] = field(default_factory=list)
+    leaders: list[str] = field(default_factory=list)  # officials named beside the units (分管副省长)
     guessed: bool = False  # units without a role word, taken as responsible
     deadline_text: str = ""  # 完成时限：2023年12月底 written beside the units
 
@@ -133,7 +138,11 @@ def label_of(text: str) -> tuple[str, int, str] | None:
 
 
 def parse_assignment_line(text: str) -> Assignment | None:
-    """Units of a line such as 责任单位：X。 / 牵头单位：X；配合单位：Y, or None if it is not one."""
+    """Units of a line such as 责任单位：X。 / 牵头单位：X；配合单位：Y / 部门分工：X牵头，Y配合。,
+    or None if it is not one."""
+    sentence = ROLE_SENTENCE_LABEL.match(text)
+    if sentence:
+        return _role_sentence(text[sentence.end() :])
     found = list(ROLE_LABEL.finditer(text))
     if not found or found[0].start() != 0:
         return None
@@ -189,6 +198,16 @@ def parse_assignment_parenthesis(inner: str) -> Assignment | None:
     return None if assignment.is_empty else assignment
 
 
+def _role_sentence(text: str) -> Assignment:
+    """The assignment of a role sentence (省商务厅牵头，各市、省直有关部门配合。); empty when its
+    words are not one."""
+    assignment = Assignment()
+    for sentence in filter(None, re.split(r"[。；;]", re.sub(r"\s+", "", text).rstrip("，,"))):
+        if not _add_role_clauses(assignment, sentence):
+            return Assignment()
+    return assignment
+
+
 def _blanket_clause(sentence: str) -> tuple[int, re.Match | None]:
     """(where it starts, the match) of the blanket rule: the whole sentence, or its last clause
     (（X牵头，Y负责落实，以下任务措施均需Y落实）)."""
@@ -213,17 +232,38 @@ def _labelled_parenthesis(inner: str) -> Assignment | None:
 
 
 def _add_role_clauses(assignment: Assignment, sentence: str) -> bool:
-    """Add the role clauses of one sentence; False when the sentence is not an assignment."""
-    position = 0
-    for clause in ROLE_CLAUSE.finditer(sentence):
-        if clause.start() != position:
+    """Add the role clauses of one sentence; False when the sentence is not an assignment.
+
+    A clause that only says when (年内持续推进, 2025年底前完成) is the deadline; one naming
+    officials (分管副省长、协管副秘书长负责) gives the task's leaders, not units."""
+    position, roles = 0, 0
+    while position < len(sentence):
+        time = TIME_CLAUSE.match(sentence, position)
+        if time and not ROLE_WORD.search(time.group("time")):
+            assignment.deadline_text = " ".join(filter(None, [assignment.deadline_text, time.group("time")]))
+            position = time.end()
+            continue
+        clause = ROLE_CLAUSE.match(sentence, position)
+        if not clause:
             return False
         units = split_units(clause.group("units"))
-        if not units or not all(map(looks_like_unit, units)):
+        if units and all(PERSON_TITLE.search(unit) for unit in units):
+            assignment.leaders.extend(units)
+        elif not units or not all(map(looks_like_unit, units)):
             return False
-        assignment.add(ROLE_OF_VERB[clause.group("verb")], units)
+        else:
+            assignment.add(ROLE_OF_VERB[clause.group("verb")], units)
+            roles += 1
         position = clause.end()
-    return position == len(sentence) and position > 0
+    return roles > 0
+
+
+# a clause of an assignment that says when, not who: 年内持续推进, 2025年底前完成, 长期坚持
+TIME_CLAUSE = re.compile(
+    r"(?P<time>[^，,；;]{0,10}(?:\d{1,2}月|年底|年内|季度|上半年|下半年|长期|持续推进|\d{4}年)[^，,；;]{0,8})(?:[，,；;]|$)"
+)
+# officials named as answerable in an assignment: 分管副省长, 协管副秘书长, 市长
+PERSON_TITLE = re.compile(r"(?:省长|市长|县长|区长|州长|秘书长|书记|主席|常委|部长)$|领导$")
 
 
 def _units_only_parenthesis(inner: str) -> Assignment | None:
@@ -539,6 +579,7 @@ class NodeBuilder:
                 "、".join(assignment.responsible),
             )
         draft.assign(assignment)
+        draft.leaders.extend(leader for leader in assignment.leaders if leader not in draft.leaders)
         if assignment.deadline_text:
             draft.deadline_text = " ".join(filter(None, [draft.deadline_text, assignment.deadline_text]))
         if assignment.blanket_implementing and self.blanket_from is None:

@@ -664,3 +664,31 @@ def test_a_simplified_document_with_a_traditional_name_in_it_is_left_as_written(
     plan = parse("一、主要任务\n（一）推进合作。与臺灣地区开展交流。（市台办负责）", 2021)
     assert "臺灣" in plan.tasks[0].text
 
+
+
+def test_a_role_sentence_under_its_own_label_assigns_the_task_above():
+    plan = parse("一、主要预期目标\n1.地区生产总值增长6%以上。\n分管省领导：林克庆\n部门分工：省发展改革委牵头，各地、各部门配合。", 2021)
+    (task,) = plan.tasks
+    assert task.responsible == ("省发展改革委",)
+    assert task.supporting == ("各地", "各部门")
+    assert task.leaders == ("林克庆",)
+
+
+def test_a_time_clause_inside_an_assignment_is_its_deadline_not_a_unit():
+    plan = parse("(一)总体要求。坚持稳中求进工作总基调。（国务院各部门分别负责，年内持续推进）", 2020)
+    (task,) = plan.tasks
+    assert task.responsible == ("国务院各部门",)
+    assert [d.date for d in task.deadlines] == [datetime.date(2020, 12, 31)]
+
+
+def test_officials_named_in_an_assignment_are_leaders_not_units():
+    plan = parse("(一)主要预期目标：经济增长7.5%。（分管副省长、协管副秘书长负责，省发展改革委牵头，省统计局配合）", 2019)
+    (task,) = plan.tasks
+    assert task.leaders == ("分管副省长", "协管副秘书长")
+    assert (task.responsible, task.supporting) == (("省发展改革委",), ("省统计局",))
+
+
+def test_a_sentence_that_merely_mentions_a_division_of_work_is_no_assignment():
+    plan = parse("(一)明确分工。各单位要加强协作。\n责任单位：市发改委。", 2020)
+    assert plan.tasks[0].responsible == ("市发改委",)
+    assert "加强协作" in plan.tasks[0].text
