@@ -15,6 +15,9 @@ It is read once, on first use.
 - `current_name(name)`: the full name of the body that now does the work of a renamed or
   merged one (银监会 → 国家金融监督管理总局), else the full name itself.
 
+A place the data does not list is accepted by its shape: 2–5 characters ending in 省/市/县/区/
+镇/乡/街道…, with no department stem, no clause word and none of the [blocked] characters in it.
+A township or street alone (柏林沟镇, 五星街道) counts as a unit; a county or city alone does not.
 Pure Python, no Django. Full-width brackets and spaces are normalised before lookup.
 """
 from __future__ import annotations
@@ -26,8 +29,10 @@ from pathlib import Path
 
 DATA_PATH = Path(__file__).with_name("data") / "gazetteer.txt"
 MAX_UNIT_LENGTH = 40
+MAX_TEXT_LENGTH = 400  # a table cell, not a page
 SEPARATORS = re.compile(r"[、，,；;：:/]")  # outside parentheses, these end a unit
 HAN = "[\u4e00-\u9fff]"
+JOINERS = "和及与"  # between two known units, a joiner is dropped
 
 
 @dataclass
@@ -38,14 +43,12 @@ class Gazetteer:
     whole: dict[str, str] = field(default_factory=dict)
     branches: list[tuple[tuple[str, ...], str, tuple[str, ...]]] = field(default_factory=list)
     subunits: dict[str, tuple[str, ...]] = field(default_factory=dict)  # part -> parent stems
-    subnamed: tuple[str, ...] = ()
+    subnamed: list[str] = field(default_factory=list)  # longest first
     places: list[str] = field(default_factory=list)
     levels: dict[str, list[str]] = field(default_factory=dict)
     blocked: str = ""
     verbs: list[str] = field(default_factory=list)
-
-    def entry_count(self) -> int:
-        return len(self.national) + len(self.bare) + len(self.whole) + len(self.places)
+    stems: set[str] = field(default_factory=set)
 
 
 def _sections(text: str):
@@ -64,28 +67,23 @@ def _forms(part: str) -> list[str]:
 def parse_gazetteer(text: str) -> Gazetteer:
     """Read the data format described in the header of data/gazetteer.txt."""
     g = Gazetteer()
-    subnamed: list[str] = []
     for section, line in _sections(text):
-        if section == "national":
+        if section in ("national", "whole"):
             names, _, after = line.partition(">")
-            forms = _forms(names)
-            for form in forms:
-                g.national.setdefault(form, forms[0])
+            forms, known = _forms(names), g.national if section == "national" else g.whole
+            known.update({form: forms[0] for form in forms if form not in known})
             if after.strip():
                 g.successor[forms[0]] = after.strip()
         elif section == "stems":
             flag = line[0] if line[0] in "!~" else ""
             stems, _, endings = line.lstrip("!~").partition(":")
             stems_list, endings_list = _forms(stems), endings.split()
+            g.stems.update(stem for stem in stems_list if len(stem) > 1)
             for stem in stems_list:
                 for ending in endings_list:
                     ending = "" if ending == "-" else ending
                     written = "委" if ending == "委员会" and "委" in endings_list else ending
                     g.bare.setdefault(stem + ending, (stems_list[0] + written, flag))
-        elif section == "whole":
-            forms = _forms(line)
-            for form in forms:
-                g.whole.setdefault(form, forms[0])
         elif section == "branches":
             heads, _, endings = line.partition(":")
             head_forms = tuple(_forms(heads))
@@ -95,17 +93,15 @@ def parse_gazetteer(text: str) -> Gazetteer:
             for part in _forms(parts):
                 g.subunits[part] = tuple(_forms(parents))
         elif section == "subnamed":
-            subnamed += _forms(line)
-        elif section == "places":
-            g.places += line.split()
+            g.subnamed += _forms(line)
+        elif section in ("places", "verbs"):
+            getattr(g, section).extend(line.split())
         elif section == "levels":
             key, _, values = line.partition(":")
             g.levels.setdefault(key.strip(), []).extend(values.split())
         elif section == "blocked":
             g.blocked += line
-        elif section == "verbs":
-            g.verbs += line.split()
-    g.subnamed = tuple(sorted(set(subnamed), key=len, reverse=True))
+    g.subnamed = sorted(set(g.subnamed), key=len, reverse=True)
     return g
 
 
@@ -121,13 +117,15 @@ class _Matcher:
         free = f"(?:(?![{re.escape(g.blocked)}]){HAN})"
         suffix = _alternation(g.levels["suffix"])
         level = _alternation(g.levels["prefix"])
-        place = f"(?:(?:{_alternation(g.places)})(?:{suffix})?|{free}{{1,5}}(?:{suffix}))"
-        collective = f"(?:{_alternation(g.levels['collective'])})(?:{level})?(?:\\([^()]{{1,15}}\\))?"
+        # a place name the data does not list holds no department stem: not 财政资金市 + 财政局
+        body = f"(?:(?!{_alternation(g.stems)}){free})"
+        place = f"(?:(?:{_alternation(g.places)})(?:{suffix})?|{body}{{2,5}}(?:{suffix})|{body}县)"  # 沁县
+        collective = f"(?:{_alternation(g.levels['collective'])})(?:(?:{level})(?:、(?:{level}))*)?(?:\\([^()]{{1,15}}\\))?"
         lead = f"(?:{_alternation(g.levels['lead'])})?"
         after = f"(?:{_alternation(g.levels['after'])})?"
         self.prefix = re.compile(f"{lead}(?:{collective}|{place}{{1,3}}(?:{level})?|{level})?{after}")
         self.place = re.compile(f"{place}{{1,3}}")
-        self.collective_unit = re.compile(f"(?:{_alternation(g.levels['collective'])})(?:{level})(?:\\([^()]{{1,15}}\\))?")
+        self.collective_unit = re.compile(collective.replace(")*)?(", ")*)(", 1))  # 各县、市、区; not 各 alone
         self.plain = re.compile(f"{free}{{2,8}}")
         self.verb = re.compile(_alternation(g.verbs))
         self.town = re.compile(f"{free}{{2,4}}(?<!下)(?:{_alternation(g.levels['standalone'])})")  # not 科技下乡
@@ -243,12 +241,13 @@ def _has_separator(text: str) -> bool:
 def split_run_together(text: str) -> list[str] | None:
     """The known units `text` is made of, in order, longest first with backtracking; else None.
 
-    A text that is one known name comes back whole ("市发展和改革委员会" → itself); a text holding a
-    separator (、，；:/) outside parentheses is not this function's business (None). The parts are
-    returned normalised: spaces dropped, full-width brackets as ASCII.
+    A text that is one known name comes back whole ("市发展和改革委员会" → itself); a 和/及/与
+    between two known units is dropped; a text holding a separator (、，；:/) outside parentheses,
+    or longer than MAX_TEXT_LENGTH, is not this function's business (None). The parts come back
+    normalised: spaces dropped, full-width brackets as ASCII.
     """
     text = normalize(text)
-    if not text or _has_separator(text):
+    if not text or len(text) > MAX_TEXT_LENGTH or _has_separator(text):
         return None
     parse = _matcher().parse
     failed: set[int] = set()
@@ -261,6 +260,8 @@ def split_run_together(text: str) -> list[str] | None:
         for end in range(min(len(text), start + MAX_UNIT_LENGTH), start, -1):
             if parse(text[start:end]):
                 rest = cover(end)
+                if rest is None and end < len(text) - 1 and text[end] in JOINERS:
+                    rest = cover(end + 1)  # 市环保局和财政局; never inside a name (工业和信息化部)
                 if rest is not None:
                     return [text[start:end], *rest]
         failed.add(start)
