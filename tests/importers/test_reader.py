@@ -2,6 +2,7 @@
 import codecs
 import io
 import random
+import re
 import signal
 import time
 import zipfile
@@ -609,3 +610,207 @@ def test_a_damaged_pdf_is_refused_with_a_sentence(tmp_path, data):
     with pytest.raises(reader.ImportRefused, match="PDF"):
         read_document(path)
 
+
+
+# --- Word list numbering: the labels Word shows, which python-docx's text leaves out -------------
+W_NAMESPACE = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def add_list(document, levels, *, restart_never=(), start=1) -> int:
+    """A list definition (w:abstractNum) with `levels` [(numFmt, lvlText), …] in the document's
+    numbering part and a list instance (w:num) of it; returns the instance's numId."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
+    numbering = document.part.numbering_part.element
+    key = max((int(a.get(qn("w:abstractNumId"))) for a in numbering.iterchildren(qn("w:abstractNum"))), default=-1) + 1
+    definition = parse_xml(
+        f'<w:abstractNum {W_NAMESPACE} w:abstractNumId="{key}"><w:multiLevelType w:val="multilevel"/>'
+        + "".join(
+            f'<w:lvl w:ilvl="{level}"><w:start w:val="{start}"/><w:numFmt w:val="{number_format}"/>'
+            + ('<w:lvlRestart w:val="0"/>' if level in restart_never else "")
+            + f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/></w:lvl>'
+            for level, (number_format, text) in enumerate(levels)
+        )
+        + "</w:abstractNum>"
+    )
+    first_instance = numbering.find(qn("w:num"))
+    if first_instance is None:
+        numbering.append(definition)
+    else:
+        first_instance.addprevious(definition)  # the schema wants every abstractNum before the nums
+    return numbering.add_num(key).numId
+
+
+def another_instance(document, num_id: int, *, restart_level: int | None = None) -> int:
+    """A second list instance of the same definition as `num_id`, restarting a level if asked."""
+    numbering = document.part.numbering_part.element
+    instance = numbering.add_num(numbering.num_having_numId(num_id).abstractNumId.val)
+    if restart_level is not None:
+        instance.add_lvlOverride(ilvl=restart_level).add_startOverride(1)
+    return instance.numId
+
+
+def add_numbered(document, num_id: int, level: int, text: str):
+    paragraph = document.add_paragraph(text)
+    numbering = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    numbering.get_or_add_ilvl().val = level
+    numbering.get_or_add_numId().val = num_id
+    return paragraph
+
+
+PLAN_LEVELS = [("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3."), ("decimal", "（%4）")]
+
+
+def saved(document, tmp_path, name="plan.docx") -> Path:
+    document.save(tmp_path / name)
+    return tmp_path / name
+
+
+def test_word_list_numbering_gives_each_paragraph_its_label_counted_as_word_counts(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("鹤壁市蓝天工程实施方案")
+    plan = add_list(document, PLAN_LEVELS)
+    for level, text in [
+        (0, "总体要求"), (1, "加快清洁能源替代"), (2, "推广天然气。责任单位：市发改委"), (3, "城区"), (3, "县区"),
+        (2, "发展光伏。责任单位：市发改委"), (1, "治理工业废气"), (2, "完成超低排放改造。责任单位：市环保局"),
+        (0, "保障措施"), (1, "加强组织领导"),
+    ]:
+        add_numbered(document, plan, level, text)
+    document.add_paragraph("附件")
+    assert read_lines(saved(document, tmp_path)) == [
+        "鹤壁市蓝天工程实施方案",
+        "一、总体要求", "（一）加快清洁能源替代", "1.推广天然气。责任单位：市发改委", "（1）城区", "（2）县区",
+        "2.发展光伏。责任单位：市发改委", "（二）治理工业废气", "1.完成超低排放改造。责任单位：市环保局",
+        "二、保障措施", "（一）加强组织领导",
+        "附件",
+    ]
+
+
+@pytest.mark.parametrize("number_format, template, expected", [
+    ("decimalEnclosedCircleChinese", "%1", ["①甲", "②乙", "③丙"]),
+    ("decimalEnclosedCircle", "%1", ["①甲", "②乙", "③丙"]),
+    ("ideographTraditional", "%1、", ["甲、甲", "乙、乙", "丙、丙"]),
+    ("chineseCountingThousand", "第%1条", ["第一条 甲", "第二条 乙", "第三条 丙"]),  # a label ending in a word: a space
+    ("chineseLegalSimplified", "%1、", ["壹、甲", "贰、乙", "叁、丙"]),
+    ("decimal", "%1）", ["1）甲", "2）乙", "3）丙"]),
+    ("decimalEnclosedParen", "%1", ["⑴甲", "⑵乙", "⑶丙"]),
+    ("upperRoman", "%1.", ["I.甲", "II.乙", "III.丙"]),
+    ("lowerLetter", "%1)", ["a)甲", "b)乙", "c)丙"]),
+    ("bullet", "\uf06c", ["甲", "乙", "丙"]),  # a bullet is no label
+])
+def test_list_number_formats(tmp_path, number_format, template, expected):
+    document = docx.Document()
+    items = add_list(document, [(number_format, template)])
+    for text in "甲乙丙":
+        add_numbered(document, items, 0, text)
+    assert read_lines(saved(document, tmp_path)) == expected
+
+
+@pytest.mark.parametrize("number, chinese", [
+    (1, "一"), (10, "十"), (11, "十一"), (19, "十九"), (20, "二十"), (21, "二十一"), (99, "九十九"),
+    (100, "一百"), (101, "一百零一"), (110, "一百一十"), (1001, "一千零一"), (1010, "一千零一十"), (10_000, "一万"),
+])
+def test_chinese_counting(number, chinese):
+    assert reader.format_list_number(number, "chineseCounting") == chinese
+
+
+def test_a_nested_list_level_restarts_under_each_higher_item_unless_told_not_to(tmp_path):
+    """Word restarts （一） under each 一、; a level with w:lvlRestart 0 counts on through the
+    document, as the Fujian plan numbers its measures （一）…（十九） across its parts."""
+    document = docx.Document()
+    plan = add_list(document, PLAN_LEVELS, restart_never={1})
+    for level, text in [(0, "甲"), (1, "乙"), (1, "丙"), (0, "丁"), (1, "戊"), (2, "己"), (0, "庚"), (2, "辛")]:
+        add_numbered(document, plan, level, text)
+    assert read_lines(saved(document, tmp_path)) == [
+        "一、甲", "（一）乙", "（二）丙", "二、丁", "（三）戊", "1.己", "三、庚", "1.辛",
+    ]
+
+
+def test_list_instances_of_one_definition_continue_unless_one_restarts(tmp_path):
+    document = docx.Document()
+    first = add_list(document, PLAN_LEVELS)
+    continued = another_instance(document, first)
+    restarted = another_instance(document, first, restart_level=1)
+    add_numbered(document, first, 0, "甲")
+    add_numbered(document, first, 1, "乙")
+    document.add_paragraph("说明")
+    add_numbered(document, continued, 1, "丙")  # "continue numbering": a new instance, the same counters
+    add_numbered(document, restarted, 1, "丁")  # "restart numbering": an instance with a startOverride
+    add_numbered(document, restarted, 1, "戊")
+    assert read_lines(saved(document, tmp_path)) == ["一、甲", "（一）乙", "说明", "（二）丙", "（一）丁", "（二）戊"]
+
+
+def test_numbering_from_a_paragraph_style_and_in_table_cells_counts_in_document_order(tmp_path):
+    """python-docx's template numbers its "List Number" style "%1." through the style's w:numPr;
+    numbered paragraphs in a table's 序号 column count between the body's, row by row."""
+    document = docx.Document()
+    document.add_paragraph("推广清洁能源", style="List Number")
+    table = document.add_table(rows=2, cols=2)
+    for row, text in zip(table.rows, ["建设光伏电站", "整治燃煤锅炉"]):
+        row.cells[0].paragraphs[0].style = document.styles["List Number"]
+        row.cells[1].text = text
+    document.add_paragraph("加强监督考核", style="List Number")
+    assert read_lines(saved(document, tmp_path)) == ["1.推广清洁能源", "2.\t建设光伏电站", "3.\t整治燃煤锅炉", "4.加强监督考核"]
+
+
+def test_a_numbering_level_turned_off_or_missing_gives_no_label(tmp_path):
+    document = docx.Document()
+    plan = add_list(document, PLAN_LEVELS[:1])
+    add_numbered(document, plan, 0, "甲")
+    add_numbered(document, plan, 3, "乙")  # a level the definition lacks
+    add_numbered(document, 0, 0, "丙")  # numId 0: numbering turned off
+    add_numbered(document, 99, 0, "丁")  # an instance the numbering part lacks
+    add_numbered(document, plan, 0, "戊")
+    assert read_lines(saved(document, tmp_path)) == ["一、甲", "乙", "丙", "丁", "二、戊"]
+
+
+def test_an_overlong_label_template_is_ignored_and_a_huge_start_is_bounded(tmp_path):
+    document = docx.Document()
+    long_label = add_list(document, [("decimal", "%1" + "、" * 5000)])
+    huge_start = add_list(document, [("lowerLetter", "%1.")], start=10**9)
+    for number in range(3):
+        add_numbered(document, long_label, 0, "甲")
+        add_numbered(document, huge_start, 0, "乙")
+    lines = read_lines(saved(document, tmp_path))
+    assert lines[::2] == ["甲"] * 3
+    assert lines[1::2] == ["32767.乙", "32768.乙", "32769.乙"]  # Word's own limit; no letter for it: decimal
+
+
+def test_a_plan_numbered_by_word_imports_as_the_same_plan_typed_out(tmp_path):
+    """The Fujian plan with its labels (一、 （一） 1. （1）) made Word list numbering reads back as its text."""
+    from plans.importers import parse_document
+
+    text = (Path(settings.BASE_DIR) / "seeds" / "fujian-2024-export-industries-plan.txt").read_text(encoding="utf-8")
+    text = text.replace("（十九）完善出口信用保险服务", "（十八）完善出口信用保险服务")  # the plan skips （十八）; Word would not
+    labels = [r"[一二三四五六七八九十]+、", r"（[一二三四五六七八九十]+）", r"\d+\.", r"（\d+）"]
+    document = docx.Document()
+    plan = add_list(document, PLAN_LEVELS, restart_never={1})
+    numbered = 0
+    for line in text.splitlines():
+        level = next((n for n, label in enumerate(labels) if re.match(label, line)), None)
+        if level is None:
+            document.add_paragraph(line)
+        else:
+            add_numbered(document, plan, level, re.sub("^" + labels[level], "", line))
+            numbered += 1
+    assert numbered > 20
+    path = saved(document, tmp_path)
+    assert "（一）持续壮大支柱" not in document_xml(path.read_bytes()).decode()  # the labels are Word's, not text
+    assert read_lines(path) == text.splitlines()
+    (tmp_path / "plan.txt").write_text(text, encoding="utf-8")
+
+    def tasks(name):
+        return [(task.path, task.responsible, task.supporting) for task in parse_document(tmp_path / name).tasks]
+
+    assert len(tasks("plan.txt")) > 20 and tasks("plan.docx") == tasks("plan.txt")
+
+
+def test_a_numbered_doc_keeps_its_labels_through_libreoffice(old_word, tmp_path):
+    document = docx.Document()
+    plan = add_list(document, PLAN_LEVELS)
+    for level, text in [(0, "总体要求"), (1, "加快清洁能源替代"), (2, "推广天然气"), (0, "保障措施")]:
+        add_numbered(document, plan, level, text)
+    document.add_paragraph("附件")
+    doc = soffice_convert(saved(document, tmp_path), "doc")
+    assert read_document(doc) == (["一、总体要求", "（一）加快清洁能源替代", "1.推广天然气", "二、保障措施", "附件"], "doc")
