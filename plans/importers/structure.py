@@ -28,7 +28,7 @@ CN_DIGITS = "一二三四五六七八九十百零〇"
 LABEL_PATTERNS: tuple[tuple[int, re.Pattern], ...] = (
     (1, re.compile(rf"^[{CN_DIGITS}]+[、．.]")),
     (2, re.compile(rf"^[（(][{CN_DIGITS}]+[)）]")),
-    (3, re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))")),
+    (3, re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d)|\.(?=(?:19|20)\d\d年))")),  # 1.2017年10月底前…, not 1.5万
     (4, re.compile(r"^[（(]\d{1,2}[)）]")),
     (5, re.compile(r"^[①-⑳]")),
     # 第一章 / 第一节 / 第一条 (regulation style): chapter, section, article
@@ -77,7 +77,7 @@ ROLE_OF_VERB = {
 # 以下工作均需各设区市人民政府、平潭综合实验区管委会负责落实，不再单独列出
 BLANKET = re.compile(
     r"^(?:以下|下列|后续|其余)[\u4e00-\u9fff]{0,6}?(?:均需|均由|均要|均须|需|由)(?P<units>.+?)"
-    r"(?:负责落实|组织落实|具体落实|落实|负责)[，,]?(?:不再单独列出|不再一一列出|不再列出|下同)?$"
+    r"(?P<verb>负责落实|组织落实|具体落实|落实|负责|配合|协助|参与)[，,]?(?:不再单独列出|不再一一列出|不再列出|下同)?$"
 )
 # A rule written inside an assignment parenthesis, not a unit: （税务总局、财政部负责，排在第一位的
 #部门为牵头部门，下同）, （……，列第一位者为牵头单位）, （……，不再单独列出）
@@ -114,7 +114,8 @@ class Assignment:
     responsible: list[str] = field(default_factory=list)
     supporting: list[str] = field(default_factory=list)
     implementing: list[str] = field(default_factory=list)
-    blanket_implementing: list[str] = field(default_factory=list)
+    blanket_implementing: list[str] = field(default_factory=list)  # 以下……均需Y落实: Y implements every later task
+    blanket_supporting: list[str] = field(default_factory=list)  # 以下均需Y配合: Y supports every later task
     leaders: list[str] = field(default_factory=list)  # officials named beside the units (分管副省长)
     guessed: bool = False  # units without a role word, taken as responsible
     deadline_text: str = ""  # 完成时限：2023年12月底 written beside the units
@@ -125,7 +126,8 @@ class Assignment:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.lead or self.responsible or self.supporting or self.implementing or self.blanket_implementing)
+        return not (self.lead or self.responsible or self.supporting or self.implementing or self.blanket_implementing
+                    or self.blanket_supporting)
 
 
 def label_of(text: str) -> tuple[str, int, str] | None:
@@ -152,7 +154,7 @@ def parse_assignment_line(text: str) -> Assignment | None:
         value = OTHER_LABEL.split(text[match.end() : end], maxsplit=1)[0].strip("；;。，, ")
         if match.group(1).startswith(DEADLINE_LABELS):
             assignment.deadline_text = value
-        else:
+        elif not (ROLE_WORD.search(value) and _add_role_sentence(assignment, value, _role_of_label(match.group(1)))):
             _add_units(assignment, _role_of_label(match.group(1)), value)
     return assignment
 
@@ -189,7 +191,8 @@ def parse_assignment_parenthesis(inner: str) -> Assignment | None:
             units = split_units(blanket.group("units"))
             if not units or not all(map(looks_like_unit, units)):
                 return None
-            assignment.add("blanket_implementing", units)
+            supporting = blanket.group("verb") in ("配合", "协助", "参与")
+            assignment.add("blanket_supporting" if supporting else "blanket_implementing", units)
             sentence = sentence[:start].rstrip("，,")
             if not sentence:
                 continue
@@ -202,10 +205,24 @@ def _role_sentence(text: str) -> Assignment:
     """The assignment of a role sentence (省商务厅牵头，各市、省直有关部门配合。); empty when its
     words are not one."""
     assignment = Assignment()
-    for sentence in filter(None, re.split(r"[。；;]", re.sub(r"\s+", "", text).rstrip("，,"))):
-        if not _add_role_clauses(assignment, sentence):
-            return Assignment()
+    _add_role_sentence(assignment, text)
     return assignment
+
+
+def _add_role_sentence(assignment: Assignment, text: str, default_role: str | None = None) -> bool:
+    """Add the roles of a role sentence to `assignment`; False (and nothing added) when its words
+    are not one. Under a label (责任单位：X牵头，Y) a list without a verb takes the label's role."""
+    found = Assignment()
+    for sentence in filter(None, re.split(r"[。；;]", re.sub(r"\s+", "", text).rstrip("，,"))):
+        if not _add_role_clauses(found, sentence, default_role):
+            return False
+    if found.is_empty:
+        return False
+    for role in ("lead", "responsible", "supporting", "implementing"):
+        assignment.add(role, getattr(found, role))
+    assignment.leaders.extend(found.leaders)
+    assignment.deadline_text = " ".join(filter(None, [assignment.deadline_text, found.deadline_text]))
+    return True
 
 
 def _blanket_clause(sentence: str) -> tuple[int, re.Match | None]:
@@ -231,7 +248,7 @@ def _labelled_parenthesis(inner: str) -> Assignment | None:
     return parse_assignment_line(inner[start:])
 
 
-def _add_role_clauses(assignment: Assignment, sentence: str) -> bool:
+def _add_role_clauses(assignment: Assignment, sentence: str, default_role: str | None = None) -> bool:
     """Add the role clauses of one sentence; False when the sentence is not an assignment.
 
     A clause that only says when (年内持续推进, 2025年底前完成) is the deadline; one naming
@@ -244,6 +261,8 @@ def _add_role_clauses(assignment: Assignment, sentence: str) -> bool:
             position = time.end()
             continue
         clause = ROLE_CLAUSE.match(sentence, position)
+        if not clause and default_role:
+            clause = VERBLESS_CLAUSE.match(sentence, position)
         if not clause:
             return False
         units = split_units(clause.group("units"))
@@ -252,7 +271,7 @@ def _add_role_clauses(assignment: Assignment, sentence: str) -> bool:
         elif not units or not all(map(looks_like_unit, units)):
             return False
         else:
-            assignment.add(ROLE_OF_VERB[clause.group("verb")], units)
+            assignment.add(ROLE_OF_VERB.get(clause.group("verb"), default_role), units)
             roles += 1
         position = clause.end()
     return roles > 0
@@ -262,6 +281,8 @@ def _add_role_clauses(assignment: Assignment, sentence: str) -> bool:
 TIME_CLAUSE = re.compile(
     r"(?P<time>[^，,；;]{0,10}(?:\d{1,2}月|年底|年内|季度|上半年|下半年|长期|持续推进|\d{4}年)[^，,；;]{0,8})(?:[，,；;]|$)"
 )
+# a list without a role verb, in a role sentence under a label: 责任单位：X牵头，区直相关部门
+VERBLESS_CLAUSE = re.compile(r"(?P<units>[^，,；;]+)(?P<verb>)(?:[，,；;]|$)")
 # officials named as answerable in an assignment: 分管副省长, 协管副秘书长, 市长
 PERSON_TITLE = re.compile(r"(?:省长|市长|县长|区长|州长|秘书长|书记|主席|常委|部长)$|领导$")
 
@@ -419,10 +440,10 @@ class NodeBuilder:
         self.paragraphs = paragraphs
         self.drafts: list[Draft] = []
         self.stack: list[int] = []
-        self.blanket: list[str] = []
+        self.blanket: dict[str, list[str]] = {"implementing": [], "supporting": []}  # role → units of every later task
         self.warnings: list[ParsedWarning] = []
         self.table_columns: dict[str, int] | None = None
-        self.blanket_from: int | None = None  # index of the draft that declared the blanket units
+        self.blanket_from: dict[str, int] = {}  # role → index of the draft that declared its blanket units
         self.section_leads: dict[int, list[str]] = {}  # heading draft → the lead unit it names
 
     # -- walking
@@ -582,11 +603,11 @@ class NodeBuilder:
         draft.leaders.extend(leader for leader in assignment.leaders if leader not in draft.leaders)
         if assignment.deadline_text:
             draft.deadline_text = " ".join(filter(None, [draft.deadline_text, assignment.deadline_text]))
-        if assignment.blanket_implementing and self.blanket_from is None:
-            self.blanket_from = next(index for index, other in enumerate(self.drafts) if other is draft)
-        for unit in assignment.blanket_implementing:
-            if unit not in self.blanket:
-                self.blanket.append(unit)
+        for role in ("implementing", "supporting"):
+            units = getattr(assignment, f"blanket_{role}")
+            if units and role not in self.blanket_from:
+                self.blanket_from[role] = next(index for index, other in enumerate(self.drafts) if other is draft)
+            self.blanket[role].extend(unit for unit in units if unit not in self.blanket[role])
         if draft.assigned and not draft.text and not draft.title:
             self._warn(line, "分工没有对应的任务内容 (an assignment without task text)")
 
@@ -635,16 +656,21 @@ class NodeBuilder:
     def has_tasks(self) -> bool:
         return any(draft.assigned for draft in self.drafts)
 
+    def _with_blanket(self, index: int, draft: Draft, role: str) -> list[str]:
+        """The draft's units in `role`, with the blanket units of that role declared at or before it."""
+        units = list(getattr(draft, role))
+        start = self.blanket_from.get(role)
+        if start is not None and index >= start and draft.assigned:
+            units += [unit for unit in self.blanket[role] if unit not in units and unit not in draft.responsible]
+        return units
+
     def nodes(self, plan_year: int | None, target_year: int | None) -> tuple[ParsedNode, ...]:
         """The frozen nodes; blanket implementing units added to every later task."""
         result = []
-        blanket_from = self.blanket_from
         for index, draft in enumerate(self.drafts):
-            implementing = list(draft.implementing)
-            if blanket_from is not None and index >= blanket_from and draft.assigned:
-                implementing += [unit for unit in self.blanket if unit not in implementing]
+            implementing, supporting = self._with_blanket(index, draft, "implementing"), self._with_blanket(index, draft, "supporting")
             responsible = draft.lead + [unit for unit in draft.responsible if unit not in draft.lead]
-            is_task = bool(responsible or draft.supporting or implementing)
+            is_task = bool(responsible or supporting or implementing)
             deadlines = ()
             targets = ()
             if is_task:
@@ -670,7 +696,7 @@ class NodeBuilder:
                     text=draft.text,
                     line=draft.line,
                     responsible=tuple(responsible),
-                    supporting=tuple(draft.supporting),
+                    supporting=tuple(supporting),
                     implementing=tuple(implementing),
                     deadlines=deadlines,
                     targets=targets,

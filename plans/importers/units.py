@@ -94,6 +94,7 @@ NO_PREFIX_START = ("各", "全", "国家", "国务院", "中国", "中共", "中
 # enterprises, banks, media, customs and other bodies that are not departments of a government
 NOT_DEPARTMENT = re.compile(
     r"公司|集团|银行|报社|日报|电视台|广播|电台|融媒体|海关|保险|信保|协会|商会|大学|学院|医院|电网|铁路|机场|港务"
+    r"|银监|保监|证监|通信管理"  # vertically managed: 银监局, 通信管理办 name their own level
 )
 LOCAL_GOVERNMENT = re.compile(r"(?:人民政府|政府|管委会|管委|街道办事处|乡镇)(?:[（(]管委[)）])?$|(?:区|园区|新区)管理委员会$")
 DEPARTMENT_END = re.compile(
@@ -229,6 +230,8 @@ WITH = re.compile(r"(?<=[局厅委部办署会行室])会同")
 
 # "……，区级相关部门" / "……、各有关单位" beside named units: "and the others"
 OTHERS = re.compile(r"^(?:各|(?:省|市|县|区)级|其他|其余)?(?:相关|有关)(?:部门|单位)$")
+# "区经济发展局、……、区直各相关单位": the other departments of the level just named
+OTHERS_OF_LEVEL = re.compile(r"^(?P<level>省|市|县|区)直(?:各)?(?:相关|有关)(?:部门|单位)$")
 # a convention written beside a unit: 市财政局（第一责任单位为牵头单位，下同）
 CONVENTION_AFTER = re.compile(r"[（(][^（()）]*(?:为牵头|下同|为准|首位|第一位)[^（()）]*[)）]$")
 
@@ -238,6 +241,9 @@ def _split_marked(text: str, prefix_in_force: str, places: tuple[str, ...]) -> l
     for name, lead in _split_all(text, prefix_in_force, places):
         if OTHERS.match(name) and named_before:
             continue  # "区发改局、……，各有关单位": after named units it only says "and the others"
+        level = OTHERS_OF_LEVEL.match(name)
+        if level and any(other.startswith(level.group("level")) and not OTHERS.match(other) for other, _ in kept):
+            continue
         kept.append((name, lead))
         named_before = named_before or not OTHERS.match(name)
     return kept

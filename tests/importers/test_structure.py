@@ -692,3 +692,28 @@ def test_a_sentence_that_merely_mentions_a_division_of_work_is_no_assignment():
     plan = parse("(一)明确分工。各单位要加强协作。\n责任单位：市发改委。", 2020)
     assert plan.tasks[0].responsible == ("市发改委",)
     assert "加强协作" in plan.tasks[0].text
+
+
+def test_a_role_sentence_on_a_responsible_label_line_keeps_the_lead_first_and_the_verbless_list_responsible():
+    plan = parse(
+        "1.推进改革试点。\n责任单位：区行政审批局、市场监督管理局牵头，区直相关部门\n"
+        "2.规范权责清单。\n责任单位：区行政审批局牵头，各乡镇人民政府按职责分工负责", 2017,
+    )
+    first, second = plan.tasks
+    assert first.responsible == ("区行政审批局", "区市场监督管理局", "区直相关部门")
+    assert second.responsible == ("区行政审批局", "各乡镇人民政府")
+
+
+def test_a_blanket_rule_with_peizhe_makes_the_units_support_every_later_task():
+    plan = parse(
+        "1.取缔小企业。全面排查。（区环保局牵头，区经发局参与，相关乡镇配合。以下均需相关乡镇配合，不再列出）\n"
+        "2.整治重点行业。推进改造。（区环保局负责）", 2016,
+    )
+    first, second = plan.tasks
+    assert first.supporting == ("区经发局", "相关乡镇")
+    assert second.supporting == ("相关乡镇",) and second.implementing == ()
+
+
+def test_a_numbered_item_opening_with_a_year_keeps_its_number():
+    plan = parse("(一)深化改革\n1.2017年10月底前实现多证合一。\n责任单位：区市场监督管理局", None)
+    assert plan.tasks[0].path == ("(一)", "1.")

@@ -219,3 +219,12 @@ def test_looks_like_unit_rejects_sentences():
     assert looks_like_unit("省商务厅")
     assert not looks_like_unit("含自备机组")
     assert not looks_like_unit("市场主体，个人")
+
+
+def test_the_other_departments_of_the_level_just_named_are_no_unit_of_their_own():
+    assert split_units("区经济发展局、人民银行平潭支行、区直各相关单位") == ["区经济发展局", "人民银行平潭支行"]
+    assert split_units("各县区政府及市直有关部门") == ["各县区政府", "市直有关部门"]
+
+
+def test_a_vertically_managed_office_does_not_take_the_shared_prefix():
+    assert split_units("区财政金融局、银监办、通信管理办") == ["区财政金融局", "银监办", "通信管理办"]
