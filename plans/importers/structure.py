@@ -20,7 +20,7 @@ from .cleanup import LEADER_LINE, ROLE_SENTENCE_LABEL, ROLE_WORD, Paragraph, is_
 from .deadlines import is_unresolved, parse_deadlines
 from .targets import parse_targets
 from .types import ParsedNode, ParsedWarning
-from .units import lead_marked_units, looks_like_unit, split_units
+from .units import PREFIX as UNIT_PREFIX, lead_marked_units, looks_like_unit, split_units
 
 # ---------------------------------------------------------------- patterns
 
@@ -52,7 +52,7 @@ ROLE_OF_LABEL = {
 OTHER_LABEL = re.compile(r"[，,；;。]?[\u4e00-\u9fff]{2,6}[:：]")
 ROLE_CLAUSE = re.compile(
     r"(?P<units>.+?)(?P<verb>按职责分工负责|按职责负责|分工负责|共同负责|分别负责|牵头负责|负责落实|具体落实|组织落实"
-    r"|牵头|负责|配合|协办|参与|协同|协助|指导|督导)(?:[^，,；;]{0,6}?)(?:[，,；;]|$)"
+    r"|牵头|负责|配合|协办|参与|协同|协助|指导|督导)(?!单位|部门|领导)(?:[^，,；;]{0,6}?)(?:[，,；;]|$)"
 )
 ROLE_OF_VERB = {
     "按职责分工负责": "responsible",
@@ -253,7 +253,7 @@ def _add_role_clauses(assignment: Assignment, sentence: str, default_role: str |
 
     A clause that only says when (年内持续推进, 2025年底前完成) is the deadline; one naming
     officials (分管副省长、协管副秘书长负责) gives the task's leaders, not units."""
-    position, roles = 0, 0
+    position, roles, prefix = 0, 0, ""
     while position < len(sentence):
         time = TIME_CLAUSE.match(sentence, position)
         if time and not ROLE_WORD.search(time.group("time")):
@@ -265,7 +265,8 @@ def _add_role_clauses(assignment: Assignment, sentence: str, default_role: str |
             clause = VERBLESS_CLAUSE.match(sentence, position)
         if not clause:
             return False
-        units = split_units(clause.group("units"))
+        units = split_units(clause.group("units"), prefix)  # 区环保局牵头，经发局参与: the 区 goes on
+        prefix = next((found.group(1) for unit in units if (found := UNIT_PREFIX.match(unit))), prefix)
         if units and all(PERSON_TITLE.search(unit) for unit in units):
             assignment.leaders.extend(units)
         elif not units or not all(map(looks_like_unit, units)):

@@ -94,7 +94,7 @@ NO_PREFIX_START = ("各", "全", "国家", "国务院", "中国", "中共", "中
 # enterprises, banks, media, customs and other bodies that are not departments of a government
 NOT_DEPARTMENT = re.compile(
     r"公司|集团|银行|报社|日报|电视台|广播|电台|融媒体|海关|保险|信保|协会|商会|大学|学院|医院|电网|铁路|机场|港务"
-    r"|银监|保监|证监|通信管理"  # vertically managed: 银监局, 通信管理办 name their own level
+    r"|银监|保监|证监|通信管理|通管办"  # vertically managed: 银监局, 通信管理办 name their own level
 )
 LOCAL_GOVERNMENT = re.compile(r"(?:人民政府|政府|管委会|管委|街道办事处|乡镇)(?:[（(]管委[)）])?$|(?:区|园区|新区)管理委员会$")
 DEPARTMENT_END = re.compile(
@@ -315,7 +315,7 @@ def _takes_shared_prefix(name: str, places: tuple[str, ...]) -> bool:
         return False
     if COLLECTIVE.search(name):
         return False
-    return bool(DEPARTMENT_END.search(name))
+    return bool(DEPARTMENT_END.search(ALIAS_AFTER.sub("", name)))
 
 
 # ---------------------------------------------------------------- kinds
@@ -417,6 +417,12 @@ def _split_prefix(name: str, jurisdiction: str) -> tuple[str | None, str]:
     return "", name
 
 
+ALIAS_AFTER = re.compile(r"[（(][^（()）]{1,12}[)）]$")  # 智慧岛服务管理中心（区数字办）, 区住建局(人防办)
+
+
 def looks_like_unit(name: str) -> bool:
-    """True when `name` reads as the name of a unit (it has a unit's kind, not "other")."""
-    return 2 <= len(name) <= 40 and unit_kind(name) != "other" and not re.search(r"[。，,；;：:]", name)
+    """True when `name` reads as the name of a unit (it has a unit's kind, not "other"); an alias
+    in brackets after it counts as its own name does."""
+    if not 2 <= len(name) <= 40 or re.search(r"[。，,；;：:]", name):
+        return False
+    return unit_kind(name) != "other" or unit_kind(ALIAS_AFTER.sub("", name)) != "other"

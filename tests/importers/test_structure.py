@@ -717,3 +717,13 @@ def test_a_blanket_rule_with_peizhe_makes_the_units_support_every_later_task():
 def test_a_numbered_item_opening_with_a_year_keeps_its_number():
     plan = parse("(一)深化改革\n1.2017年10月底前实现多证合一。\n责任单位：区市场监督管理局", None)
     assert plan.tasks[0].path == ("(一)", "1.")
+
+
+def test_the_prefix_of_one_role_clause_carries_to_the_next():
+    plan = parse("1.整治河口。推进岸线整治。（区经济发展局牵头，交通与建设局、平潭海事局配合）", 2016)
+    assert plan.tasks[0].supporting == ("区交通与建设局", "平潭海事局")
+
+
+def test_a_role_word_inside_a_unit_name_is_no_role_verb():
+    plan = parse("1.加强组织领导。（牵头单位：市委组织部，配合单位：各项目牵头单位，各区、县级市）", 2012)
+    assert plan.tasks[0].supporting == ("各项目牵头单位", "各区", "各县级市")

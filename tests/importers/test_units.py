@@ -228,3 +228,8 @@ def test_the_other_departments_of_the_level_just_named_are_no_unit_of_their_own(
 
 def test_a_vertically_managed_office_does_not_take_the_shared_prefix():
     assert split_units("区财政金融局、银监办、通信管理办") == ["区财政金融局", "银监办", "通信管理办"]
+
+
+def test_a_unit_with_its_alias_in_brackets_reads_as_a_unit_and_takes_the_shared_prefix():
+    assert looks_like_unit("智慧岛服务管理中心（区数字办）")
+    assert split_units("区行政审批局、智慧岛服务管理中心（区数字办）") == ["区行政审批局", "区智慧岛服务管理中心（区数字办）"]
