@@ -154,9 +154,16 @@ def parse_assignment_line(text: str) -> Assignment | None:
         value = OTHER_LABEL.split(text[match.end() : end], maxsplit=1)[0].strip("；;。，, ")
         if match.group(1).startswith(DEADLINE_LABELS):
             assignment.deadline_text = value
-        elif not (ROLE_WORD.search(value) and _add_role_sentence(assignment, value, _role_of_label(match.group(1)))):
-            _add_units(assignment, _role_of_label(match.group(1)), value)
+        else:
+            add_labelled_units(assignment, _role_of_label(match.group(1)), value)
     return assignment
+
+
+def add_labelled_units(assignment: Assignment, role: str, value: str) -> None:
+    """Add what a label or a table column of `role` names: a role sentence (X牵头，Y配合) when
+    its words make one, else a list of units."""
+    if not (ROLE_WORD.search(value) and _add_role_sentence(assignment, value, role)):
+        _add_units(assignment, role, value)
 
 
 # a time phrase closing a list of units without a label of its own: （牵头单位：X；责任单位：Y，6月底完成）
@@ -444,6 +451,7 @@ class NodeBuilder:
         self.blanket: dict[str, list[str]] = {"implementing": [], "supporting": []}  # role → units of every later task
         self.warnings: list[ParsedWarning] = []
         self.table_columns: dict[str, int] | None = None
+        self.table_width = 0  # cells of the header row
         self.blanket_from: dict[str, int] = {}  # role → index of the draft that declared its blanket units
         self.section_leads: dict[int, list[str]] = {}  # heading draft → the lead unit it names
 
@@ -542,11 +550,14 @@ class NodeBuilder:
         cells = [cell.strip() for cell in TABLE_SPLIT.split(text)]
         columns = _table_columns(text)
         if columns:
-            self.table_columns = columns
+            self.table_columns, self.table_width = columns, len(cells)
             return
         if self.table_columns is None:
             self._warn(line, "表格行前没有表头，已忽略 (table row without a header row)", text)
             return
+        numbered = "seq" in self.table_columns and SEQ_CELL.match(cells[0])
+        if 1 < len(cells) < self.table_width and not numbered:  # first cells merged with the row above (rowspan)
+            cells = [""] * (self.table_width - len(cells)) + cells
         filled = [cell for cell in cells if cell]
         if len(filled) == 1:  # a section row such as "一、燃煤烟气治理"
             labelled = label_of(filled[0])
@@ -581,9 +592,9 @@ class NodeBuilder:
         self._pop_to_parent(level)
         self._push(draft)
         assignment = Assignment()
-        assignment.add("lead", split_units(cell("lead")))
-        _add_units(assignment, "responsible", cell("responsible"))
-        _add_units(assignment, "supporting", cell("supporting"))
+        add_labelled_units(assignment, "lead", cell("lead"))
+        add_labelled_units(assignment, "responsible", cell("responsible"))
+        add_labelled_units(assignment, "supporting", cell("supporting"))
         self._apply(draft, assignment, line)
 
     # -- helpers

@@ -727,3 +727,19 @@ def test_the_prefix_of_one_role_clause_carries_to_the_next():
 def test_a_role_word_inside_a_unit_name_is_no_role_verb():
     plan = parse("1.加强组织领导。（牵头单位：市委组织部，配合单位：各项目牵头单位，各区、县级市）", 2012)
     assert plan.tasks[0].supporting == ("各项目牵头单位", "各区", "各县级市")
+
+
+def test_a_table_row_short_of_its_first_cells_continues_the_merged_cell_above():
+    plan = parse(
+        "存在问题\t整改目标和措施\t责任单位\n"
+        "投资增长动力不足\t出台扩大有效投资的实施意见。\t区经发局牵头，区交建局、环土局\n"
+        "创新应用各种投融资方式。\t区财金局、经发局牵头\n", 2016,
+    )
+    first, second = plan.tasks
+    assert first.responsible == ("区经发局", "区交建局", "区环土局")
+    assert second.text == "创新应用各种投融资方式。" and second.responsible == ("区财金局", "区经发局")
+
+
+def test_a_numbered_table_row_cut_short_keeps_its_cells_in_place():
+    plan = parse("序号\t任务名称\t牵头部门\t配合部门\n1\t地区生产总值\t区发改局\t区财政局\n2\t服务业增加值\t区发改局\n", 2019)
+    assert [task.responsible for task in plan.tasks] == [("区发改局",), ("区发改局",)]
