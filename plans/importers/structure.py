@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .cleanup import LEADER_LINE, ROLE_SENTENCE_LABEL, ROLE_WORD, Paragraph, is_assignment_line, trailing_parenthesis
+from .cleanup import BRACKET_OPENERS, LEADER_LINE, ROLE_SENTENCE_LABEL, ROLE_WORD, Paragraph, is_assignment_line, trailing_parenthesis
 from .deadlines import is_unresolved, parse_deadlines
 from .targets import parse_targets
 from .types import ParsedNode, ParsedWarning
@@ -25,6 +25,7 @@ from .units import PREFIX as UNIT_PREFIX, lead_marked_units, looks_like_unit, sp
 # ---------------------------------------------------------------- patterns
 
 CN_DIGITS = "一二三四五六七八九十百零〇"
+OPENING_BRACKETS = "（([［【〔"
 LABEL_PATTERNS: tuple[tuple[int, re.Pattern], ...] = (
     (1, re.compile(rf"^[{CN_DIGITS}]+[、．.]")),
     (2, re.compile(rf"^[（(][{CN_DIGITS}]+[)）]")),
@@ -316,18 +317,18 @@ def inner_assignment_segments(text: str) -> list[str]:
     """A paragraph whose measures each close with their own assignment parenthesis
     (……（体育总局、教育部负责）重视和鼓励……（体育总局、网信办负责）), cut after each such
     parenthesis; [text] when none stands inside it. A parenthesis counts only when it names
-    roles (负责, 牵头, 配合 …), not units alone."""
-    segments, start, depth, opened = [], 0, 0, 0
+    roles (负责, 牵头, 配合 …), not units alone; any kind of bracket counts: （）() 〔〕 [] 【】."""
+    segments, start, opened = [], 0, []  # opened: (index, opening char) of the brackets still open
     for index, char in enumerate(text):
-        if char in "（(":
-            depth, opened = depth + 1, index if depth == 0 else opened
-        elif char in "）)" and depth:
-            depth -= 1
+        if char in OPENING_BRACKETS:
+            opened.append((index, char))
+        elif char in BRACKET_OPENERS and opened and opened[-1][1] in BRACKET_OPENERS[char]:
+            at, _ = opened.pop()
             rest = text[index + 1 :].lstrip("。；; ")
-            if depth == 0 and rest and len(rest) > 4:
-                found = parse_assignment_parenthesis(text[opened + 1 : index])
+            if not opened and rest and len(rest) > 4:
+                found = parse_assignment_parenthesis(text[at + 1 : index])
                 if found is not None and not found.guessed:
-                    cut = index + 1 + (len(text[index + 1 :]) - len(text[index + 1 :].lstrip("。；; ")))
+                    cut = index + 1 + (len(text[index + 1 :]) - len(rest))
                     segments.append(text[start:cut].strip())
                     start = cut
     return segments + [text[start:].strip()] if segments else [text]

@@ -743,3 +743,14 @@ def test_a_table_row_short_of_its_first_cells_continues_the_merged_cell_above():
 def test_a_numbered_table_row_cut_short_keeps_its_cells_in_place():
     plan = parse("序号\t任务名称\t牵头部门\t配合部门\n1\t地区生产总值\t区发改局\t区财政局\n2\t服务业增加值\t区发改局\n", 2019)
     assert [task.responsible for task in plan.tasks] == [("区发改局",), ("区发改局",)]
+
+
+@pytest.mark.parametrize("opening, closing", [("〔", "〕"), ("【", "】"), ("[", "]"), ("（", "）")])
+def test_an_assignment_in_any_bracket_mid_paragraph_closes_its_own_measure(opening, closing):
+    plan = parse(
+        f"1.制定准入清单。完成编制工作。{opening}市生态环境局牵头,市发展和改革局、工业和信息化局参与{closing}"
+        "按省的要求,不再新建燃煤锅炉。(市生态环境局、市场监管局牵头,市发展和改革局参与)", 2019,
+    )
+    first, second = plan.tasks
+    assert first.supporting == ("市发展和改革局", "市工业和信息化局")
+    assert second.text.startswith("按省的要求") and second.responsible == ("市生态环境局", "市市场监管局")
