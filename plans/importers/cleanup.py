@@ -133,10 +133,31 @@ def _cell_lines_as_rows(numbered: list[tuple[int, str]]) -> list[tuple[int, str]
             continue
         columns = len(header)
         cells, index = _cells(numbered, index)
-        for start in range(0, len(cells), columns):
-            row = cells[start : start + columns]
+        rows = _numbered_rows(cells, columns) if SEQ_HEADER.match(header[0]) else None
+        for row in rows or [cells[start : start + columns] for start in range(0, len(cells), columns)]:
             result.append((row[0][0], " | ".join(text for _, text in row)))
     return result
+
+
+SEQ_HEADER = re.compile(r"^(?:序号|编号|序)$")
+SEQ_VALUE = re.compile(r"^(\d{1,3})[.、．]?$")
+
+
+def _numbered_rows(cells: list[tuple[int, str]], columns: int) -> list[list[tuple[int, str]]] | None:
+    """Rows cut where the 序号 column counts on (1, 2, 3 …): a row that lost a cell or has one
+    more than its header stays one row. None when the numbers do not run in order."""
+    first = next((index for index, cell in enumerate(cells) if index >= columns and SEQ_VALUE.match(cell[1])), None)
+    if first is None:
+        return None
+    rows: list[list[tuple[int, str]]] = [cells[:first]]  # the header, with any long header cells after the short ones
+    for cell in cells[first:]:
+        number = SEQ_VALUE.match(cell[1])
+        expected = int(SEQ_VALUE.match(rows[-1][0][1]).group(1)) + 1 if len(rows) > 1 else None
+        if number and (expected is None or int(number.group(1)) == expected) and (len(rows) == 1 or len(rows[-1]) >= 2):
+            rows.append([cell])
+        else:
+            rows[-1].append(cell)
+    return rows if len(rows) > 1 else None
 
 
 def _header_cells(numbered: list[tuple[int, str]], index: int) -> list[str]:
@@ -159,7 +180,7 @@ def _cells(numbered: list[tuple[int, str]], index: int) -> tuple[list[tuple[int,
         if not ends and not (index + 1 < len(numbered) and CELL_LINE_END.search(numbered[index + 1][1])):
             break
         first = number if first is None else first
-        pending += CELL_LINE_END.sub("", text).strip() if ends else text.strip()
+        pending += CELL_LINE_END.sub("", text).strip().strip("|｜").strip() if ends else text.strip()
         index += 1
         if ends:
             cells.append((first, pending))

@@ -559,6 +559,8 @@ class NodeBuilder:
         numbered = "seq" in self.table_columns and SEQ_CELL.match(cells[0])
         if 1 < len(cells) < self.table_width and not numbered:  # first cells merged with the row above (rowspan)
             cells = [""] * (self.table_width - len(cells)) + cells
+        else:
+            cells = _aligned_on_units(cells, self.table_columns, len(cells) != self.table_width)
         filled = [cell for cell in cells if cell]
         if len(filled) == 1:  # a section row such as "一、燃煤烟气治理"
             labelled = label_of(filled[0])
@@ -735,6 +737,22 @@ def _table_columns(text: str) -> dict[str, int] | None:
     return columns if has_task and has_units else None
 
 
+def _aligned_on_units(cells: list[str], columns: dict[str, int], misfit: bool) -> list[str]:
+    """A row that lost a cell (or has one too many) before its units: its cells from the first
+    cell of unit names on moved so that cell sits in the first unit column. Units left of the
+    unit columns always move; units right of them only in a row of the wrong length (`misfit`),
+    as a row may leave its lead cell empty."""
+    unit_columns = [columns[name] for name in ("lead", "responsible", "supporting") if name in columns]
+    text_column = columns.get("task", columns.get("measure", 0))
+    if not unit_columns:
+        return cells
+    first = next((index for index, cell in enumerate(cells) if index > text_column and _cell_kind(cell) == "units"), None)
+    if first is None or first == min(unit_columns) or (first > min(unit_columns) and not misfit):
+        return cells
+    shift = min(unit_columns) - first
+    return cells[:first] + [""] * shift + cells[first:] if shift > 0 else cells[: first + shift] + cells[first:]
+
+
 # what a table cell pasted on its own line holds, when nothing separates the cells
 SEQ_CELL = re.compile(r"^\d{1,3}[.、．]?$")
 DEADLINE_CELL = re.compile(r"(?:\d{1,2}月|年底|年内|全年|季度|上半年|下半年|月底|日前|以前|投入使用|长期|持续|完成$)")
@@ -816,8 +834,10 @@ def _cell_kind(text: str) -> str:
 def _is_header_cell(cell: str) -> bool:
     """A header cell is a short label: no figures, no sentence or list punctuation."""
     compact = re.sub(r"\s+", "", cell)
-    if len(compact) > HEADER_CELL_MAX or re.search(r"[\d。，,、；;：:]", compact):
+    if len(compact) > HEADER_CELL_MAX or re.search(r"[。，,、；;：:]", compact):
         return False
+    if re.search(r"\d", compact) and not re.fullmatch(r"[\d\-—－~至年月季度第]+[\u4e00-\u9fff]{1,8}", compact):
+        return False  # figures only as a time span heading a column: 1-10月推进情况, 2024年度
     return not (looks_like_unit(compact) or looks_like_unit(re.sub(r"[（(][^（()）]*[)）]$", "", compact)))
 
 

@@ -89,7 +89,7 @@ UNIT_END = re.compile(
 GENERIC_NOUNS = {"单位", "部门", "机构", "企业", "组织"}
 TRAILING_ETC = re.compile(r"(?:等(?:有关|相关|其他)?(?:部门|单位|机构)?)$")
 TRAILING_LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主办)[)）]$")
-PREFIX = re.compile(r"^(省|市|县|区)(?!场|级|直|属|区)")
+PREFIX = re.compile(r"^(省|市|县|区)(?!场|级|直|属|区|政(?!府))")  # 市政局 is no 市 + 政局
 NO_PREFIX_START = ("各", "全", "国家", "国务院", "中国", "中共", "中央")
 # enterprises, banks, media, customs and other bodies that are not departments of a government
 NOT_DEPARTMENT = re.compile(

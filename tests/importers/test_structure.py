@@ -754,3 +754,21 @@ def test_an_assignment_in_any_bracket_mid_paragraph_closes_its_own_measure(openi
     first, second = plan.tasks
     assert first.supporting == ("市发展和改革局", "市工业和信息化局")
     assert second.text.startswith("按省的要求") and second.responsible == ("市生态环境局", "市市场监管局")
+
+
+def test_a_progress_table_one_cell_a_line_is_cut_into_rows_by_its_numbers_and_aligned_on_its_units():
+    cells = [
+        "序号", "主要任务", "全年目标任务", "分管 领导", "牵头 单位", "责任主体与协同单位", "1-10月推进情况", "说明",
+        "24", "优化提升背街后巷交通组织。", "徐国江", "城管局", "市政局、相关街道", "已进场施工,完成30%。", "",
+        "25", "新增达标小区210个。", "徐国江", "城管局", "市政局、环卫处、各街道", "已进场施工。", "滞后2个月。", "",
+    ]
+    plan = parse("\n".join(f"{cell} |" for cell in cells), 2023)
+    assert [(t.path, t.responsible, t.supporting) for t in plan.tasks] == [
+        (("24",), ("城管局",), ("市政局", "相关街道")),
+        (("25",), ("城管局",), ("市政局", "环卫处", "各街道")),
+    ]
+
+
+def test_a_units_cell_right_of_an_empty_lead_cell_stays_where_it_is():
+    plan = parse("序号\t重点任务\t牵头单位\t配合单位\n1\t建设园区\t\t市财政局\n", 2023)
+    assert plan.tasks[0].responsible == () and plan.tasks[0].supporting == ("市财政局",)
