@@ -510,6 +510,17 @@ class NodeBuilder:
             self._apply(draft, assignment, line)
 
     def _on_plain(self, index: int, text: str, line: int) -> None:
+        first, *more = inner_assignment_segments(text)
+        self._on_plain_segment(index, first, line)
+        for segment in more:  # further measures of the paragraph: unnumbered tasks beside the first
+            body, assignment = split_trailing_assignment(segment)
+            previous = self.drafts[-1]
+            draft = Draft("", previous.level, previous.path, previous.parent, split_title(body), body, line, False)
+            self._pop_to_parent(previous.level)
+            self._push(draft)
+            self._apply(draft, assignment, line)
+
+    def _on_plain_segment(self, index: int, text: str, line: int) -> None:
         body, assignment = split_trailing_assignment(text)
         previous = self.drafts[-1] if self.drafts else None
         if previous and not previous.assigned and not starts_with_short_title(body):

@@ -772,3 +772,17 @@ def test_a_progress_table_one_cell_a_line_is_cut_into_rows_by_its_numbers_and_al
 def test_a_units_cell_right_of_an_empty_lead_cell_stays_where_it_is():
     plan = parse("序号\t重点任务\t牵头单位\t配合单位\n1\t建设园区\t\t市财政局\n", 2023)
     assert plan.tasks[0].responsible == () and plan.tasks[0].supporting == ("市财政局",)
+
+
+def test_an_unnumbered_paragraph_with_two_assignments_gives_two_tasks_beside_each_other():
+    plan = parse(
+        "（二）实施工业绿色生产。推动减量。（工业和信息化部负责）\n"
+        "开展绿色设计。大力推行绿色设计。（工业和信息化部、商务部指导）以铅酸蓄电池为重点，落实生产者责任延伸制。（国家发展改革委、生态环境部指导）", 2018,
+    )
+    assert [(t.title, t.responsible) for t in plan.tasks] == [
+        ("实施工业绿色生产", ("工业和信息化部",)),
+        ("开展绿色设计", ("工业和信息化部", "商务部")),
+        ("以铅酸蓄电池为重点，落实生产者责任延伸制", ("国家发展改革委", "生态环境部")),
+    ]
+    second, third = plan.tasks[1:]
+    assert (second.path, second.parent, second.level) == (third.path, third.parent, third.level)
