@@ -296,10 +296,16 @@ def _numbered_content_lines(lines: list[str]):
         MARKDOWN_HEADING.sub("", raw.replace("\ufeff", "").strip().strip("\u3000").strip()) for raw in lines
     ]
     headers = _running_headers(stripped)
+    numbered_table = any(SEQ_HEADER.match(text) for text in stripped)
     for number, text in _unflattened(stripped):
-        if not text or is_noise_line(text) or number - 1 in headers:
+        if not text or number - 1 in headers:
             continue
+        if is_noise_line(text) and not (numbered_table and BARE_NUMBER.match(text)):
+            continue  # a bare 1, 2, 3 is a page number, or the 序号 cell of a table pasted a cell a line
         yield number, _normalize_paragraph(text)
+
+
+BARE_NUMBER = re.compile(r"^\d{1,3}$")
 
 
 def _running_headers(texts: list[str]) -> set[int]:
@@ -335,6 +341,8 @@ def _joins_next(paragraph: str, line: str, next_line: str, wrap_width: int | Non
         return False
     if TABLE_ROW.search(line) or TABLE_ROW.search(next_line):
         return False
+    if BARE_NUMBER.match(line) or BARE_NUMBER.match(next_line):
+        return False  # the 序号 cell of a table pasted a cell a line
     if PARAGRAPH_LABEL.match(next_line) or is_assignment_line(next_line) or LEADER_LINE.match(next_line):
         return False
     if LEADER_LINE.match(line):

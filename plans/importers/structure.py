@@ -93,11 +93,12 @@ SHORT_TITLE_MAX = 20
 # task-table columns, by the words their header cells contain
 TABLE_COLUMNS: tuple[tuple[str, re.Pattern], ...] = (
     ("seq", re.compile(r"^(?:序号|编号|序)$")),
+    ("kind", re.compile(r"类型$|类别$|^分类$")),  # 任务类型: a group label, merged down its rows
     # a person, not a unit: 责任领导, 牵头领导, 分管领导, 联系领导, 责任人, 联系人
     ("person", re.compile(r"领导|负责人|责任人|联系人|分管|包保")),
     ("lead", re.compile(r"牵头")),
     ("supporting", re.compile(r"配合|协办|参与|协同")),
-    ("responsible", re.compile(r"责任|主办|主责")),
+    ("responsible", re.compile(r"责任|主办|主责|(?:推进|实施|承办|落实)(?:单位|部门|主体)")),
     ("deadline", re.compile(r"时限|时间|节点|进度")),
     ("measure", re.compile(r"措施|内容|要求|举措")),
     ("task", re.compile(r"任务|事项|项目|工作|实事")),
@@ -453,6 +454,8 @@ class NodeBuilder:
         self.warnings: list[ParsedWarning] = []
         self.table_columns: dict[str, int] | None = None
         self.table_width = 0  # cells of the header row
+        self.table_units: dict[str, str] = {}  # the unit cells of the last task row, by role
+        self.table_merges = False  # the table shows merged cells: an empty units cell continues the one above
         self.blanket_from: dict[str, int] = {}  # role → index of the draft that declared its blanket units
         self.section_leads: dict[int, list[str]] = {}  # heading draft → the lead unit it names
 
@@ -562,7 +565,8 @@ class NodeBuilder:
         cells = [cell.strip() for cell in TABLE_SPLIT.split(text)]
         columns = _table_columns(text)
         if columns:
-            self.table_columns, self.table_width = columns, len(cells)
+            self.table_columns, self.table_width, self.table_units = columns, len(cells), {}
+            self.table_merges = "kind" in columns  # a 任务类型 column spans its rows
             return
         if self.table_columns is None:
             self._warn(line, "表格行前没有表头，已忽略 (table row without a header row)", text)
@@ -570,6 +574,7 @@ class NodeBuilder:
         numbered = "seq" in self.table_columns and SEQ_CELL.match(cells[0])
         if 1 < len(cells) < self.table_width and not numbered:  # first cells merged with the row above (rowspan)
             cells = [""] * (self.table_width - len(cells)) + cells
+            self.table_merges = True
         else:
             cells = _aligned_on_units(cells, self.table_columns, len(cells) != self.table_width)
         filled = [cell for cell in cells if cell]
@@ -605,10 +610,13 @@ class NodeBuilder:
         draft.deadline_text = cell("deadline")
         self._pop_to_parent(level)
         self._push(draft)
+        unit_cells = {role: cell(role) for role in ("lead", "responsible", "supporting")}
+        if not any(unit_cells.values()) and self.table_units and self.table_merges:
+            unit_cells = self.table_units  # a units cell merged down the rows below it
+        self.table_units = unit_cells
         assignment = Assignment()
-        add_labelled_units(assignment, "lead", cell("lead"))
-        add_labelled_units(assignment, "responsible", cell("responsible"))
-        add_labelled_units(assignment, "supporting", cell("supporting"))
+        for role, value in unit_cells.items():
+            add_labelled_units(assignment, role, value)
         self._apply(draft, assignment, line)
 
     # -- helpers

@@ -786,3 +786,22 @@ def test_an_unnumbered_paragraph_with_two_assignments_gives_two_tasks_beside_eac
     ]
     second, third = plan.tasks[1:]
     assert (second.path, second.parent, second.level) == (third.path, third.parent, third.level)
+
+
+def test_a_task_list_pasted_a_cell_a_line_keeps_its_numbers_and_continues_a_merged_units_cell():
+    plan = parse(
+        "一、总体要求\n围绕发展愿景，将本区建设成为全球城市核心功能的发展实践区，统筹推进城市更新，聚焦重点领域和重点地区，强化分区分类引导。\n"
+        "坚持规划引领、试点先行；区域统筹、整体推进；民生为先、品质为重；绿色低碳、安全韧性，推动城市更新工作向规范化方向发展。\n"
+        "附件\n任务类型\n序号\n工作任务\n推进单位\n行动一：再造发展新极行动\n1\n推进走马塘片区规划研究\n区规划资源局、区商务委\n"
+        "2\n推进大徐家阁地区规划研究\n旧区改造\n3\n全面完成零星旧里改造\n区房管局、各相关街镇\n", 2023,
+    )
+    assert [(t.path[-1], t.responsible) for t in plan.tasks] == [
+        ("1", ("区规划资源局", "区商务委")),
+        ("2", ("区规划资源局", "区商务委")),  # its 推进单位 cell is merged with the row above
+        ("3", ("区房管局", "各相关街镇")),
+    ]
+
+
+def test_a_row_without_units_in_a_table_without_merged_cells_is_no_task():
+    plan = parse("序号\n内容与要求\n责任单位\n1\n加强数据监测。\n市发改委\n2\n推进重大项目攻坚。\n", 2020)
+    assert [t.path for t in plan.tasks] == [("1",)]
