@@ -295,8 +295,8 @@ def _numbered_content_lines(lines: list[str]):
     stripped = [
         MARKDOWN_HEADING.sub("", raw.replace("\ufeff", "").strip().strip("\u3000").strip()) for raw in lines
     ]
-    headers = _running_headers(stripped)
     numbered_table = any(SEQ_HEADER.match(text) for text in stripped)
+    headers = _running_headers(stripped, numbered_table)
     for number, text in _unflattened(stripped):
         if not text or number - 1 in headers:
             continue
@@ -308,7 +308,7 @@ def _numbered_content_lines(lines: list[str]):
 BARE_NUMBER = re.compile(r"^\d{1,3}$")
 
 
-def _running_headers(texts: list[str]) -> set[int]:
+def _running_headers(texts: list[str], numbered_table: bool = False) -> set[int]:
     """Indexes of page headers: the same short line right after two or more page footers.
 
     A PDF extraction repeats the running header (the plan title, the issuing office) at
@@ -317,8 +317,8 @@ def _running_headers(texts: list[str]) -> set[int]:
     """
     after_footer: dict[str, list[int]] = {}
     for index, text in enumerate(texts):
-        if not text or not PAGE_FOOTER.match(text):
-            continue
+        if not text or not PAGE_FOOTER.match(text) or (numbered_table and BARE_NUMBER.match(text)):
+            continue  # in a table pasted a cell a line, "1" then "海绵城市" is a row, not a page break
         following = next((j for j in range(index + 1, len(texts)) if texts[j]), None)
         if following is None:
             continue

@@ -810,6 +810,8 @@ def _header_run(paragraphs: list[Paragraph], index: int) -> list[str]:
 def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]:
     unit_columns = [columns[name] for name in ("lead", "responsible", "supporting") if name in columns]
     text_column = columns.get("task", columns.get("measure"))
+    # a column after the units that is none of ours (参考文件, 备注): text there once a row has its units
+    after_units = next((index for index in range(max(unit_columns, default=width), width) if index not in columns.values()), None)
     rows, row, line = [], None, 0
 
     def close():
@@ -821,7 +823,12 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
         if label_of(text) and label_of(text)[1] == 1:
             break  # the next section of the document
         kind = _cell_kind(text)
-        if row is None or kind == "seq" or (kind == "text" and any(row[column] for column in unit_columns)):
+        has_units = row is not None and any(row[column] for column in unit_columns)
+        if kind == "text" and has_units and after_units is not None and "seq" in columns:
+            row[after_units] = "".join(filter(None, [row[after_units], text]))
+            index += 1
+            continue
+        if row is None or kind == "seq" or (kind == "text" and has_units):
             close()
             row, line = [""] * width, paragraphs[index].line
         if kind == "seq" and "seq" in columns:
@@ -843,8 +850,8 @@ def _cell_kind(text: str) -> str:
     if SEQ_CELL.match(text):
         return "seq"
     names = split_units(text)
-    if names and all(map(looks_like_unit, names)) and not re.search(r"[。；;：:！？]$|[，,]", text):
-        return "units"  # not "建成县残疾人综合服务中心。": a sentence
+    if names and all(map(looks_like_unit, names)) and not re.search(r"[。；;：:！？]$", text):
+        return "units"  # not "建成县残疾人综合服务中心。": a sentence; a wrapped list may end in 、 or ，
     if len(text) <= DEADLINE_CELL_MAX and DEADLINE_CELL.search(text):
         return "deadline"
     return "text"

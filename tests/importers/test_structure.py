@@ -805,3 +805,17 @@ def test_a_task_list_pasted_a_cell_a_line_keeps_its_numbers_and_continues_a_merg
 def test_a_row_without_units_in_a_table_without_merged_cells_is_no_task():
     plan = parse("序号\n内容与要求\n责任单位\n1\n加强数据监测。\n市发改委\n2\n推进重大项目攻坚。\n", 2020)
     assert [t.path for t in plan.tasks] == [("1",)]
+
+
+def test_a_units_cell_wrapped_over_lines_and_a_reference_column_after_it_stay_in_their_row():
+    plan = parse(
+        "一、总体要求\n统筹推进海绵城市建设，聚焦重点区域和重大项目，强化分区分类引导，推动建设工作向规范化、系统化方向发展。\n"
+        "附件：重点任务分解表\n序号\n任务类型\n重点内容\n责任单位\n参考文件\n"
+        "1\n海绵城市\n建设管理\n指导推进海绵城市建设工作。\n区建设管理委、区发展改革委、\n区水务局、区交通委，\n各街镇\n《海绵城市规划建设管理工作指引》\n"
+        "2\n海绵城市\n系统方案\n编制海绵城市系统方案。\n区建设管理委\n《本市系统化全域推进海绵\n城市建设的实施意见》\n", 2024,
+    )
+    first, second = plan.tasks
+    assert first.text.startswith("海绵城市建设管理")
+    assert first.responsible == ("区建设管理委", "区发展改革委", "区水务局", "区交通委", "各街镇")
+    assert second.text.startswith("海绵城市系统方案") and second.responsible == ("区建设管理委",)
+    assert "指引" not in first.text and len(plan.tasks) == 2
