@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .gazetteer import is_known_unit
+
 # ---------------------------------------------------------------- place names
 
 PROVINCES = (
@@ -425,4 +427,5 @@ def looks_like_unit(name: str) -> bool:
     in brackets after it counts as its own name does."""
     if not 2 <= len(name) <= 40 or re.search(r"[。，,；;：:]", name):
         return False
-    return unit_kind(name) != "other" or unit_kind(ALIAS_AFTER.sub("", name)) != "other"
+    bare = ALIAS_AFTER.sub("", name)
+    return unit_kind(name) != "other" or unit_kind(bare) != "other" or is_known_unit(bare)

@@ -233,3 +233,8 @@ def test_a_vertically_managed_office_does_not_take_the_shared_prefix():
 def test_a_unit_with_its_alias_in_brackets_reads_as_a_unit_and_takes_the_shared_prefix():
     assert looks_like_unit("智慧岛服务管理中心（区数字办）")
     assert split_units("区行政审批局、智慧岛服务管理中心（区数字办）") == ["区行政审批局", "区智慧岛服务管理中心（区数字办）"]
+
+
+def test_a_body_the_gazetteer_knows_reads_as_a_unit_though_its_name_ends_unlike_a_department():
+    assert looks_like_unit("供销合作总社") and looks_like_unit("国家开发银行")
+    assert not looks_like_unit("财政资金") and not looks_like_unit("市场主体")
