@@ -295,6 +295,7 @@ def _numbered_content_lines(lines: list[str]):
     stripped = [
         MARKDOWN_HEADING.sub("", raw.replace("\ufeff", "").strip().strip("\u3000").strip()) for raw in lines
     ]
+    stripped = _space_separated_rows(stripped)
     numbered_table = any(SEQ_HEADER.match(text) for text in stripped)
     headers = _running_headers(stripped, numbered_table)
     for number, text in _unflattened(stripped):
@@ -306,6 +307,42 @@ def _numbered_content_lines(lines: list[str]):
 
 
 BARE_NUMBER = re.compile(r"^\d{1,3}$")
+SPACED_ROW = re.compile(r"^(?P<seq>\d{1,3})[.、．]?\s+(?P<rest>\S.*)$")
+
+
+def _spaced_words_joined(words: list[str]) -> list[str]:
+    """Runs of single characters joined: 序号 工 作 任 务 牵头负责部门 → 序号, 工作任务, 牵头负责部门."""
+    joined: list[str] = []
+    for index, word in enumerate(words):
+        if len(word) == 1 and index and len(words[index - 1]) == 1:
+            joined[-1] += word
+        else:
+            joined.append(word)
+    return joined
+
+
+def _space_separated_rows(lines: list[str]) -> list[str]:
+    """A table flattened with spaces between its cells (序号 工 作 任 务 牵头负责部门 / 1 居民消费价格
+    涨幅3%左右 发展改革委): its header and numbered rows rewritten with tabs between the cells.
+    A row gets the header's count of cells: the number, then the task (any spaces kept inside
+    it), then one word per column after it."""
+    result, width = [], 0
+    for text in lines:
+        cells = _spaced_words_joined(text.split())
+        if len(cells) >= MIN_TABLE_COLUMNS and SEQ_HEADER.match(cells[0]) and all(
+            len(cell) <= HEADER_CELL_MAX and HEADER_CELL.match(cell) for cell in cells
+        ):
+            width = len(cells)
+            result.append("\t".join(cells))
+            continue
+        row = SPACED_ROW.match(text) if width and "\t" not in text and "|" not in text else None
+        if row and len(words := row.group("rest").split()) >= width - 1:
+            tail = width - 2
+            result.append("\t".join([row.group("seq"), " ".join(words[: len(words) - tail]), *words[len(words) - tail :]]))
+            continue
+        width = width if row or not text else 0
+        result.append(text)
+    return result
 
 
 def _running_headers(texts: list[str], numbered_table: bool = False) -> set[int]:

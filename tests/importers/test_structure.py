@@ -819,3 +819,20 @@ def test_a_units_cell_wrapped_over_lines_and_a_reference_column_after_it_stay_in
     assert first.responsible == ("区建设管理委", "区发展改革委", "区水务局", "区交通委", "各街镇")
     assert second.text.startswith("海绵城市系统方案") and second.responsible == ("区建设管理委",)
     assert "指引" not in first.text and len(plan.tasks) == 2
+
+
+def test_a_table_flattened_with_spaces_between_its_cells_is_read_by_its_header():
+    plan = parse(
+        "2016年量化指标任务分工\n序号 工 作 任 务 牵头负责部门\n1 居民消费价格涨幅3%左右 发展改革委\n"
+        "2 安排财政赤字2.18万亿元,赤字率提高到3% 财政部\n3 推进5万个行政村通光纤 工业和信息化部\n", 2016,
+    )
+    assert [(t.path, t.text, t.responsible) for t in plan.tasks] == [
+        (("1",), "居民消费价格涨幅3%左右", ("发展改革委",)),
+        (("2",), "安排财政赤字2.18万亿元,赤字率提高到3%", ("财政部",)),
+        (("3",), "推进5万个行政村通光纤", ("工业和信息化部",)),
+    ]
+
+
+def test_a_numbered_sentence_with_spaces_is_no_table_row_without_a_header():
+    plan = parse("一、重点任务\n1 加快 推进 园区建设。\n责任单位：市发改委。", 2016)
+    assert plan.tasks[0].responsible == ("市发改委",)
