@@ -101,7 +101,7 @@ TABLE_COLUMNS: tuple[tuple[str, re.Pattern], ...] = (
     ("responsible", re.compile(r"责任|主办|主责|(?:推进|实施|承办|落实)(?:单位|部门|主体)")),
     ("deadline", re.compile(r"时限|时间|节点|进度")),
     ("measure", re.compile(r"措施|内容|要求|举措")),
-    ("task", re.compile(r"任务|事项|项目|工作|实事")),
+    ("task", re.compile(r"任务|事项|项目|工作|实事|指标")),
 )
 TABLE_SPLIT = re.compile(r"\t|｜|\|")
 HEADER_CELL_MAX = 12
@@ -800,9 +800,12 @@ def rows_from_cell_paragraphs(paragraphs: list[Paragraph]) -> list[Paragraph]:
 
 def _header_run(paragraphs: list[Paragraph], index: int) -> list[str]:
     cells = []
-    for paragraph in paragraphs[index:]:
+    for at, paragraph in enumerate(paragraphs[index:], start=index):
         if TABLE_SPLIT.search(paragraph.text) or not _is_header_cell(paragraph.text):
             break
+        numbered_next = at + 1 < len(paragraphs) and SEQ_CELL.match(paragraphs[at + 1].text.strip())
+        if numbered_next and len(cells) >= 3 and _table_columns("\t".join(cells)):
+            break  # 养老方面 then 1: the group label of the first rows, not a column
         cells.append(paragraph.text.strip())
     return cells if len(cells) >= 3 and _table_columns("\t".join(cells)) else []
 
@@ -812,7 +815,9 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
     text_column = columns.get("task", columns.get("measure"))
     # a column after the units that is none of ours (参考文件, 备注): text there once a row has its units
     after_units = next((index for index in range(max(unit_columns, default=width), width) if index not in columns.values()), None)
-    rows, row, line = [], None, 0
+    # a column none of ours (2025年目标值, 备注): where a figure that is not the next 序号 goes
+    other = next((index for index in range(width) if index not in columns.values()), None)
+    rows, row, line, number = [], None, 0, None
 
     def close():
         if row is not None and any(row):
@@ -823,6 +828,13 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
         if label_of(text) and label_of(text)[1] == 1:
             break  # the next section of the document
         kind = _cell_kind(text)
+        if kind == "seq" and number is not None and other is not None:
+            value = int(text.rstrip(".、．"))
+            restarts = value == 1 and GROUP_LABEL.match(paragraphs[index - 1].text.strip())  # 托育方面 then 1
+            if value != number + 1 and not restarts:
+                kind = "other"  # 60, 100: a figure in the row, not the next row's number
+        if kind == "seq":
+            number = int(text.rstrip(".、．"))
         has_units = row is not None and any(row[column] for column in unit_columns)
         if kind == "text" and has_units and after_units is not None and "seq" in columns:
             row[after_units] = "".join(filter(None, [row[after_units], text]))
@@ -839,6 +851,10 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
             row[column] = "、".join(filter(None, [row[column], text]))
         elif kind == "deadline" and "deadline" in columns:
             row[columns["deadline"]] = text
+        elif kind in ("other", "figure") and other is not None:
+            row[other] = " ".join(filter(None, [row[other], text]))
+        elif kind == "blank":
+            pass
         elif text_column is not None:
             row[text_column] = "".join(filter(None, [row[text_column], text]))
         index += 1
@@ -846,9 +862,16 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
     return rows, index
 
 
+GROUP_LABEL = re.compile(r"^[\u4e00-\u9fff]{2,10}$")  # 养老方面, 旧区改造: a label over the rows below it
+
+
 def _cell_kind(text: str) -> str:
     if SEQ_CELL.match(text):
         return "seq"
+    if re.fullmatch(r"[-—－–/／\\]+|无", text):
+        return "blank"  # a cell left empty on purpose
+    if re.fullmatch(r"[\d.,，%％]+", text):
+        return "figure"  # 4.5, 99.9%, 1,782: a value of the row
     names = split_units(text)
     if names and all(map(looks_like_unit, names)) and not re.search(r"[。；;：:！？]$", text):
         return "units"  # not "建成县残疾人综合服务中心。": a sentence; a wrapped list may end in 、 or ，

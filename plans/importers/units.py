@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .gazetteer import is_known_unit
+from .gazetteer import is_known_unit, split_run_together
 
 # ---------------------------------------------------------------- place names
 
@@ -272,13 +272,27 @@ def _split_all(text: str, prefix_in_force: str, places: tuple[str, ...]) -> list
             name = each.group() + name
         if len(name) < 2:
             continue
-        own_prefix = PREFIX.match(name)
-        if own_prefix:
-            prefix_in_force = own_prefix.group(1)
-        elif prefix_in_force and _takes_shared_prefix(name, places):
-            name = prefix_in_force + name
-        units[name] = units.get(name, False) or lead
+        for part in _run_together(name):
+            own_prefix = PREFIX.match(part)
+            if own_prefix:
+                prefix_in_force = own_prefix.group(1)
+            elif prefix_in_force and _takes_shared_prefix(part, places):
+                part = prefix_in_force + part
+            units[part] = units.get(part, False) or lead
     return list(units.items())
+
+
+def _run_together(name: str) -> list[str]:
+    """[name], or the known units it is made of when written without separators
+    (区行政审批局区交通建设局 → 区行政审批局, 区交通建设局): a table cell pasted as one line."""
+    if len(name) < 6:
+        return [name]
+    parts = split_run_together(name)
+    if not parts or len(parts) < 2:
+        return [name]
+    if looks_like_unit(name) and not all(PREFIX.match(part) or part.startswith("各") for part in parts[1:]):
+        return [name]  # 区党工委党群工作部: a department of the body named first, not two units
+    return parts
 
 
 def _tokens(text: str) -> list[str]:

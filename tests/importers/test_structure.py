@@ -836,3 +836,20 @@ def test_a_table_flattened_with_spaces_between_its_cells_is_read_by_its_header()
 def test_a_numbered_sentence_with_spaces_is_no_table_row_without_a_header():
     plan = parse("一、重点任务\n1 加快 推进 园区建设。\n责任单位：市发改委。", 2016)
     assert plan.tasks[0].responsible == ("市发改委",)
+
+
+def test_an_indicator_table_a_cell_a_line_keeps_its_figures_out_of_its_numbering():
+    plan = parse(
+        "一、总体要求\n构建以居家为基础、社区为依托、机构为补充、医养康养相结合的养老服务体系和健康支撑体系，基本建成覆盖城乡的服务网络。\n"
+        "表1 主要指标表\n序号\n指标名称\n2020年完成值\n2025年目标值\n责任单位\n养老方面\n"
+        "1\n养老服务床位总量（张）\n2578\n3000\n区社会事业局\n"
+        "2\n养老机构护理型床位占比（%）\n-\n60\n区社会事业局\n"
+        "3\n累计建设县级老年养护院数量（个）\n-\n1\n区社会事业局\n区资源生态局\n"
+        "托育方面\n1\n每千人口三岁以下婴幼儿托位数（个）\n3\n4.5\n区社会事业局\n", 2023,
+    )
+    assert [(t.path[-1], t.title, t.responsible) for t in plan.tasks] == [
+        ("1", "养老服务床位总量（张）", ("区社会事业局",)),
+        ("2", "养老机构护理型床位占比（%）", ("区社会事业局",)),
+        ("3", "累计建设县级老年养护院数量（个）", ("区社会事业局", "区资源生态局")),
+        ("1", "每千人口三岁以下婴幼儿托位数（个）", ("区社会事业局",)),
+    ]

@@ -238,3 +238,9 @@ def test_a_unit_with_its_alias_in_brackets_reads_as_a_unit_and_takes_the_shared_
 def test_a_body_the_gazetteer_knows_reads_as_a_unit_though_its_name_ends_unlike_a_department():
     assert looks_like_unit("供销合作总社") and looks_like_unit("国家开发银行")
     assert not looks_like_unit("财政资金") and not looks_like_unit("市场主体")
+
+
+def test_units_run_together_in_one_cell_are_split_by_the_gazetteer_but_a_department_of_a_body_is_not():
+    assert split_units("区行政审批局区交通建设局") == ["区行政审批局", "区交通建设局"]
+    assert split_units("县农业农村局县水利局县林业局") == ["县农业农村局", "县水利局", "县林业局"]
+    assert split_units("区党工委党群工作部、区经济发展局") == ["区党工委党群工作部", "区经济发展局"]
