@@ -804,8 +804,8 @@ def _header_run(paragraphs: list[Paragraph], index: int) -> list[str]:
         if TABLE_SPLIT.search(paragraph.text) or not _is_header_cell(paragraph.text):
             break
         numbered_next = at + 1 < len(paragraphs) and SEQ_CELL.match(paragraphs[at + 1].text.strip())
-        if numbered_next and len(cells) >= 3 and _table_columns("\t".join(cells)):
-            break  # 养老方面 then 1: the group label of the first rows, not a column
+        if numbered_next and len(cells) >= 3 and _table_columns("\t".join(cells)) and not COLUMN_WORD.search(paragraph.text):
+            break  # 养老方面 then 1: the group label of the first rows, not a column (参考文件 is one)
         cells.append(paragraph.text.strip())
     return cells if len(cells) >= 3 and _table_columns("\t".join(cells)) else []
 
@@ -818,10 +818,16 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
     # a column none of ours (2025年目标值, 备注): where a figure that is not the next 序号 goes
     other = next((index for index in range(width) if index not in columns.values()), None)
     rows, row, line, number = [], None, 0, None
+    merged_from: list[str] | None = None  # the row above, when this one has no 序号 of its own
 
     def close():
-        if row is not None and any(row):
-            rows.append(Paragraph(" | ".join(cell or "" for cell in row), line))
+        if row is None or not any(row):
+            return
+        merged = merged_from and text_column is not None and MERGED_ROW_TEXT.match(row[text_column])
+        if merged and "seq" in columns and not any(row[column] for column in unit_columns):
+            for column in (columns["seq"], *unit_columns):  # its 序号 and units cells merged with the row above
+                row[column] = row[column] or merged_from[column]
+        rows.append(Paragraph(" | ".join(cell or "" for cell in row), line))
 
     while index < len(paragraphs):
         text = paragraphs[index].text.strip()
@@ -842,6 +848,7 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
             continue
         if row is None or kind == "seq" or (kind == "text" and has_units):
             close()
+            merged_from = row if kind == "text" and has_units else None
             row, line = [""] * width, paragraphs[index].line
         if kind == "seq" and "seq" in columns:
             row[columns["seq"]] = text.rstrip(".、．")
@@ -862,6 +869,11 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
     return rows, index
 
 
+# the task of a row whose 序号 and units cells are merged with the row above: a sentence, not
+# the page's furniture after the table (分享到：)
+MERGED_ROW_TEXT = re.compile(r"^[^:：]{6,}$")
+# words of a column heading that is none of the roles: 参考文件, 备注, 2025年目标值, 建设地点
+COLUMN_WORD = re.compile(r"文件|依据|来源|说明|备注|情况|标准|值$|率$|数$|名称|类型|类别|地点|金额|投资|资金|规模|期限|时间|时限|进度|成效")
 GROUP_LABEL = re.compile(r"^[\u4e00-\u9fff]{2,10}$")  # 养老方面, 旧区改造: a label over the rows below it
 
 

@@ -853,3 +853,17 @@ def test_an_indicator_table_a_cell_a_line_keeps_its_figures_out_of_its_numbering
         ("3", "累计建设县级老年养护院数量（个）", ("区社会事业局", "区资源生态局")),
         ("1", "每千人口三岁以下婴幼儿托位数（个）", ("区社会事业局",)),
     ]
+
+
+def test_a_second_task_in_a_numbered_row_shares_its_number_and_units_but_page_furniture_does_not():
+    plan = parse(
+        "一、民生实事\n2016年县委、县政府将继续加大民生投入，集中力量办好一批群众最关心、最直接、最现实的利益问题，确保各项实事落到实处。\n"
+        "序号\n民生实事\n责任单位\n完成时限\n"
+        "5\n开工建设县老年养护楼。\n县民政局\n5月底前动工\n开工建设老年大学。\n12月底前\n"
+        "6\n迁建县政务服务中心。\n县政务服务中心\n12月底前\n分享到:\n", 2016,
+    )
+    assert [(t.path[-1], t.title, t.responsible) for t in plan.tasks] == [
+        ("5", "开工建设县老年养护楼", ("县民政局",)),
+        ("5", "开工建设老年大学", ("县民政局",)),
+        ("6", "迁建县政务服务中心", ("县政务服务中心",)),
+    ]
