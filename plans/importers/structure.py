@@ -29,7 +29,7 @@ OPENING_BRACKETS = "（([［【〔"
 LABEL_PATTERNS: tuple[tuple[int, re.Pattern], ...] = (
     (1, re.compile(rf"^[{CN_DIGITS}]+[、．.]")),
     (2, re.compile(rf"^[（(][{CN_DIGITS}]+[)）]")),
-    (3, re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d)|\.(?=(?:19|20)\d\d年))")),  # 1.2017年10月底前…, not 1.5万
+    (3, re.compile(r"^\d{1,3}(?:[、．]|\.(?!\d)|\.(?=(?:19|20)\d\d年))")),  # 1.2017年10月底前…, not 1.5万
     (4, re.compile(r"^[（(]\d{1,2}[)）]")),
     (5, re.compile(r"^[①-⑳]")),
     # 第一章 / 第一节 / 第一条 (regulation style): chapter, section, article
@@ -105,6 +105,8 @@ TABLE_COLUMNS: tuple[tuple[str, re.Pattern], ...] = (
 )
 TABLE_SPLIT = re.compile(r"\t|｜|\|")
 HEADER_CELL_MAX = 12
+FORM_TASK = re.compile(r"(?:工作|任务|事项|措施|内容|项目)$")  # 重点工作：, 工作任务：, 具体措施：
+FORM_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff、，,（）() ]{2,20})[:：]$")  # 牵头单位: in a form's first column
 
 
 # ---------------------------------------------------------------- assignments
@@ -569,6 +571,11 @@ class NodeBuilder:
             self.table_merges = "kind" in columns  # a 任务类型 column spans its rows
             return
         if self.table_columns is None:
+            filled = [cell for cell in cells if cell]
+            form = FORM_LABEL.match(filled[0]) if len(filled) == 2 else None
+            if form:
+                self._on_form_row(form.group("label"), filled[1], line)
+                return
             self._warn(line, "表格行前没有表头，已忽略 (table row without a header row)", text)
             return
         numbered = "seq" in self.table_columns and SEQ_CELL.match(cells[0])
@@ -587,6 +594,21 @@ class NodeBuilder:
             return
         if filled:
             self._add_table_task(cells, line)
+
+    def _on_form_row(self, label: str, value: str, line: int) -> None:
+        """A row of a 督办 form (重点工作： | 135.统筹…… / 牵头单位： | 市城管局 / 年度目标： | 第一季度……):
+        the work is a paragraph, a role label assigns it, anything else adds to its text."""
+        if ROLE_LABEL.match(f"{label}："):
+            self._on_assignment_line(f"{label}：{value}", line)
+        elif FORM_TASK.search(label) and not self._form_task_open():
+            labelled = label_of(value)
+            self._on_labelled(*labelled, line) if labelled else self._on_plain(len(self.paragraphs), value, line)
+        elif self.drafts:
+            self.drafts[-1].text = f"{self.drafts[-1].text}\n{label}：{value}"
+
+    def _form_task_open(self) -> bool:
+        """True when the last form task still waits for its units."""
+        return bool(self.drafts) and not self.drafts[-1].assigned and not self.drafts[-1].heading_only
 
     def _add_section_row(self, text: str, line: int) -> None:
         parent = self._heading_parent()

@@ -867,3 +867,14 @@ def test_a_second_task_in_a_numbered_row_shares_its_number_and_units_but_page_fu
         ("5", "开工建设老年大学", ("县民政局",)),
         ("6", "迁建县政务服务中心", ("县政务服务中心",)),
     ]
+
+
+def test_a_supervision_form_of_label_and_value_rows_gives_its_task_and_units():
+    plan = parse(
+        "重点工作: | 135.统筹违法建设治理与城市更新,促进违法建设科学分类治理。 |\n"
+        "牵头单位: | 市城市管理综合执法局 |\n"
+        "年度阶段性工作目标: | 第一季度:印发工作方案。第四季度:年底前超额完成年度工作任务。 |\n", 2023,
+    )
+    (task,) = plan.tasks
+    assert task.path == ("135.",) and task.responsible == ("市城市管理综合执法局",)
+    assert "年底前超额完成" in task.text and datetime.date(2023, 12, 31) in [d.date for d in task.deadlines]
