@@ -35,9 +35,9 @@ TABLE_ROW = re.compile(r"\t|｜|\|")
 
 # numbering labels that open a new paragraph
 PARAGRAPH_LABEL = re.compile(
-    r"^(?:[一二三四五六七八九十百零〇]+[、．.]"
+    r"^(?:[一二三四五六七八九十百零〇]+[、．.﹒]"
     r"|[（(][一二三四五六七八九十百零〇]+[)）]"
-    r"|\d{1,2}(?:[、．]|\.(?!\d)|\.(?=(?:19|20)\d\d年))"
+    r"|\d{1,3}(?:[、．﹒]|\.(?!\d)|\.(?=(?:19|20)\d\d年))"
     r"|[（(]\d{1,2}[)）]"
     r"|[①-⑳]"
     r"|第[一二三四五六七八九十百零〇\d]+[章节条])"
@@ -51,7 +51,7 @@ ROLE_SENTENCE_LABEL = re.compile(r"^(?:部门|责任|职责|任务|工作)?分�
 # a line naming the leader (a person) of the task above: its own line, never glued to the task
 LEADER_LINE = re.compile(r"^[\u4e00-\u9fff]{0,6}(?:领导|负责人|责任人|联系人)\s*[:：][^。；;]{0,20}[。；;]?$")
 PARAGRAPH_END = "。；;：:）)！？!?”"
-ROLE_WORD = re.compile(r"负责|牵头|配合|落实|协办|参与|指导|协同|协助|督导")
+ROLE_WORD = re.compile(r"负责|牵头|配合|落实|主办|协办|参与|指导|协同|协助|督导")
 
 # A table copied from a web page often arrives one cell a line, each ending in "|": its header
 # cells (short, with a header word) say how many cells make a row.

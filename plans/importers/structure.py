@@ -27,9 +27,9 @@ from .units import PREFIX as UNIT_PREFIX, lead_marked_units, looks_like_unit, sp
 CN_DIGITS = "一二三四五六七八九十百零〇"
 OPENING_BRACKETS = "（([［【〔"
 LABEL_PATTERNS: tuple[tuple[int, re.Pattern], ...] = (
-    (1, re.compile(rf"^[{CN_DIGITS}]+[、．.]")),
+    (1, re.compile(rf"^[{CN_DIGITS}]+[、．.﹒]")),
     (2, re.compile(rf"^[（(][{CN_DIGITS}]+[)）]")),
-    (3, re.compile(r"^\d{1,3}(?:[、．]|\.(?!\d)|\.(?=(?:19|20)\d\d年))")),  # 1.2017年10月底前…, not 1.5万
+    (3, re.compile(r"^\d{1,3}(?:[、．﹒]|\.(?!\d)|\.(?=(?:19|20)\d\d年))")),  # 1.2017年10月底前…, not 1.5万
     (4, re.compile(r"^[（(]\d{1,2}[)）]")),
     (5, re.compile(r"^[①-⑳]")),
     # 第一章 / 第一节 / 第一条 (regulation style): chapter, section, article
@@ -53,7 +53,7 @@ ROLE_OF_LABEL = {
 OTHER_LABEL = re.compile(r"[，,；;。]?[\u4e00-\u9fff]{2,6}[:：]")
 ROLE_CLAUSE = re.compile(
     r"(?P<units>.+?)(?P<verb>按职责分工负责|按职责负责|分工负责|共同负责|分别负责|牵头负责|负责落实|具体落实|组织落实"
-    r"|牵头|负责|配合|协办|参与|协同|协助|指导|督导)(?!单位|部门|领导)(?:[^，,；;]{0,6}?)(?:[，,；;]|$)"
+    r"|牵头|负责|配合|主办|协办|参与|协同|协助|指导|督导)(?!单位|部门|领导)(?:[^，,；;]{0,6}?)(?:[，,；;]|$)"
 )
 ROLE_OF_VERB = {
     "按职责分工负责": "responsible",
@@ -61,6 +61,7 @@ ROLE_OF_VERB = {
     "分工负责": "responsible",
     "共同负责": "responsible",
     "分别负责": "responsible",
+    "主办": "responsible",  # （省发改委主办，省财政厅协办）
     "督导": "responsible",
     "协同": "supporting",
     "协助": "supporting",
@@ -506,7 +507,12 @@ class NodeBuilder:
     def _add_segments(self, parent: int, segments: list[str], line: int) -> None:
         """The further measures of one paragraph, each with its own assignment: unnumbered
         tasks under the paragraph's node (no number is invented)."""
-        for segment in segments:
+        for at, segment in enumerate(segments):
+            if label_of(segment):  # （省发改委负责）(二)公共财政收入……: the next item, on the same line
+                self._on_labelled(*label_of(segment), line)
+                rest = segments[at + 1 :]
+                self._add_segments(len(self.drafts) - 1, rest, line) if rest else None
+                return
             body, assignment = split_trailing_assignment(segment)
             level = self.drafts[parent].level + 1
             draft = Draft("", level, self.drafts[parent].path, parent, split_title(body), body, line, False)
@@ -517,7 +523,12 @@ class NodeBuilder:
     def _on_plain(self, index: int, text: str, line: int) -> None:
         first, *more = inner_assignment_segments(text)
         self._on_plain_segment(index, first, line)
-        for segment in more:  # further measures of the paragraph: unnumbered tasks beside the first
+        for at, segment in enumerate(more):  # further measures of the paragraph: unnumbered tasks beside the first
+            if label_of(segment):  # the next numbered item, written on the same line
+                self._on_labelled(*label_of(segment), line)
+                rest = more[at + 1 :]
+                self._add_segments(len(self.drafts) - 1, rest, line) if rest else None
+                return
             body, assignment = split_trailing_assignment(segment)
             previous = self.drafts[-1]
             draft = Draft("", previous.level, previous.path, previous.parent, split_title(body), body, line, False)
@@ -528,6 +539,9 @@ class NodeBuilder:
     def _on_plain_segment(self, index: int, text: str, line: int) -> None:
         body, assignment = split_trailing_assignment(text)
         previous = self.drafts[-1] if self.drafts else None
+        if not body and assignment and (item := self._item_of_parts()) is not None:
+            self._apply(self.drafts[item], assignment, line)  # （责任单位：…） after (1)…(4): the item's
+            return
         if previous and not previous.assigned and not starts_with_short_title(body):
             if not previous.heading_only:
                 previous.text = f"{previous.text}\n{body}" if previous.text else body
@@ -544,6 +558,18 @@ class NodeBuilder:
         self._pop_to_parent(level)
         self._push(draft)
         self._apply(draft, assignment, line)
+
+    def _item_of_parts(self) -> int | None:
+        """The item whose numbered parts ((1)…(4), two or more, none assigned) the last draft
+        closes, when an assignment on its own follows them; else None."""
+        last = self.drafts[-1] if self.drafts else None
+        if last is None or not last.label or last.parent is None or last.assigned:
+            return None
+        parts = [draft for draft in self.drafts if draft.parent == last.parent]
+        item = self.drafts[last.parent]
+        if len(parts) < 2 or any(part.assigned or not part.label for part in parts) or item.assigned:
+            return None
+        return last.parent
 
     def _on_assignment_line(self, text: str, line: int) -> None:
         assignment = parse_assignment_line(text)

@@ -878,3 +878,29 @@ def test_a_supervision_form_of_label_and_value_rows_gives_its_task_and_units():
     (task,) = plan.tasks
     assert task.path == ("135.",) and task.responsible == ("市城市管理综合执法局",)
     assert "年底前超额完成" in task.text and datetime.date(2023, 12, 31) in [d.date for d in task.deadlines]
+
+
+def test_numbers_with_a_small_full_stop_are_labels():
+    plan = parse("一﹒重点工作\n1﹒推进项目建设。\n牵头单位：省发展改革委", 2022)
+    assert plan.tasks[0].path == ("一﹒", "1﹒") and plan.tasks[0].title == "推进项目建设"
+
+
+def test_host_and_assisting_units_and_the_next_item_on_the_same_line():
+    plan = parse("(一)地区生产总值增长11%左右。(省发改委负责)(二)公共财政收入增长13%左右。(省财政厅主办,省国税局、地税局协办)", 2013)
+    first, second = plan.tasks
+    assert (first.path, first.responsible) == (("(一)",), ("省发改委",))
+    assert (second.path, second.title, second.responsible, second.supporting) == (
+        ("(二)",), "公共财政收入增长13%左右", ("省财政厅",), ("省国税局", "省地税局"),
+    )
+
+
+def test_an_assignment_after_an_items_numbered_parts_assigns_the_item():
+    plan = parse(
+        "(一)“一案三制”建设\n1.完善应急预案体系\n(1)加强应急预案管理。\n(2)推进应急预案精编化。\n"
+        "(责任单位:市直各有关单位、各开发区管委会)\n2.健全应急管理体制\n(1)推进办事机构建设。\n(责任单位:市应急办)", 2017,
+    )
+    first, second = plan.tasks
+    assert (first.path, first.title, first.responsible) == (("(一)", "1."), "完善应急预案体系", ("市直各有关单位", "各开发区管委会"))
+    parts = [node for node in plan.nodes if node.parent is not None and plan.nodes[node.parent] is first]
+    assert [node.label for node in parts] == ["(1)", "(2)"] and not any(node.is_task for node in parts)
+    assert second.path == ("(一)", "2.", "(1)")  # one part alone keeps its own assignment
