@@ -18,8 +18,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from plans.importers import parse_document
+from plans.importers import parse_document, parse_lines
 from plans.importers.cleanup import _to_simplified
+from plans.importers.reader import read_document
 from plans.importers.types import ImportRefused, ParsedNode
 
 ROLES = ("responsible", "supporting", "implementing")
@@ -192,6 +193,35 @@ def by_style(scores: list[DocumentScore]) -> dict[str, tuple[int, float]]:
         for style in score.styles:
             styles.setdefault(style, []).append(score.overall)
     return {style: (len(values), sum(values) / len(values)) for style, values in sorted(styles.items())}
+
+
+LONG_PLAN_TASKS = 300  # about 30 pages of a plan
+PAGE_CHARACTERS = 900  # characters of Chinese text on a printed A4 page of a government document
+
+
+@dataclass
+class LongPlanTiming:
+    tasks: int
+    pages: int
+    documents: int
+    seconds: float
+
+
+def long_plan_timing(directory: Path) -> LongPlanTiming:
+    """How long a plan of about 300 tasks takes to parse: the corpus's whole documents joined
+    into one text until their gold names 300 tasks, parsed as one document."""
+    lines: list[str] = []
+    tasks = documents = 0
+    for text_path, gold in corpus_documents(directory):
+        if not gold["whole"] or tasks >= LONG_PLAN_TASKS:
+            continue
+        lines += read_document(text_path)[0]
+        tasks += len(gold["tasks"])
+        documents += 1
+    started = time.perf_counter()
+    parsed = parse_lines(lines, plan_year=2024)
+    seconds = time.perf_counter() - started
+    return LongPlanTiming(len(parsed.tasks), sum(map(len, lines)) // PAGE_CHARACTERS, documents, seconds)
 
 
 def mean(scores: list[DocumentScore]) -> float:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from plans.importers.scoring import check_gold, corpus_documents, mean, score_corpus, score_tasks
+from plans.importers.scoring import check_gold, corpus_documents, long_plan_timing, mean, score_corpus, score_tasks
 from plans.importers.types import ParsedDeadline, ParsedNode
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -123,3 +123,11 @@ def test_the_command_prints_a_line_per_document_and_per_style(tmp_path, capsys):
     assert "city-test-2020-plan" in out
     assert "label-lines" in out
     assert "mean score" in out
+
+
+def test_the_long_plan_the_scorer_times_is_whole_documents_joined_and_is_read_as_one():
+    timing = long_plan_timing(CORPUS)
+    whole = [gold for _text, gold in DOCUMENTS if gold["whole"]]
+    assert timing.documents >= 2 and timing.documents <= len(whole)
+    assert timing.tasks >= 200  # about the 300 tasks the gold of those documents names
+    assert timing.pages >= 30

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.importers.scoring import by_style, check_gold, corpus_documents, mean, score_corpus
+from plans.importers.scoring import by_style, check_gold, corpus_documents, long_plan_timing, mean, score_corpus
 
 CORPUS = Path(settings.BASE_DIR) / "tests" / "importers" / "corpus"
 BASELINE = "baseline.json"
@@ -39,6 +39,11 @@ class Command(BaseCommand):
             self.stdout.write(_dumps([_row(score) for score in scores]))
         else:
             self._table(scores)
+            long = long_plan_timing(directory)
+            self.stdout.write(
+                f"a plan of {long.tasks} tasks, about {long.pages} pages ({long.documents} whole documents joined), "
+                f"parsed in {long.seconds:.2f} s; floor 1.00 s"
+            )
         if write_baseline:
             floor = math.floor(mean(scores) * 10_000) / 10_000  # rounded down: the recorded run passes
             baseline = {"mean_floor": floor, "perfect": [s.slug for s in scores if s.overall == 1.0]}
