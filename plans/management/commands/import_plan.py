@@ -21,11 +21,17 @@ def _plan_year(raw: str) -> int:
 
 
 class Command(BaseCommand):
-    help = "导入行动方案文件（.txt / .docx）。Import an action plan document (.txt or .docx)."
+    help = (
+        "导入行动方案文件（.txt、.docx、.pdf、.html，装有 LibreOffice 时也可 .doc/.wps）。"
+        "Import an action plan document (.txt, .docx, .pdf, .html; .doc/.wps where LibreOffice is installed)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="方案文件路径 (path of the plan document)")
-        parser.add_argument("--plan-year", type=str, help="月日未写年份时采用的年度 (year for dates written without one)")
+        parser.add_argument(
+            "--plan-year", type=str,
+            help="方案年度，月日未写年份时采用 (the plan year, used for dates written without one; read from the document when left out)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="只解析、比较，不写数据库 (parse and compare, write nothing)")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出解析结果 (print the parsed plan as JSON)")
 
