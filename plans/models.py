@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -660,6 +661,16 @@ class Deadline(Versioned):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.date or self.text}"
+
+    def clean(self):
+        """A deadline a person enters (admin, API) has its date; only the importer keeps an
+        undated one, from a document naming no year, for an office to date."""
+        super().clean()
+        if self.kind != DeadlineKind.RECURRING and self.date is None:
+            raise ValidationError({"date": _(
+                "完成时限须填写日期，只有定期时限可以不填；导入时未能确定年份的请补上日期 "
+                "(a one-off deadline needs a date; date the ones an import left undated)"
+            )})
 
     def natural_key(self):
         return self.task.natural_key() + (self.position,)

@@ -355,6 +355,7 @@ def test_recurring_deadline_needs_no_date(world, as_actor):
 def test_due_deadline_without_date_is_400(world, as_actor):
     response = as_actor("office").post(url(world.task_t, "deadlines/"), {"kind": "due", "text": "尽快"})
     assert response.status_code == 400
+    assert "须填写日期" in str(response.json())  # only an import keeps an undated one, for an office to date
     assert not Deadline.objects.filter(task=world.task_t).exists()
 
 
