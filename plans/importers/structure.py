@@ -182,7 +182,12 @@ def _add_units(assignment: Assignment, role: str, value: str) -> None:
         assignment.deadline_text = " ".join(filter(None, [assignment.deadline_text, time.group("time")]))
         value = value[: time.start()]
     assignment.add("lead", lead_marked_units(value))
-    assignment.add(role, split_units(value))
+    assignment.add(role, [name for name in split_units(value) if not NOT_A_UNIT.search(name)])
+
+
+# what a unit cell or list may hold that names no unit: a figure (250, 60%), a numbered item
+# (1.市政公用城学校), a sentence inside a cell (已完工。待验收)
+NOT_A_UNIT = re.compile(r"^[\d.,%％()（）]+$|^[（(]?[一二三四五六七八九十\d]{1,3}[)）.、．]|[。！？!?]")
 
 
 def parse_assignment_parenthesis(inner: str) -> Assignment | None:

@@ -904,3 +904,8 @@ def test_an_assignment_after_an_items_numbered_parts_assigns_the_item():
     parts = [node for node in plan.nodes if node.parent is not None and plan.nodes[node.parent] is first]
     assert [node.label for node in parts] == ["(1)", "(2)"] and not any(node.is_task for node in parts)
     assert second.path == ("(一)", "2.", "(1)")  # one part alone keeps its own assignment
+
+
+def test_a_figure_or_a_numbered_item_in_a_units_cell_is_no_unit():
+    plan = parse("序号\t项目名称\t责任单位\n1\t文化中心北路\t区城投、250、60%、1.市政公用城学校\n", 2024)
+    assert plan.tasks[0].responsible == ("区城投",)
