@@ -14,10 +14,10 @@ from __future__ import annotations
 import datetime
 import re
 
-from .cleanup import Paragraph, clean_lines, in_simplified_script, normalize_spaces
+from .cleanup import ROLE_WORD, Paragraph, clean_lines, in_simplified_script, is_assignment_line, normalize_spaces
 from .deadlines import parse_cn_date, parse_period, parse_reporting
 from .reader import read_document
-from .structure import NodeBuilder, body_start, label_of, rows_from_cell_paragraphs
+from .structure import DEADLINE_LABELS, NodeBuilder, body_start, label_of, rows_from_cell_paragraphs
 from .targets import parse_targets
 from .types import ImportRefused, ParsedNode, ParsedPlan, ParsedReporting, ParsedTarget, ParsedWarning
 from .units import find_jurisdiction, looks_like_unit, split_units
@@ -69,6 +69,7 @@ def parse_lines(lines: list[str], *, source_name: str = "", plan_year: int | Non
     as warnings.
     """
     paragraphs = rows_from_cell_paragraphs(clean_lines(in_simplified_script(lines)))
+    paragraphs, cut_warning = repaired_end(paragraphs)
     start = body_start(paragraphs)
     preamble = paragraphs[:start]
     builder = NodeBuilder(paragraphs[start:]).build()
@@ -88,7 +89,7 @@ def parse_lines(lines: list[str], *, source_name: str = "", plan_year: int | Non
         ))
     target_year = period_end.year if period_end else year
     nodes = builder.nodes(year, target_year)
-    warnings = year_warnings + builder.warnings
+    warnings = year_warnings + cut_warning + builder.warnings
     reporting, coordinator = reporting_and_coordinator(paragraphs)
     return ParsedPlan(
         title=title,
@@ -107,6 +108,41 @@ def parse_lines(lines: list[str], *, source_name: str = "", plan_year: int | Non
         collective_members=collective_members(paragraphs, nodes),
         warnings=tuple(warnings),
     )
+
+
+# ---------------------------------------------------------------- a text cut short
+
+OPENERS, CLOSERS = "（(〔[［【", "）)〕]］】"
+CUT_TEXT = "文件在分工中途结束，可能不完整，末尾不完整的单位未计入 (the text breaks off inside an assignment; its cut end is left out)"
+
+
+def repaired_end(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], list[ParsedWarning]]:
+    """A copy that breaks off inside its last assignment (a web page stored in part): the
+    bracket closed after its last whole clause (a list cut before its role verb is left out),
+    or a label line without its cut last name. Other texts are returned as they are."""
+    if not paragraphs:
+        return paragraphs, []
+    last = paragraphs[-1]
+    text = last.text.rstrip("、，,；; \ufffd")
+    depth = sum(text.count(char) for char in OPENERS) - sum(text.count(char) for char in CLOSERS)
+    repaired = None
+    if depth == 1:
+        opened = max(text.rfind(char) for char in OPENERS)
+        inner = text[opened + 1 :]
+        clauses = re.split(r"[，,；;]", inner)
+        if len(clauses) > 1 and not ROLE_WORD.search(clauses[-1]):
+            inner = inner[: len(inner) - len(clauses[-1])].rstrip("，,；;")
+        closer = CLOSERS[OPENERS.index(text[opened])]
+        if ROLE_WORD.search(inner):
+            repaired = text[: opened + 1] + inner + closer
+    elif is_assignment_line(text) and not text.startswith(DEADLINE_LABELS):
+        value = re.split(r"[:：]", text, maxsplit=1)[-1]
+        names = re.split(r"[、，,；;]", value.rstrip("。. "))
+        if not ROLE_WORD.search(value) and names[-1] and not looks_like_unit(names[-1]):
+            repaired = text[: len(text) - len(names[-1])].rstrip("、，,；;")  # 牵头单位：区商 (区商务委, cut)
+    if repaired is None or repaired == last.text:
+        return paragraphs, []
+    return paragraphs[:-1] + [Paragraph(repaired, last.line)], [ParsedWarning(CUT_TEXT, last.line, last.text[-40:])]
 
 
 # ---------------------------------------------------------------- metadata

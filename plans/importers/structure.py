@@ -876,7 +876,10 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
     def close():
         if row is None or not any(row):
             return
-        merged = merged_from and text_column is not None and MERGED_ROW_TEXT.match(row[text_column])
+        task_text = row[text_column] if text_column is not None else ""
+        dated = "deadline" in columns and row[columns["deadline"]]
+        # a sentence or a dated line, not a group label over the next rows (旧住房更新改造 then 5)
+        merged = merged_from and MERGED_ROW_TEXT.match(task_text) and (task_text.endswith("。") or dated)
         if merged and "seq" in columns and not any(row[column] for column in unit_columns):
             for column in (columns["seq"], *unit_columns):  # its 序号 and units cells merged with the row above
                 row[column] = row[column] or merged_from[column]

@@ -909,3 +909,29 @@ def test_an_assignment_after_an_items_numbered_parts_assigns_the_item():
 def test_a_figure_or_a_numbered_item_in_a_units_cell_is_no_unit():
     plan = parse("序号\t项目名称\t责任单位\n1\t文化中心北路\t区城投、250、60%、1.市政公用城学校\n", 2024)
     assert plan.tasks[0].responsible == ("区城投",)
+
+
+def test_a_text_that_breaks_off_inside_its_last_bracket_keeps_the_whole_clauses_and_says_so():
+    plan = parse(
+        "1.制定准入清单。完成编制工作。(市生态环境局牵头,市发展和改革局参与)\n"
+        "2.排查整治工业企业。2019年9月底前基本完成。(市生态环境局、发展和改革局牵头督导,市公安局、自然资源局、", 2019,
+    )
+    first, second = plan.tasks
+    assert second.responsible == ("市生态环境局", "市发展和改革局") and second.supporting == ()
+    assert any("中途结束" in str(warning) for warning in plan.warnings)
+
+
+def test_a_text_that_breaks_off_inside_its_last_unit_name_leaves_that_name_out():
+    plan = parse("1.地区生产总值增长5%左右。\n牵头单位:区发改委\n2.社会消费品零售总额增长6%左右。\n牵头单位:区发改委、区商", 2023)
+    assert [task.responsible for task in plan.tasks] == [("区发改委",), ("区发改委",)]
+
+
+def test_a_whole_text_is_left_as_it_is():
+    plan = parse("1.地区生产总值增长5%左右。\n牵头单位:区发改委、区统计局", 2023)
+    assert plan.tasks[0].responsible == ("区发改委", "区统计局") and plan.warnings == ()
+
+
+def test_a_deadline_line_closing_the_text_is_not_taken_for_a_cut_unit():
+    plan = parse("1.地区生产总值增长5%左右。\n牵头单位:区发改委\n完成时限：12月底", 2023)
+    assert plan.tasks[0].responsible == ("区发改委",) and plan.warnings == ()
+    assert [d.date for d in plan.tasks[0].deadlines] == [datetime.date(2023, 12, 31)]
