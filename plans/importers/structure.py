@@ -401,8 +401,8 @@ def is_heading(body: str) -> bool:
 
 
 def starts_with_short_title(text: str) -> bool:
-    """True for "电子信息。加快……": a short title sentence followed by more text."""
-    parts = re.split(rf"[{SENTENCE_END}]", text, maxsplit=1)
+    """True for "电子信息。加快……" or "主要预期目标：经济增长……": a short title followed by more text."""
+    parts = re.split(rf"[{SENTENCE_END}:：]", text, maxsplit=1)
     if len(parts) < 2 or not parts[1].strip():
         return False
     title = parts[0]

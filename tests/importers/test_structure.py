@@ -935,3 +935,10 @@ def test_a_deadline_line_closing_the_text_is_not_taken_for_a_cut_unit():
     plan = parse("1.地区生产总值增长5%左右。\n牵头单位:区发改委\n完成时限：12月底", 2023)
     assert plan.tasks[0].responsible == ("区发改委",) and plan.warnings == ()
     assert [d.date for d in plan.tasks[0].deadlines] == [datetime.date(2023, 12, 31)]
+
+
+def test_an_unnumbered_paragraph_opening_with_a_short_title_and_a_colon_is_its_own_item():
+    plan = parse("(一)总体要求:坚持稳中求进工作总基调。\n主要预期目标:经济增长7.5%。(省发展改革委牵头,省统计局配合)", 2019)
+    (task,) = plan.tasks
+    assert task.text.startswith("主要预期目标") and task.path == ("(一)",)
+    assert not plan.nodes[0].is_task and plan.nodes[0].text.startswith("总体要求")
