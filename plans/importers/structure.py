@@ -105,7 +105,7 @@ TABLE_COLUMNS: tuple[tuple[str, re.Pattern], ...] = (
     ("task", re.compile(r"任务|事项|项目|工作|实事|指标")),
 )
 TABLE_SPLIT = re.compile(r"\t|｜|\|")
-HEADER_CELL_MAX = 12
+HEADER_CELL_MAX = 16  # 申请中央预算内投资（万元）
 FORM_TASK = re.compile(r"(?:工作|任务|事项|措施|内容|项目)$")  # 重点工作：, 工作任务：, 具体措施：
 FORM_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff、，,（）() ]{2,20})[:：]$")  # 牵头单位: in a form's first column
 
@@ -887,8 +887,9 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
 
     while index < len(paragraphs):
         text = paragraphs[index].text.strip()
-        if label_of(text) and label_of(text)[1] == 1:
-            break  # the next section of the document
+        numbered_next = index + 1 < len(paragraphs) and SEQ_CELL.match(paragraphs[index + 1].text.strip())
+        if label_of(text) and label_of(text)[1] == 1 and not numbered_next:
+            break  # the next section of the document (一、养老项目 then 1 is a group row of the table)
         kind = _cell_kind(text)
         if kind == "seq" and number is not None and other is not None:
             value = int(text.rstrip(".、．"))
@@ -897,6 +898,9 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
                 kind = "other"  # 60, 100: a figure in the row, not the next row's number
         if kind == "seq":
             number = int(text.rstrip(".、．"))
+        if kind == "units" and row is not None and text_column is not None and not row[text_column] \
+                and unit_columns and text_column < min(unit_columns) and any(row):
+            kind = "text"  # 平潭怡馨养老服务中心 right after the 序号: the project's name, not its units
         has_units = row is not None and any(row[column] for column in unit_columns)
         if kind == "text" and has_units and after_units is not None and "seq" in columns:
             row[after_units] = "".join(filter(None, [row[after_units], text]))

@@ -282,12 +282,24 @@ def _split_all(text: str, prefix_in_force: str, places: tuple[str, ...]) -> list
     return list(units.items())
 
 
+# where a unit ends and the next, written with its own level, begins: 各片区（乡镇、街道）|区党工委
+# 党群工作部|区社会事业局
+LEVEL_BOUNDARY = re.compile(r"(?<=[局厅委部办府会队站所心）)])(?=[省市县区](?!场|级|直|属|区|政(?!府)))")
+
+
+def _at_level_prefixes(name: str) -> list[str] | None:
+    """`name` cut before each level prefix that follows a unit's ending, when every part then
+    reads as a unit; else None."""
+    parts = LEVEL_BOUNDARY.split(name)
+    return parts if len(parts) > 1 and all(map(looks_like_unit, parts)) else None
+
+
 def _run_together(name: str) -> list[str]:
     """[name], or the known units it is made of when written without separators
     (区行政审批局区交通建设局 → 区行政审批局, 区交通建设局): a table cell pasted as one line."""
     if len(name) < 6:
         return [name]
-    parts = split_run_together(name)
+    parts = split_run_together(name) or _at_level_prefixes(name)
     if not parts or len(parts) < 2:
         return [name]
     if looks_like_unit(name) and not all(PREFIX.match(part) or part.startswith("各") for part in parts[1:]):

@@ -942,3 +942,16 @@ def test_an_unnumbered_paragraph_opening_with_a_short_title_and_a_colon_is_its_o
     (task,) = plan.tasks
     assert task.text.startswith("主要预期目标") and task.path == ("(一)",)
     assert not plan.nodes[0].is_task and plan.nodes[0].text.startswith("总体要求")
+
+
+def test_a_project_list_pasted_a_cell_a_line_reads_the_project_name_after_its_number_as_the_task():
+    plan = parse(
+        "一、总体要求\n构建以居家为基础、社区为依托、机构为补充、医养康养相结合的养老服务体系和健康支撑体系，基本建成覆盖城乡的服务网络。\n"
+        "附件1\n重大项目清单\n序号\n项目名称\n建设性质\n建设地点\n申请中央预算内投资（万元）\n组织实施单位\n"
+        "一、养老项目\n1\n平潭怡馨养老服务中心\n新建\n平潭\n5000\n区社会事业局\n"
+        "二、托育项目\n2\n平潭综合实验区托育中心项目\n新建\n平潭\n800\n区社会事业局\n", 2023,
+    )
+    assert [(t.path[-1], t.title[:10], t.responsible) for t in plan.tasks] == [
+        ("1", "平潭怡馨养老服务中心", ("区社会事业局",)),
+        ("2", "平潭综合实验区托育中", ("区社会事业局",)),
+    ]  # the other text cells (新建, 平潭) follow the name in the task's text

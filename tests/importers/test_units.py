@@ -244,3 +244,8 @@ def test_units_run_together_in_one_cell_are_split_by_the_gazetteer_but_a_departm
     assert split_units("区行政审批局区交通建设局") == ["区行政审批局", "区交通建设局"]
     assert split_units("县农业农村局县水利局县林业局") == ["县农业农村局", "县水利局", "县林业局"]
     assert split_units("区党工委党群工作部、区经济发展局") == ["区党工委党群工作部", "区经济发展局"]
+
+
+def test_units_run_together_are_cut_where_the_next_one_names_its_level():
+    assert split_units("各片区（乡镇、街道）区党工委党群工作部区社会事业局") == ["各片区（乡镇、街道）", "区党工委党群工作部", "区社会事业局"]
+    assert split_units("市生态环境局淇滨区分局") == ["市生态环境局淇滨区分局"]
