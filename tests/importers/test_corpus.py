@@ -5,13 +5,15 @@ its recorded floor and no document that scored 1.0 drops (baseline.json, written
 built here, with their scores worked out by hand."""
 import datetime
 import json
+import re
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from plans.importers.scoring import check_gold, corpus_documents, long_plan_timing, mean, score_corpus, score_tasks
-from plans.importers.types import ParsedDeadline, ParsedNode
+from plans.importers import parse_document
+from plans.importers.types import ImportRefused, ParsedDeadline, ParsedNode
 
 CORPUS = Path(__file__).parent / "corpus"
 DOCUMENTS = corpus_documents(CORPUS)
@@ -131,3 +133,16 @@ def test_the_long_plan_the_scorer_times_is_whole_documents_joined_and_is_read_as
     assert timing.documents >= 2 and timing.documents <= len(whole)
     assert timing.tasks >= 200  # about the 300 tasks the gold of those documents names
     assert timing.pages >= 30
+
+
+def test_no_unit_the_importer_finds_in_a_real_document_holds_a_sentence_or_a_clause():
+    names = {}
+    for text_path, _gold in DOCUMENTS:
+        try:
+            plan = parse_document(text_path)
+        except ImportRefused:
+            continue
+        names.update((name, text_path.stem) for name in plan.units)
+    assert len(names) > 400  # the corpus names many units; the rule is checked on all of them
+    bad = {name: slug for name, slug in names.items() if re.search(r"[。，,；;：:！？]", name) or len(name) > 40}
+    assert bad == {}
