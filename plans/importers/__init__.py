@@ -14,7 +14,17 @@ from __future__ import annotations
 import datetime
 import re
 
-from .cleanup import ROLE_WORD, Paragraph, clean_lines, in_simplified_script, is_assignment_line, normalize_spaces
+from .cleanup import (
+    BRACKET_OPENERS,
+    CLOSING_BRACKETS,
+    OPENING_BRACKETS,
+    ROLE_WORD,
+    Paragraph,
+    clean_lines,
+    in_simplified_script,
+    is_assignment_line,
+    normalize_spaces,
+)
 from .deadlines import parse_cn_date, parse_period, parse_reporting
 from .reader import read_document
 from .structure import DEADLINE_LABELS, NodeBuilder, body_start, label_of, rows_from_cell_paragraphs
@@ -112,7 +122,6 @@ def parse_lines(lines: list[str], *, source_name: str = "", plan_year: int | Non
 
 # ---------------------------------------------------------------- a text cut short
 
-OPENERS, CLOSERS = "（(〔[［【", "）)〕]］】"
 CUT_TEXT = "文件在分工中途结束，可能不完整，末尾不完整的单位未计入 (the text breaks off inside an assignment; its cut end is left out)"
 
 
@@ -124,15 +133,15 @@ def repaired_end(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], list[Par
         return paragraphs, []
     last = paragraphs[-1]
     text = last.text.rstrip("、，,；; \ufffd")
-    depth = sum(text.count(char) for char in OPENERS) - sum(text.count(char) for char in CLOSERS)
+    depth = sum(map(text.count, OPENING_BRACKETS)) - sum(map(text.count, CLOSING_BRACKETS))
     repaired = None
     if depth == 1:
-        opened = max(text.rfind(char) for char in OPENERS)
+        opened = max(map(text.rfind, OPENING_BRACKETS))
         inner = text[opened + 1 :]
         clauses = re.split(r"[，,；;]", inner)
         if len(clauses) > 1 and not ROLE_WORD.search(clauses[-1]):
             inner = inner[: len(inner) - len(clauses[-1])].rstrip("，,；;")
-        closer = CLOSERS[OPENERS.index(text[opened])]
+        closer = next(closer for closer, openers in BRACKET_OPENERS.items() if text[opened] in openers)
         if ROLE_WORD.search(inner):
             repaired = text[: opened + 1] + inner + closer
     elif is_assignment_line(text) and not text.startswith(DEADLINE_LABELS):

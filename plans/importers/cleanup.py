@@ -62,6 +62,8 @@ MIN_TABLE_COLUMNS = 3
 
 # closing bracket → the opening brackets that pair with it
 BRACKET_OPENERS = {"）": "（(", ")": "（(", "]": "[［", "］": "[［", "】": "【", "〕": "〔"}
+OPENING_BRACKETS = "".join(dict.fromkeys("".join(BRACKET_OPENERS.values())))  # （([［【〔
+CLOSING_BRACKETS = "".join(BRACKET_OPENERS)
 
 WRAP_MIN_SHARE = 0.35  # share of lines near the typical width that marks a hard-wrapped text
 WRAP_MIN_WIDTH = 24  # display columns; narrower "typical" widths are not a wrap
@@ -337,8 +339,8 @@ def _space_separated_rows(lines: list[str]) -> list[str]:
             continue
         row = SPACED_ROW.match(text) if width and "\t" not in text and "|" not in text else None
         if row and len(words := row.group("rest").split()) >= width - 1:
-            tail = width - 2
-            result.append("\t".join([row.group("seq"), " ".join(words[: len(words) - tail]), *words[len(words) - tail :]]))
+            split = len(words) - (width - 2)  # the task's words, then one word per column after it
+            result.append("\t".join([row.group("seq"), " ".join(words[:split]), *words[split:]]))
             continue
         width = width if row or not text else 0
         result.append(text)

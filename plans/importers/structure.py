@@ -16,7 +16,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .cleanup import BRACKET_OPENERS, LEADER_LINE, ROLE_SENTENCE_LABEL, ROLE_WORD, Paragraph, is_assignment_line, trailing_parenthesis
+from .cleanup import (
+    BRACKET_OPENERS,
+    LEADER_LINE,
+    OPENING_BRACKETS,
+    ROLE_SENTENCE_LABEL,
+    ROLE_WORD,
+    Paragraph,
+    is_assignment_line,
+    trailing_parenthesis,
+)
 from .deadlines import is_unresolved, parse_deadlines
 from .targets import parse_targets
 from .types import ParsedNode, ParsedWarning
@@ -25,7 +34,6 @@ from .units import PREFIX as UNIT_PREFIX, lead_marked_units, looks_like_unit, sp
 # ---------------------------------------------------------------- patterns
 
 CN_DIGITS = "一二三四五六七八九十百零〇"
-OPENING_BRACKETS = "（([［【〔"
 LABEL_PATTERNS: tuple[tuple[int, re.Pattern], ...] = (
     (1, re.compile(rf"^[{CN_DIGITS}]+[、．.﹒]")),
     (2, re.compile(rf"^[（(][{CN_DIGITS}]+[)）]")),
@@ -502,44 +510,43 @@ class NodeBuilder:
         path = (self.drafts[parent].path if parent is not None else ()) + (label,)
         draft = Draft(label, level, path, parent, split_title(body), body, line, is_heading(body) and not assignment)
         self._push(draft)
+        index = len(self.drafts) - 1
         self._apply(draft, assignment, line)
-        self._add_segments(len(self.drafts) - 1, more, line)
+        self._add_segments(more, line, parent=index)
         section_lead = SECTION_LEAD.match(body) if assignment is None else None
         units = split_units(section_lead.group("units")) if section_lead else []
         if units and all(map(looks_like_unit, units)):
-            self.section_leads[len(self.drafts) - 1] = units
+            self.section_leads[index] = units
 
-    def _add_segments(self, parent: int, segments: list[str], line: int) -> None:
+    def _add_segments(self, segments: list[str], line: int, *, parent: int | None, level: int | None = None) -> None:
         """The further measures of one paragraph, each with its own assignment: unnumbered
-        tasks under the paragraph's node (no number is invented)."""
+        tasks (no number is invented) under `parent` at `level` (by default one below it). A
+        segment opening with a number is the next item, written on the same line
+        (（省发改委负责）(二)公共财政收入……); the segments after it go under that item."""
         for at, segment in enumerate(segments):
-            if label_of(segment):  # （省发改委负责）(二)公共财政收入……: the next item, on the same line
-                self._on_labelled(*label_of(segment), line)
-                rest = segments[at + 1 :]
-                self._add_segments(len(self.drafts) - 1, rest, line) if rest else None
+            labelled = label_of(segment)
+            if labelled:
+                self._on_labelled(*labelled, line)
+                self._add_segments(segments[at + 1 :], line, parent=len(self.drafts) - 1)
                 return
             body, assignment = split_trailing_assignment(segment)
-            level = self.drafts[parent].level + 1
-            draft = Draft("", level, self.drafts[parent].path, parent, split_title(body), body, line, False)
-            self._pop_to_parent(level)
+            draft_level = level if level is not None else self.drafts[parent].level + 1
+            path = self.drafts[parent].path if parent is not None else ()
+            draft = Draft("", draft_level, path, parent, split_title(body), body, line, False)
+            self._pop_to_parent(draft_level)
             self._push(draft)
             self._apply(draft, assignment, line)
 
     def _on_plain(self, index: int, text: str, line: int) -> None:
         first, *more = inner_assignment_segments(text)
         self._on_plain_segment(index, first, line)
-        for at, segment in enumerate(more):  # further measures of the paragraph: unnumbered tasks beside the first
-            if label_of(segment):  # the next numbered item, written on the same line
-                self._on_labelled(*label_of(segment), line)
-                rest = more[at + 1 :]
-                self._add_segments(len(self.drafts) - 1, rest, line) if rest else None
-                return
-            body, assignment = split_trailing_assignment(segment)
-            previous = self.drafts[-1]
-            draft = Draft("", previous.level, previous.path, previous.parent, split_title(body), body, line, False)
-            self._pop_to_parent(previous.level)
-            self._push(draft)
-            self._apply(draft, assignment, line)
+        if not more:
+            return
+        first_draft = self.drafts[-1]
+        if first_draft.label:  # the paragraph continued a numbered item: its measures go under it
+            self._add_segments(more, line, parent=len(self.drafts) - 1)
+        else:  # an unnumbered measure: the further ones stand beside it
+            self._add_segments(more, line, parent=first_draft.parent, level=first_draft.level)
 
     def _on_plain_segment(self, index: int, text: str, line: int) -> None:
         body, assignment = split_trailing_assignment(text)
@@ -633,7 +640,10 @@ class NodeBuilder:
             self._on_assignment_line(f"{label}：{value}", line)
         elif FORM_TASK.search(label) and not self._form_task_open():
             labelled = label_of(value)
-            self._on_labelled(*labelled, line) if labelled else self._on_plain(len(self.paragraphs), value, line)
+            if labelled:
+                self._on_labelled(*labelled, line)
+            else:  # no paragraphs of the document follow a form's row: it is read from the end
+                self._on_plain(len(self.paragraphs), value, line)
         elif self.drafts:
             self.drafts[-1].text = f"{self.drafts[-1].text}\n{label}：{value}"
 
@@ -755,7 +765,8 @@ class NodeBuilder:
         """The frozen nodes; blanket implementing units added to every later task."""
         result = []
         for index, draft in enumerate(self.drafts):
-            implementing, supporting = self._with_blanket(index, draft, "implementing"), self._with_blanket(index, draft, "supporting")
+            implementing = self._with_blanket(index, draft, "implementing")
+            supporting = self._with_blanket(index, draft, "supporting")
             responsible = draft.lead + [unit for unit in draft.responsible if unit not in draft.lead]
             is_task = bool(responsible or supporting or implementing)
             deadlines = ()
@@ -814,7 +825,7 @@ def _aligned_on_units(cells: list[str], columns: dict[str, int], misfit: bool) -
     cell of unit names on moved so that cell sits in the first unit column. Units left of the
     unit columns always move; units right of them only in a row of the wrong length (`misfit`),
     as a row may leave its lead cell empty."""
-    unit_columns = [columns[name] for name in ("lead", "responsible", "supporting") if name in columns]
+    unit_columns = _unit_columns(columns)
     text_column = columns.get("task", columns.get("measure", 0))
     if not unit_columns:
         return cells
@@ -857,19 +868,26 @@ def _header_run(paragraphs: list[Paragraph], index: int) -> list[str]:
         if TABLE_SPLIT.search(paragraph.text) or not _is_header_cell(paragraph.text):
             break
         numbered_next = at + 1 < len(paragraphs) and SEQ_CELL.match(paragraphs[at + 1].text.strip())
-        if numbered_next and len(cells) >= 3 and _table_columns("\t".join(cells)) and not COLUMN_WORD.search(paragraph.text):
+        group_label = numbered_next and not COLUMN_WORD.search(paragraph.text)
+        if group_label and len(cells) >= 3 and _table_columns("\t".join(cells)):
             break  # 养老方面 then 1: the group label of the first rows, not a column (参考文件 is one)
         cells.append(paragraph.text.strip())
     return cells if len(cells) >= 3 and _table_columns("\t".join(cells)) else []
 
 
+def _unit_columns(columns: dict[str, int]) -> list[int]:
+    """The indexes of a table's unit columns (牵头单位, 责任单位, 配合单位), in that order."""
+    return [columns[name] for name in ("lead", "responsible", "supporting") if name in columns]
+
+
 def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]:
-    unit_columns = [columns[name] for name in ("lead", "responsible", "supporting") if name in columns]
+    unit_columns = _unit_columns(columns)
     text_column = columns.get("task", columns.get("measure"))
     # a column after the units that is none of ours (参考文件, 备注): text there once a row has its units
-    after_units = next((index for index in range(max(unit_columns, default=width), width) if index not in columns.values()), None)
+    ours = set(columns.values())
+    after_units = next((at for at in range(max(unit_columns, default=width), width) if at not in ours), None)
     # a column none of ours (2025年目标值, 备注): where a figure that is not the next 序号 goes
-    other = next((index for index in range(width) if index not in columns.values()), None)
+    other = next((at for at in range(width) if at not in ours), None)
     rows, row, line, number = [], None, 0, None
     merged_from: list[str] | None = None  # the row above, when this one has no 序号 of its own
 
@@ -891,13 +909,13 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
         if label_of(text) and label_of(text)[1] == 1 and not numbered_next:
             break  # the next section of the document (一、养老项目 then 1 is a group row of the table)
         kind = _cell_kind(text)
-        if kind == "seq" and number is not None and other is not None:
+        if kind == "seq":
             value = int(text.rstrip(".、．"))
             restarts = value == 1 and GROUP_LABEL.match(paragraphs[index - 1].text.strip())  # 托育方面 then 1
-            if value != number + 1 and not restarts:
+            if number is not None and other is not None and value != number + 1 and not restarts:
                 kind = "other"  # 60, 100: a figure in the row, not the next row's number
-        if kind == "seq":
-            number = int(text.rstrip(".、．"))
+            else:
+                number = value
         if kind == "units" and row is not None and text_column is not None and not row[text_column] \
                 and unit_columns and text_column < min(unit_columns) and any(row):
             kind = "text"  # 平潭怡馨养老服务中心 right after the 序号: the project's name, not its units

@@ -91,7 +91,9 @@ UNIT_END = re.compile(
 GENERIC_NOUNS = {"单位", "部门", "机构", "企业", "组织"}
 TRAILING_ETC = re.compile(r"(?:等(?:有关|相关|其他)?(?:部门|单位|机构)?)$")
 TRAILING_LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主办)[)）]$")
-PREFIX = re.compile(r"^(省|市|县|区)(?!场|级|直|属|区|政(?!府))")  # 市政局 is no 市 + 政局
+# 省/市/县/区 as a level, not the first character of a word: 市场, 市级, 市直, 区属, 市区, 市政局
+LEVEL = r"[省市县区](?!场|级|直|属|区|政(?!府))"
+PREFIX = re.compile(rf"^({LEVEL})")
 NO_PREFIX_START = ("各", "全", "国家", "国务院", "中国", "中共", "中央")
 # enterprises, banks, media, customs and other bodies that are not departments of a government
 NOT_DEPARTMENT = re.compile(
@@ -284,7 +286,7 @@ def _split_all(text: str, prefix_in_force: str, places: tuple[str, ...]) -> list
 
 # where a unit ends and the next, written with its own level, begins: 各片区（乡镇、街道）|区党工委
 # 党群工作部|区社会事业局
-LEVEL_BOUNDARY = re.compile(r"(?<=[局厅委部办府会队站所心）)])(?=[省市县区](?!场|级|直|属|区|政(?!府)))")
+LEVEL_BOUNDARY = re.compile(rf"(?<=[局厅委部办府会队站所心）)])(?={LEVEL})")
 
 
 def _at_level_prefixes(name: str) -> list[str] | None:
