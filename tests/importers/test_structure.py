@@ -955,3 +955,11 @@ def test_a_project_list_pasted_a_cell_a_line_reads_the_project_name_after_its_nu
         ("1", "平潭怡馨养老服务中心", ("区社会事业局",)),
         ("2", "平潭综合实验区托育中", ("区社会事业局",)),
     ]  # the other text cells (新建, 平潭) follow the name in the task's text
+
+
+def test_a_second_measure_in_a_numbered_items_next_paragraph_goes_under_the_item():
+    plan = parse("1.推进园区建设\n加快园区基础设施建设。（市发改委负责）再推进园区招商引资工作。（市商务局负责）", 2020)
+    item, measure = plan.tasks
+    assert (item.path, item.responsible) == (("1.",), ("市发改委",))
+    assert (measure.path, measure.responsible) == (("1.",), ("市商务局",))
+    assert plan.nodes[measure.parent] is item
