@@ -27,6 +27,7 @@ from .cleanup import (
 )
 from .deadlines import parse_cn_date, parse_period, parse_reporting
 from .reader import read_document
+from .flat_tables import rows_from_flattened
 from .structure import DEADLINE_LABELS, NodeBuilder, body_start, label_of, rows_from_cell_paragraphs
 from .targets import parse_targets
 from .types import ImportRefused, ParsedNode, ParsedPlan, ParsedReporting, ParsedTarget, ParsedWarning
@@ -78,7 +79,7 @@ def parse_lines(lines: list[str], *, source_name: str = "", plan_year: int | Non
     a document naming no year is still read, its year-less dates left undated and listed
     as warnings.
     """
-    paragraphs = rows_from_cell_paragraphs(clean_lines(in_simplified_script(lines)))
+    paragraphs = rows_from_cell_paragraphs(clean_lines(rows_from_flattened(in_simplified_script(lines))))
     paragraphs, cut_warning = repaired_end(paragraphs)
     start = body_start(paragraphs)
     preamble = paragraphs[:start]

@@ -117,7 +117,8 @@ def _unflattened(stripped: list[str]) -> list[tuple[int, str]]:
     numbering or role label (see FLATTENED_BREAK): the pieces keep their line's number."""
     result = []
     for number, text in enumerate(stripped, start=1):
-        parts = FLATTENED_BREAK.split(text) if len(text) >= FLATTENED_LINE_MIN else [text]
+        flattened = len(text) >= FLATTENED_LINE_MIN and not TABLE_ROW.search(text)  # a table row keeps its cells
+        parts = FLATTENED_BREAK.split(text) if flattened else [text]
         result.extend((number, part.strip()) for part in parts)
     return result
 

@@ -357,6 +357,31 @@ def parse_deadlines(text: str, plan_year: int | None) -> tuple[ParsedDeadline, .
     return _unique(_without_shadowed_frequencies(deadlines))
 
 
+# a 完成时限 table cell that is only a month or the whole year ("3月", "12月份", "全年"): due at its
+# end. Written in a task's sentence, "3月" may be a start or a meeting; alone under 完成时限 it is
+# the deadline.
+CELL_MONTH = re.compile(rf"^(?:{_YEAR})?{_MONTH}份?$")
+CELL_WHOLE_YEAR = re.compile(r"^(?:全年|年内|常年)$")
+
+
+def parse_deadline_cell(text: str, plan_year: int | None) -> tuple[ParsedDeadline, ...]:
+    """The deadlines of a table's 完成时限 cell: its phrases, else a bare month or 全年 as the
+    end of that month or of the plan year."""
+    found = parse_deadlines(text, plan_year)
+    if found:
+        return found
+    cell = normalise(text).text.strip()
+    month, whole_year = CELL_MONTH.match(cell), CELL_WHOLE_YEAR.match(cell)
+    year = int(month["year"]) if month and month["year"] else plan_year
+    if month and 1 <= int(month["month"]) <= 12:
+        day = _date(year or _STAND_IN_YEAR, int(month["month"]), None)
+    elif whole_year:
+        day = datetime.date(year or _STAND_IN_YEAR, 12, 31)
+    else:
+        return ()
+    return (ParsedDeadline(DeadlineKind.DUE, day if year else None, text.strip(), ""),)
+
+
 def _without_stand_in_date(deadline: ParsedDeadline) -> ParsedDeadline:
     if deadline.date and deadline.date.year in (_STAND_IN_YEAR, _STAND_IN_YEAR + 1):
         return ParsedDeadline(deadline.kind, None, deadline.text, deadline.rule)

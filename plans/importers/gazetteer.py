@@ -220,6 +220,11 @@ def is_known_unit(name: str) -> bool:
     return _matcher().parse(normalize(name)) is not None
 
 
+def holds_clause_word(text: str) -> bool:
+    """True when `text` holds a word of a clause (a verb such as 推进, 开展), which no name does."""
+    return not _matcher().free_ok(normalize(text))
+
+
 def canonical(name: str) -> str | None:
     return _matcher().parse(normalize(name))
 

@@ -26,7 +26,7 @@ from .cleanup import (
     is_assignment_line,
     trailing_parenthesis,
 )
-from .deadlines import is_unresolved, parse_deadlines
+from .deadlines import is_unresolved, parse_deadline_cell, parse_deadlines
 from .targets import parse_targets
 from .types import ParsedNode, ParsedWarning
 from .units import PREFIX as UNIT_PREFIX, lead_marked_units, looks_like_unit, split_units
@@ -93,6 +93,10 @@ BLANKET = re.compile(
 #部门为牵头部门，下同）, （……，列第一位者为牵头单位）, （……，不再单独列出）
 CONVENTION_NOTE = re.compile(r"^(?:(?:排|列|位)[在于列]?(?:第一位|首位|前面|第一)|下同$|不再(?:单独|一一)?列出$)")
 # a heading that names the lead unit of every item under it: 一、县示范区管委会牵头工作(8项)
+# a note stating that after the first unit the others support: 注：主要责任单位第一个为牵头单位，其余为主要配合单位
+REST_SUPPORTING = re.compile(
+    r"(?:第一个|第一位|首位|第一)[^。；;]{0,8}为牵头(?:单位|部门)[，,；;]\s*其[余他](?:单位|部门)?(?:均)?为(?:主要)?(?:配合|协办|参与)(?:单位|部门)"
+)
 SECTION_LEAD = re.compile(r"^(?P<units>[^，,。；;]+?)(?:牵头|负责)(?:的)?(?:工作|事项|任务)(?:[（(]\s*\d+\s*项[)）])?[。:：]?$")
 SENTENCE_END = "。！？!?"
 CLAUSE_END = re.compile(r"[，,；;：:]")
@@ -472,6 +476,7 @@ class NodeBuilder:
         self.table_width = 0  # cells of the header row
         self.table_units: dict[str, str] = {}  # the unit cells of the last task row, by role
         self.table_merges = False  # the table shows merged cells: an empty units cell continues the one above
+        self.table_group: int | None = None  # the open group heading of a table whose measures are numbered
         self.blanket_from: dict[str, int] = {}  # role → index of the draft that declared its blanket units
         self.section_leads: dict[int, list[str]] = {}  # heading draft → the lead unit it names
 
@@ -606,6 +611,7 @@ class NodeBuilder:
         columns = _table_columns(text)
         if columns:
             self.table_columns, self.table_width, self.table_units = columns, len(cells), {}
+            self.table_group = None
             self.table_merges = "kind" in columns  # a 任务类型 column spans its rows
             return
         if self.table_columns is None:
@@ -617,7 +623,9 @@ class NodeBuilder:
             self._warn(line, "表格行前没有表头，已忽略 (table row without a header row)", text)
             return
         numbered = "seq" in self.table_columns and SEQ_CELL.match(cells[0])
-        if 1 < len(cells) < self.table_width and not numbered:  # first cells merged with the row above (rowspan)
+        if 1 < len(cells) < self.table_width and not cells[0]:  # written from its first column, last cells empty
+            cells = cells + [""] * (self.table_width - len(cells))
+        elif 1 < len(cells) < self.table_width and not numbered:  # first cells merged with the row above (rowspan)
             cells = [""] * (self.table_width - len(cells)) + cells
             self.table_merges = True
         else:
@@ -664,10 +672,16 @@ class NodeBuilder:
             return cells[index] if index is not None and index < len(cells) else ""
 
         task, measure = cell("task"), cell("measure")
+        label = cell("seq")
+        if "task" in self.table_columns and label_of(measure):  # 1 | 推进生态文明建设 | 1、建立…: a group of numbered measures
+            if task:
+                self._open_table_group(label, task, line)
+            if self.table_group is not None:
+                label, _, measure = label_of(measure)
+                task = ""
         body = "\n".join(part for part in (task, measure) if part)
         parent = self._heading_parent()
         level = self.drafts[parent].level + 1 if parent is not None else 1
-        label = cell("seq")
         path = (self.drafts[parent].path if parent is not None else ()) + ((label,) if label else ())
         draft = Draft(label, level, path, parent, split_title(task or measure), body, line, False)
         draft.deadline_text = cell("deadline")
@@ -681,6 +695,17 @@ class NodeBuilder:
         for role, value in unit_cells.items():
             add_labelled_units(assignment, role, value)
         self._apply(draft, assignment, line)
+
+    def _open_table_group(self, label: str, text: str, line: int) -> None:
+        """A table row's task cell over numbered measures: a heading beside the table's last group."""
+        if self.table_group is not None:
+            self._pop_to_parent(self.drafts[self.table_group].level)
+        parent = self._heading_parent()
+        level = self.drafts[parent].level + 1 if parent is not None else 1
+        path = (self.drafts[parent].path if parent is not None else ()) + ((label,) if label else ())
+        self._pop_to_parent(level)
+        self._push(Draft(label, level, path, parent, split_title(text), text, line, True))
+        self.table_group = len(self.drafts) - 1
 
     # -- helpers
 
@@ -764,10 +789,13 @@ class NodeBuilder:
     def nodes(self, plan_year: int | None, target_year: int | None) -> tuple[ParsedNode, ...]:
         """The frozen nodes; blanket implementing units added to every later task."""
         result = []
+        rest_supporting = any(REST_SUPPORTING.search(paragraph.text) for paragraph in self.paragraphs)
         for index, draft in enumerate(self.drafts):
             implementing = self._with_blanket(index, draft, "implementing")
             supporting = self._with_blanket(index, draft, "supporting")
             responsible = draft.lead + [unit for unit in draft.responsible if unit not in draft.lead]
+            if rest_supporting and not draft.lead and len(responsible) > 1:
+                responsible, supporting = responsible[:1], responsible[1:] + supporting
             is_task = bool(responsible or supporting or implementing)
             deadlines = ()
             targets = ()
@@ -775,7 +803,7 @@ class NodeBuilder:
                 deadlines = tuple(parse_deadlines(draft.text, plan_year))
                 if draft.deadline_text:
                     deadlines += tuple(
-                        found for found in parse_deadlines(draft.deadline_text, plan_year) if found not in deadlines
+                        found for found in parse_deadline_cell(draft.deadline_text, plan_year) if found not in deadlines
                     )  # a 完成时限 cell often repeats the phrase of the text
                 targets = tuple(parse_targets(draft.text, target_year))
                 for deadline in filter(is_unresolved, deadlines):

@@ -1,0 +1,105 @@
+"""Task tables whose cells were run together (a crawler's or a sharing site's copy): rows found
+from their unit names, times and numbers, read as any other task table."""
+import datetime
+
+from plans.importers import parse_lines
+from plans.importers.deadlines import parse_deadline_cell
+from plans.importers.flat_tables import rows_from_flattened, unit_run
+
+
+def parse(text: str, plan_year: int | None = 2016):
+    return parse_lines(text.strip("\n").split("\n"), plan_year=plan_year)
+
+
+# a group 序号 over numbered measures, a 完成时限 cell before the units and a 任务来源 column
+# after them whose own "1、2、" numbering is not the measures'
+MEASURES_WITH_SOURCES = (
+    "某区2016年环境保护工作要点分工表 "
+    "序号主要工作任务具体工作措施完成时限主要责任单位任务来源"
+    "1推进生态文明建设1、建立领导机制，成立区生态文明建设领导小组3月区发改局区环保局1、区2016年工作要点2、省生态文明体制改革方案"
+    "2、编制区生态文明建设规划12月区环保局"
+    "3、组织各乡镇开展创建工作全年区环保局区财政局相关乡镇人民政府"
+    "2 强化环境监管4、开展环境监管专项执法检查6月区环保局区委组织部1、省环境监管能力建设方案"
+    "5、开展企业环境信用评价12月区环保局区市场监管局"
+    " 注：主要责任单位第一个为牵头单位，其余为主要配合单位。"
+)
+
+
+def test_run_together_measures_become_tasks_under_their_groups():
+    plan = parse(MEASURES_WITH_SOURCES)
+    tasks = [node for node in plan.nodes if node.responsible]
+    assert [node.path for node in tasks] == [
+        ("1", "1、"), ("1", "2、"), ("1", "3、"), ("2", "4、"), ("2", "5、"),
+    ]
+    assert [node.text for node in tasks][:2] == ["建立领导机制，成立区生态文明建设领导小组", "编制区生态文明建设规划"]
+    groups = [node for node in plan.nodes if not node.responsible]
+    assert [(node.path, node.text) for node in groups][:2] == [(("1",), "推进生态文明建设"), (("2",), "强化环境监管")]
+
+
+def test_run_together_units_split_and_the_note_makes_the_rest_supporting():
+    tasks = [node for node in parse(MEASURES_WITH_SOURCES).nodes if node.responsible]
+    assert [(node.responsible, node.supporting) for node in tasks] == [
+        (("区发改局",), ("区环保局",)),
+        (("区环保局",), ()),
+        (("区环保局",), ("区财政局", "相关乡镇人民政府")),
+        (("区环保局",), ("区委组织部",)),
+        (("区环保局",), ("区市场监管局",)),
+    ]
+
+
+def test_month_and_whole_year_cells_are_due_at_their_end():
+    tasks = [node for node in parse(MEASURES_WITH_SOURCES).nodes if node.responsible]
+    assert [[deadline.date for deadline in node.deadlines] for node in tasks] == [
+        [datetime.date(2016, 3, 31)], [datetime.date(2016, 12, 31)], [datetime.date(2016, 12, 31)],
+        [datetime.date(2016, 6, 30)], [datetime.date(2016, 12, 31)],
+    ]
+
+
+def test_sources_stay_out_of_the_tasks():
+    plan = parse(MEASURES_WITH_SOURCES)
+    assert not any("体制改革方案" in node.text or "能力建设方案" in node.text for node in plan.nodes)
+
+
+# a 分管领导 column (a person) before 牵头单位 and 配合单位, no separators; a second row under
+# the same 序号; a header repeated at a page break; a sharing site's page markers (1、 2、) at
+# the start of each line, one of them cutting a unit's name
+LEADER_COLUMN = """
+1、2021年民生实事项目责任分解表序号项目名称主要内容区政府分管领导牵头单位配合单位1增加教育资源供给新建学校12个，增加学位5000个。王海平区教育局区财政局各街道2促进就业稳定增长城镇新增就业15000人。王海平区人社局各
+2、街道3老城厢复兴发展完成纪念馆提升工程。王海平区文旅局晋陵公司轨道公司推进核心区改造。李春区住建局五星街道
+3、序号项目名称主要内容区政府分管领导牵头单位配合单位4优化养老服务提供居家上门服务。张菁区民政局各街道提升改造8家养老服务中心。
+"""
+
+
+def test_leader_column_rows_with_lead_and_supporting_units():
+    tasks = [node for node in parse(LEADER_COLUMN, plan_year=2021).nodes if node.responsible]
+    assert [(node.text[:6], node.responsible, node.supporting) for node in tasks] == [
+        ("增加教育资源", ("区教育局",), ("区财政局", "各街道")),
+        ("促进就业稳定", ("区人社局",), ("各街道",)),
+        ("老城厢复兴发", ("区文旅局",), ("晋陵公司", "轨道公司")),
+        ("推进核心区改", ("区住建局",), ("五星街道",)),
+        ("优化养老服务", ("区民政局",), ("各街道",)),
+    ]
+    assert [node.path for node in tasks] == [("1",), ("2",), ("3",), ("3",), ("4",)]  # the 序号 merged down
+    assert not any(node.title.startswith("2021年") for node in parse(LEADER_COLUMN, plan_year=2021).nodes if node.path)
+    assert not any("王海平" in unit or "张菁" in unit for node in tasks for unit in node.responsible + node.supporting)
+
+
+def test_unit_run_stops_at_text_and_takes_unknown_names_with_a_units_ending():
+    text = "3月区发改局区环保局三十六脚湖水库管理处1、区工作要点"
+    assert text[2:unit_run(text, 2)] == "区发改局区环保局三十六脚湖水库管理处"
+    assert unit_run("推进核心区改造", 0) == 0
+
+
+def test_lines_without_a_run_together_header_are_unchanged():
+    lines = ["序号 | 重点任务 | 牵头单位", "1 | 建设学校 | 区教育局", "序号重点任务牵头单位（表格见附件）"]
+    assert rows_from_flattened(lines) == lines
+
+
+def test_deadline_cell():
+    assert [d.date for d in parse_deadline_cell("3月", 2016)] == [datetime.date(2016, 3, 31)]
+    assert [d.date for d in parse_deadline_cell("2017年2月份", 2016)] == [datetime.date(2017, 2, 28)]
+    assert [d.date for d in parse_deadline_cell("全年", 2016)] == [datetime.date(2016, 12, 31)]
+    assert [d.date for d in parse_deadline_cell("6月底前", 2016)] == [datetime.date(2016, 6, 30)]
+    assert [(d.date, d.text) for d in parse_deadline_cell("3月", None)] == [(None, "3月")]
+    assert parse_deadline_cell("持续推进", 2016) == ()
+    assert parse_deadline_cell("13月", 2016) == ()
