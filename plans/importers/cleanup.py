@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .units import looks_like_unit
+
 # ---------------------------------------------------------------- patterns
 
 CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’—…·"
@@ -143,6 +145,8 @@ def _cell_lines_as_rows(numbered: list[tuple[int, str]]) -> list[tuple[int, str]
 
 
 SEQ_HEADER = re.compile(r"^(?:序号|编号|序)$")
+UNIT_HEADER = re.compile(r"(?:单位|部门)$")  # 责任单位, 牵头部门: a column of units
+SPACED_HEADER_CELL_MAX = 14  # 省重点民生实事项目名称
 SEQ_VALUE = re.compile(r"^(\d{1,3})[.、．]?$")
 
 
@@ -326,19 +330,27 @@ def _spaced_words_joined(words: list[str]) -> list[str]:
 
 def _space_separated_rows(lines: list[str]) -> list[str]:
     """A table flattened with spaces between its cells (序号 工 作 任 务 牵头负责部门 / 1 居民消费价格
-    涨幅3%左右 发展改革委): its header and numbered rows rewritten with tabs between the cells.
-    A row gets the header's count of cells: the number, then the task (any spaces kept inside
-    it), then one word per column after it."""
-    result, width = [], 0
+    涨幅3%左右 发展改革委): its header and rows rewritten with tabs between the cells.
+
+    A row gets the header's count of cells. Where the header has a unit column and the row a
+    word that reads as a unit, that word is the anchor: the words before it (after the number)
+    are the task, the words after it fill the next columns in order (a row may leave its last
+    cells empty), and a line without a number (a second row under a merged 序号) is a row too.
+    Otherwise the number, then the task (any spaces kept inside it), then one word per column."""
+    result, width, unit_column = [], 0, None
     for text in lines:
         cells = _spaced_words_joined(text.split())
-        if len(cells) >= MIN_TABLE_COLUMNS and SEQ_HEADER.match(cells[0]) and all(
-            len(cell) <= HEADER_CELL_MAX and HEADER_CELL.match(cell) for cell in cells
-        ):
+        if not TABLE_ROW.search(text) and _spaced_header(cells):
             width = len(cells)
+            unit_column = next((at for at, cell in enumerate(cells) if UNIT_HEADER.search(cell)), None)
             result.append("\t".join(cells))
             continue
-        row = SPACED_ROW.match(text) if width and "\t" not in text and "|" not in text else None
+        plain = width and "\t" not in text and "|" not in text
+        row = SPACED_ROW.match(text) if plain else None
+        anchored = _unit_anchored(text, row, width, unit_column) if plain and unit_column else None
+        if anchored:  # " | ": an empty first cell (a 序号 merged from the row above) survives the strip
+            result.append(" | ".join(anchored))
+            continue
         if row and len(words := row.group("rest").split()) >= width - 1:
             split = len(words) - (width - 2)  # the task's words, then one word per column after it
             result.append("\t".join([row.group("seq"), " ".join(words[:split]), *words[split:]]))
@@ -346,6 +358,32 @@ def _space_separated_rows(lines: list[str]) -> list[str]:
         width = width if row or not text else 0
         result.append(text)
     return result
+
+
+def _spaced_header(cells: list[str]) -> bool:
+    """序号 项目名称 责任单位 目标任务 1-8月实际完成情况 …: the number column first, short cells, and
+    at least three of them column words, a unit column among them."""
+    if len(cells) < MIN_TABLE_COLUMNS or not SEQ_HEADER.match(cells[0]):
+        return False
+    if all(len(cell) <= HEADER_CELL_MAX and HEADER_CELL.match(cell) for cell in cells):
+        return True
+    named = [cell for cell in cells if HEADER_CELL.match(cell) or UNIT_HEADER.search(cell)]
+    return (len(named) >= MIN_TABLE_COLUMNS and any(UNIT_HEADER.search(cell) for cell in cells)
+            and all(len(cell) <= SPACED_HEADER_CELL_MAX and not re.search(r"[。，,；;：:]", cell) for cell in cells))
+
+
+def _unit_anchored(text: str, row: re.Match | None, width: int, unit_column: int) -> list[str] | None:
+    words = (row.group("rest") if row else text).split()
+    anchor = next((at for at, word in enumerate(words) if at and looks_like_unit(word)), None)
+    if anchor is None or unit_column < 2:
+        return None
+    cells = [row.group("seq") if row else "", " ".join(words[:anchor]), *[""] * (unit_column - 2), words[anchor]]
+    after = words[anchor + 1:]
+    tail = width - len(cells)
+    if tail <= 0:
+        return None
+    cells += after[: tail - 1] + [" ".join(after[tail - 1:])] if len(after) >= tail else after + [""] * (tail - len(after))
+    return cells
 
 
 def _running_headers(texts: list[str], numbered_table: bool = False) -> set[int]:

@@ -60,11 +60,13 @@ ROLE_OF_LABEL = {
 # any other label ends a label's list of units: （负责部门：商务部、海关总署；适用范围：上海自贸试验区）
 OTHER_LABEL = re.compile(r"[，,；;。]?[\u4e00-\u9fff]{2,6}[:：]")
 ROLE_CLAUSE = re.compile(
-    r"(?P<units>.+?)(?P<verb>按职责分工负责|按职责负责|分工负责|共同负责|分别负责|牵头负责|负责落实|具体落实|组织落实"
+    r"(?P<units>.+?)(?P<verb>按职责分工负责|按职责分工落实|按职责分工推进|按职责负责|分工负责|共同负责|分别负责|牵头负责|负责落实|具体落实|组织落实"
     r"|牵头|负责|配合|主办|协办|参与|协同|协助|指导|督导)(?!单位|部门|领导)(?:[^，,；;]{0,6}?)(?:[，,；;]|$)"
 )
 ROLE_OF_VERB = {
     "按职责分工负责": "responsible",
+    "按职责分工落实": "responsible",  # under the corpus convention, as 按职责分工负责
+    "按职责分工推进": "responsible",
     "按职责负责": "responsible",
     "分工负责": "responsible",
     "共同负责": "responsible",
@@ -88,6 +90,12 @@ ROLE_OF_VERB = {
 BLANKET = re.compile(
     r"^(?:以下|下列|后续|其余)[\u4e00-\u9fff]{0,6}?(?:均需|均由|均要|均须|需|由)(?P<units>.+?)"
     r"(?P<verb>负责落实|组织落实|具体落实|落实|负责|配合|协助|参与)[，,]?(?:不再单独列出|不再一一列出|不再列出|下同)?$"
+)
+# 具体任务均涉及相关市(州)人民政府，不再做分工，下同: the units every task involves, left unassigned
+# item by item — they carry out each task (implementing)
+BLANKET_INVOLVED = re.compile(
+    r"^(?:具体|各项|以上|以下|上述|所有)?(?:任务|工作|措施|事项)?(?:均|都)?涉及(?P<units>[^，,]+)[，,]"
+    r"(?:均)?不再(?:单独|一一)?(?:做|作|进行)?(?:分工|列出)(?P<verb>)(?:[，,]下同)?$"
 )
 # A rule written inside an assignment parenthesis, not a unit: （税务总局、财政部负责，排在第一位的
 #部门为牵头部门，下同）, （……，列第一位者为牵头单位）, （……，不再单独列出）
@@ -217,11 +225,8 @@ def parse_assignment_parenthesis(inner: str) -> Assignment | None:
     for sentence in filter(None, map(_without_convention_notes, re.split(r"[。；;]", inner))):
         start, blanket = _blanket_clause(sentence)
         if blanket:
-            units = split_units(blanket.group("units"))
-            if not units or not all(map(looks_like_unit, units)):
+            if not _add_blanket(assignment, blanket):
                 return None
-            supporting = blanket.group("verb") in ("配合", "协助", "参与")
-            assignment.add("blanket_supporting" if supporting else "blanket_implementing", units)
             sentence = sentence[:start].rstrip("，,")
             if not sentence:
                 continue
@@ -259,7 +264,7 @@ def _blanket_clause(sentence: str) -> tuple[int, re.Match | None]:
     (（X牵头，Y负责落实，以下任务措施均需Y落实）)."""
     cut = max(sentence.rfind("，"), sentence.rfind(","))
     for start in (0, cut + 1) if cut > 0 else (0,):
-        found = BLANKET.match(sentence[start:])
+        found = BLANKET.match(sentence[start:]) or BLANKET_INVOLVED.match(sentence[start:])
         if found:
             return start, found
     return 0, None
@@ -272,9 +277,31 @@ def _without_convention_notes(sentence: str) -> str:
     return "，".join(kept) if len(kept) < len(clauses) else sentence
 
 
+def _add_blanket(assignment: Assignment, blanket: re.Match) -> bool:
+    """Add a blanket rule's units to `assignment`; False when they are no units."""
+    units = split_units(blanket.group("units"))
+    if not units or not all(map(looks_like_unit, units)):
+        return False
+    supporting = blanket.group("verb") in ("配合", "协助", "参与")
+    assignment.add("blanket_supporting" if supporting else "blanket_implementing", units)
+    return True
+
+
 def _labelled_parenthesis(inner: str) -> Assignment | None:
+    """Labelled lists (责任单位：X、Y按职责分工负责), and a blanket rule in a sentence of its own
+    after them (具体任务均涉及相关市(州)人民政府，不再做分工，下同)."""
     start = ROLE_LABEL.search(inner).start()
-    return parse_assignment_line(inner[start:])
+    kept, blankets = [], []
+    for sentence in re.split(r"(?<=[。；;])", inner[start:]):
+        at, blanket = _blanket_clause(sentence.rstrip("。；;"))
+        if blanket and at == 0 and kept:
+            blankets.append(blanket)
+        else:
+            kept.append(sentence)
+    assignment = parse_assignment_line("".join(kept))
+    if assignment is not None and not all(_add_blanket(assignment, blanket) for blanket in blankets):
+        return None
+    return assignment
 
 
 def _add_role_clauses(assignment: Assignment, sentence: str, default_role: str | None = None) -> bool:
@@ -368,21 +395,30 @@ def split_trailing_assignment(text: str) -> tuple[str, Assignment | None]:
 
 
 def _split_inline_assignment(text: str) -> tuple[str, Assignment | None]:
-    """"……完成规划编制。责任单位：市文旅局、市林业局。": the assignment as the last sentence.
+    """"……完成规划编制。责任单位：市文旅局、市林业局。": the assignment as the last sentence;
+    "农村道路畅通工程，牵头部门：市交通局。建设进度……": a labelled clause after a comma, the
+    text after its sentence kept.
 
-    The role label must open a sentence (after 。；!?) and everything after it must be
-    unit lists (and a 完成时限), so a sentence that only mentions 责任单位 stays text.
+    The role label must open a sentence or a clause (after 。；!? or a comma) and its list must
+    be units only (and a 完成时限), so a sentence that only mentions 责任单位 stays text.
     """
     for label in ROLE_LABEL.finditer(text):
         start = label.start()
-        if start == 0 or text[start - 1] not in SENTENCE_END + "；;":
+        if start == 0 or text[start - 1] not in SENTENCE_END + "；;，,":
             continue
-        assignment = parse_assignment_line(text[start:])
-        units = assignment.lead + assignment.responsible + assignment.supporting if assignment else []
-        if units and all(map(looks_like_unit, units)):
-            return text[:start].rstrip(), assignment
+        if _units_only(parse_assignment_line(text[start:])):
+            return text[:start].rstrip("，, "), parse_assignment_line(text[start:])
+        end = next((at for at in range(label.end(), len(text)) if text[at] in SENTENCE_END + "；;"), len(text))
+        assignment = parse_assignment_line(text[start:end])
+        if text[start - 1] in "，," and _units_only(assignment):
+            return text[:start].rstrip("，, ") + text[end:], assignment
         return text, None
     return text, None
+
+
+def _units_only(assignment: Assignment | None) -> bool:
+    units = assignment.lead + assignment.responsible + assignment.supporting if assignment else []
+    return bool(units) and all(map(looks_like_unit, units))
 
 
 def leader_of(text: str) -> str:
@@ -1003,8 +1039,8 @@ def _is_header_cell(cell: str) -> bool:
     compact = re.sub(r"\s+", "", cell)
     if len(compact) > HEADER_CELL_MAX or re.search(r"[。，,、；;：:]", compact):
         return False
-    if re.search(r"\d", compact) and not re.fullmatch(r"[\d\-—－~至年月季度第]+[\u4e00-\u9fff]{1,8}", compact):
-        return False  # figures only as a time span heading a column: 1-10月推进情况, 2024年度
+    if re.search(r"\d", compact) and not re.fullmatch(r"[\d\-—－~至年月季度第]+[\u4e00-\u9fff]{1,8}[%％]?|\d{1,2}[-—－~]", compact):
+        return False  # figures only as a time span heading a column: 1-10月推进情况, 2024年度, 1-8月完成率%, 1- (cut)
     return not (looks_like_unit(compact) or looks_like_unit(re.sub(r"[（(][^（()）]*[)）]$", "", compact)))
 
 

@@ -89,7 +89,8 @@ UNIT_END = re.compile(
     r"(?:局|厅|委|委员会|办|办公室|政府|管委会|管委\)|管委）|公司|海关|银行|分行|中心|部|部门|院|队|所|站|社|台|单位|机构|协会|署)$"
 )
 GENERIC_NOUNS = {"单位", "部门", "机构", "企业", "组织"}
-TRAILING_ETC = re.compile(r"(?:等(?:有关|相关|其他)?(?:部门|单位|机构)?)$")
+TRAILING_ETC = re.compile(r"(?:等(?:[省市县区](?:直|级)?)?(?:有关|相关|其他)?(?:部门|单位|机构)?)$")  # 能源局等省有关部门
+DIVISION_OF_DUTIES = re.compile(r"按(?:职责|职能)?分工[\u4e00-\u9fff]{0,4}$")  # 各地级以上市人民政府按职责分工落实: a clause, no name
 TRAILING_LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主办)[)）]$")
 # 省/市/县/区 as a level, not the first character of a word: 市场, 市级, 市直, 区属, 市区, 市政局
 LEVEL = r"[省市县区](?!场|级|直|属|区|政(?!府))"
@@ -334,7 +335,7 @@ def _tokens(text: str) -> list[str]:
 def _strip_decorations(token: str) -> str:
     name = token.strip().rstrip("。.；;，,、")
     name = CONVENTION_AFTER.sub("", TRAILING_LEAD_MARK.sub("", name))
-    name = TRAILING_ETC.sub("", name)
+    name = TRAILING_ETC.sub("", DIVISION_OF_DUTIES.sub("", name))
     return name.strip()
 
 

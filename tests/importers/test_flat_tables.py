@@ -103,3 +103,58 @@ def test_deadline_cell():
     assert [(d.date, d.text) for d in parse_deadline_cell("3月", None)] == [(None, "3月")]
     assert parse_deadline_cell("持续推进", 2016) == ()
     assert parse_deadline_cell("13月", 2016) == ()
+
+
+# ---------------------------------------------------------------- rules met on held-out documents
+
+
+def test_labelled_clause_after_a_comma_mid_paragraph():
+    plan = parse("""
+二、部分项目进展情况
+1、农村道路畅通工程,牵头部门:市交通局。建设进度相对较慢的县区为舒城县。
+2、棚户区改造,牵头部门:市住建委。新开工进度较慢。
+3、各责任单位:要加强协调。
+""")
+    tasks = [node for node in plan.nodes if node.responsible]
+    assert [(node.path[-1], node.responsible) for node in tasks] == [("1、", ("市交通局",)), ("2、", ("市住建委",))]
+    assert "舒城县" in tasks[0].text  # the sentence after the assignment stays the task's
+
+
+def test_blanket_sentence_after_labelled_units_in_a_bracket():
+    plan = parse("""
+一、完善市场体系
+（一）加强市场体系建设。推进高标准市场体系建设。〔责任单位:省发展改革委、省市场监管局、商务厅、省大数据中心按职责分工负责。具体任务均涉及相关市(州)人民政府,不再做分工,下同。〕
+（二）优化市场准入环境。实施“证照分离”改革全覆盖。〔责任单位:省市场监管局〕
+""", plan_year=2022)
+    tasks = [node for node in plan.nodes if node.responsible]
+    assert tasks[0].responsible == ("省发展改革委", "省市场监管局", "省商务厅", "省大数据中心")
+    assert [node.implementing for node in tasks] == [("相关市(州)人民政府",), ("相关市(州)人民政府",)]
+
+
+def test_etc_with_a_level_and_division_of_duties_are_no_names():
+    plan = parse("""
+一、扩大投资
+1.完善站场设施建设。（省发展改革委牵头，省交通运输厅、能源局等省有关部门和各地级以上市人民政府按职责分工落实）
+""", plan_year=2023)
+    task = next(node for node in plan.nodes if node.responsible)
+    assert task.responsible == ("省发展改革委", "省交通运输厅", "省能源局", "各地级以上市人民政府")
+
+
+def test_space_separated_table_anchored_on_its_units():
+    plan = parse("""
+某区2017年民生实事完成情况表
+序号 民生实事项目名称 责任单位 目标任务 1- 8月实际完成情况   1-8月实际完成率% 备注
+1 农村饮用水安全巩固提升 区水务局 1300人 700 54% 已解决700人的饮水问题
+2 新增城镇就业   区人社局 8950 7356 82%
+3 深化养老保险制度改革 完成在职参保人数6300人 区人社局 6300人 7558 119%
+完成征缴基金10000万元 区人社局 10000万 7965 80%
+城市低保补差水平月均达到300元 区民政局 100% 100%
+""", plan_year=2017)
+    tasks = [node for node in plan.nodes if node.responsible]
+    assert [(node.path, node.text[:8], node.responsible) for node in tasks] == [
+        (("1",), "农村饮用水安全巩", ("区水务局",)),
+        (("2",), "新增城镇就业", ("区人社局",)),
+        (("3",), "深化养老保险制度", ("区人社局",)),
+        ((), "完成征缴基金10", ("区人社局",)),
+        ((), "城市低保补差水平", ("区民政局",)),
+    ]
