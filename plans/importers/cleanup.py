@@ -118,10 +118,11 @@ def _unflattened(stripped: list[str]) -> list[tuple[int, str]]:
     """(source line, text) of each line, long lines cut where a space stands before a
     numbering or role label (see FLATTENED_BREAK): the pieces keep their line's number."""
     result = []
-    for number, text in enumerate(stripped, start=1):
-        flattened = len(text) >= FLATTENED_LINE_MIN and not TABLE_ROW.search(text)  # a table row keeps its cells
-        parts = FLATTENED_BREAK.split(text) if flattened else [text]
-        result.extend((number, part.strip()) for part in parts)
+    for number, line in enumerate(stripped, start=1):
+        for text in line.split("\n"):  # rows rebuilt from a run-together table keep its line
+            flattened = len(text) >= FLATTENED_LINE_MIN and not TABLE_ROW.search(text)  # a table row keeps its cells
+            parts = FLATTENED_BREAK.split(text) if flattened else [text]
+            result.extend((number, part.strip()) for part in parts)
     return result
 
 

@@ -46,15 +46,16 @@ PAGE_MARKER = re.compile(r"^(\d{1,2})、")  # a sharing site's page number at a 
 
 def rows_from_flattened(lines: list[str]) -> list[str]:
     """`lines` with each run-together task table (a header with no separators, its rows after
-    it on the same line) given back as one "cell | cell" line a row; the text before the
-    table and after it (from a 注： note on) keeps its own lines. Other lines are unchanged."""
-    result: list[str] = []
+    it on the same line) given back as "cell | cell" rows, one a line break, in the line where
+    the table stood (the lines it ran on to are left empty), so every line keeps its number;
+    the text before the table and after it (from a 注： note on) stays on that line too.
+    Other lines are unchanged."""
+    result = list(lines)
     index = 0
     while index < len(lines):
         line = lines[index]
         found = _header(line)
         if found is None:
-            result.append(line)
             index += 1
             continue
         start, end, cells, columns = found
@@ -62,14 +63,12 @@ def rows_from_flattened(lines: list[str]) -> list[str]:
         body, note = _until_note(body)
         rows, rest = _rows(body, cells, columns)
         if not rows:
-            result.append(line)
             index += 1
             continue
         before = line[PAGE_MARKER.match(line).end() if following > index + 1 else 0: start]
-        result += [before] if before.strip() else []
-        result.append(" | ".join(cells))
-        result += [" | ".join(row) for row in rows]
-        result += [text for text in (rest.strip(), note) if text]
+        parts = [before, " | ".join(cells), *(" | ".join(row) for row in rows), rest.strip(), note]
+        result[index] = "\n".join(part for part in parts if part.strip())
+        result[index + 1: following] = [""] * (following - index - 1)
         index = following
     return result
 

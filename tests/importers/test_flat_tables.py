@@ -158,3 +158,12 @@ def test_space_separated_table_anchored_on_its_units():
         ((), "完成征缴基金10", ("区人社局",)),
         ((), "城市低保补差水平", ("区民政局",)),
     ]
+
+
+def test_rows_keep_the_line_of_their_table_and_later_lines_keep_theirs():
+    lines = ["某区2016年环境保护工作要点", MEASURES_WITH_SOURCES, "三、保障措施", "（一）加强领导。建立联席会议。（责任单位：区环保局）"]
+    plan = parse_lines(lines, plan_year=2016)
+    tasks = [node for node in plan.nodes if node.responsible]
+    assert {node.line for node in tasks[:5]} == {2}
+    assert tasks[-1].line == 4 and tasks[-1].responsible == ("区环保局",)
+    assert len(rows_from_flattened(lines)) == len(lines)
