@@ -114,6 +114,13 @@ FLATTENED_BREAK = re.compile(
 )
 
 
+FLATTENED_TIGHT_BREAK = re.compile(
+    r"(?<=[。！？!?])(?=" + PARAGRAPH_LABEL.pattern.lstrip("^") + r"|" + ASSIGNMENT_LINE.pattern.lstrip("^") + r")"
+    r"|(?<=[^\s\d（(])(?=[（(][一二三四五六七八九十]{1,3}[)）])"
+    r"|(?<=[^\s\d.．])(?=\d{1,2}．[\u4e00-\u9fff])"
+)
+
+
 def _unflattened(stripped: list[str]) -> list[tuple[int, str]]:
     """(source line, text) of each line, long lines cut where a space stands before a
     numbering or role label (see FLATTENED_BREAK): the pieces keep their line's number."""
@@ -122,7 +129,9 @@ def _unflattened(stripped: list[str]) -> list[tuple[int, str]]:
         for text in line.split("\n"):  # rows rebuilt from a run-together table keep its line
             flattened = len(text) >= FLATTENED_LINE_MIN and not TABLE_ROW.search(text)  # a table row keeps its cells
             parts = FLATTENED_BREAK.split(text) if flattened else [text]
-            result.extend((number, part.strip()) for part in parts)
+            parts = [piece for part in parts for piece in
+                     (FLATTENED_TIGHT_BREAK.split(part) if len(part) >= FLATTENED_LINE_MIN and flattened else [part])]
+            result.extend((number, part.strip()) for part in parts if part.strip())
     return result
 
 

@@ -29,6 +29,7 @@ from .cleanup import (
 from .deadlines import is_unresolved, parse_deadline_cell, parse_deadlines
 from .targets import parse_targets
 from .types import ParsedNode, ParsedWarning
+from .gazetteer import is_known_unit
 from .units import PREFIX as UNIT_PREFIX, lead_marked_units, looks_like_unit, split_units
 
 # ---------------------------------------------------------------- patterns
@@ -202,7 +203,27 @@ def _add_units(assignment: Assignment, role: str, value: str) -> None:
         assignment.deadline_text = " ".join(filter(None, [assignment.deadline_text, time.group("time")]))
         value = value[: time.start()]
     assignment.add("lead", lead_marked_units(value))
-    assignment.add(role, [name for name in split_units(value) if not NOT_A_UNIT.search(name)])
+    assignment.add(role, _until_clause(split_units(value)))
+
+
+LIST_NAME_MAX = 8  # 公安、安监部门, 商贸物流园, 区属各重点国企: short names the gazetteer does not know stay names
+
+
+def _until_clause(names: list[str]) -> list[str]:
+    """A labelled list up to where it runs into the text after it (配合单位：区教育局、区农村发展局加大
+    人才引进力度。对入选……的，提供资金补助): a longer name that reads as no unit ends the list,
+    keeping the unit it opens with."""
+    kept = []
+    for name in names:
+        if NOT_A_UNIT.search(name) and not re.search(r"[。！？!?]", name):
+            continue  # a figure or a numbered item in a cell: no name, the list goes on
+        if not NOT_A_UNIT.search(name) and (looks_like_unit(name) or len(name) <= LIST_NAME_MAX):
+            kept.append(name)
+            continue
+        head = next((name[:end] for end in range(len(name) - 1, 1, -1) if is_known_unit(name[:end])), None)
+        kept += [head] if head else []
+        break
+    return kept
 
 
 # what a unit cell or list may hold that names no unit: a figure (250, 60%), a numbered item
@@ -406,7 +427,7 @@ def _split_inline_assignment(text: str) -> tuple[str, Assignment | None]:
         start = label.start()
         if start == 0 or text[start - 1] not in SENTENCE_END + "；;，,":
             continue
-        if _units_only(parse_assignment_line(text[start:])):
+        if "。" not in text[start:].rstrip("。；; ") and _units_only(parse_assignment_line(text[start:])):
             return text[:start].rstrip("，, "), parse_assignment_line(text[start:])
         end = next((at for at in range(label.end(), len(text)) if text[at] in SENTENCE_END + "；;"), len(text))
         assignment = parse_assignment_line(text[start:end])
@@ -622,6 +643,8 @@ class NodeBuilder:
         item = self.drafts[last.parent]
         if len(parts) < 2 or any(part.assigned or not part.label for part in parts) or item.assigned:
             return None
+        if any(draft.assigned for draft in self.drafts[last.parent + 1:]):
+            return None  # a part's own measures carry units: the assignment is the last part's
         return last.parent
 
     def _on_assignment_line(self, text: str, line: int) -> None:
@@ -629,7 +652,8 @@ class NodeBuilder:
         if not self.drafts:
             self._warn(line, "分工行前面没有任务段落，已忽略 (assignment line without a task)", text)
             return
-        draft = self.drafts[-1]
+        item = self._item_of_parts() if not self.drafts[-1].roles_from_lines else None
+        draft = self.drafts[item if item is not None else -1]  # 牵头单位：… after 1．…2．…: the item's
         roles = {role for role in ("lead", "responsible", "supporting") if getattr(assignment, role)}
         if roles & draft.roles_from_lines:
             self._warn(

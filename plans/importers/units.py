@@ -276,6 +276,10 @@ def _split_all(text: str, prefix_in_force: str, places: tuple[str, ...]) -> list
         if len(name) < 2:
             continue
         for part in _run_together(name):
+            parent = DIVISION_PARENT.match(next(reversed(units))) if units and DIVISION.match(part) else None
+            if parent:  # 区经发局经信处、发改处: the second division is the same bureau's
+                units[parent.group("bureau") + part] = units.get(parent.group("bureau") + part, False) or lead
+                continue
             own_prefix = PREFIX.match(part)
             if own_prefix:
                 prefix_in_force = own_prefix.group(1)
@@ -284,6 +288,10 @@ def _split_all(text: str, prefix_in_force: str, places: tuple[str, ...]) -> list
             units[part] = units.get(part, False) or lead
     return list(units.items())
 
+
+# a division of a bureau written after another of the same bureau: 区经发局经信处、发改处、商务处
+DIVISION = re.compile(r"^[\u4e00-\u9fff]{2,4}[处科]$")
+DIVISION_PARENT = re.compile(r"^(?P<bureau>[\u4e00-\u9fff]{2,12}?[局委厅])[\u4e00-\u9fff]{2,4}[处科]$")
 
 # where a unit ends and the next, written with its own level, begins: 各片区（乡镇、街道）|区党工委
 # 党群工作部|区社会事业局

@@ -167,3 +167,23 @@ def test_rows_keep_the_line_of_their_table_and_later_lines_keep_theirs():
     assert {node.line for node in tasks[:5]} == {2}
     assert tasks[-1].line == 4 and tasks[-1].responsible == ("区环保局",)
     assert len(rows_from_flattened(lines)) == len(lines)
+
+
+def test_unspaced_flattened_page_is_cut_at_its_labels_and_the_label_line_covers_the_item():
+    body = (
+        "当前位置：首页政务公开最新文件 平潭综合实验区“互联网+”行动实施方案的通知 各单位：现印发给你们。"
+        "一、总体要求充分发挥政策叠加优势，加快推进国际旅游岛建设，推动互联网与各领域深度融合发展，形成新的增长点。"
+        "二、重点领域“互联网+”行动（一）“互联网+”高技术产业1．行动目标。大力发展高技术研发中心、孵化基地，推动上游产业集聚。"
+        "2．主要任务鼓励新兴产业企业总部落地平潭，推进两区高技术产业一体化发展，打造风电装备产业链。"
+        "牵头单位：区经发局经信处，配合单位：区经发局发改处、商务处、区社会事业局"
+        "（二）“互联网+”现代农业1．行动目标。全面推进互联网与农业生产、经营、管理、服务融合发展。"
+        "2．主要任务建立健全互联网与农业融合发展的体系，健全农业物联网测控体系。"
+        "牵头单位：区农村发展局，配合单位：区社会事业局、区农村发展局加大农业物联网推广力度。对入选示范的企业，提供资金补助"
+    )
+    plan = parse(body, plan_year=2016)
+    tasks = [node for node in plan.nodes if node.responsible]
+    assert [(node.path, node.title[:12]) for node in tasks] == [
+        (("二、", "（一）"), "“互联网+”高技术产业"), (("二、", "（二）"), "“互联网+”现代农业"),
+    ]
+    assert tasks[0].supporting == ("区经发局发改处", "区经发局商务处", "区社会事业局")  # the bureau's divisions
+    assert tasks[1].supporting == ("区社会事业局", "区农村发展局")  # the list ends where the text runs on
