@@ -748,7 +748,9 @@ class NodeBuilder:
         self._pop_to_parent(level)
         self._push(draft)
         unit_cells = {role: cell(role) for role in ("lead", "responsible", "supporting")}
-        if not any(unit_cells.values()) and self.table_units and self.table_merges:
+        # the task cell empty beside a measure: the row sits under merged 事项 and units cells
+        under_merged_task = not task and measure and "task" in self.table_columns and "measure" in self.table_columns
+        if not any(unit_cells.values()) and self.table_units and (self.table_merges or under_merged_task):
             unit_cells = self.table_units  # a units cell merged down the rows below it
         self.table_units = unit_cells
         assignment = Assignment()
@@ -960,6 +962,9 @@ def _header_run(paragraphs: list[Paragraph], index: int) -> list[str]:
         if group_label and len(cells) >= 3 and _table_columns("\t".join(cells)):
             break  # 养老方面 then 1: the group label of the first rows, not a column (参考文件 is one)
         cells.append(paragraph.text.strip())
+    seq = next((at for at, cell in enumerate(cells) if TABLE_COLUMNS[0][1].match(cell)), 0)
+    if any(TABLE_TITLE_CELL.search(cell) for cell in cells[:seq]):
+        return []  # 任务分工表 / 打*的为具体项目 / 序号 / 事项 …: the table's title and note, not columns
     return cells if len(cells) >= 3 and _table_columns("\t".join(cells)) else []
 
 
@@ -971,6 +976,7 @@ def _unit_columns(columns: dict[str, int]) -> list[int]:
 def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]:
     unit_columns = _unit_columns(columns)
     text_column = columns.get("task", columns.get("measure"))
+    measure_column = columns["measure"] if "task" in columns and "measure" in columns else None
     # a column after the units that is none of ours (参考文件, 备注): text there once a row has its units
     ours = set(columns.values())
     after_units = next((at for at in range(max(unit_columns, default=width), width) if at not in ours), None)
@@ -989,6 +995,9 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
         if merged and "seq" in columns and not any(row[column] for column in unit_columns):
             for column in (columns["seq"], *unit_columns):  # its 序号 and units cells merged with the row above
                 row[column] = row[column] or merged_from[column]
+        elif measure_column is not None and not row[measure_column] and not any(row[c] for c in unit_columns) \
+                and rows and "seq" in columns and row[columns["seq"]]:
+            row[measure_column], row[text_column] = row[text_column], ""  # 2 | 新建……: under a merged 事项
         rows.append(Paragraph(" | ".join(cell or "" for cell in row), line))
 
     while index < len(paragraphs):
@@ -996,6 +1005,9 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
         numbered_next = index + 1 < len(paragraphs) and SEQ_CELL.match(paragraphs[index + 1].text.strip())
         if label_of(text) and label_of(text)[1] == 1 and not numbered_next:
             break  # the next section of the document (一、养老项目 then 1 is a group row of the table)
+        if ATTACHMENT.match(text) or _header_run(paragraphs, index) or (
+                TABLE_TITLE_CELL.search(text) and _header_run(paragraphs, index + 1)):
+            break  # 附件2, or the title and header of the next table
         kind = _cell_kind(text)
         if kind == "seq":
             value = int(text.rstrip(".、．"))
@@ -1028,8 +1040,11 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
             row[other] = " ".join(filter(None, [row[other], text]))
         elif kind == "blank":
             pass
+        elif measure_column is not None and row[text_column] and not row[measure_column] and not has_units:
+            row[measure_column] = text  # 事项 then 工作措施: the second text cell is the measure
         elif text_column is not None:
-            row[text_column] = "".join(filter(None, [row[text_column], text]))
+            column = measure_column if measure_column is not None and row[measure_column] else text_column
+            row[column] = "".join(filter(None, [row[column], text]))
         index += 1
     close()
     return rows, index
@@ -1040,6 +1055,8 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
 MERGED_ROW_TEXT = re.compile(r"^[^:：]{6,}$")
 # words of a column heading that is none of the roles: 参考文件, 备注, 2025年目标值, 建设地点
 COLUMN_WORD = re.compile(r"文件|依据|来源|说明|备注|情况|标准|值$|率$|数$|名称|类型|类别|地点|金额|投资|资金|规模|期限|时间|时限|进度|成效")
+ATTACHMENT = re.compile(r"^附件\s*\d{0,2}[:：]?$")
+TABLE_TITLE_CELL = re.compile(r"(?:表|清单|一览)$|[*＊]|的为|^注")  # a table's title or note above its header
 GROUP_LABEL = re.compile(r"^[\u4e00-\u9fff]{2,10}$")  # 养老方面, 旧区改造: a label over the rows below it
 
 

@@ -187,3 +187,49 @@ def test_unspaced_flattened_page_is_cut_at_its_labels_and_the_label_line_covers_
     ]
     assert tasks[0].supporting == ("区经发局发改处", "区经发局商务处", "区社会事业局")  # the bureau's divisions
     assert tasks[1].supporting == ("区社会事业局", "区农村发展局")  # the list ends where the text runs on
+
+
+# a table pasted one cell a line: a title and a note above its 序号, a 事项 cell and a 责任单位
+# cell merged down the rows below, and a second table after an 附件 line
+CELLS_WITH_MERGED_TASK = """
+附表1
+任务分工表
+打*的为具体项目
+序号
+事项
+工作措施
+责任单位
+1
+“光伏+地铁”工程
+充分利用轨道交通高架车站资源，进行光伏项目开发
+申通地铁集团
+2
+新建高架车站屋顶光伏覆盖面积达到50%
+3
+“光伏+铁路”工程
+对符合条件的既有站点进行光伏改造
+中国铁路上海局
+4
+*推进检修段光伏设施建设
+附件2
+重大政策清单
+序号
+政策名称
+重点工作举措和内容
+责任单位
+1
+土地政策
+设置社会福利用地，纳入年度用地计划
+区资源生态局
+"""
+
+
+def test_cell_lines_with_a_merged_task_cell_and_a_second_table():
+    tasks = [node for node in parse(CELLS_WITH_MERGED_TASK, plan_year=2023).nodes if node.responsible]
+    assert [(node.path[-1], node.text.split("\n")[-1][:8], node.responsible) for node in tasks] == [
+        ("1", "充分利用轨道交通", ("申通地铁集团",)),
+        ("2", "新建高架车站屋顶", ("申通地铁集团",)),
+        ("3", "对符合条件的既有", ("中国铁路上海局",)),
+        ("4", "*推进检修段光伏", ("中国铁路上海局",)),
+        ("1", "土地政策设置社会", ("区资源生态局",)),  # 政策名称 is no column of ours: one text
+    ]
