@@ -61,8 +61,10 @@ ROLE_OF_LABEL = {
 # any other label ends a label's list of units: （负责部门：商务部、海关总署；适用范围：上海自贸试验区）
 OTHER_LABEL = re.compile(r"[，,；;。]?[\u4e00-\u9fff]{2,6}[:：]")
 ROLE_CLAUSE = re.compile(
-    r"(?P<units>.+?)(?P<verb>按职责分工负责|按职责分工落实|按职责分工推进|按职责负责|分工负责|共同负责|分别负责|牵头负责|负责落实|具体落实|组织落实"
-    r"|牵头|负责|配合|主办|协办|参与|协同|协助|指导|督导)(?!单位|部门|领导)(?:[^，,；;]{0,6}?)(?:[，,；;]|$)"
+    r"(?P<units>.+?)(?:全力|积极|主动|密切)?"  # 潭城镇人民政府全力配合
+    r"(?P<verb>按职责分工负责|按职责分工落实|按职责分工推进|按职责负责|分工负责|共同负责|分别负责|牵头负责|负责落实|具体落实|组织落实"
+    r"|组织实施|作为(?:项目)?业主(?:单位)?|(?:业务)?检查指导"
+    r"|牵头|负责|配合|主办|协办|参与|协同|协助|指导|督导)(?!单位|部门|领导)(?:[^，,；;]{0,16}?)(?:[，,；;]|$)"
 )
 ROLE_OF_VERB = {
     "按职责分工负责": "responsible",
@@ -85,7 +87,13 @@ ROLE_OF_VERB = {
     "配合": "supporting",
     "协办": "supporting",
     "参与": "supporting",
-    "指导": "responsible",  # （生态环境部指导，试点城市政府负责落实）: the ministry answers for it
+    "指导": "responsible",
+    "检查指导": "responsible",
+    "业务检查指导": "responsible",
+    "组织实施": "implementing",
+    "作为业主单位": "implementing",  # 嘉源公司作为业主单位: the owner builds it
+    "作为项目业主单位": "implementing",
+    "作为业主": "implementing",  # （生态环境部指导，试点城市政府负责落实）: the ministry answers for it
 }
 # 以下工作均需各设区市人民政府、平潭综合实验区管委会负责落实，不再单独列出
 BLANKET = re.compile(
@@ -342,7 +350,9 @@ def _add_role_clauses(assignment: Assignment, sentence: str, default_role: str |
             clause = VERBLESS_CLAUSE.match(sentence, position)
         if not clause:
             return False
-        units = split_units(clause.group("units"), prefix)  # 区环保局牵头，经发局参与: the 区 goes on
+        named = clause.group("units")
+        named = named[named.rindex("由") + 1:] if "由" in named else named  # (竹屿湖二期项目)由X负责
+        units = split_units(named, prefix)  # 区环保局牵头，经发局参与: the 区 goes on
         prefix = next((found.group(1) for unit in units if (found := UNIT_PREFIX.match(unit))), prefix)
         if units and all(PERSON_TITLE.search(unit) for unit in units):
             assignment.leaders.extend(units)
@@ -415,6 +425,26 @@ def split_trailing_assignment(text: str) -> tuple[str, Assignment | None]:
     return text[:start].rstrip(), assignment
 
 
+# the closing clause of a 国办函 分工 item: ……的问题，由发展改革委会同农业部、财政部等部门研究提出落实意见。
+ASSIGNED_BY = re.compile(
+    r"[，,](?:由|请)(?P<units>[^，,。；;（(]{2,120}?)"
+    r"(?P<verb>负责落实|具体落实|组织落实|组织实施|牵头负责|负责|牵头|研究提出[^，,。；;]{0,12}|研究制定[^，,。；;]{0,12})[。；;]?$"
+)
+
+
+def _split_assigned_by(text: str) -> tuple[str, Assignment | None]:
+    found = ASSIGNED_BY.search(text)
+    units = split_units(found.group("units")) if found else []
+    if not units or not all(map(looks_like_unit, units)):
+        return text, None
+    verb = found.group("verb")
+    role = ROLE_OF_VERB.get(verb, "responsible") if verb in ROLE_OF_VERB else "responsible"
+    role = "implementing" if verb == "组织实施" else role
+    assignment = Assignment()
+    assignment.add("responsible" if role == "lead" else role, units)
+    return text[: found.start()].rstrip("，, "), assignment
+
+
 def _split_inline_assignment(text: str) -> tuple[str, Assignment | None]:
     """"……完成规划编制。责任单位：市文旅局、市林业局。": the assignment as the last sentence;
     "农村道路畅通工程，牵头部门：市交通局。建设进度……": a labelled clause after a comma, the
@@ -434,7 +464,7 @@ def _split_inline_assignment(text: str) -> tuple[str, Assignment | None]:
         if text[start - 1] in "，," and _units_only(assignment):
             return text[:start].rstrip("，, ") + text[end:], assignment
         return text, None
-    return text, None
+    return _split_assigned_by(text)
 
 
 def _units_only(assignment: Assignment | None) -> bool:

@@ -107,7 +107,7 @@ DEPARTMENT_END = re.compile(
     # national bodies and people's organisations: 海关总署, 审计署, 证监会, 全国总工会, 全国妇联, 中国科协
     r"|署|监会|工会|联合会|红十字会|妇联|科协|残联|侨联|文联|工商联|团中央|团委|人民银行)$"
 )
-COLLECTIVE = re.compile(r"^各|^全(?:市|省|县|区)|(?:成员单位|有关单位|相关单位|有关部门|相关部门|各(?:单位|部门|部委|直属机构))$")
+COLLECTIVE = re.compile(r"^各|^全(?:市|省|县|区)|(?:成员单位|(?:有关|相关)(?:责任)?(?:单位|部门)|各(?:单位|部门|部委|直属机构))$")
 PARTY = re.compile(r"^中共|^(?:省|市|县|区)委(?!员)|^[\u4e00-\u9fff]{2,8}(?:省|市|县|区)委(?!员)|党委|党组|纪委|宣传部|组织部|统战部")
 MEDIA = re.compile(r"(?:日报社?|报社|晚报|电视台|广播电台|电台|广播电视台|融媒体中心|新闻网)$")
 CENTRAL_BRANCH = re.compile(
@@ -352,9 +352,13 @@ def _takes_shared_prefix(name: str, places: tuple[str, ...]) -> bool:
         return False  # 团市委 names its own level
     if contains_place(name, places) or NOT_DEPARTMENT.search(name) or LOCAL_GOVERNMENT.search(name):
         return False
-    if COLLECTIVE.search(name):
+    if COLLECTIVE.search(name) or NAMED_ZONE.match(name):
         return False
     return bool(DEPARTMENT_END.search(ALIAS_AFTER.sub("", name)))
+
+
+# a body named after its own zone or township: 澳前片区开发管理局, 金井湾片区管委会, 五星街道办
+NAMED_ZONE = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:片区|园区|新区|开发区|景区|港区|街道)(?!政府|人民政府)[\u4e00-\u9fff]{2,}")
 
 
 # ---------------------------------------------------------------- kinds

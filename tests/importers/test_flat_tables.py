@@ -233,3 +233,32 @@ def test_cell_lines_with_a_merged_task_cell_and_a_second_table():
         ("4", "*推进检修段光伏", ("中国铁路上海局",)),
         ("1", "土地政策设置社会", ("区资源生态局",)),  # 政策名称 is no column of ours: one text
     ]
+
+
+def test_assigned_by_clause_of_a_state_council_division_notice():
+    plan = parse("""
+一、工作分工
+(一)关于“确保谷物基本自给”的问题,由发展改革委会同中央农办、农业部、财政部等部门研究提出落实意见。
+(二)关于“严守耕地保护红线”的问题,由国土资源部会同农业部等部门负责落实。
+""", plan_year=2014)
+    tasks = [node for node in plan.nodes if node.responsible or node.implementing]
+    assert [(node.responsible, node.implementing) for node in tasks] == [
+        (("发展改革委", "中央农办", "农业部", "财政部"), ()),
+        ((), ("国土资源部", "农业部")),
+    ]
+    assert tasks[0].text.endswith("的问题")
+
+
+def test_role_sentence_with_objects_adverbs_owner_and_by():
+    plan = parse("""
+三、主要内容及职责分工
+（一）打造城市完整社区实施项目：东门社区。
+责任分工：区规划局负责开展城市社区规划编制工作，澳前片区开发管理局组织实施，嘉源公司作为业主单位，潭城镇人民政府全力配合，区直有关责任部门配合，区交通与建设局业务检查指导。
+（二）加快小流域治理项目：竹屿湖二期。
+责任分工：竹屿湖二期项目由区交通投资有限公司负责，区直有关单位配合。
+""", plan_year=2015)
+    first, second = [node for node in plan.nodes if node.responsible]
+    assert first.responsible == ("区规划局", "区交通与建设局")
+    assert first.implementing == ("澳前片区开发管理局", "嘉源公司")  # a zone's own body takes no 区
+    assert first.supporting == ("潭城镇人民政府", "区直有关责任部门")
+    assert (second.responsible, second.supporting) == (("区交通投资有限公司",), ("区直有关单位",))
