@@ -28,6 +28,7 @@ from .cleanup import (
 from .deadlines import parse_cn_date, parse_period, parse_reporting
 from .reader import read_document
 from .flat_tables import rows_from_flattened
+from .subjects import assign_by_subjects
 from .structure import DEADLINE_LABELS, NodeBuilder, body_start, label_of, rows_from_cell_paragraphs
 from .targets import parse_targets
 from .types import ImportRefused, ParsedNode, ParsedPlan, ParsedReporting, ParsedTarget, ParsedWarning
@@ -84,6 +85,8 @@ def parse_lines(lines: list[str], *, source_name: str = "", plan_year: int | Non
     start = body_start(paragraphs)
     preamble = paragraphs[:start]
     builder = NodeBuilder(paragraphs[start:]).build()
+    if not builder.has_tasks:
+        builder = assign_by_subjects(builder)  # units only as the subjects of sentences (市科委牵头开展……)
     if not builder.has_tasks:
         raise ImportRefused(NO_TASKS)
 

@@ -262,3 +262,34 @@ def test_role_sentence_with_objects_adverbs_owner_and_by():
     assert first.implementing == ("澳前片区开发管理局", "嘉源公司")  # a zone's own body takes no 区
     assert first.supporting == ("潭城镇人民政府", "区直有关责任部门")
     assert (second.responsible, second.supporting) == (("区交通投资有限公司",), ("区直有关单位",))
+
+
+def test_units_named_only_as_the_subjects_of_sentences():
+    plan = parse("""
+三、组织保障
+市发展改革委、市经济信息化委会同有关部门，针对关键堵点加强统筹协调。
+（一）开展统筹推进
+市发展改革委负责零碳园区申报、评审和验收，组建专家库。
+（二）支持技术集成应用
+市科委牵头开展关键技术研发应用。市经济信息化委和市生态环境局联合推进示范项目。
+（三）评价验收
+园区完成建设任务后，由市发展改革委组织验收。各园区建设主体负责具体实施。
+（四）强化宣传
+加强政策宣传解读，营造良好氛围。
+""", plan_year=2026)
+    tasks = [node for node in plan.nodes if node.responsible or node.implementing]
+    assert [(node.path[-1], node.responsible, node.implementing) for node in tasks] == [
+        ("三、", ("市发展改革委", "市经济信息化委"), ()),
+        ("（一）", ("市发展改革委",), ()),
+        ("（二）", ("市科委", "市经济信息化委", "市生态环境局"), ()),
+        ("（三）", ("市发展改革委",), ("各园区建设主体",)),
+    ]
+
+
+def test_sentence_subjects_are_not_read_where_the_document_assigns_units_otherwise():
+    plan = parse("""
+一、重点任务
+（一）推进园区建设。市发展改革委负责园区规划。（牵头单位：市商务局）
+（二）加强宣传。市委宣传部负责宣传报道。
+""", plan_year=2026)
+    assert [(node.path[-1], node.responsible) for node in plan.nodes if node.responsible] == [("（一）", ("市商务局",))]
