@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-from .gazetteer import is_known_unit, split_run_together
+from .gazetteer import holds_clause_word, is_known_unit, split_run_together
 from .structure import Assignment, NodeBuilder
+from .units import looks_like_unit
 
 SENTENCE = re.compile(r"[^。；;！？!?]+?(?=[，,]由|[。；;！？!?]|$)")  # ……后，由市发展改革委组织验收
 GENERIC = re.compile(r"^(?:有关|相关|其他)(?:部门|单位)$|^(?:各)?(?:有关|相关)方面$")
@@ -77,10 +78,24 @@ TRAILING_ETC = re.compile(r"等(?:有关|相关)?(?:部门|单位)$")
 EACH_BODY = re.compile(r"^各[\u4e00-\u9fff]{2,10}$")  # 各园区建设主体, 各区政府
 
 
+def _heading_unit(title: str) -> str | None:
+    """The unit an item's heading consists of (区建管委, 各建设单位), else None."""
+    title = title.strip().rstrip("：:。")
+    if not 2 <= len(title) <= 20:
+        return None
+    return title if _known(title) or (looks_like_unit(title) and not holds_clause_word(title)) else None
+
+
 def assign_by_subjects(builder: NodeBuilder) -> NodeBuilder:
     """Give every item without units the units its sentences open with (see the module)."""
     for draft in builder.drafts:
         if draft.assigned or not draft.text:
+            continue
+        headed = _heading_unit(draft.title)
+        if headed:  # 四、职责分工 (一)区建管委 then its duties: the heading is the unit
+            assignment = Assignment()
+            assignment.add("responsible", [headed])
+            draft.assign(assignment)
             continue
         responsible, supporting, implementing = subject_units(draft.text)
         if responsible or supporting or implementing:

@@ -293,3 +293,18 @@ def test_sentence_subjects_are_not_read_where_the_document_assigns_units_otherwi
 （二）加强宣传。市委宣传部负责宣传报道。
 """, plan_year=2026)
     assert [(node.path[-1], node.responsible) for node in plan.nodes if node.responsible] == [("（一）", ("市商务局",))]
+
+
+def test_items_headed_by_a_unit_name_are_that_units_duties():
+    plan = parse("""
+四、职责分工
+(一)区建管委
+牵头协调督促本区海绵城市建设工作落实，统筹推进海绵城市规划建设。
+(二)区财政局
+负责在政府投资项目中安排海绵城市建设年度预算。
+(三)各建设单位
+在本单位负责实施的工程建设项目中落实海绵城市建设要求。
+""", plan_year=2025)
+    assert [(node.path[-1], node.responsible) for node in plan.nodes if node.responsible] == [
+        ("(一)", ("区建管委",)), ("(二)", ("区财政局",)), ("(三)", ("各建设单位",)),
+    ]
