@@ -7,6 +7,7 @@ Every paragraph keeps the 1-based source line where it starts.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -313,7 +314,7 @@ def _numbered_content_lines(lines: list[str]):
         MARKDOWN_HEADING.sub("", raw.replace("\ufeff", "").strip().strip("\u3000").strip()) for raw in lines
     ]
     stripped = _space_separated_rows(stripped)
-    numbered_table = any(SEQ_HEADER.match(text) for text in stripped)
+    numbered_table = any(SEQ_HEADER.match(text) for text in stripped) or _cell_header_lines(stripped)
     headers = _running_headers(stripped, numbered_table)
     for number, text in _unflattened(stripped):
         if not text or number - 1 in headers:
@@ -324,6 +325,19 @@ def _numbered_content_lines(lines: list[str]):
 
 
 BARE_NUMBER = re.compile(r"^\d{1,3}$")
+HEADER_TASK_CELL = re.compile(r"任务|项目|工作|事项|措施|指标")
+
+
+def _cell_header_lines(stripped: list[str]) -> bool:
+    """True when the text holds a table header pasted a cell a line without a 序号 (项目 / 分值 /
+    目标任务 / 监考单位): its bare numbers are the table's figures, not page numbers."""
+    for start in range(len(stripped)):
+        window = [re.sub(r"\s+", "", text) for text in stripped[start:start + 6]]
+        short = list(itertools.takewhile(lambda text: 0 < len(text) <= HEADER_CELL_MAX, window))
+        if len(short) >= MIN_TABLE_COLUMNS and any(UNIT_HEADER.search(text) for text in short) \
+                and any(HEADER_TASK_CELL.search(text) for text in short):
+            return True
+    return False
 SPACED_ROW = re.compile(r"^(?P<seq>\d{1,3})[.、．]?\s+(?P<rest>\S.*)$")
 
 

@@ -134,6 +134,7 @@ TABLE_COLUMNS: tuple[tuple[str, re.Pattern], ...] = (
     ("task", re.compile(r"任务|事项|项目|工作|实事|指标")),
 )
 TABLE_SPLIT = re.compile(r"\t|｜|\|")
+UNIT_COLUMN = re.compile(r"(?:单位|部门)$")
 HEADER_CELL_MAX = 16  # 申请中央预算内投资（万元）
 FORM_TASK = re.compile(r"(?:工作|任务|事项|措施|内容|项目)$")  # 重点工作：, 工作任务：, 具体措施：
 FORM_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff、，,（）() ]{2,20})[:：]$")  # 牵头单位: in a form's first column
@@ -937,6 +938,10 @@ def _table_columns(text: str) -> dict[str, int] | None:
                 break
     has_task = "task" in columns or "measure" in columns
     has_units = any(name in columns for name in ("lead", "responsible", "supporting"))
+    if has_task and not has_units:  # 监考单位, 考核单位: the table's only column of units answers for its rows
+        only = [index for index, cell in enumerate(cells) if index not in columns.values() and UNIT_COLUMN.search(cell)]
+        if len(only) == 1:
+            columns["responsible"], has_units = only[0], True
     return columns if has_task and has_units else None
 
 
@@ -991,11 +996,19 @@ def _header_run(paragraphs: list[Paragraph], index: int) -> list[str]:
         group_label = numbered_next and not COLUMN_WORD.search(paragraph.text)
         if group_label and len(cells) >= 3 and _table_columns("\t".join(cells)):
             break  # 养老方面 then 1: the group label of the first rows, not a column (参考文件 is one)
+        if len(cells) >= 3 and _table_columns("\t".join(cells)) and not _names_a_column(paragraph.text):
+            break  # 宏观调控 after 项目 | 分值 | 目标任务 | 监考单位: the first group, not a column
         cells.append(paragraph.text.strip())
     seq = next((at for at, cell in enumerate(cells) if TABLE_COLUMNS[0][1].match(cell)), 0)
     if any(TABLE_TITLE_CELL.search(cell) for cell in cells[:seq]):
         return []  # 任务分工表 / 打*的为具体项目 / 序号 / 事项 …: the table's title and note, not columns
     return cells if len(cells) >= 3 and _table_columns("\t".join(cells)) else []
+
+
+def _names_a_column(cell: str) -> bool:
+    compact = re.sub(r"\s+", "", cell)
+    return any(pattern.search(compact) for _name, pattern in TABLE_COLUMNS) or bool(
+        COLUMN_WORD.search(compact) or UNIT_COLUMN.search(compact))
 
 
 def _unit_columns(columns: dict[str, int]) -> list[int]:
@@ -1028,8 +1041,15 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
         elif measure_column is not None and not row[measure_column] and not any(row[c] for c in unit_columns) \
                 and rows and "seq" in columns and row[columns["seq"]]:
             row[measure_column], row[text_column] = row[text_column], ""  # 2 | 新建……: under a merged 事项
+        if "seq" not in columns and not any(row[c] for c in unit_columns) and row[text_column] and rows_units \
+                and any(row[c] for c in range(width) if c != text_column):
+            for column, value in zip(unit_columns, rows_units[-1]):
+                row[column] = value  # a row without its units cell, in a table without 序号: merged from above
+        if any(row[c] for c in unit_columns):
+            rows_units.append([row[c] for c in unit_columns])
         rows.append(Paragraph(" | ".join(cell or "" for cell in row), line))
 
+    rows_units: list[list[str]] = []
     while index < len(paragraphs):
         text = paragraphs[index].text.strip()
         numbered_next = index + 1 < len(paragraphs) and SEQ_CELL.match(paragraphs[index + 1].text.strip())
@@ -1039,6 +1059,13 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
                 TABLE_TITLE_CELL.search(text) and _header_run(paragraphs, index + 1)):
             break  # 附件2, or the title and header of the next table
         kind = _cell_kind(text)
+        if kind == "seq" and "seq" not in columns:
+            kind = "figure"  # 3, 186: a score or a target, no row number in a table without 序号
+        next_kind = _cell_kind(paragraphs[index + 1].text.strip()) if index + 1 < len(paragraphs) else ""
+        if kind == "text" and "seq" not in columns and other is not None and next_kind in ("seq", "figure") \
+                and row is not None and row[text_column] and (row[other] or GROUP_LABEL.match(row[text_column])):
+            close()  # 地区生产总值增长率 then 3: a row's name and its figure open the next row
+            merged_from, row, line = None, [""] * width, paragraphs[index].line
         if kind == "seq":
             value = int(text.rstrip(".、．"))
             restarts = value == 1 and GROUP_LABEL.match(paragraphs[index - 1].text.strip())  # 托育方面 then 1

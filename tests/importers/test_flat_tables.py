@@ -308,3 +308,39 @@ def test_items_headed_by_a_unit_name_are_that_units_duties():
     assert [(node.path[-1], node.responsible) for node in plan.nodes if node.responsible] == [
         ("(一)", ("区建管委",)), ("(二)", ("区财政局",)), ("(三)", ("各建设单位",)),
     ]
+
+
+# pasted a cell a line with no 序号: a group label, each row's name, its score and target, and a
+# 监考单位 cell merged over the rows below it
+TARGET_TABLE = """
+某区2016年度目标任务分解表
+项 目
+分值
+目标任务
+监考单位
+宏观调控
+地区生产总值增长率
+3
+年终综合考核
+区发改局区统计局
+社会消费品零售总额增长率
+3
+地方公共财政收入增长率
+3
+年终综合考核
+区财政局
+全社会固定资产投资额
+3
+186
+区发改委
+"""
+
+
+def test_cell_lines_without_a_number_column():
+    tasks = [node for node in parse(TARGET_TABLE).nodes if node.responsible]
+    assert [(node.text[:8], node.responsible) for node in tasks] == [
+        ("地区生产总值增长", ("区发改局", "区统计局")),
+        ("社会消费品零售总", ("区发改局", "区统计局")),  # its units cell merged from the row above
+        ("地方公共财政收入", ("区财政局",)),
+        ("全社会固定资产投", ("区发改委",)),
+    ]
