@@ -48,7 +48,7 @@ LABEL_PATTERNS: tuple[tuple[int, re.Pattern], ...] = (
 )
 ROLE_LABEL = re.compile(
     # compound labels first: at one position the first alternative that matches wins
-    r"(牵头责任单位|牵头责任部门|协同责任单位|配合责任单位|协同责任部门"
+    r"(牵头责任单位|牵头责任部门|牵头负责单位|牵头负责部门|协同责任单位|配合责任单位|协同责任部门"
     r"|责任单位|责任部门|牵头单位|牵头部门|主办单位|主办部门|主责单位|主责部门|负责单位|负责部门|承办单位|实施单位|落实单位"
     r"|配合单位|配合部门|协办单位|协办部门|参与单位|参与部门|协同单位|协同部门"
     r"|完成时限|完成时间|完成期限|时间节点|时限要求)\s*[:：]"
@@ -174,7 +174,7 @@ def label_of(text: str) -> tuple[str, int, str] | None:
     return None
 
 
-def parse_assignment_line(text: str) -> Assignment | None:
+def parse_assignment_line(text: str, *, hosted: bool = False) -> Assignment | None:
     """Units of a line such as 责任单位：X。 / 牵头单位：X；配合单位：Y / 部门分工：X牵头，Y配合。,
     or None if it is not one."""
     sentence = ROLE_SENTENCE_LABEL.match(text)
@@ -184,13 +184,17 @@ def parse_assignment_line(text: str) -> Assignment | None:
     if not found or found[0].start() != 0:
         return None
     assignment = Assignment()
+    hosted = hosted or any(match.group(1).startswith("主办") for match in found)
     for index, match in enumerate(found):
         end = found[index + 1].start() if index + 1 < len(found) else len(text)
         value = OTHER_LABEL.split(text[match.end() : end], maxsplit=1)[0].strip("；;。，, ")
         if match.group(1).startswith(DEADLINE_LABELS):
             assignment.deadline_text = value
         else:
-            add_labelled_units(assignment, _role_of_label(match.group(1)), value)
+            role = _role_of_label(match.group(1))
+            if hosted and match.group(1).startswith("承办"):
+                role = "implementing"  # 主办单位：X 承办单位：Y — the host answers for it, Y carries it out
+            add_labelled_units(assignment, role, value)
     return assignment
 
 
@@ -529,6 +533,7 @@ class Draft:
     deadline_text: str = ""
     roles_from_lines: set[str] = field(default_factory=set)
     leaders: list[str] = field(default_factory=list)
+    hosted: bool = False  # a 主办单位 line named its host: a 承办单位 line then names who carries it out
 
     @property
     def assigned(self) -> bool:
@@ -679,7 +684,8 @@ class NodeBuilder:
         return last.parent
 
     def _on_assignment_line(self, text: str, line: int) -> None:
-        assignment = parse_assignment_line(text)
+        hosted = bool(self.drafts) and self.drafts[-1].hosted  # 主办单位：X on the line above 承办单位：Y
+        assignment = parse_assignment_line(text, hosted=hosted)
         if not self.drafts:
             self._warn(line, "分工行前面没有任务段落，已忽略 (assignment line without a task)", text)
             return
@@ -693,6 +699,7 @@ class NodeBuilder:
                 text,
             )
         draft.roles_from_lines |= roles
+        draft.hosted = draft.hosted or text.lstrip().startswith("主办")
         if assignment.is_empty and not assignment.deadline_text:
             self._warn(line, "分工行没有列出单位 (assignment line names no unit)", text)
         self._apply(draft, assignment, line)

@@ -344,3 +344,24 @@ def test_cell_lines_without_a_number_column():
         ("地方公共财政收入", ("区财政局",)),
         ("全社会固定资产投", ("区发改委",)),
     ]
+
+
+def test_host_and_undertaker_lines_and_the_compound_lead_label():
+    plan = parse("""
+三、策划精品活动
+（一）国际旅游岛周年节点活动
+活动时间：2017年8月8日。
+主办单位：平潭综合实验区管委会、省旅游发展委员会
+承办单位：区旅游发展委员会、区党工委宣传部
+（二）拓展客源市场推介
+赴重点客源城市举办旅游推介会。（牵头负责单位：省旅游发展委员会；配合单位：省广播影视集团）
+（三）优化审批服务
+推进审批提速。
+承办单位：区行政审批局
+""", plan_year=2017)
+    tasks = [node for node in plan.nodes if node.responsible]
+    assert [(node.responsible, node.supporting, node.implementing) for node in tasks] == [
+        (("平潭综合实验区管委会", "省旅游发展委员会"), (), ("区旅游发展委员会", "区党工委宣传部")),
+        (("省旅游发展委员会",), ("省广播影视集团",), ()),
+        (("区行政审批局",), (), ()),  # 承办 with no host answers for the task
+    ]
