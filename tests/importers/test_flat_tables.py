@@ -365,3 +365,12 @@ def test_host_and_undertaker_lines_and_the_compound_lead_label():
         (("省旅游发展委员会",), ("省广播影视集团",), ()),
         (("区行政审批局",), (), ()),  # 承办 with no host answers for the task
     ]
+
+
+def test_support_label():
+    plan = parse("""
+一、重点任务
+1.加力推进中部地区更新。（牵头单位：经济技术开发区、九里亭街道，支撑单位：区规划资源局、区经委）
+""", plan_year=2025)
+    task = next(node for node in plan.nodes if node.responsible)
+    assert (task.responsible, task.supporting) == (("经济技术开发区", "九里亭街道"), ("区规划资源局", "区经委"))
