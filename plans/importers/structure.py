@@ -30,7 +30,7 @@ from .deadlines import is_unresolved, parse_deadline_cell, parse_deadlines
 from .targets import parse_targets
 from .types import ParsedNode, ParsedWarning
 from .gazetteer import is_known_unit
-from .units import PREFIX as UNIT_PREFIX, lead_marked_units, looks_like_unit, split_units
+from .units import PREFIX as UNIT_PREFIX, all_read_as_units, lead_marked_units, looks_like_unit, split_units
 
 # ---------------------------------------------------------------- patterns
 
@@ -361,7 +361,7 @@ def _add_role_clauses(assignment: Assignment, sentence: str, default_role: str |
         prefix = next((found.group(1) for unit in units if (found := UNIT_PREFIX.match(unit))), prefix)
         if units and all(PERSON_TITLE.search(unit) for unit in units):
             assignment.leaders.extend(units)
-        elif not units or not all(map(looks_like_unit, units)):
+        elif not all_read_as_units(units, named):
             return False
         else:
             assignment.add(ROLE_OF_VERB.get(clause.group("verb"), default_role), units)
@@ -1131,7 +1131,7 @@ def _cell_kind(text: str) -> str:
         return "blank"  # a cell left empty on purpose
     if re.fullmatch(r"[\d.,，%％]+", text):
         return "figure"  # 4.5, 99.9%, 1,782: a value of the row
-    names = split_units(text)
+    names = split_units(text) if not NOT_A_UNIT.search(text.split("、")[0] + "、") else []  # 7、分解细化……: a measure
     if names and all(map(looks_like_unit, names)) and not re.search(r"[。；;：:！？]$", text):
         return "units"  # not "建成县残疾人综合服务中心。": a sentence; a wrapped list may end in 、 or ，
     if len(text) <= DEADLINE_CELL_MAX and DEADLINE_CELL.search(text):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .gazetteer import is_known_unit, split_run_together
+from .gazetteer import holds_clause_word, is_known_unit, split_run_together
 
 # ---------------------------------------------------------------- place names
 
@@ -94,7 +94,7 @@ DIVISION_OF_DUTIES = re.compile(r"按(?:职责|职能)?分工[\u4e00-\u9fff]{0,4
 TRAILING_LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主办)[)）]$")
 # 省/市/县/区 as a level, not the first character of a word: 市场, 市级, 市直, 区属, 市区, 市政局
 LEVEL = r"[省市县区](?!场|级|直|属|区|政(?!府))"
-PREFIX = re.compile(rf"^({LEVEL})")
+PREFIX = re.compile(rf"^(区县(?=[\u4e00-\u9fff]{{2}})|县区(?=[\u4e00-\u9fff]{{2}})|{LEVEL})")  # 区县公安局、交通与建设局: both levels
 NO_PREFIX_START = ("各", "全", "国家", "国务院", "中国", "中共", "中央")
 # enterprises, banks, media, customs and other bodies that are not departments of a government
 NOT_DEPARTMENT = re.compile(
@@ -255,6 +255,8 @@ def _split_marked(text: str, prefix_in_force: str, places: tuple[str, ...]) -> l
 
 
 # "各县、市、区政府": one collective, its 、 joins levels of government, not units
+# 区、县交通与建设局: the same department at each level written before it
+LEVEL_LIST = re.compile(r"(?:^|(?<=[、，,；;]))(?P<levels>(?:[省市县区]、)+[省市县区])(?P<name>[^、，,；;\x00]{2,})")
 LEVELS_OF_GOVERNMENT = re.compile(r"各[县市区乡镇旗](?:、[县市区乡镇旗])+(?=(?:人民)?政府|党委|党政|管委会)")
 # "各区、县级市": 各 goes with each level named after it
 EACH = re.compile(r"^各(?:有关|相关)?")
@@ -266,6 +268,7 @@ def _split_all(text: str, prefix_in_force: str, places: tuple[str, ...]) -> list
     units: dict[str, bool] = {}
     text = re.sub(r"\s+", "", text)
     text = LEVELS_OF_GOVERNMENT.sub(lambda found: found.group().replace("、", KEPT_SEPARATOR), text)
+    text = LEVEL_LIST.sub(lambda found: "、".join(level + found["name"] for level in found["levels"].split("、")), text)
     text = WITH.sub("、", AND_OTHERS.sub("", WITH_OTHERS.sub("", text)))
     for token in _tokens(text):
         lead = bool(TRAILING_LEAD_MARK.search(token.strip().rstrip("。.；;，,、")))
@@ -463,10 +466,25 @@ def _split_prefix(name: str, jurisdiction: str) -> tuple[str | None, str]:
 ALIAS_AFTER = re.compile(r"[（(][^（()）]{1,12}[)）]$")  # 智慧岛服务管理中心（区数字办）, 区住建局(人防办)
 
 
+def all_read_as_units(names: list[str], written: str = "") -> bool:
+    """Every name reads as a unit; stems written before a shared 部门 (公安、安监、质监部门,
+    公安、农业农机、交通等部门 as `written`) count."""
+    if not names:
+        return False
+    shared = (names[-1].endswith("部门") and len(names) > 1) or bool(re.search(r"[、，,][^、，,]{2,6}等(?:有关)?部门$", written))
+    return all(looks_like_unit(name) or (shared and DEPARTMENT_STEM.fullmatch(name)) for name in names)
+
+
+DEPARTMENT_STEM = re.compile(r"(?:[省市县区]|区县|县区)?[\u4e00-\u9fff]{2,4}")
+GENERIC_DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{2,6}部门")  # 公安部门, 旅游部门: that department, wherever it sits
+
+
 def looks_like_unit(name: str) -> bool:
     """True when `name` reads as the name of a unit (it has a unit's kind, not "other"); an alias
     in brackets after it counts as its own name does."""
     if not 2 <= len(name) <= 40 or re.search(r"[。，,；;：:]", name):
         return False
     bare = ALIAS_AFTER.sub("", name)
+    if GENERIC_DEPARTMENT.fullmatch(bare) and not holds_clause_word(bare) and not re.search(r"[等和及与]", bare):
+        return True
     return unit_kind(name) != "other" or unit_kind(bare) != "other" or is_known_unit(bare)

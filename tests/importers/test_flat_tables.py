@@ -374,3 +374,20 @@ def test_support_label():
 """, plan_year=2025)
     task = next(node for node in plan.nodes if node.responsible)
     assert (task.responsible, task.supporting) == (("经济技术开发区", "九里亭街道"), ("区规划资源局", "区经委"))
+
+
+def test_department_stems_before_a_shared_bumen_and_lists_of_levels():
+    plan = parse("""
+一、强化管理
+1.严格客运班线审批和监管。（区交通与建设局牵头，县交通与建设局、公路局和公安部门配合）
+2.督促客运企业严格按照规范抓好落实。（区、县交通与建设局负责）
+3.全面排查重点车辆。（各级人民政府负责，公安、农业农机、交通等部门组织实施）
+4.建立驾驶人信息共享机制。（区县公安局、交通与建设局负责）
+""", plan_year=2013)
+    tasks = [node for node in plan.nodes if node.responsible]
+    assert [(node.responsible, node.supporting, node.implementing) for node in tasks] == [
+        (("区交通与建设局",), ("县交通与建设局", "县公路局", "公安部门"), ()),
+        (("区交通与建设局", "县交通与建设局"), (), ()),
+        (("各级人民政府",), (), ("公安", "农业农机", "交通")),
+        (("区县公安局", "区县交通与建设局"), (), ()),
+    ]
