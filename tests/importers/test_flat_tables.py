@@ -391,3 +391,18 @@ def test_department_stems_before_a_shared_bumen_and_lists_of_levels():
         (("各级人民政府",), (), ("公安", "农业农机", "交通")),
         (("区县公安局", "区县交通与建设局"), (), ()),
     ]
+
+
+def test_compound_role_verbs():
+    plan = parse("""
+一、强化管理
+1.加强宣传教育。（各级人民政府负责，宣传部门牵头组织实施，财政、公安、安监部门配合）
+2.加强农村道路管理。（各级人民政府负责，公安、农业农机、安监等部门分工组织实施）
+3.严格报告制度。（各乡镇人民政府负责，道安办落实）
+""", plan_year=2013)
+    tasks = [node for node in plan.nodes if node.responsible]
+    assert [(node.responsible, node.supporting, node.implementing) for node in tasks] == [
+        (("宣传部门", "各级人民政府"), ("财政", "公安", "安监部门"), ()),
+        (("各级人民政府",), (), ("公安", "农业农机", "安监")),
+        (("各乡镇人民政府",), (), ("道安办",)),
+    ]
