@@ -255,6 +255,9 @@ def _split_marked(text: str, prefix_in_force: str, places: tuple[str, ...]) -> l
 
 
 # "各县、市、区政府": one collective, its 、 joins levels of government, not units
+SHARED_TAIL = re.compile(r"^[\u4e00-\u9fff]{2,3}(?P<tail>(?:片区|开发区|园区|街道|镇|乡)[\u4e00-\u9fff（）()]{2,12})$")
+SHORT_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")
+
 # 区、县交通与建设局: the same department at each level written before it
 LEVEL_LIST = re.compile(r"(?:^|(?<=[、，,；;]))(?P<levels>(?:[省市县区]、)+[省市县区])(?P<name>[^、，,；;\x00]{2,})")
 LEVELS_OF_GOVERNMENT = re.compile(r"各[县市区乡镇旗](?:、[县市区乡镇旗])+(?=(?:人民)?政府|党委|党政|管委会)")
@@ -270,7 +273,12 @@ def _split_all(text: str, prefix_in_force: str, places: tuple[str, ...]) -> list
     text = LEVELS_OF_GOVERNMENT.sub(lambda found: found.group().replace("、", KEPT_SEPARATOR), text)
     text = LEVEL_LIST.sub(lambda found: "、".join(level + found["name"] for level in found["levels"].split("、")), text)
     text = WITH.sub("、", AND_OTHERS.sub("", WITH_OTHERS.sub("", text)))
-    for token in _tokens(text):
+    tokens = _tokens(text)
+    for at, token in enumerate(tokens[:-1]):  # 金井、澳前片区开发管理局: the zone's body after each name
+        tail = SHARED_TAIL.match(tokens[at + 1])
+        if tail and SHORT_NAME.fullmatch(token) and not looks_like_unit(token):
+            tokens[at] = token + tail.group("tail")
+    for token in tokens:
         lead = bool(TRAILING_LEAD_MARK.search(token.strip().rstrip("。.；;，,、")))
         name = _strip_decorations(token).replace(KEPT_SEPARATOR, "、")
         each = EACH.match(next(reversed(units))) if units else None

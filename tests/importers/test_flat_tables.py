@@ -406,3 +406,14 @@ def test_compound_role_verbs():
         (("各级人民政府",), (), ("公安", "农业农机", "安监")),
         (("各乡镇人民政府",), (), ("道安办",)),
     ]
+
+
+def test_zone_bodies_sharing_their_tail_and_more_role_verbs():
+    plan = parse("""
+三、主要内容
+（九）城市地下综合管廊建设。
+责任分工：金井湾、岚城片区开发管理局具体负责，区交通与建设局业务指导，区直部门配合。
+""", plan_year=2015)
+    task = next(node for node in plan.nodes if node.responsible)
+    assert task.responsible == ("金井湾片区开发管理局", "岚城片区开发管理局", "区交通与建设局")
+    assert task.supporting == ("区直部门",)
