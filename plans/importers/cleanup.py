@@ -119,6 +119,7 @@ FLATTENED_TIGHT_BREAK = re.compile(
     r"(?<=[。！？!?])(?=" + PARAGRAPH_LABEL.pattern.lstrip("^") + r"|" + ASSIGNMENT_LINE.pattern.lstrip("^") + r")"
     r"|(?<=[^\s\d（(])(?=[（(][一二三四五六七八九十]{1,3}[)）])"
     r"|(?<=[^\s\d.．])(?=\d{1,2}．[\u4e00-\u9fff])"
+    r"|(?<=[局委办处室部厅])(?=“[^，。；：:“”]{1,8}”[\u4e00-\u9fff]{2,10}[:：。])"  # …区通管办“互联网+”医疗卫生：
 )
 
 

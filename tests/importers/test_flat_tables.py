@@ -417,3 +417,16 @@ def test_zone_bodies_sharing_their_tail_and_more_role_verbs():
     task = next(node for node in plan.nodes if node.responsible)
     assert task.responsible == ("金井湾片区开发管理局", "岚城片区开发管理局", "区交通与建设局")
     assert task.supporting == ("区直部门",)
+
+
+def test_flattened_page_cut_before_a_quoted_sub_title_glued_to_units():
+    body = (
+        "当前位置：首页 通知 各单位：现印发给你们。三、重点领域“互联网+”行动（七）“互联网+”益民服务1．行动目标。推进便民服务，"
+        "提升公共服务水平，扩大网上办事范围，形成覆盖全区的线上线下一体化服务体系。2．主要任务推进社会救助、养老服务网上办理。"
+        "牵头单位：区行政审批局，配合单位：区党群工作部“互联网+”医疗卫生：建设全区公共卫生服务平台，推进预约诊疗。"
+        "牵头单位：区卫生与计划生育局“互联网+”教育。推进优质教育资源共享，建设智慧校园。牵头单位：区教育局"
+    )
+    tasks = [node for node in parse(body, plan_year=2016).nodes if node.responsible]
+    assert [(node.text[:9], node.responsible) for node in tasks][1:] == [
+        ("“互联网+”医疗卫", ("区卫生与计划生育局",)), ("“互联网+”教育。", ("区教育局",)),
+    ]
