@@ -64,7 +64,7 @@ ROLE_CLAUSE = re.compile(
     r"(?P<units>.+?)(?:全力|积极|主动|密切|具体)?"  # 潭城镇人民政府全力配合, X具体负责
     r"(?P<verb>负责组织实施|分工组织实施|具体组织实施|牵头组织实施|分工负责牵头|分工落实|按职责分工负责|按职责分工落实|按职责分工推进|按职责负责|分工负责|共同负责|分别负责|牵头负责|负责落实|具体落实|组织落实"
     r"|组织实施|作为(?:项目)?业主(?:单位)?|(?:业务)?检查指导|业务指导"
-    r"|牵头|负责|配合|主办|协办|参与|协同|协助|指导|督导|落实)(?!单位|部门|领导)(?:[^，,；;]{0,16}?)(?:[，,；;]|$)"
+    r"|牵头|负责|配合|主办|协办|参与|协同|协助|指导|督导|落实|各司其职)(?!单位|部门|领导)(?:[^，,；;]{0,16}?)(?:[，,；;]|$)"
 )
 ROLE_OF_VERB = {
     "按职责分工负责": "responsible",
@@ -98,6 +98,7 @@ ROLE_OF_VERB = {
     "牵头组织实施": "lead",
     "分工负责牵头": "lead",
     "分工落实": "implementing",
+    "各司其职": "supporting",  # 区直各部门各司其职，协同配合
     "落实": "implementing",
     "作为业主单位": "implementing",  # 嘉源公司作为业主单位: the owner builds it
     "作为项目业主单位": "implementing",
@@ -351,12 +352,21 @@ def _add_role_clauses(assignment: Assignment, sentence: str, default_role: str |
 
     A clause that only says when (年内持续推进, 2025年底前完成) is the deadline; one naming
     officials (分管副省长、协管副秘书长负责) gives the task's leaders, not units."""
-    position, roles, prefix = 0, 0, ""
+    position, roles, prefix, last_units = 0, 0, "", []
     while position < len(sentence):
         time = TIME_CLAUSE.match(sentence, position)
         if time and not ROLE_WORD.search(time.group("time")):
             assignment.deadline_text = " ".join(filter(None, [assignment.deadline_text, time.group("time")]))
             position = time.end()
+            continue
+        preamble = PREAMBLE_CLAUSE.match(sentence, position)
+        if preamble:  # 按照城市片林规划要求，X负责……
+            position = preamble.end()
+            continue
+        bare = BARE_VERB_CLAUSE.match(sentence, position)
+        if bare and last_units:  # 区直各部门各司其职，协同配合: the same units, in that role
+            assignment.add(ROLE_OF_VERB.get(bare.group("verb"), "supporting"), last_units)
+            position = bare.end()
             continue
         clause = ROLE_CLAUSE.match(sentence, position)
         if not clause and default_role:
@@ -374,8 +384,15 @@ def _add_role_clauses(assignment: Assignment, sentence: str, default_role: str |
         else:
             assignment.add(ROLE_OF_VERB.get(clause.group("verb"), default_role), units)
             roles += 1
+            last_units = units
         position = clause.end()
     return roles > 0
+
+
+# a clause before the assignment that says on what basis, naming no unit: 按照城市片林规划要求，
+PREAMBLE_CLAUSE = re.compile(r"(?:按照|根据|依据|围绕)[^，,；;]{2,20}[，,]")
+# a clause that is only a role, for the units of the clause before: ……各司其职，协同配合
+BARE_VERB_CLAUSE = re.compile(r"(?:协同|积极|全力|主动|密切)?(?P<verb>配合|协助|参与)(?:[，,；;]|$)")
 
 
 # a clause of an assignment that says when, not who: 年内持续推进, 2025年底前完成, 长期坚持

@@ -430,3 +430,16 @@ def test_flattened_page_cut_before_a_quoted_sub_title_glued_to_units():
     assert [(node.text[:9], node.responsible) for node in tasks][1:] == [
         ("“互联网+”医疗卫", ("区卫生与计划生育局",)), ("“互联网+”教育。", ("区教育局",)),
     ]
+
+
+def test_preamble_clause_and_a_bare_role_clause():
+    plan = parse("""
+三、主要内容
+（三）整治提升城镇节点项目。
+责任分工：区规划局负责开展规划编制工作，区直各部门各司其职，协同配合，区交通与建设局业务检查指导。
+（十三）扩大城市片林实施项目。
+责任分工：按照城市片林规划要求，区森林园林局负责组织实施，区直有关责任部门配合。
+""", plan_year=2015)
+    first, second = [node for node in plan.nodes if node.responsible or node.implementing]
+    assert (first.responsible, first.supporting) == (("区规划局", "区交通与建设局"), ("区直各部门",))
+    assert (second.implementing, second.supporting) == (("区森林园林局",), ("区直有关责任部门",))
