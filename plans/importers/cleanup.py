@@ -325,7 +325,7 @@ def _numbered_content_lines(lines: list[str]):
         yield number, _normalize_paragraph(text)
 
 
-BARE_NUMBER = re.compile(r"^\d{1,3}$")
+BARE_NUMBER = re.compile(r"^\d{1,5}$")  # in a table pasted a cell a line: a 序号 or a figure (2578), no page number
 HEADER_TASK_CELL = re.compile(r"任务|项目|工作|事项|措施|指标")
 
 

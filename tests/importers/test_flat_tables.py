@@ -443,3 +443,28 @@ def test_preamble_clause_and_a_bare_role_clause():
     first, second = [node for node in plan.nodes if node.responsible or node.implementing]
     assert (first.responsible, first.supporting) == (("区规划局", "区交通与建设局"), ("区直各部门",))
     assert (second.implementing, second.supporting) == (("区森林园林局",), ("区直有关责任部门",))
+
+
+def test_figures_of_a_cell_per_line_table_are_not_page_numbers():
+    plan = parse("""
+表1 主要指标表
+序号
+指标名称
+2020年完成值
+2025年目标值
+责任单位
+1
+养老服务床位总量（张）
+2578
+3000
+区社会事业局
+2
+托育机构登记备案率（%）
+1782
+2000
+区社会事业局
+""", plan_year=2023)
+    tasks = [node for node in plan.nodes if node.responsible]
+    assert [(node.path[-1], node.text[:8], node.responsible) for node in tasks] == [
+        ("1", "养老服务床位总量", ("区社会事业局",)), ("2", "托育机构登记备案", ("区社会事业局",)),
+    ]
