@@ -970,6 +970,9 @@ def _table_columns(text: str) -> dict[str, int] | None:
                 break
     has_task = "task" in columns or "measure" in columns
     has_units = any(name in columns for name in ("lead", "responsible", "supporting"))
+    if not has_task and has_units and "seq" in columns and columns["seq"] + 1 not in columns.values() \
+            and columns["seq"] + 1 < len(cells):
+        columns["task"], has_task = columns["seq"] + 1, True  # 序号 | 交通子行业 | …: the column after the number
     if has_task and not has_units:  # 监考单位, 考核单位: the table's only column of units answers for its rows
         only = [index for index, cell in enumerate(cells) if index not in columns.values() and UNIT_COLUMN.search(cell)]
         if len(only) == 1:
@@ -1093,6 +1096,14 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
         kind = _cell_kind(text)
         if kind == "seq" and "seq" not in columns:
             kind = "figure"  # 3, 186: a score or a target, no row number in a table without 序号
+        if kind == "text" and measure_column is not None and row is not None and row[text_column] \
+                and not any(row[c] for c in unit_columns) and SEQ_CELL.match(
+                    paragraphs[index + 1].text.strip() if index + 1 < len(paragraphs) else ""):
+            close()  # 29 / 推动…… / 建立健全“光伏+”推进机制 / 30: the title of the rows that follow
+            rows.append(Paragraph(" | ".join(text if at == text_column else "" for at in range(width)), paragraphs[index].line))
+            row = None
+            index += 1
+            continue
         next_kind = _cell_kind(paragraphs[index + 1].text.strip()) if index + 1 < len(paragraphs) else ""
         if kind == "text" and "seq" not in columns and other is not None and next_kind in ("seq", "figure") \
                 and row is not None and row[text_column] and (row[other] or GROUP_LABEL.match(row[text_column])):
@@ -1144,7 +1155,7 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
 MERGED_ROW_TEXT = re.compile(r"^[^:：]{6,}$")
 # words of a column heading that is none of the roles: 参考文件, 备注, 2025年目标值, 建设地点
 COLUMN_WORD = re.compile(r"文件|依据|来源|说明|备注|情况|标准|值$|率$|数$|名称|类型|类别|地点|金额|投资|资金|规模|期限|时间|时限|进度|成效")
-ATTACHMENT = re.compile(r"^附件\s*\d{0,2}[:：]?$")
+ATTACHMENT = re.compile(r"^附[件表]\s*\d{0,2}[:：]?$")
 TABLE_TITLE_CELL = re.compile(r"(?:表|清单|一览)$|[*＊]|的为|^注")  # a table's title or note above its header
 GROUP_LABEL = re.compile(r"^[\u4e00-\u9fff]{2,10}$")  # 养老方面, 旧区改造: a label over the rows below it
 

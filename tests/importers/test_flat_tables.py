@@ -468,3 +468,49 @@ def test_figures_of_a_cell_per_line_table_are_not_page_numbers():
     assert [(node.path[-1], node.text[:8], node.responsible) for node in tasks] == [
         ("1", "养老服务床位总量", ("区社会事业局",)), ("2", "托育机构登记备案", ("区社会事业局",)),
     ]
+
+
+GROUPED_CELLS = """
+附表1
+序号
+事项
+工作措施
+责任单位
+1
+“光伏+其他”工程
+利用充换电场站顶棚建设光伏微电网
+各交通行业企业、市道路运输局
+2
+推动交通领域新建建筑物按要求配建分布式光伏
+建立健全“光伏+”推进机制
+3
+健全商业运营模式
+建立市场化竞争配置机制
+市交通委
+附表2
+光伏建设分配表
+序号
+交通子行业
+建设区域
+责任单位
+1
+地铁
+高架车站、停车场
+申通地铁集团
+2
+铁路
+候车楼、货场
+中国铁路上海局
+"""
+
+
+def test_a_group_title_between_numbered_rows_and_a_table_whose_task_column_has_no_task_word():
+    tasks = [node for node in parse(GROUPED_CELLS, plan_year=2023).nodes if node.responsible]
+    assert [(node.path[-1], node.text.split("\n")[-1][:6], node.responsible) for node in tasks] == [
+        ("1", "利用充换电场", ("各交通行业企业", "市道路运输局")),
+        ("2", "推动交通领域", ("各交通行业企业", "市道路运输局")),
+        ("3", "建立市场化竞", ("市交通委",)),
+        ("1", "地铁高架车站", ("申通地铁集团",)),  # 建设区域 is no column of ours: one text
+        ("2", "铁路候车楼、", ("中国铁路上海局",)),
+    ]
+    assert any(node.title == "建立健全“光伏+”推进机制" and not node.responsible for node in parse(GROUPED_CELLS, plan_year=2023).nodes)
