@@ -314,6 +314,7 @@ def _numbered_content_lines(lines: list[str]):
     stripped = [
         MARKDOWN_HEADING.sub("", raw.replace("\ufeff", "").strip().strip("\u3000").strip()) for raw in lines
     ]
+    stripped = [FURNITURE_TAIL.sub("", text) for text in stripped]
     stripped = _space_separated_rows(stripped)
     numbered_table = any(SEQ_HEADER.match(text) for text in stripped) or _cell_header_lines(stripped)
     headers = _running_headers(stripped, numbered_table)
@@ -325,6 +326,8 @@ def _numbered_content_lines(lines: list[str]):
         yield number, _normalize_paragraph(text)
 
 
+# a web page's buttons left at the end of the text: ……省广播影视集团） 附件下载
+FURNITURE_TAIL = re.compile(r"(?<=\S)\s+(?:附件下载|打印本页|关闭窗口|【打印】|【关闭】|\[打印\]|\[关闭\])\s*$")
 BARE_NUMBER = re.compile(r"^\d{1,5}$")  # in a table pasted a cell a line: a 序号 or a figure (2578), no page number
 HEADER_TASK_CELL = re.compile(r"任务|项目|工作|事项|措施|指标")
 

@@ -514,3 +514,11 @@ def test_a_group_title_between_numbered_rows_and_a_table_whose_task_column_has_n
         ("2", "铁路候车楼、", ("中国铁路上海局",)),
     ]
     assert any(node.title == "建立健全“光伏+”推进机制" and not node.responsible for node in parse(GROUPED_CELLS, plan_year=2023).nodes)
+
+
+def test_page_buttons_after_the_last_bracket_are_dropped():
+    plan = parse("""
+五、拓展客源市场推介工作任务：组织旅游企业赴重要客源城市开展旅游推介。（牵头负责单位：省旅游发展委员会；配合单位：省广播影视集团） 附件下载
+""", plan_year=2017)
+    task = next(node for node in plan.nodes if node.responsible)
+    assert (task.responsible, task.supporting) == (("省旅游发展委员会",), ("省广播影视集团",))
