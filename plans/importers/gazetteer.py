@@ -220,6 +220,12 @@ def is_known_unit(name: str) -> bool:
     return _matcher().parse(normalize(name)) is not None
 
 
+def is_department_stem(name: str) -> bool:
+    """True for the stem of a department written alone (财政, 公安, 交通运输, 住房和城乡建设), as lists
+    do: 财政、公安、安监、道安办配合."""
+    return normalize(name) in _matcher().g.stems
+
+
 def holds_clause_word(text: str) -> bool:
     """True when `text` holds a word of a clause (a verb such as 推进, 开展), which no name does."""
     return not _matcher().free_ok(normalize(text))

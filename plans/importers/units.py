@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .gazetteer import holds_clause_word, is_known_unit, split_run_together
+from .gazetteer import holds_clause_word, is_department_stem, is_known_unit, split_run_together
 
 # ---------------------------------------------------------------- place names
 
@@ -479,11 +479,17 @@ def all_read_as_units(names: list[str], written: str = "") -> bool:
     公安、农业农机、交通等部门 as `written`) count."""
     if not names:
         return False
-    shared = (names[-1].endswith("部门") and len(names) > 1) or bool(re.search(r"[、，,][^、，,]{2,6}等(?:有关)?部门$", written))
-    return all(looks_like_unit(name) or (shared and DEPARTMENT_STEM.fullmatch(name)) for name in names)
+    shared = (names[-1].endswith("部门") and len(names) > 1) or bool(re.search(r"[、，,][^、，,]{2,8}等(?:有关)?部门$", written))
+    listed = len(names) > 1 and any(map(looks_like_unit, names))
+    return all(
+        looks_like_unit(name)
+        or (shared and DEPARTMENT_STEM.fullmatch(name) and not holds_clause_word(name))
+        or (listed and is_department_stem(re.sub(r"^(?:区县|县区|[省市县区])", "", name)))
+        for name in names
+    )
 
 
-DEPARTMENT_STEM = re.compile(r"(?:[省市县区]|区县|县区)?[\u4e00-\u9fff]{2,4}")
+DEPARTMENT_STEM = re.compile(r"(?:[省市县区]|区县|县区)?[\u4e00-\u9fff]{2,7}")
 GENERIC_DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{2,6}部门")  # 公安部门, 旅游部门: that department, wherever it sits
 
 

@@ -522,3 +522,16 @@ def test_page_buttons_after_the_last_bracket_are_dropped():
 """, plan_year=2017)
     task = next(node for node in plan.nodes if node.responsible)
     assert (task.responsible, task.supporting) == (("省旅游发展委员会",), ("省广播影视集团",))
+
+
+def test_bare_department_stems_in_a_list_with_units():
+    plan = parse("""
+一、强化宣传
+1.加大宣传投入。（各级人民政府负责，宣传部门牵头，财政、公安、安监、道安办配合）
+2.严格追责。（区县安监局牵头，监察、公安、交通运输、住房和城乡建设、农业农机部门配合）
+""", plan_year=2013)
+    tasks = [node for node in plan.nodes if node.responsible]
+    assert [node.supporting for node in tasks] == [
+        ("财政", "公安", "安监", "道安办"),
+        ("监察", "公安", "交通运输", "住房和城乡建设", "农业农机部门"),
+    ]
