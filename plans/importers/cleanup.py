@@ -115,11 +115,17 @@ FLATTENED_BREAK = re.compile(
 )
 
 
+TITLE_VERB = r"(?:大力|强化|加大|加强|广泛|推进|推动|加快|完善|健全|深化|提升|优化|营造|创新|严格|积极|全面|持续|切实|认真|着力|做好|建立)"
+# a label's list of units run into the next item's short title: 配合单位：区经发局经信处，区通管办大力发展创投基金。
+LABEL_LIST_THEN_TITLE = re.compile(
+    r"(?:单位|部门)[:：][^。：:]{2,80}?[局委办处室部厅门行等](?=" + TITLE_VERB + r"[\u4e00-\u9fff]{2,10}。)"
+)
 FLATTENED_TIGHT_BREAK = re.compile(
     r"(?<=[。！？!?])(?=" + PARAGRAPH_LABEL.pattern.lstrip("^") + r"|" + ASSIGNMENT_LINE.pattern.lstrip("^") + r")"
     r"|(?<=[^\s\d（(])(?=[（(][一二三四五六七八九十]{1,3}[)）])"
     r"|(?<=[^\s\d.．])(?=\d{1,2}．[\u4e00-\u9fff])"
     r"|(?<=[局委办处室部厅])(?=“[^，。；：:“”]{1,8}”[\u4e00-\u9fff]{2,10}[:：。])"  # …区通管办“互联网+”医疗卫生：
+    r"|(?<=[局委办处室部厅会行司])(?=[一二三四五六七八九十]{1,3}、[\u4e00-\u9fff]{2})"  # …区经发局经信处三、保障措施
 )
 
 
@@ -132,7 +138,8 @@ def _unflattened(stripped: list[str]) -> list[tuple[int, str]]:
             flattened = len(text) >= FLATTENED_LINE_MIN and not TABLE_ROW.search(text)  # a table row keeps its cells
             parts = FLATTENED_BREAK.split(text) if flattened else [text]
             parts = [piece for part in parts for piece in
-                     (FLATTENED_TIGHT_BREAK.split(part) if len(part) >= FLATTENED_LINE_MIN and flattened else [part])]
+                     (FLATTENED_TIGHT_BREAK.split(LABEL_LIST_THEN_TITLE.sub("\\g<0>\n", part)) if flattened else [part])]
+            parts = [piece for part in parts for piece in part.split("\n")]
             result.extend((number, part.strip()) for part in parts if part.strip())
     return result
 

@@ -535,3 +535,17 @@ def test_bare_department_stems_in_a_list_with_units():
         ("财政", "公安", "安监", "道安办"),
         ("监察", "公安", "交通运输", "住房和城乡建设", "农业农机部门"),
     ]
+
+
+def test_a_label_list_run_into_the_next_short_title_and_a_top_label_after_units():
+    body = (
+        "当前位置：首页 政务公开 最新文件 通知 各单位：《实施方案》已经研究通过，现印发给你们，请认真贯彻执行。"
+        "二、保障措施（四）营造积极发展环境构建开放包容环境，全面放宽融合性产品和服务的市场准入。"
+        "牵头单位：区经发局发改处，配合单位：区经发局经信处，区通管办大力发展创投基金。加快建立以创投为主的互联网经济投融资模式。"
+        "牵头单位：区财金局、金融办，配合单位：人行平潭支行三、附则本方案自印发之日起施行，由区经发局负责解释，有效期五年，请各单位认真贯彻执行。"
+    )
+    tasks = [node for node in parse(body, plan_year=2016).nodes if node.responsible]
+    assert [(node.text[:8], node.responsible, node.supporting) for node in tasks] == [
+        ("营造积极发展环境", ("区经发局发改处",), ("区经发局经信处", "区通管办")),
+        ("大力发展创投基金", ("区财金局", "区金融办"), ("人行平潭支行",)),
+    ]
