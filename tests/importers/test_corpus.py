@@ -34,7 +34,10 @@ def test_the_corpus_keeps_its_floor_and_its_perfect_documents():
     scores = {score.slug: score for score in score_corpus(CORPUS)}
     dropped = [slug for slug in baseline["perfect"] if scores[slug].overall < 1.0]
     assert not dropped, f"documents that scored 1.0 and no longer do: {dropped}"
-    assert mean(list(scores.values())) >= baseline["mean_floor"]
+    assert mean(list(scores.values())) >= max(baseline["mean_floor"], CORPUS_TARGET)
+
+
+CORPUS_TARGET = 0.95  # issue 14: the importer reads real plans this well, over every document in the corpus
 
 
 # --- the scorer's rules ----------------------------------------------------------------------------
