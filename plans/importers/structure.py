@@ -137,11 +137,13 @@ TABLE_COLUMNS: tuple[tuple[str, re.Pattern], ...] = (
     ("person", re.compile(r"领导|负责人|责任人|联系人|分管|包保")),
     ("lead", re.compile(r"牵头")),
     ("supporting", re.compile(r"配合|协办|参与|协同")),
+    ("implementing", re.compile(r"业主单位|项目业主|建设单位")),  # the owner who builds it
     ("responsible", re.compile(r"责任|主办|主责|(?:推进|实施|承办|落实)(?:单位|部门|主体)")),
     ("deadline", re.compile(r"时限|时间|节点|进度")),
     ("measure", re.compile(r"措施|内容|要求|举措")),
     ("task", re.compile(r"任务|事项|项目|工作|实事|指标")),
 )
+TABLE_ROLES = ("lead", "responsible", "supporting", "implementing")  # the unit columns of a task table, in that order
 TABLE_SPLIT = re.compile(r"\t|｜|\|")
 UNIT_COLUMN = re.compile(r"(?:单位|部门)$")
 HEADER_CELL_MAX = 16  # 申请中央预算内投资（万元）
@@ -810,7 +812,7 @@ class NodeBuilder:
         draft.deadline_text = cell("deadline")
         self._pop_to_parent(level)
         self._push(draft)
-        unit_cells = {role: cell(role) for role in ("lead", "responsible", "supporting")}
+        unit_cells = {role: cell(role) for role in TABLE_ROLES}
         # the task cell empty beside a measure: the row sits under merged 事项 and units cells
         under_merged_task = not task and measure and "task" in self.table_columns and "measure" in self.table_columns
         if not any(unit_cells.values()) and self.table_units and (self.table_merges or under_merged_task):
@@ -969,7 +971,7 @@ def _table_columns(text: str) -> dict[str, int] | None:
                 columns[name] = index
                 break
     has_task = "task" in columns or "measure" in columns
-    has_units = any(name in columns for name in ("lead", "responsible", "supporting"))
+    has_units = any(name in columns for name in TABLE_ROLES)
     if not has_task and has_units and "seq" in columns and columns["seq"] + 1 not in columns.values() \
             and columns["seq"] + 1 < len(cells):
         columns["task"], has_task = columns["seq"] + 1, True  # 序号 | 交通子行业 | …: the column after the number
@@ -1048,7 +1050,7 @@ def _names_a_column(cell: str) -> bool:
 
 def _unit_columns(columns: dict[str, int]) -> list[int]:
     """The indexes of a table's unit columns (牵头单位, 责任单位, 配合单位), in that order."""
-    return [columns[name] for name in ("lead", "responsible", "supporting") if name in columns]
+    return [columns[name] for name in TABLE_ROLES if name in columns]
 
 
 def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]:

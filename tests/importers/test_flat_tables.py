@@ -549,3 +549,12 @@ def test_a_label_list_run_into_the_next_short_title_and_a_top_label_after_units(
         ("营造积极发展环境", ("区经发局发改处",), ("区经发局经信处", "区通管办")),
         ("大力发展创投基金", ("区财金局", "区金融办"), ("人行平潭支行",)),
     ]
+
+
+def test_an_owner_column_carries_the_task_out():
+    plan = parse("""
+序号 | 项目名称 | 牵头单位 | 业主单位 | 完成时限
+1 | 文化中心北路 | 区住建局 | 区城投公司 | 12月底
+""", plan_year=2024)
+    task = next(node for node in plan.nodes if node.responsible)
+    assert (task.responsible, task.implementing) == (("区住建局",), ("区城投公司",))
