@@ -140,8 +140,21 @@ def _unflattened(stripped: list[str]) -> list[tuple[int, str]]:
             parts = [piece for part in parts for piece in
                      (FLATTENED_TIGHT_BREAK.split(LABEL_LIST_THEN_TITLE.sub("\\g<0>\n", part)) if flattened else [part])]
             parts = [piece for part in parts for piece in part.split("\n")]
+            parts = [piece for part in parts for piece in (_label_value_cut(part) if flattened else [part])]
             result.extend((number, part.strip()) for part in parts if part.strip())
     return result
+
+
+def _label_value_cut(part: str) -> list[str]:
+    """A role label's list on a page flattened with spaces ends at the first space after it:
+    "责任单位:市公安局 项目责任人:王伟标 配合单位:…" → the list, then the rest."""
+    label = ASSIGNMENT_LINE.match(part.strip())
+    if not label:
+        return [part]
+    part = part.strip()
+    value_start = label.end() + len(part[label.end():]) - len(part[label.end():].lstrip())
+    space = re.search(r"\s", part[value_start:])
+    return [part] if not space else [part[: value_start + space.start()], part[value_start + space.start():]]
 
 
 def _cell_lines_as_rows(numbered: list[tuple[int, str]]) -> list[tuple[int, str]]:

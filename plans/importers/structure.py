@@ -61,7 +61,7 @@ ROLE_OF_LABEL = {
 # any other label ends a label's list of units: （负责部门：商务部、海关总署；适用范围：上海自贸试验区）
 OTHER_LABEL = re.compile(r"[，,；;。]?[\u4e00-\u9fff]{2,6}[:：]")
 ROLE_CLAUSE = re.compile(
-    r"(?P<units>.+?)(?:全力|积极|主动|密切|具体)?"  # 潭城镇人民政府全力配合, X具体负责
+    r"(?P<units>.+?)(?:全力|积极|主动|密切|具体|结合实际|因地制宜)?"  # 潭城镇人民政府全力配合, X结合实际落实
     r"(?P<verb>负责组织实施|分工组织实施|具体组织实施|牵头组织实施|分工负责牵头|分工落实|按职责分工负责|按职责分工落实|按职责分工推进|按职责负责|分工负责|共同负责|分别负责|牵头负责|负责落实|具体落实|组织落实"
     r"|组织实施|作为(?:项目)?业主(?:单位)?|(?:业务)?检查指导|业务指导"
     r"|牵头|负责|配合|主办|协办|参与|协同|协助|指导|督导|落实|各司其职)(?!单位|部门|领导)(?:[^，,；;]{0,16}?)(?:[，,；;]|$)"
@@ -115,6 +115,7 @@ BLANKET_INVOLVED = re.compile(
     r"^(?:具体|各项|以上|以下|上述|所有)?(?:任务|工作|措施|事项)?(?:均|都)?涉及(?P<units>[^，,]+)[，,]"
     r"(?:均)?不再(?:单独|一一)?(?:做|作|进行)?(?:分工|列出)(?P<verb>)(?:[，,]下同)?$"
 )
+CARRIED_ON = re.compile(r"[，,]\s*下同$")  # the clause before it holds for the tasks that follow
 # A rule written inside an assignment parenthesis, not a unit: （税务总局、财政部负责，排在第一位的
 #部门为牵头部门，下同）, （……，列第一位者为牵头单位）, （……，不再单独列出）
 CONVENTION_NOTE = re.compile(r"^(?:(?:排|列|位)[在于列]?(?:第一位|首位|前面|第一)|下同$|不再(?:单独|一一)?列出$)")
@@ -267,7 +268,15 @@ def parse_assignment_parenthesis(inner: str) -> Assignment | None:
     if not ROLE_WORD.search(inner):
         return _units_only_parenthesis(inner)
     assignment = Assignment()
-    for sentence in filter(None, map(_without_convention_notes, re.split(r"[。；;]", inner))):
+    for written in filter(None, re.split(r"[。；;]", inner)):
+        sentence = _without_convention_notes(written)
+        if not sentence:
+            continue  # 列第一位者为牵头单位，下同: a convention only
+        if CARRIED_ON.search(written) and not CONVENTION_NOTE.match(sentence):  # 各地……结合实际落实，下同
+            carried = Assignment()
+            if _add_role_clauses(carried, sentence):
+                assignment.add("blanket_implementing", carried.implementing)
+                assignment.add("blanket_supporting", carried.supporting)
         start, blanket = _blanket_clause(sentence)
         if blanket:
             if not _add_blanket(assignment, blanket):

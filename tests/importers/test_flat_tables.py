@@ -558,3 +558,30 @@ def test_an_owner_column_carries_the_task_out():
 """, plan_year=2024)
     task = next(node for node in plan.nodes if node.responsible)
     assert (task.responsible, task.implementing) == (("区住建局",), ("区城投公司",))
+
+
+def test_a_clause_marked_xiatong_holds_for_the_tasks_after_it():
+    plan = parse("""
+一、强化创新
+1.实施关键核心技术攻关。(省发展改革委、科技厅按职责分工负责;各地级以上市人民政府结合实际落实,下同)
+2.推进产业协同创新。(省工业和信息化厅负责)
+""", plan_year=2025)
+    tasks = [node for node in plan.nodes if node.responsible]
+    assert [(node.responsible, node.implementing) for node in tasks] == [
+        (("省发展改革委", "省科技厅"), ("各地级以上市人民政府",)),
+        (("省工业和信息化厅",), ("各地级以上市人民政府",)),
+    ]
+
+
+def test_labels_on_a_page_flattened_with_spaces_end_at_the_next_space():
+    body = (
+        "2014年市政府民生实事项目共有42项任务，各责任单位高度重视，实事项目总体进展情况良好。现将实事项目1—6月份进展情况予以公示。 "
+        "1.新增安装300套路口交通信息视频采集设备。 牵头领导:王仁洲 责任单位:市公安局 项目责任人:王伟标 配合单位:市城管局、市财政局 "
+        "实际完成情况:整体进度已完成年度目标任务的55%。 2.新辟公交线路10条。 牵头领导:王仁洲 责任单位:市交通委 项目责任人:劳可军 "
+        "配合单位:市公安局,各区政府 鄞州 海曙 合计 新辟线路年度目标 2 5 7"
+    )
+    tasks = [node for node in parse(body, plan_year=2014).nodes if node.responsible]
+    assert [(node.responsible, node.supporting) for node in tasks] == [
+        (("市公安局",), ("市城管局", "市财政局")),
+        (("市交通委",), ("市公安局", "各区政府")),
+    ]
