@@ -585,3 +585,9 @@ def test_labels_on_a_page_flattened_with_spaces_end_at_the_next_space():
         (("市公安局",), ("市城管局", "市财政局")),
         (("市交通委",), ("市公安局", "各区政府")),
     ]
+
+
+def test_local_investment_companies_by_their_short_names():
+    from plans.importers.gazetteer import is_known_unit, split_run_together
+    assert all(map(is_known_unit, ["区城投", "县水投公司", "市交投集团", "区国资公司"]))
+    assert split_run_together("区城管局区水投") == ["区城管局", "区水投"]
