@@ -334,7 +334,7 @@ def _numbered_content_lines(lines: list[str]):
     stripped = [
         MARKDOWN_HEADING.sub("", raw.replace("\ufeff", "").strip().strip("\u3000").strip()) for raw in lines
     ]
-    stripped = [FURNITURE_TAIL.sub("", text) for text in stripped]
+    stripped = [SPACED_LABEL.sub(r"\1", FURNITURE_TAIL.sub("", text)) for text in stripped]
     stripped = _space_separated_rows(stripped)
     numbered_table = any(SEQ_HEADER.match(text) for text in stripped) or _cell_header_lines(stripped)
     headers = _running_headers(stripped, numbered_table)
@@ -346,6 +346,8 @@ def _numbered_content_lines(lines: list[str]):
         yield number, _normalize_paragraph(text)
 
 
+# a numbering label with a space before its dot, as a web page's spacing leaves it: "1 . 严格管控……"
+SPACED_LABEL = re.compile(r"^(\d{1,3})\s+(?=[.．、](?!\d))")
 # a web page's buttons left at the end of the text: ……省广播影视集团） 附件下载
 FURNITURE_TAIL = re.compile(r"(?<=\S)\s+(?:附件下载|打印本页|关闭窗口|【打印】|【关闭】|\[打印\]|\[关闭\])\s*$")
 BARE_NUMBER = re.compile(r"^\d{1,5}$")  # in a table pasted a cell a line: a 序号 or a figure (2578), no page number

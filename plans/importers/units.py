@@ -260,7 +260,7 @@ SHORT_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")
 
 # 区、县交通与建设局: the same department at each level written before it
 LEVEL_LIST = re.compile(r"(?:^|(?<=[、，,；;]))(?P<levels>(?:[省市县区]、)+[省市县区])(?P<name>[^、，,；;\x00]{2,})")
-LEVELS_OF_GOVERNMENT = re.compile(r"各[县市区乡镇旗](?:、[县市区乡镇旗])+(?=(?:人民)?政府|党委|党政|管委会)")
+LEVELS_OF_GOVERNMENT = re.compile(r"各[县市区乡镇旗州盟](?:、[县市区乡镇旗州盟])+(?=(?:人民)?政府|党委|党政|管委会)")
 # "各区、县级市": 各 goes with each level named after it
 EACH = re.compile(r"^各(?:有关|相关)?")
 BARE_LEVEL = re.compile(r"^(?:县|市|区|县级市|县区|县市区|乡|镇|乡镇|街道|街道办事处|社区|村)$")

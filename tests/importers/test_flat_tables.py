@@ -591,3 +591,15 @@ def test_local_investment_companies_by_their_short_names():
     from plans.importers.gazetteer import is_known_unit, split_run_together
     assert all(map(is_known_unit, ["区城投", "县水投公司", "市交投集团", "区国资公司"]))
     assert split_run_together("区城管局区水投") == ["区城管局", "区水投"]
+
+
+def test_a_spaced_numbering_label_and_each_prefecture_and_city():
+    plan = parse("""
+一 、 承担的重点工作任务及责任分解
+1 . 严格管控地方政府债务,切实保障“三保”支出。
+责任单位:市财政局
+2 . 建立健全领导联系重点项目制度。(省发展改革委牵头,各州、市人民政府配合)
+""", plan_year=2021)
+    tasks = [node for node in plan.nodes if node.responsible]
+    assert [(node.path, node.text[:6]) for node in tasks] == [(("一、", "1."), "严格管控地方"), (("一、", "2."), "建立健全领导")]
+    assert tasks[1].supporting == ("各州、市人民政府",)
