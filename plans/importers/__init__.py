@@ -42,7 +42,8 @@ NO_YEAR = (
     "(the document names no year: set the plan year; deadlines without a year are left undated)"
 )
 
-NOTICE_TITLE = re.compile(r"关于印发(?P<title>.+?)的通知")
+NOTICE_TITLE = re.compile(r"(?:关于印发|(?<=[会委府厅局室])印发)(?P<title>.+?)的通知")  # 管委会印发X的通知 too
+TITLE_FIELD = re.compile(r"^标\s*题\s*[:：]\s*(?P<title>\S.{3,})$")
 DOC_NUMBER = re.compile(r"^(?P<number>[\u4e00-\u9fff]{1,12}[〔\[［【]\d{4}[〕\]］】]\d{1,4}号)")
 DOC_NUMBER_ALONE = re.compile(DOC_NUMBER.pattern + r"(?:签发人[:：].*)?$")
 DATE_LINE = re.compile(r"^[\d〇零○一二三四五六七八九十]{4}年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日$")
@@ -167,7 +168,8 @@ def plan_title(preamble: list[Paragraph]) -> str:
     A title block is a run of short paragraphs without sentence punctuation (a title
     printed on two or three lines), joined without spaces.
     """
-    blocks = _title_blocks(preamble)
+    labelled = [found.group("title").strip() for paragraph in preamble if (found := TITLE_FIELD.match(paragraph.text))]
+    blocks = labelled + _title_blocks(preamble)  # an archived page's 标题： field first
     for text in blocks + [paragraph.text for paragraph in preamble]:
         for notice in NOTICE_TITLE.finditer(text):
             before = text[: notice.start()]
@@ -183,6 +185,7 @@ def _title_blocks(preamble: list[Paragraph]) -> list[str]:
         text = paragraph.text
         is_title_line = (
             len(text) <= TITLE_LINE_MAX
+            and not re.search(r"[A-Za-z]{3}|https?:|链接", text)  # 页面链接与图片详见links.tsv: the archive's note
             and not re.search(r"[。，,；;：:]", text)
             and not label_of(text)
             and not DOC_NUMBER.match(text)

@@ -603,3 +603,14 @@ def test_a_spaced_numbering_label_and_each_prefecture_and_city():
     tasks = [node for node in plan.nodes if node.responsible]
     assert [(node.path, node.text[:6]) for node in tasks] == [(("一、", "1."), "严格管控地方"), (("一、", "2."), "建立健全领导")]
     assert tasks[1].supporting == ("各州、市人民政府",)
+
+
+def test_an_archived_pages_title_field_names_the_plan():
+    plan = parse("""
+标题: 平潭综合实验区管委会印发平潭综合实验区2016年生态环境保护工作要点的通知
+发布时间: 2016-03-31 15:06
+页面链接与图片详见links.tsv(同目录)
+一、深入推进生态文明建设
+（一）建立领导机制。（责任单位：区经发局）
+""", plan_year=None)
+    assert plan.title == "平潭综合实验区2016年生态环境保护工作要点"
