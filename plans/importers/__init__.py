@@ -147,6 +147,7 @@ def repaired_end(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], list[Par
         if len(clauses) > 1 and not ROLE_WORD.search(clauses[-1]):
             inner = inner[: len(inner) - len(clauses[-1])].rstrip("，,；;")
         closer = next(closer for closer, openers in BRACKET_OPENERS.items() if text[opened] in openers)
+        inner = _without_cut_name(inner)  # (牵头单位:市人力资源社会保 — the cut name goes
         if ROLE_WORD.search(inner):
             repaired = text[: opened + 1] + inner + closer
     elif is_assignment_line(text) and not text.startswith(DEADLINE_LABELS):
@@ -157,6 +158,17 @@ def repaired_end(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], list[Par
     if repaired is None or repaired == last.text:
         return paragraphs, []
     return paragraphs[:-1] + [Paragraph(repaired, last.line)], [ParsedWarning(CUT_TEXT, last.line, last.text[-40:])]
+
+
+def _without_cut_name(inner: str) -> str:
+    """A bracket's text without the name its last labelled list was cut inside."""
+    label = list(re.finditer(r"[\u4e00-\u9fff]{2,6}[:：]", inner))
+    if not label:
+        return inner
+    names = re.split(r"[、，,；;]", inner[label[-1].end():])
+    if names[-1] and not looks_like_unit(names[-1]):
+        return inner[: len(inner) - len(names[-1])].rstrip("、，,；;")
+    return inner
 
 
 # ---------------------------------------------------------------- metadata

@@ -96,6 +96,7 @@ TRAILING_LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主办)[)）]$")
 LEVEL = r"[省市县区](?!场|级|直|属|区|政(?!府))"
 PREFIX = re.compile(rf"^(区县(?=[\u4e00-\u9fff]{{2}})|县区(?=[\u4e00-\u9fff]{{2}})|{LEVEL})")  # 区县公安局、交通与建设局: both levels
 NO_PREFIX_START = ("各", "全", "国家", "国务院", "中国", "中共", "中央", "民航")  # 民航华东管理局: a regional central body
+VERTICAL = re.compile(r"银监|保监|证监|通信管理|通管办")  # managed from above: they name their own level
 # enterprises, banks, media, customs and other bodies that are not departments of a government
 NOT_DEPARTMENT = re.compile(
     r"公司|集团|银行|报社|日报|电视台|广播|电台|融媒体|海关|保险|信保|协会|商会|大学|学院|医院|电网|铁路|机场|港务"
@@ -255,12 +256,14 @@ def _split_marked(text: str, prefix_in_force: str, places: tuple[str, ...]) -> l
 
 
 # "各县、市、区政府": one collective, its 、 joins levels of government, not units
-SHARED_TAIL = re.compile(r"^[\u4e00-\u9fff]{2,3}(?P<tail>(?:片区|开发区|园区|街道|镇|乡)[\u4e00-\u9fff（）()]{2,12})$")
+SHARED_TAIL = re.compile(
+    r"^[\u4e00-\u9fff]{2,3}(?P<tail>(?:片区|开发区|园区|街道|镇|乡)[\u4e00-\u9fff（）()]{2,12}|[市县区](?:人民)?政府)$"
+)  # 金井、澳前片区开发管理局; 哈尔滨、黑河、绥芬河市政府
 SHORT_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")
 
 # 区、县交通与建设局: the same department at each level written before it
 LEVEL_LIST = re.compile(r"(?:^|(?<=[、，,；;]))(?P<levels>(?:[省市县区]、)+[省市县区])(?P<name>[^、，,；;\x00]{2,})")
-LEVELS_OF_GOVERNMENT = re.compile(r"各[县市区乡镇旗州盟](?:、[县市区乡镇旗州盟])+(?=(?:人民)?政府|党委|党政|管委会)")
+LEVELS_OF_GOVERNMENT = re.compile(r"(?:各|相关|有关)[县市区乡镇旗州盟](?:、[县市区乡镇旗州盟])+(?=(?:人民)?政府|党委|党政|管委会)")
 # "各区、县级市": 各 goes with each level named after it
 EACH = re.compile(r"^各(?:有关|相关)?")
 BARE_LEVEL = re.compile(r"^(?:县|市|区|县级市|县区|县市区|乡|镇|乡镇|街道|街道办事处|社区|村)$")
@@ -274,7 +277,8 @@ def _split_all(text: str, prefix_in_force: str, places: tuple[str, ...]) -> list
     text = LEVEL_LIST.sub(lambda found: "、".join(level + found["name"] for level in found["levels"].split("、")), text)
     text = WITH.sub("、", AND_OTHERS.sub("", WITH_OTHERS.sub("", text)))
     tokens = _tokens(text)
-    for at, token in enumerate(tokens[:-1]):  # 金井、澳前片区开发管理局: the zone's body after each name
+    for at in reversed(range(len(tokens) - 1)):  # 金井、澳前片区开发管理局: the zone's body after each name
+        token = tokens[at]
         tail = SHARED_TAIL.match(tokens[at + 1])
         if tail and SHORT_NAME.fullmatch(token) and not looks_like_unit(token):
             tokens[at] = token + tail.group("tail")
@@ -361,8 +365,10 @@ def _strip_decorations(token: str) -> str:
 def _takes_shared_prefix(name: str, places: tuple[str, ...]) -> bool:
     if name.startswith(NO_PREFIX_START) or PREFIX.match(name) or re.search(r"[省市县区](?:委|政府)", name):
         return False  # 团市委 names its own level
-    if contains_place(name, places) or NOT_DEPARTMENT.search(name) or LOCAL_GOVERNMENT.search(name):
+    if contains_place(name, places) or LOCAL_GOVERNMENT.search(name):
         return False
+    if NOT_DEPARTMENT.search(name) and (VERTICAL.search(name) or not re.search(r"办(?:公室)?$", name)):
+        return False  # 哈尔滨铁路局 is the railway's, 通管办 the ministry's; 铁路办 is the government's own office
     if COLLECTIVE.search(name) or NAMED_ZONE.match(name):
         return False
     return bool(DEPARTMENT_END.search(ALIAS_AFTER.sub("", name)))

@@ -614,3 +614,17 @@ def test_an_archived_pages_title_field_names_the_plan():
 （一）建立领导机制。（责任单位：区经发局）
 """, plan_year=None)
     assert plan.title == "平潭综合实验区2016年生态环境保护工作要点"
+
+
+def test_cities_sharing_their_government_a_province_office_and_a_cut_bracket():
+    plan = parse("""
+一、扩大有效投资
+1.抓住铁路建设机遇。(省发改委、铁路办、哈尔滨铁路局、相关市、县政府负责)
+2.推进民航基础设施建设。(哈尔滨机场扩建指挥部、哈尔滨、黑河、绥芬河市政府、省农垦总局负责)
+3.加强养老保险金收支管理。(牵头单位:市人力资源社会保
+""", plan_year=2013)
+    tasks = [node for node in plan.nodes if node.responsible]
+    assert [node.responsible for node in tasks] == [
+        ("省发改委", "省铁路办", "哈尔滨铁路局", "相关市、县政府"),
+        ("哈尔滨机场扩建指挥部", "哈尔滨市政府", "黑河市政府", "绥芬河市政府", "省农垦总局"),
+    ]  # item 3's list is cut inside its only name: no units, no task
