@@ -813,6 +813,8 @@ class NodeBuilder:
             if self.table_group is not None:
                 label, _, measure = label_of(measure)
                 task = ""
+        if not label and not measure and label_of(task) and label_of(task)[1] > 1:
+            label, _, task = label_of(task)  # 2.纳入…… in a table without 序号: the row's own number
         body = "\n".join(part for part in (task, measure) if part)
         parent = self._heading_parent()
         level = self.drafts[parent].level + 1 if parent is not None else 1
@@ -1098,9 +1100,12 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
     rows_units: list[list[str]] = []
     while index < len(paragraphs):
         text = paragraphs[index].text.strip()
-        numbered_next = index + 1 < len(paragraphs) and SEQ_CELL.match(paragraphs[index + 1].text.strip())
+        following = paragraphs[index + 1].text.strip() if index + 1 < len(paragraphs) else ""
+        after_next = paragraphs[index + 2].text.strip() if index + 2 < len(paragraphs) else ""
+        numbered_next = SEQ_CELL.match(following) or (
+            label_of(following) and label_of(following)[1] > 1 and _cell_kind(after_next) == "units")
         if label_of(text) and label_of(text)[1] == 1 and not numbered_next:
-            break  # the next section of the document (一、养老项目 then 1 is a group row of the table)
+            break  # the next section (一、养老项目 then 1, or then (一)… and its units cell, is a group row of the table)
         if ATTACHMENT.match(text) or _header_run(paragraphs, index) or (
                 TABLE_TITLE_CELL.search(text) and _header_run(paragraphs, index + 1)):
             break  # 附件2, or the title and header of the next table

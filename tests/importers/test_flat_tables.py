@@ -628,3 +628,31 @@ def test_cities_sharing_their_government_a_province_office_and_a_cut_bracket():
         ("省发改委", "省铁路办", "哈尔滨铁路局", "相关市、县政府"),
         ("哈尔滨机场扩建指挥部", "哈尔滨市政府", "黑河市政府", "绥芬河市政府", "省农垦总局"),
     ]  # item 3's list is cut inside its only name: no units, no task
+
+
+GROUPED_LABELLED_CELLS = """
+重点工作
+主要
+任务
+工作措施
+责任单位
+备注
+一、加大财政金融支持力度
+(一)加强对防疫重点企业财税支持
+市税务局等,各县、市、区政府
+2020年12月
+2.纳入技术改造设备购置补贴的重点企业给予配套补贴。
+市经信局、市财政局等,各县、市、区政府
+二、保障措施
+加强组织领导，细化工作任务。
+"""
+
+
+def test_a_group_row_over_labelled_rows_and_a_rows_own_number():
+    plan = parse(GROUPED_LABELLED_CELLS, plan_year=2020)
+    tasks = [node for node in plan.nodes if node.responsible]
+    assert [(node.label, node.text[:6], node.responsible) for node in tasks] == [
+        ("(一)", "加强对防疫重", ("市税务局", "各县、市、区政府")),
+        ("2.", "纳入技术改造", ("市经信局", "市财政局", "各县、市、区政府")),
+    ]
+    assert any(node.label == "二、" for node in plan.nodes)  # the table ends at the next section
