@@ -29,7 +29,7 @@ from .deadlines import parse_cn_date, parse_period, parse_reporting
 from .reader import read_document
 from .flat_tables import rows_from_flattened
 from .subjects import assign_by_subjects
-from .structure import DEADLINE_LABELS, NodeBuilder, body_start, label_of, rows_from_cell_paragraphs
+from .structure import DEADLINE_LABELS, ROLE_LABEL, NodeBuilder, body_start, label_of, rows_from_cell_paragraphs
 from .targets import parse_targets
 from .types import ImportRefused, ParsedNode, ParsedPlan, ParsedReporting, ParsedTarget, ParsedWarning
 from .units import find_jurisdiction, looks_like_unit, split_units
@@ -144,7 +144,7 @@ def repaired_end(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], list[Par
         opened = max(map(text.rfind, OPENING_BRACKETS))
         inner = text[opened + 1 :]
         clauses = re.split(r"[，,；;]", inner)
-        if len(clauses) > 1 and not ROLE_WORD.search(clauses[-1]):
+        if len(clauses) > 1 and not ROLE_WORD.search(clauses[-1]) and not ROLE_LABEL.match(clauses[-1]):
             inner = inner[: len(inner) - len(clauses[-1])].rstrip("，,；;")
         closer = next(closer for closer, openers in BRACKET_OPENERS.items() if text[opened] in openers)
         inner = _without_cut_name(inner)  # (牵头单位:市人力资源社会保 — the cut name goes

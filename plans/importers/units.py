@@ -95,7 +95,7 @@ TRAILING_LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主办)[)）]$")
 # 省/市/县/区 as a level, not the first character of a word: 市场, 市级, 市直, 区属, 市区, 市政局
 LEVEL = r"[省市县区](?!场|级|直|属|区|政(?!府))"
 PREFIX = re.compile(rf"^(区县(?=[\u4e00-\u9fff]{{2}})|县区(?=[\u4e00-\u9fff]{{2}})|{LEVEL})")  # 区县公安局、交通与建设局: both levels
-NO_PREFIX_START = ("各", "全", "国家", "国务院", "中国", "中共", "中央", "民航")  # 民航华东管理局: a regional central body
+NO_PREFIX_START = ("各", "全", "相关", "有关", "国家", "国务院", "中国", "中共", "中央", "民航")  # 民航华东管理局: a regional central body
 VERTICAL = re.compile(r"银监|保监|证监|通信管理|通管办")  # managed from above: they name their own level
 # enterprises, banks, media, customs and other bodies that are not departments of a government
 NOT_DEPARTMENT = re.compile(

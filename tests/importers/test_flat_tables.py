@@ -656,3 +656,12 @@ def test_a_group_row_over_labelled_rows_and_a_rows_own_number():
         ("2.", "纳入技术改造", ("市经信局", "市财政局", "各县、市、区政府")),
     ]
     assert any(node.label == "二、" for node in plan.nodes)  # the table ends at the next section
+
+
+def test_a_bracket_cut_after_a_whole_name_keeps_its_labelled_list():
+    plan = parse("""
+一、深化改革
+1、大力推进“四办”改革,创新审批模式。(牵头单位:区行政审批局;责任单位:区交通运输局、相关乡镇办
+""", plan_year=2019)
+    task = next(node for node in plan.nodes if node.responsible)
+    assert task.responsible == ("区行政审批局", "区交通运输局", "相关乡镇办")  # 相关 names no district of its own
