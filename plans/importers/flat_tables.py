@@ -41,6 +41,7 @@ UNIT_SEPARATORS = re.compile(r"[、，,]")
 RUN_MAX = 160  # characters of unit names in one cell
 UNKNOWN_NAME_MAX = 16
 NOTE = re.compile(r"\s*注\s*[:：]")  # the note under a table ends it
+ATTACHMENT_TITLE = re.compile(r"(?:^|(?<=[。；;\s]))附件\s*\d{0,2}[:：]?[^。；;]{0,80}$")  # the table's 附件 title
 PAGE_MARKER = re.compile(r"^(\d{1,2})、")  # a sharing site's page number at a line's start
 
 
@@ -66,7 +67,9 @@ def rows_from_flattened(lines: list[str]) -> list[str]:
             index += 1
             continue
         before = line[PAGE_MARKER.match(line).end() if following > index + 1 else 0: start]
-        parts = [before, " | ".join(cells), *(" | ".join(row) for row in rows), rest.strip(), note]
+        attachment = ATTACHMENT_TITLE.search(before)  # ……2.48亿元。 附件：……分工表 then the header
+        before, title = (before[: attachment.start()], attachment.group().strip()) if attachment else (before, "")
+        parts = [before, title, " | ".join(cells), *(" | ".join(row) for row in rows), rest.strip(), note]
         result[index] = "\n".join(part for part in parts if part.strip())
         result[index + 1: following] = [""] * (following - index - 1)
         index = following

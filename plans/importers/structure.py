@@ -621,6 +621,9 @@ class NodeBuilder:
             if TABLE_SPLIT.search(text):
                 self._on_table_row(text, paragraph.line)
                 continue
+            if ATTACHMENT_START.match(text):  # 附件：……分工表 — a document of its own, under no heading above it
+                self.stack.clear()
+                self.table_columns = None
             labelled = label_of(text)
             if not (labelled and is_heading(labelled[2])):
                 self.table_columns = None  # a section heading between table rows keeps the table open
@@ -1171,6 +1174,7 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
 MERGED_ROW_TEXT = re.compile(r"^[^:：]{6,}$")
 # words of a column heading that is none of the roles: 参考文件, 备注, 2025年目标值, 建设地点
 COLUMN_WORD = re.compile(r"文件|依据|来源|说明|备注|情况|标准|值$|率$|数$|名称|类型|类别|地点|金额|投资|资金|规模|期限|时间|时限|进度|成效")
+ATTACHMENT_START = re.compile(r"^附件\s*\d{0,2}(?:[:：]|$|\s|[\u4e00-\u9fff《“(（])")
 ATTACHMENT = re.compile(r"^附[件表]\s*\d{0,2}[:：]?$")
 TABLE_TITLE_CELL = re.compile(r"(?:表|清单|一览)$|[*＊]|的为|^注")  # a table's title or note above its header
 GROUP_LABEL = re.compile(r"^[\u4e00-\u9fff]{2,10}$")  # 养老方面, 旧区改造: a label over the rows below it

@@ -665,3 +665,10 @@ def test_a_bracket_cut_after_a_whole_name_keeps_its_labelled_list():
 """, plan_year=2019)
     task = next(node for node in plan.nodes if node.responsible)
     assert task.responsible == ("区行政审批局", "区交通运输局", "相关乡镇办")  # 相关 names no district of its own
+
+
+def test_an_attachment_table_stands_under_no_heading_of_the_text_above():
+    lines = ["某区2016年工作要点", "十一、加大环保领域投资。积极扩大环保领域有效投资。", MEASURES_WITH_SOURCES.replace(
+        "某区2016年环境保护工作要点分工表 ", "全年完成有效投资2.48亿元。 附件：2016年环境保护工作要点分工表 ")]
+    tasks = [node for node in parse_lines(lines, plan_year=2016).nodes if node.responsible]
+    assert tasks[0].path == ("1", "1、")
