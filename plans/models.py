@@ -1,5 +1,5 @@
 """The domain: units, plans, their task trees, who is assigned to what, deadlines, targets,
-reporting periods and progress reports. See ../shared/DOMAIN.md."""
+reporting periods and progress reports."""
 from __future__ import annotations
 
 from collections import defaultdict

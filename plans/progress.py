@@ -1,5 +1,6 @@
 """Derived, never typed: 序时进度 (expected progress), overdue, due soon and the traffic light.
-Pure functions of a task's dates, status and reported percent (DOMAIN.md §3)."""
+Pure functions of a task's dates, status and reported percent, the same for the admin, the API
+and the sheets."""
 from __future__ import annotations
 
 import datetime

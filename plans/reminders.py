@@ -1,4 +1,4 @@
-"""Reminders (催报, DOMAIN.md §3): e-mail each unit's accounts before a report is due (7, 3
+"""Reminders (催报, the office chasing units for their reports): e-mail each unit's accounts before a report is due (7, 3
 and 1 days ahead), daily once it is late, when a task it is responsible for comes due and
 daily once that task is overdue. One e-mail per unit, rule and day; the Reminder row is both
 the record and the guard, so the command may run every hour."""

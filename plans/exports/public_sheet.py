@@ -2,7 +2,7 @@
 anyone may download (no login).
 
 - 进展情况表: 序号 · 重点任务/章节 · 牵头单位 · 责任单位 · 完成时限 · 完成状态 · 红黄绿灯, the
-  section rows merged across, tasks numbered straight through (DOMAIN.md §4). No report text,
+  section rows merged across, tasks numbered straight through, as offices print it. No report text,
   no review, no row keys: this sheet is not for filling in and is never read back.
 - 量化指标: each public indicator's target and its value in every reporting period.
 

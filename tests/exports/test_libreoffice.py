@@ -1,5 +1,5 @@
-"""The progress sheet (进展情况表) in LibreOffice Calc, which many offices use instead of Excel
-(DOMAIN.md §4): it opens and prints as the office expects (A4 landscape, one page wide, header
+"""The progress sheet (进展情况表) in LibreOffice Calc, which many offices use instead of Excel:
+it opens and prints as the office expects (A4 landscape, one page wide, header
 rows and page numbers on every page), and a sheet filled in and saved by Calc comes back
 through the upload with exactly what was typed and nothing else changed.
 
