@@ -66,6 +66,7 @@ serve: migrate
 	DEBUG=false $(VENV)/bin/gunicorn -c gunicorn.conf.py tracker.wsgi
 
 test: install-test
+	$(VENV)/bin/ruff check --no-cache .
 	$(PY) -m pytest
 
 # Regenerate fixtures/ from seeds/ in a throw-away database.

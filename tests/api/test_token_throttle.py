@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import RequestFactory
 
-from plans.api.auth import TokenThrottle
 from plans.client_address import client_address
 from tests.api.fuzz_conftest import build_api_world
 
