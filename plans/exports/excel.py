@@ -1,6 +1,9 @@
 """The quarterly progress sheet (进展情况表) as an Excel workbook, written with openpyxl's
 write-only mode while the task queryset is iterated, so memory stays flat however large
-the plan (DOMAIN.md §4).
+the plan; in the customary layout offices print, file and send upward (title row, info row,
+two header rows, section rows merged across, signature footer, A4 landscape one page wide).
+The cells, named styles, print set-up and row-by-row writing shared with the other sheets
+are in cells.py.
 
 - `export_plan_workbook`: the plan's full sheet for a period (every section and task, one
   row per reporting unit, the task's cells merged down), a summary sheet with native charts,
@@ -29,16 +32,22 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils.exceptions import IllegalCharacterError
+from openpyxl.styles import NamedStyle, PatternFill
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
 
 from plans.exports import layout
+from plans.exports.cells import (
+    LINE_HEIGHT,
+    RowSheet,
+    cell,
+    excel_text,
+    named_style,
+    print_setup,
+    wrapped_lines,
+)
+from plans.exports.indicator_sheet import SHEET_NAME, sheet_targets, write_indicator_sheet
 from plans.exports.layout import FULL, UNIT, Column, chinese_labels
 from plans.models import (
     Assignment,
@@ -60,39 +69,17 @@ from plans.permissions import is_office
 from plans.progress import Light
 from plans.rollup import PlanRollup, Rollup, plan_nodes_for_rollup, rollup
 
-EXCEL_TEXT_LIMIT = 32767
 CHUNK_SIZE = 2000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 LIGHT_FILL = {Light.RED: "F4B6B6", Light.YELLOW: "FCE8A6", Light.GREEN: "C9E7C4"}
-PAGE_NUMBERS = "第 &P 页 共 &N 页"
 
-
-def excel_text(value: str) -> str:
-    """What a text becomes in a cell: control characters Excel refuses removed, cut at
-    Excel's 32,767 characters. The reader compares against this, not the raw text."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value or "")
-    return value[:EXCEL_TEXT_LIMIT]
+# The names public_sheet.py still imports from here (cells.py has them as public names).
+_cell, _lines, _print_setup = cell, wrapped_lines, print_setup
 
 
 # --- styles -----------------------------------------------------------------------------------
-_THIN = Side(style="thin", color="000000")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_FONT = "宋体"
 _GREY = PatternFill("solid", fgColor="F2F2F2")
-
-
-def _style(name, *, size=10, bold=False, horizontal="left", vertical="top", wrap=True, border=True, fill=None, number_format=None):
-    style = NamedStyle(name=name)
-    style.font = Font(name=_FONT, size=size, bold=bold)
-    style.alignment = Alignment(horizontal=horizontal, vertical=vertical, wrap_text=wrap)
-    if border:
-        style.border = _BOX
-    if fill:
-        style.fill = PatternFill("solid", fgColor=fill) if isinstance(fill, str) else fill
-    if number_format:
-        style.number_format = number_format
-    return style
 
 
 def _light_style(light: str) -> str:
@@ -102,18 +89,18 @@ def _light_style(light: str) -> str:
 def named_styles() -> list[NamedStyle]:
     """The sheet's named styles, new for each workbook (a NamedStyle binds to one workbook)."""
     return [
-        _style("进展表-标题", size=16, bold=True, horizontal="center", vertical="center", border=False),
-        _style("进展表-表头信息", vertical="center", wrap=False, border=False),
-        _style("进展表-列标题", bold=True, horizontal="center", vertical="center", fill="D9D9D9"),
-        _style("进展表-章节", bold=True, vertical="center", fill="E7E6E6"),
-        _style("进展表-只读", fill=_GREY),
-        _style("进展表-只读居中", horizontal="center", fill=_GREY),
-        _style("进展表-日期", horizontal="center", fill=_GREY, number_format='yyyy"年"m"月"d"日"'),
-        _style("进展表-填写"),
-        _style("进展表-填写居中", horizontal="center"),
-        _style("进展表-页脚", vertical="center", border=False),
-        _style("进展表-数字", horizontal="center", vertical="center", wrap=False),
-        *[_style(_light_style(light), bold=True, horizontal="center", fill=fill) for light, fill in LIGHT_FILL.items()],
+        named_style("进展表-标题", size=16, bold=True, horizontal="center", vertical="center", border=False),
+        named_style("进展表-表头信息", vertical="center", wrap=False, border=False),
+        named_style("进展表-列标题", bold=True, horizontal="center", vertical="center", fill="D9D9D9"),
+        named_style("进展表-章节", bold=True, vertical="center", fill="E7E6E6"),
+        named_style("进展表-只读", fill=_GREY),
+        named_style("进展表-只读居中", horizontal="center", fill=_GREY),
+        named_style("进展表-日期", horizontal="center", fill=_GREY, number_format='yyyy"年"m"月"d"日"'),
+        named_style("进展表-填写"),
+        named_style("进展表-填写居中", horizontal="center"),
+        named_style("进展表-页脚", vertical="center", border=False),
+        named_style("进展表-数字", horizontal="center", vertical="center", wrap=False),
+        *[named_style(_light_style(light), bold=True, horizontal="center", fill=fill) for light, fill in LIGHT_FILL.items()],
     ]
 
 
@@ -140,40 +127,7 @@ class SheetWorkbook(Workbook):
             self.style_arrays[style.name] = style.as_tuple()
 
 
-def _cell(sheet, value, style: str) -> Cell:
-    """A write-only cell of a named style; text is always text (a leading = + - @ never
-    makes a formula). openpyxl cuts text at Excel's limit and refuses control characters:
-    only then is the text cleaned (excel_text), so clean text is scanned once."""
-    array = sheet.parent.style_arrays[style]
-    try:
-        cell = Cell(sheet, row=1, column=1, value=value, style_array=array)
-    except IllegalCharacterError:
-        cell = Cell(sheet, row=1, column=1, value=excel_text(value), style_array=array)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
-
-
 # --- what a row shows -------------------------------------------------------------------------
-LINE_HEIGHT = 13.5  # points per line of 10-point 宋体
-MAX_ROW_HEIGHT = 409  # Excel's limit
-
-
-def _lines(value, width: float) -> int:
-    """Lines a wrapped cell needs in a column `width` characters wide (a CJK character takes
-    two): neither Excel nor LibreOffice sizes rows of a written file by itself."""
-    if not isinstance(value, str) or not value:
-        return 1
-    room = max(width - 1.5, 2)
-    if 2 * len(value) <= room and "\n" not in value:
-        return 1
-    total = 0
-    for paragraph in value.split("\n"):
-        used = 2 * len(paragraph) - len(paragraph.encode("ascii", "ignore"))  # a non-ASCII character takes two
-        total += max(1, -(-used // room))
-    return int(total)
-
-
 def _names(units) -> str:
     return "、".join(str(unit) for unit in units)
 
@@ -429,61 +383,7 @@ def section_text(node: Task, rollups: SheetRollup | None) -> str:
     return f"{node}（{rollup_text(totals)}）"
 
 
-def _print_setup(sheet):
-    """A4 landscape, one page wide, centred, page numbers in the footer."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top, sheet.page_margins.bottom = 0.6, 0.7
-    sheet.oddFooter.center.text = sheet.evenFooter.center.text = PAGE_NUMBERS
-
-
 # --- one sheet --------------------------------------------------------------------------------
-class RowSheet:
-    """A worksheet written row by row: merged ranges added directly (ours never overlap),
-    each row's height dropped once written so memory stays flat, and wide rows whose text
-    spans the first `width` columns (with extra cells after them, such as a hidden key)."""
-
-    sheet: object
-    width: int
-    row: int = 0
-
-    def _merge(self, first_col, first_row, last_col, last_row):
-        self.sheet.merged_cells.ranges.add(CellRange(min_col=first_col, min_row=first_row, max_col=last_col, max_row=last_row))
-
-    def _append(self, cells, height=None):
-        """Write the next row; its dimension is dropped once written, so memory stays flat."""
-        self.row += 1
-        if height:
-            self.sheet.row_dimensions[self.row].height = min(height, MAX_ROW_HEIGHT)
-        self.sheet.append(cells)
-        if height:
-            del self.sheet.row_dimensions[self.row]
-
-    def _merge_headers(self, groups: list[str]):
-        """Over the two header rows: a group's name across its columns, an ungrouped header
-        down both rows."""
-        index = 0
-        while index < self.width:
-            group, end = groups[index], index
-            while group and end + 1 < self.width and groups[end + 1] == group:
-                end += 1
-            if group:
-                self._merge(index + 1, layout.GROUP_ROW, end + 1, layout.GROUP_ROW)
-            else:
-                self._merge(index + 1, layout.GROUP_ROW, index + 1, layout.HEADER_ROW)
-            index = end + 1
-
-    def _wide_row(self, text: str, style: str, *extra, height=None):
-        """A row whose text spans every visible column; `extra` cells follow them."""
-        cells = [_cell(self.sheet, text, style)] + [_cell(self.sheet, None, style) for _ in range(self.width - 1)]
-        self._append([*cells, *extra], height)
-        self._merge(1, self.row, self.width, self.row)
-
-
 class ProgressSheet(RowSheet):
     """Writes one progress sheet row by row: header rows, section rows (merged across,
     written only once a task below them appears unless `every_section`), task rows (the
@@ -512,21 +412,21 @@ class ProgressSheet(RowSheet):
         key.width, key.hidden = 12, True
         sheet.freeze_panes = f"C{layout.FIRST_DATA_ROW}"
         sheet.print_title_rows = f"{layout.GROUP_ROW}:{layout.HEADER_ROW}"
-        _print_setup(sheet)
+        print_setup(sheet)
 
     def _keyed_row(self, text: str, style: str, key=None, height=None):
         """A wide row with the row key in the hidden key column."""
-        extra = [] if key is None else [_cell(self.sheet, key, "进展表-表头信息")]
+        extra = [] if key is None else [cell(self.sheet, key, "进展表-表头信息")]
         self._wide_row(text, style, *extra, height=height)
 
     def write_header(self, *, info: str, signature: str):
         self._wide_row(layout.sheet_title(self.period), "进展表-标题", height=36)
         self._wide_row(info, "进展表-表头信息", height=22)
         groups = [column.group for column in self.columns]
-        group_cells = [_cell(self.sheet, group or column.header, "进展表-列标题") for group, column in zip(groups, self.columns)]
-        header_cells = [_cell(self.sheet, column.header, "进展表-列标题") for column in self.columns]
-        group_cells.append(_cell(self.sheet, signature, "进展表-列标题"))
-        header_cells.append(_cell(self.sheet, layout.KEY_HEADER, "进展表-列标题"))
+        group_cells = [cell(self.sheet, group or column.header, "进展表-列标题") for group, column in zip(groups, self.columns)]
+        header_cells = [cell(self.sheet, column.header, "进展表-列标题") for column in self.columns]
+        group_cells.append(cell(self.sheet, signature, "进展表-列标题"))
+        header_cells.append(cell(self.sheet, layout.KEY_HEADER, "进展表-列标题"))
         self._append(group_cells)
         self._append(header_cells, 30)
         self._merge_headers(groups)
@@ -550,7 +450,7 @@ class ProgressSheet(RowSheet):
         self.number += 1
         per_task = per_task_values(facts, self.number)
         first = self.row + 1
-        shared = max(_lines(per_task[c.key], c.width) for c in self.columns if c.per_task)
+        shared = max(wrapped_lines(per_task[c.key], c.width) for c in self.columns if c.per_task)
         share = -(-shared // len(rows))  # the merged per-task text, spread over the task's rows
         sheet = self.sheet
         for position, (unit, report) in enumerate(rows):
@@ -562,9 +462,9 @@ class ProgressSheet(RowSheet):
                     style = _style_of(column, value, facts.light) if column.key in _STYLED_BY_VALUE else style
                 else:
                     value = own[column.key]
-                cells.append(_cell(sheet, value, style))
-            cells.append(_cell(sheet, _row_key(facts, unit, report, per_task, own), "进展表-表头信息"))
-            lines = max(_lines(own[c.key], c.width) for c, _style in self.column_styles if not c.per_task)
+                cells.append(cell(sheet, value, style))
+            cells.append(cell(sheet, _row_key(facts, unit, report, per_task, own), "进展表-表头信息"))
+            lines = max(wrapped_lines(own[c.key], c.width) for c, _style in self.column_styles if not c.per_task)
             self._append(cells, LINE_HEIGHT * max(lines, share) + 4)
         if self.row > first:
             for index, column in enumerate(self.columns, start=1):
@@ -580,7 +480,7 @@ class ProgressSheet(RowSheet):
             self._wide_row(layout.FOOTER, "进展表-页脚", height=24)
         total_width = sum(column.width for column in self.columns)
         note = layout.status_note()
-        self._wide_row(note, "进展表-页脚", height=LINE_HEIGHT * _lines(note, total_width) + 6)
+        self._wide_row(note, "进展表-页脚", height=LINE_HEIGHT * wrapped_lines(note, total_width) + 6)
 
     def _validations(self, first: int, last: int):
         index = {column.key: position for position, column in enumerate(self.columns, start=1)}
@@ -717,10 +617,10 @@ def _write_summary(workbook, period: ReportingPeriod, summary: Summary, rollups:
     widths = [26, 9, 9, 9, 9, 9, 9, 9, 9]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[layout.letter(index)].width = width
-    _print_setup(sheet)
+    print_setup(sheet)
 
     def row(values, style="进展表-数字"):
-        sheet.append([_cell(sheet, value, style) for value in values])
+        sheet.append([cell(sheet, value, style) for value in values])
 
     row([f"{period.plan.title}进展汇总（{layout.period_name(period)}）"], "进展表-标题")
     sheet.merged_cells.ranges.add(CellRange("A1:I1"))
@@ -773,12 +673,6 @@ def _sections_chart(sheet, header: int, last: int) -> BarChart:
 # --- the two workbooks ------------------------------------------------------------------------
 def export_plan_workbook(out, *, user, period: ReportingPeriod, unit_sheets: bool = False, today: datetime.date | None = None):
     """Write the plan's progress workbook for `period` to `out` (a path or binary file)."""
-    from plans.exports.indicator_sheet import (
-        SHEET_NAME,
-        sheet_targets,
-        write_indicator_sheet,
-    )
-
     today = today or timezone.localdate()
     workbook = SheetWorkbook()
     summary = Summary()
@@ -818,12 +712,6 @@ def _write_unit_sheet(workbook, title, *, user, period, unit, today, units):
 def export_unit_workbook(out, *, user, period: ReportingPeriod, unit: Unit, today: datetime.date | None = None):
     """Write the sheet `unit` sends to the office for `period` to `out`, and after it the
     indicators the unit enters the values of (if any), so it sees what it has to enter."""
-    from plans.exports.indicator_sheet import (
-        SHEET_NAME,
-        sheet_targets,
-        write_indicator_sheet,
-    )
-
     today = today or timezone.localdate()
     workbook = SheetWorkbook()
     taken = set()

@@ -19,13 +19,13 @@ from decimal import Decimal
 from django.db.models import Q
 
 from plans.exports import layout
-from plans.exports.excel import (
+from plans.exports.cells import (
     LINE_HEIGHT,
     RowSheet,
-    _cell,
-    _lines,
-    _print_setup,
-    _style,
+    cell,
+    named_style,
+    print_setup,
+    wrapped_lines,
 )
 from plans.indicators import Indicator, IndicatorStatus, indicators, round_for_display
 from plans.measures import plain
@@ -53,8 +53,8 @@ def status_style(status: str) -> str:
 
 def named_styles() -> list:
     """The indicator sheet's own named styles (besides the progress sheet's), new each time."""
-    styles = [_style(NUMBER_STYLE, horizontal="right", wrap=False)]
-    return styles + [_style(status_style(status), bold=True, horizontal="center", fill=fill) for status, fill in STATUS_FILL.items()]
+    styles = [named_style(NUMBER_STYLE, horizontal="right", wrap=False)]
+    return styles + [named_style(status_style(status), bold=True, horizontal="center", fill=fill) for status, fill in STATUS_FILL.items()]
 
 
 def _add_styles(workbook) -> None:
@@ -81,7 +81,7 @@ def _period_header(period: ReportingPeriod) -> str:
     """The period's name, broken after the year where it would not fit on one line
     (2016年\n第三季度), so that LibreOffice and Excel do not break it inside a word."""
     name = layout.period_name(period)
-    return name if _lines(name, PERIOD_WIDTH) == 1 else name.replace("年", "年\n", 1)
+    return name if wrapped_lines(name, PERIOD_WIDTH) == 1 else name.replace("年", "年\n", 1)
 
 
 def columns(periods: list[ReportingPeriod]) -> list[Column]:
@@ -193,13 +193,13 @@ class IndicatorSheet(RowSheet):
             sheet.column_dimensions[layout.letter(index)].width = column.width
         sheet.freeze_panes = f"C{layout.FIRST_DATA_ROW}"
         sheet.print_title_rows = f"{layout.GROUP_ROW}:{layout.HEADER_ROW}"
-        _print_setup(sheet)
+        print_setup(sheet)
 
     def header(self, title: str, info: str):
         self._wide_row(title, "进展表-标题", height=36)
         self._wide_row(info, "进展表-表头信息", height=22)
-        self._append([_cell(self.sheet, column.group or column.header, "进展表-列标题") for column in self.columns])
-        self._append([_cell(self.sheet, column.header, "进展表-列标题") for column in self.columns], 30)
+        self._append([cell(self.sheet, column.group or column.header, "进展表-列标题") for column in self.columns])
+        self._append([cell(self.sheet, column.header, "进展表-列标题") for column in self.columns], 30)
         self._merge_headers([column.group for column in self.columns])
 
     def indicator(self, indicator: Indicator, number: int):
@@ -215,8 +215,8 @@ class IndicatorSheet(RowSheet):
                 style = CENTRED_STYLE
             else:
                 style = TEXT_STYLE
-            cells.append(_cell(self.sheet, values[column.key], style))
-        lines = max(_lines(values[column.key], column.width) for column in self.columns)
+            cells.append(cell(self.sheet, values[column.key], style))
+        lines = max(wrapped_lines(values[column.key], column.width) for column in self.columns)
         self._append(cells, LINE_HEIGHT * lines + 4)
 
     def footer(self, rows: list[Indicator], unit: Unit | None):
@@ -224,7 +224,7 @@ class IndicatorSheet(RowSheet):
         self._wide_row(tally(rows), "进展表-页脚", height=22)
         text = note(unit)
         total_width = sum(column.width for column in self.columns)
-        self._wide_row(text, "进展表-页脚", height=LINE_HEIGHT * _lines(text, total_width) + 6)
+        self._wide_row(text, "进展表-页脚", height=LINE_HEIGHT * wrapped_lines(text, total_width) + 6)
 
 
 def write_indicator_sheet(

@@ -1,0 +1,142 @@
+"""What every sheet of the exported workbooks is made of (the progress sheet, excel.py; the
+indicator sheet, indicator_sheet.py; the public sheet, public_sheet.py): the named-style
+maker (宋体, thin borders, wrapped text), the write-only cell of a named style, the print
+set-up (A4 landscape, one page wide, page numbers), the row heights wrapped text needs, and
+`RowSheet`, a worksheet written row by row."""
+from __future__ import annotations
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils.exceptions import IllegalCharacterError
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from plans.exports import layout
+
+EXCEL_TEXT_LIMIT = 32767
+PAGE_NUMBERS = "第 &P 页 共 &N 页"
+
+
+def excel_text(value: str) -> str:
+    """What a text becomes in a cell: control characters Excel refuses removed, cut at
+    Excel's 32,767 characters. The reader compares against this, not the raw text."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value or "")
+    return value[:EXCEL_TEXT_LIMIT]
+
+
+# --- styles -----------------------------------------------------------------------------------
+_THIN = Side(style="thin", color="000000")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FONT = "宋体"
+
+
+def named_style(
+    name, *, size=10, bold=False, horizontal="left", vertical="top", wrap=True, border=True,
+    fill=None, number_format=None,
+):
+    """A named style of the sheets: 宋体 of `size`, thin borders unless `border` is false,
+    wrapped text unless `wrap` is false; `fill` a colour (hex) or a PatternFill."""
+    style = NamedStyle(name=name)
+    style.font = Font(name=_FONT, size=size, bold=bold)
+    style.alignment = Alignment(horizontal=horizontal, vertical=vertical, wrap_text=wrap)
+    if border:
+        style.border = _BOX
+    if fill:
+        style.fill = PatternFill("solid", fgColor=fill) if isinstance(fill, str) else fill
+    if number_format:
+        style.number_format = number_format
+    return style
+
+
+def cell(sheet, value, style: str) -> Cell:
+    """A write-only cell of a named style; text is always text (a leading = + - @ never
+    makes a formula). openpyxl cuts text at Excel's limit and refuses control characters:
+    only then is the text cleaned (excel_text), so clean text is scanned once."""
+    array = sheet.parent.style_arrays[style]
+    try:
+        written = Cell(sheet, row=1, column=1, value=value, style_array=array)
+    except IllegalCharacterError:
+        written = Cell(sheet, row=1, column=1, value=excel_text(value), style_array=array)
+    if isinstance(value, str):
+        written.data_type = "s"
+    return written
+
+
+def print_setup(sheet):
+    """A4 landscape, one page wide, centred, page numbers in the footer."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top, sheet.page_margins.bottom = 0.6, 0.7
+    sheet.oddFooter.center.text = sheet.evenFooter.center.text = PAGE_NUMBERS
+
+
+# --- row heights ------------------------------------------------------------------------------
+LINE_HEIGHT = 13.5  # points per line of 10-point 宋体
+MAX_ROW_HEIGHT = 409  # Excel's limit
+
+
+def wrapped_lines(value, width: float) -> int:
+    """Lines a wrapped cell needs in a column `width` characters wide (a CJK character takes
+    two): neither Excel nor LibreOffice sizes rows of a written file by itself."""
+    if not isinstance(value, str) or not value:
+        return 1
+    room = max(width - 1.5, 2)
+    if 2 * len(value) <= room and "\n" not in value:
+        return 1
+    total = 0
+    for paragraph in value.split("\n"):
+        # a non-ASCII character takes two
+        used = 2 * len(paragraph) - len(paragraph.encode("ascii", "ignore"))
+        total += max(1, -(-used // room))
+    return int(total)
+
+
+# --- one sheet --------------------------------------------------------------------------------
+class RowSheet:
+    """A worksheet written row by row: merged ranges added directly (ours never overlap),
+    each row's height dropped once written so memory stays flat, and wide rows whose text
+    spans the first `width` columns (with extra cells after them, such as a hidden key)."""
+
+    sheet: object
+    width: int
+    row: int = 0
+
+    def _merge(self, first_col, first_row, last_col, last_row):
+        self.sheet.merged_cells.ranges.add(
+            CellRange(min_col=first_col, min_row=first_row, max_col=last_col, max_row=last_row)
+        )
+
+    def _append(self, cells, height=None):
+        """Write the next row; its dimension is dropped once written, so memory stays flat."""
+        self.row += 1
+        if height:
+            self.sheet.row_dimensions[self.row].height = min(height, MAX_ROW_HEIGHT)
+        self.sheet.append(cells)
+        if height:
+            del self.sheet.row_dimensions[self.row]
+
+    def _merge_headers(self, groups: list[str]):
+        """Over the two header rows: a group's name across its columns, an ungrouped header
+        down both rows."""
+        index = 0
+        while index < self.width:
+            group, end = groups[index], index
+            while group and end + 1 < self.width and groups[end + 1] == group:
+                end += 1
+            if group:
+                self._merge(index + 1, layout.GROUP_ROW, end + 1, layout.GROUP_ROW)
+            else:
+                self._merge(index + 1, layout.GROUP_ROW, index + 1, layout.HEADER_ROW)
+            index = end + 1
+
+    def _wide_row(self, text: str, style: str, *extra, height=None):
+        """A row whose text spans every visible column; `extra` cells follow them."""
+        cells = [cell(self.sheet, text, style)]
+        cells += [cell(self.sheet, None, style) for _ in range(self.width - 1)]
+        self._append([*cells, *extra], height)
+        self._merge(1, self.row, self.width, self.row)
