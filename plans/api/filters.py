@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 
+from plans.api.readings import attach_readings
 from plans.indicators import IndicatorStatus
 from plans.models import (
     Assignment,
@@ -230,9 +231,6 @@ class IndicatorFilter(filters.FilterSet):
     def filter_status(self, queryset, name, value):
         """The status is derived in Python (plans.indicators): two queries over the indicators
         filtered so far, whatever their number, as TaskFilter.filter_light does."""
-        # imported here: the serializers import this module
-        from plans.api.serializers import attach_readings
-
         targets = list(queryset.order_by())
         attach_readings(targets, timezone.localdate())
         ids = [target.pk for target in targets if _latest_status(target.tracked) == value]

@@ -14,11 +14,11 @@ from rest_framework import serializers
 from plans import progress
 from plans.api.concurrency import MAX_VERSION
 from plans.api.filters import MAX_ID
+from plans.api.readings import attach_readings
 from plans.indicators import (
     IndicatorStatus,
     Reading,
     round_for_display,
-    tracked,
 )
 from plans.indicators import expected as expected_value
 from plans.indicators import status as indicator_status
@@ -579,27 +579,6 @@ def _number(value: Decimal | None) -> str | None:
 def _expected(value: Decimal | None) -> str | None:
     """A 序时 value as shown: two decimals at most (indicators.round_for_display)."""
     return None if value is None else plain(round_for_display(value))
-
-
-def attach_readings(targets, today) -> None:
-    """Give each target (with its `plan` loaded) `tracked`: a plans.indicators.Indicator with one
-    reading per period of its plan that has started by `today`, in time order. Two queries for
-    any number of targets and plans: their periods, then their values."""
-    targets = list(targets)
-    if not targets:
-        return
-    periods = defaultdict(list)
-    found = ReportingPeriod.objects.filter(plan_id__in={target.plan_id for target in targets}, start__lte=today)
-    for period in found.order_by("plan_id", "start", "pk").only("id", "plan_id", "label", "start", "end"):
-        periods[period.plan_id].append(period)
-    shown = [period.pk for rows in periods.values() for period in rows]
-    values = {}
-    if shown:
-        rows = IndicatorValue.objects.filter(target_id__in=[target.pk for target in targets], period_id__in=shown)
-        for row in rows.only("id", "target_id", "period_id", "value", "entered_as", "note", "source", "version"):
-            values[(row.target_id, row.period_id)] = row
-    for target in targets:
-        target.tracked = tracked(target, target.plan, periods[target.plan_id], values)
 
 
 @extend_schema_field({"allOf": [{"type": "string", "enum": IndicatorStatus.values}]})
