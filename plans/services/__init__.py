@@ -5,7 +5,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
@@ -44,7 +44,15 @@ from plans.permissions import (
 )
 from plans.periods import nominal_due_date, shift_to_working_day, spans
 from plans.reference import division_governments
+from plans.services.common import StaleVersion, check_version, deny  # noqa: F401  (StaleVersion for callers)
 from plans.services.conflicts import WriteConflict, retry_on_conflict  # noqa: F401  (WriteConflict for callers)
+from plans.services.indicators import (  # noqa: F401
+    feed_create,
+    feed_revoke,
+    indicator_value_delete,
+    indicator_value_save,
+    plan_publish,
+)
 
 _POSITION_SHIFT = 1_000_000  # moves live positions out of the way while a tree is renumbered
 _RETIRED_BASE = 1_000_000_000  # retired nodes sit at this + pk, out of every renumbering
@@ -417,7 +425,7 @@ def periods_generate(*, user, plan: Plan) -> list[ReportingPeriod]:
     are (the office may have edited them). Returns the periods created. Office staff only
     (`user` None: the set-up commands)."""
     if user is not None:
-        _deny(can_manage_plan(user, plan))
+        deny(can_manage_plan(user, plan))
     first = plan.period_start or datetime.date(plan.plan_year, 1, 1)
     last = plan.period_end or datetime.date(plan.plan_year, 12, 31)
     if last < first:
@@ -450,24 +458,6 @@ def periods_generate(*, user, plan: Plan) -> list[ReportingPeriod]:
 # but not deleted are locked FOR NO KEY UPDATE (no_key=True): inserting a row that refers to
 # them (a report of the period, a history record) does not wait for the lock. Every write
 # service is wrapped in retry_on_conflict: a deadlock that still happens is retried once.
-class StaleVersion(Exception):
-    """The caller changed a row from an out-of-date copy (its version moved on meanwhile)."""
-
-    def __init__(self, current: int):
-        super().__init__(_("版本已变化（当前版本 %(version)d），请刷新后重试 (stale version)") % {"version": current})
-        self.current = current
-
-
-def _check_version(row, expected: int | None) -> None:
-    if expected is not None and row.version != expected:
-        raise StaleVersion(row.version)
-
-
-def _deny(reason: str) -> None:
-    if reason:
-        raise PermissionDenied(reason)
-
-
 def _locked(report: ProgressReport, user, expected_version: int | None = None) -> ProgressReport:
     """The report re-read under a row lock, so two writers cannot both act on a stale copy
     (and, given `expected_version`, refused if it moved on); its history records `user` as
@@ -477,7 +467,7 @@ def _locked(report: ProgressReport, user, expected_version: int | None = None) -
     report = (
         ProgressReport.objects.select_for_update(no_key=True, of=("self",)).select_related("period", "task").get(pk=report.pk)
     )
-    _check_version(report, expected_version)
+    check_version(report, expected_version)
     report._history_user = user
     return report
 
@@ -500,9 +490,9 @@ def reports_ensure(*, period: ReportingPeriod) -> list[ProgressReport]:
 
 
 def _period_set_open(user, period: ReportingPeriod, is_open: bool, expected_version: int | None) -> ReportingPeriod:
-    _deny(can_manage_plan(user, period.plan_id))
+    deny(can_manage_plan(user, period.plan_id))
     locked = ReportingPeriod.objects.select_for_update(no_key=True).get(pk=period.pk)
-    _check_version(locked, expected_version)
+    check_version(locked, expected_version)
     if locked.is_open != is_open:
         locked.is_open = is_open
         locked.save(update_fields=["is_open", "version"])
@@ -538,7 +528,7 @@ def report_update(
         raise ValidationError(_("不能修改的字段 (fields that cannot be changed): %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     with transaction.atomic():
         report = _locked(report, user, expected_version)
-        _deny(can_edit_report(user, report))
+        deny(can_edit_report(user, report))
         if reason:
             report._change_reason = reason
         for name, value in values.items():
@@ -553,7 +543,7 @@ def report_submit(*, user, report: ProgressReport, expected_version: int | None 
     """The unit leader sends the report to the office (pending/returned → submitted)."""
     with transaction.atomic():
         report = _locked(report, user, expected_version)
-        _deny(can_submit_report(user, report))
+        deny(can_submit_report(user, report))
         if not report.progress.strip():
             raise ValidationError(_("请先填写本期进展情况再报送 (fill in the progress before submitting)"))
         report.state = ReportState.SUBMITTED
@@ -565,7 +555,7 @@ def report_submit(*, user, report: ProgressReport, expected_version: int | None 
 def _reviewed(report: ProgressReport, user, state: str, comment: str, expected_version: int | None) -> ProgressReport:
     """Record the office's decision on a submitted report (inside the caller's transaction)."""
     report = _locked(report, user, expected_version)
-    _deny(can_review_report(user, report))
+    deny(can_review_report(user, report))
     report.state, report.review_comment = state, (comment or "").strip()
     report.reviewed_at, report.reviewed_by = timezone.now(), user
     report.save()
@@ -608,7 +598,7 @@ def supporting_input_save(*, user, report: ProgressReport, text: str) -> Support
         raise ValidationError(_("请填写配合情况 (the input is empty)"))
     with transaction.atomic():
         report = _locked(report, user)
-        _deny(can_add_supporting_input(user, report))
+        deny(can_add_supporting_input(user, report))
         unit = membership(user).unit
         contribution = SupportingInput.objects.filter(report=report, unit=unit).first() or SupportingInput(report=report, unit=unit)
         contribution.text, contribution.author = text.strip(), user
@@ -643,7 +633,7 @@ def _saved(row, user) -> None:
 
 def _locked_task(task: Task, user) -> Task:
     task = Task.objects.select_for_update(no_key=True).get(pk=task.pk)
-    _deny(can_manage_plan(user, task.plan_id))
+    deny(can_manage_plan(user, task.plan_id))
     return task
 
 
@@ -653,8 +643,8 @@ def task_update(*, user, task: Task, expected_version: int | None = None, **valu
     _refuse_unknown(values, TASK_FIELDS)
     with transaction.atomic():
         task = Task.objects.select_for_update(no_key=True).get(pk=task.pk)
-        _check_version(task, expected_version)
-        _deny(can_manage_plan(user, task.plan_id))
+        check_version(task, expected_version)
+        deny(can_manage_plan(user, task.plan_id))
         for name, value in values.items():
             setattr(task, name, value)
         if task.status == TaskStatus.COMPLETED:
@@ -686,8 +676,8 @@ def assignment_create(*, user, task: Task, unit: Unit, role: str, position: int 
 def _locked_assignment(assignment: Assignment, user, expected_version: int | None) -> Assignment:
     Task.objects.select_for_update(no_key=True).filter(pk=assignment.task_id).first()  # serialises writers of one task
     assignment = Assignment.objects.select_for_update(of=("self",)).select_related("task").get(pk=assignment.pk)
-    _check_version(assignment, expected_version)
-    _deny(can_manage_plan(user, assignment.task.plan_id))
+    check_version(assignment, expected_version)
+    deny(can_manage_plan(user, assignment.task.plan_id))
     return assignment
 
 
@@ -729,8 +719,8 @@ def deadline_create(
 def _locked_deadline(deadline: Deadline, user, expected_version: int | None) -> Deadline:
     Task.objects.select_for_update(no_key=True).filter(pk=deadline.task_id).first()
     deadline = Deadline.objects.select_for_update(of=("self",)).select_related("task").get(pk=deadline.pk)
-    _check_version(deadline, expected_version)
-    _deny(can_manage_plan(user, deadline.task.plan_id))
+    check_version(deadline, expected_version)
+    deny(can_manage_plan(user, deadline.task.plan_id))
     return deadline
 
 
@@ -754,10 +744,3 @@ def deadline_delete(*, user, deadline: Deadline, expected_version: int | None = 
 
 
 from plans.services.sheets import sheet_apply, sheet_check, sheet_upload  # noqa: E402, F401  (they build on the services above)
-from plans.services.indicators import (  # noqa: E402, F401
-    feed_create,
-    feed_revoke,
-    indicator_value_delete,
-    indicator_value_save,
-    plan_publish,
-)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from plans.measures import convert, parse_quantity, plain
 from plans.models import CalendarFeed, IndicatorValue, Plan, ReportingPeriod, Target, Unit
 from plans.permissions import can_enter_indicator_value, can_manage_feed, can_manage_plan
-from plans.services import StaleVersion, _check_version, _deny  # this module is imported at the end of plans.services
+from plans.services.common import StaleVersion, check_version, deny
 from plans.services.conflicts import retry_on_conflict
 
 VALUE_FIELDS = ("value", "unit", "note", "source")
@@ -48,7 +48,7 @@ def indicator_value_save(
     target's unit; refused with a sentence for a unit that cannot be converted, a period of
     another plan, or an account that does not own the indicator. Correcting an existing value,
     what is left out (None) stays as it was: a new note keeps the value as it was typed."""
-    _deny(can_enter_indicator_value(user, target, period))
+    deny(can_enter_indicator_value(user, target, period))
     if value is None and unit:
         raise ValidationError(_("修改计量单位时须同时填写数值 (send the value together with its unit)"), code="two_units")
     typed = None if value is None else measured(target, value, unit)
@@ -61,7 +61,7 @@ def indicator_value_save(
                 raise ValidationError(_("请填写数值，可带计量单位，如“12.5万千瓦” (a number, optionally with its unit)"), code="not_a_number")
             row = IndicatorValue(target=target, period=period)
         else:
-            _check_version(row, expected_version)
+            check_version(row, expected_version)
         if typed is not None:
             row.value, row.entered_as = typed
         if note is not None:
@@ -90,8 +90,8 @@ def indicator_value_save(
 def indicator_value_delete(*, user, value: IndicatorValue, expected_version: int | None = None) -> None:
     with transaction.atomic():
         row = IndicatorValue.objects.select_for_update(of=("self",)).select_related("target", "period").get(pk=value.pk)
-        _check_version(row, expected_version)
-        _deny(can_enter_indicator_value(user, row.target, row.period))
+        check_version(row, expected_version)
+        deny(can_enter_indicator_value(user, row.target, row.period))
         row._history_user = user
         row.delete()
 
@@ -102,7 +102,7 @@ def feed_create(*, user, unit: Unit | None = None, plan: Plan | None = None) -> 
     """A new private feed URL for a unit or a plan (one of the two)."""
     if (unit is None) == (plan is None):
         raise ValidationError(_("请选择单位或行动方案之一 (choose either a unit or a plan)"))
-    _deny(can_manage_feed(user, unit=unit, plan=plan))
+    deny(can_manage_feed(user, unit=unit, plan=plan))
     with transaction.atomic():
         return CalendarFeed.objects.create(token=secrets.token_urlsafe(32), unit=unit, plan=plan, created_by=user)
 
@@ -110,7 +110,7 @@ def feed_create(*, user, unit: Unit | None = None, plan: Plan | None = None) -> 
 @retry_on_conflict
 def feed_revoke(*, user, feed: CalendarFeed) -> CalendarFeed:
     """End a feed: its URL answers 404 from now on. Revoking twice changes nothing."""
-    _deny(can_manage_feed(user, unit=feed.unit, plan=feed.plan))
+    deny(can_manage_feed(user, unit=feed.unit, plan=feed.plan))
     with transaction.atomic():
         locked = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
         if locked.revoked_at is None:
@@ -123,7 +123,7 @@ def feed_revoke(*, user, feed: CalendarFeed) -> CalendarFeed:
 @retry_on_conflict
 def plan_publish(*, user, plan: Plan, published: bool = True) -> Plan:
     """Publish a plan's public progress page (or withdraw it)."""
-    _deny(can_manage_plan(user, plan))
+    deny(can_manage_plan(user, plan))
     with transaction.atomic():
         locked = Plan.objects.select_for_update(no_key=True).get(pk=plan.pk)
         if locked.is_published != published:
