@@ -74,15 +74,12 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 LIGHT_FILL = {Light.RED: "F4B6B6", Light.YELLOW: "FCE8A6", Light.GREEN: "C9E7C4"}
 
-# The names public_sheet.py still imports from here (cells.py has them as public names).
-_cell, _lines, _print_setup = cell, wrapped_lines, print_setup
-
-
 # --- styles -----------------------------------------------------------------------------------
 _GREY = PatternFill("solid", fgColor="F2F2F2")
 
 
-def _light_style(light: str) -> str:
+def light_style(light: str) -> str:
+    """The named style of a red, yellow or green light cell."""
     return f"进展表-{chinese_labels(Light)[light]}"
 
 
@@ -100,7 +97,7 @@ def named_styles() -> list[NamedStyle]:
         named_style("进展表-填写居中", horizontal="center"),
         named_style("进展表-页脚", vertical="center", border=False),
         named_style("进展表-数字", horizontal="center", vertical="center", wrap=False),
-        *[named_style(_light_style(light), bold=True, horizontal="center", fill=fill) for light, fill in LIGHT_FILL.items()],
+        *[named_style(light_style(light), bold=True, horizontal="center", fill=fill) for light, fill in LIGHT_FILL.items()],
     ]
 
 
@@ -330,7 +327,7 @@ def _row_key(facts: TaskFacts, unit: Unit | None, report: ProgressReport | None,
 
 def _style_of(column: Column, value, light: str) -> str:
     if column.key == "light":
-        return _light_style(light)
+        return light_style(light)
     if column.key == "deadline" and isinstance(value, datetime.date):
         return "进展表-日期"
     return _column_style(column)

@@ -16,16 +16,8 @@ import io
 from django.http import FileResponse
 from django.utils import timezone
 
-from plans.exports.excel import (
-    LINE_HEIGHT,
-    XLSX_CONTENT_TYPE,
-    RowSheet,
-    SheetWorkbook,
-    _cell,
-    _light_style,
-    _lines,
-    _print_setup,
-)
+from plans.exports.cells import LINE_HEIGHT, RowSheet, cell, print_setup, wrapped_lines
+from plans.exports.excel import XLSX_CONTENT_TYPE, SheetWorkbook, light_style
 from plans.exports.layout import chinese_labels, letter, safe_sheet_name
 from plans.indicators import IndicatorStatus
 from plans.models import DeadlineKind, TaskStatus
@@ -74,18 +66,18 @@ class _Sheet(RowSheet):
         self.row = 0
         for index, width in enumerate(widths, start=1):
             self.sheet.column_dimensions[letter(index)].width = width
-        _print_setup(self.sheet)
+        print_setup(self.sheet)
 
     def append(self, values: list, styles: list[str] | str, height: float | None = None):
         styles = styles if isinstance(styles, list) else [styles] * len(values)
         if height is None:
-            lines = max((_lines(value, width) for value, width in zip(values, self.widths)), default=1)
+            lines = max((wrapped_lines(value, width) for value, width in zip(values, self.widths)), default=1)
             height = LINE_HEIGHT * lines + 4
-        self._append([_cell(self.sheet, value, style) for value, style in zip(values, styles)], height)
+        self._append([cell(self.sheet, value, style) for value, style in zip(values, styles)], height)
 
     def wide(self, text: str, style: str, height: float | None = None):
         """A row whose text spans every column."""
-        self._wide_row(text, style, height=height or LINE_HEIGHT * _lines(text, sum(self.widths)) + 6)
+        self._wide_row(text, style, height=height or LINE_HEIGHT * wrapped_lines(text, sum(self.widths)) + 6)
 
 
 def _info(data: PublicPlan) -> str:
@@ -133,7 +125,7 @@ def write_tasks(workbook, data: PublicPlan, title: str):
         assert isinstance(block, TaskGroup)
         for task in block.tasks:
             number += 1
-            sheet.append(_task_values(task, number), [*TASK_STYLES, _light_style(task.light)])
+            sheet.append(_task_values(task, number), [*TASK_STYLES, light_style(task.light)])
     sheet.append([], "进展表-页脚", height=8)
     sheet.wide(NOTE, "进展表-页脚")
 
