@@ -228,7 +228,7 @@ def _cells(numbered: list[tuple[int, str]], index: int) -> tuple[list[tuple[int,
 
 
 @lru_cache(maxsize=1)
-def _to_simplified():
+def to_simplified():
     import opencc
 
     return opencc.OpenCC("t2s")
@@ -242,7 +242,7 @@ def in_simplified_script(lines: list[str]) -> list[str]:
     """The lines in simplified script when the document is written in traditional (a repost
     from a Hong Kong or Taiwan mirror: 責任單位, 負責), else as they are: the labels and unit
     names the importer knows are simplified, and so are the offices' records."""
-    convert = _to_simplified().convert
+    convert = to_simplified().convert
     converted = [convert(line) for line in lines]
     changed = sum(a != b for line, new in zip(lines, converted) for a, b in zip(line, new))
     total = sum(len(line) for line in lines)

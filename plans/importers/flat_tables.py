@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from .gazetteer import holds_clause_word, is_known_unit, split_run_together
-from .structure import _is_header_cell, _table_columns, _unit_columns
+from .structure import is_header_cell, table_columns, unit_column_indexes
 from .units import DEPARTMENT_END, ENTERPRISE, looks_like_unit
 
 HAN = "\u4e00-\u9fff"
@@ -84,11 +84,11 @@ def _header(line: str) -> tuple[int, int, list[str], dict[str, int]] | None:
             while at < len(line) and line[at] in " \u3000":
                 at += 1
             cell = HEADER_CELL.match(line, at)
-            if not cell or not _is_header_cell(cell[0]):
+            if not cell or not is_header_cell(cell[0]):
                 break
             cells.append(cell[0])
             at = cell.end()
-        columns = _table_columns("\t".join(cells)) if len(cells) >= HEADER_MIN_CELLS else None
+        columns = table_columns("\t".join(cells)) if len(cells) >= HEADER_MIN_CELLS else None
         if columns and len(columns) >= HEADER_MIN_CELLS:
             return match.start(), at, cells, columns
     return None
@@ -180,7 +180,7 @@ def _run_starts(body: str, before: str):
 def _rows(body: str, cells: list[str], columns: dict[str, int]) -> tuple[list[list[str]], str]:
     """The table's rows, each as many cells as its header, and the text after the table."""
     body = body.replace("".join(cells), "")  # the header again at a page break
-    unit_columns = _unit_columns(columns)
+    unit_columns = unit_column_indexes(columns)
     first, last = min(unit_columns), max(unit_columns)
     before = _kind_of(columns, first - 1)
     after = _kind_of(columns, last + 1) if last + 1 < len(cells) else None

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plans.importers import parse_document, parse_lines
-from plans.importers.cleanup import _to_simplified
+from plans.importers.cleanup import to_simplified
 from plans.importers.reader import read_document
 from plans.importers.types import ImportRefused, ParsedNode
 
@@ -34,7 +34,7 @@ def normalised(text: str) -> str:
     """Full-width forms folded (（一） → (一)), traditional script as simplified (the importer
     reads a traditional document in simplified), whitespace dropped: how names and first
     words compare."""
-    return "".join(_to_simplified().convert(unicodedata.normalize("NFKC", text)).split())
+    return "".join(to_simplified().convert(unicodedata.normalize("NFKC", text)).split())
 
 
 @dataclass

@@ -584,7 +584,7 @@ class Draft:
 def body_start(paragraphs: list[Paragraph]) -> int:
     """Index of the first paragraph of the plan body (after title, notice and signature)."""
     for index, paragraph in enumerate(paragraphs):
-        if label_of(paragraph.text) or (TABLE_SPLIT.search(paragraph.text) and _table_columns(paragraph.text)):
+        if label_of(paragraph.text) or (TABLE_SPLIT.search(paragraph.text) and table_columns(paragraph.text)):
             return index
         next_text = paragraphs[index + 1].text if index + 1 < len(paragraphs) else ""
         if is_assignment_line(next_text) or split_trailing_assignment(paragraph.text)[1]:
@@ -745,7 +745,7 @@ class NodeBuilder:
 
     def _on_table_row(self, text: str, line: int) -> None:
         cells = [cell.strip() for cell in TABLE_SPLIT.split(text)]
-        columns = _table_columns(text)
+        columns = table_columns(text)
         if columns:
             self.table_columns, self.table_width, self.table_units = columns, len(cells), {}
             self.table_group = None
@@ -972,10 +972,10 @@ class NodeBuilder:
             )
         return tuple(result)
 
-def _table_columns(text: str) -> dict[str, int] | None:
+def table_columns(text: str) -> dict[str, int] | None:
     """Column index by role when `text` is a task-table header row, else None."""
     cells = [cell.strip() for cell in TABLE_SPLIT.split(text)]
-    if any(not _is_header_cell(cell) for cell in cells):
+    if any(not is_header_cell(cell) for cell in cells):
         return None  # a task row ("市商务局（牵头）", "新建项目5个") is never a header
     columns: dict[str, int] = {}
     for index, cell in enumerate(cells):
@@ -1001,7 +1001,7 @@ def _aligned_on_units(cells: list[str], columns: dict[str, int], misfit: bool) -
     cell of unit names on moved so that cell sits in the first unit column. Units left of the
     unit columns always move; units right of them only in a row of the wrong length (`misfit`),
     as a row may leave its lead cell empty."""
-    unit_columns = _unit_columns(columns)
+    unit_columns = unit_column_indexes(columns)
     text_column = columns.get("task", columns.get("measure", 0))
     if not unit_columns:
         return cells
@@ -1031,7 +1031,7 @@ def rows_from_cell_paragraphs(paragraphs: list[Paragraph]) -> list[Paragraph]:
             result.append(paragraphs[index])
             index += 1
             continue
-        columns = _table_columns("\t".join(header))
+        columns = table_columns("\t".join(header))
         result.append(Paragraph(" | ".join(header), paragraphs[index].line))
         rows, index = _cell_rows(paragraphs, index + len(header), columns, len(header))
         result.extend(rows)
@@ -1041,19 +1041,19 @@ def rows_from_cell_paragraphs(paragraphs: list[Paragraph]) -> list[Paragraph]:
 def _header_run(paragraphs: list[Paragraph], index: int) -> list[str]:
     cells = []
     for at, paragraph in enumerate(paragraphs[index:], start=index):
-        if TABLE_SPLIT.search(paragraph.text) or not _is_header_cell(paragraph.text):
+        if TABLE_SPLIT.search(paragraph.text) or not is_header_cell(paragraph.text):
             break
         numbered_next = at + 1 < len(paragraphs) and SEQ_CELL.match(paragraphs[at + 1].text.strip())
         group_label = numbered_next and not COLUMN_WORD.search(paragraph.text)
-        if group_label and len(cells) >= 3 and _table_columns("\t".join(cells)):
+        if group_label and len(cells) >= 3 and table_columns("\t".join(cells)):
             break  # 养老方面 then 1: the group label of the first rows, not a column (参考文件 is one)
-        if len(cells) >= 3 and _table_columns("\t".join(cells)) and not _names_a_column(paragraph.text):
+        if len(cells) >= 3 and table_columns("\t".join(cells)) and not _names_a_column(paragraph.text):
             break  # 宏观调控 after 项目 | 分值 | 目标任务 | 监考单位: the first group, not a column
         cells.append(paragraph.text.strip())
     seq = next((at for at, cell in enumerate(cells) if TABLE_COLUMNS[0][1].match(cell)), 0)
     if any(TABLE_TITLE_CELL.search(cell) for cell in cells[:seq]):
         return []  # 任务分工表 / 打*的为具体项目 / 序号 / 事项 …: the table's title and note, not columns
-    return cells if len(cells) >= 3 and _table_columns("\t".join(cells)) else []
+    return cells if len(cells) >= 3 and table_columns("\t".join(cells)) else []
 
 
 def _names_a_column(cell: str) -> bool:
@@ -1062,13 +1062,13 @@ def _names_a_column(cell: str) -> bool:
         COLUMN_WORD.search(compact) or UNIT_COLUMN.search(compact))
 
 
-def _unit_columns(columns: dict[str, int]) -> list[int]:
+def unit_column_indexes(columns: dict[str, int]) -> list[int]:
     """The indexes of a table's unit columns (牵头单位, 责任单位, 配合单位), in that order."""
     return [columns[name] for name in TABLE_ROLES if name in columns]
 
 
 def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]:
-    unit_columns = _unit_columns(columns)
+    unit_columns = unit_column_indexes(columns)
     text_column = columns.get("task", columns.get("measure"))
     measure_column = columns["measure"] if "task" in columns and "measure" in columns else None
     # a column after the units that is none of ours (参考文件, 备注): text there once a row has its units
@@ -1195,7 +1195,7 @@ def _cell_kind(text: str) -> str:
     return "text"
 
 
-def _is_header_cell(cell: str) -> bool:
+def is_header_cell(cell: str) -> bool:
     """A header cell is a short label: no figures, no sentence or list punctuation."""
     compact = re.sub(r"\s+", "", cell)
     if len(compact) > HEADER_CELL_MAX or re.search(r"[。，,、；;：:]", compact):
