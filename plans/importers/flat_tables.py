@@ -42,6 +42,7 @@ RUN_MAX = 160  # characters of unit names in one cell
 UNKNOWN_NAME_MAX = 16
 NOTE = re.compile(r"\s*注\s*[:：]")  # the note under a table ends it
 ATTACHMENT_TITLE = re.compile(r"(?:^|(?<=[。；;\s]))附件\s*\d{0,2}[:：]?[^。；;]{0,80}$")  # the table's 附件 title
+MEASURE_LABEL = re.compile(r"(?<!\d)\d{1,3}[、.．](?!\d)")  # 1、 2、: the measures within a row
 PAGE_MARKER = re.compile(r"^(\d{1,2})、")  # a sharing site's page number at a line's start
 
 
@@ -126,8 +127,8 @@ def unit_run(text: str, start: int) -> int:
     end = next((end for end in range(limit, start + 1, -1) if _all_units(text[start:end])), start)
     while start < end < limit:
         at = end + 1 if text[end] in "、，," else end
-        name = next((text[at:stop] for stop in range(at + 2, min(limit, at + UNKNOWN_NAME_MAX) + 1)
-                     if _unknown_unit(text[at:stop])), None)
+        name = next((text[at:cut] for cut in range(at + 2, min(limit, at + UNKNOWN_NAME_MAX) + 1)
+                     if _unknown_unit(text[at:cut])), None)
         if name is None:
             break
         end = at + len(name)
@@ -198,7 +199,7 @@ def _rows(body: str, cells: list[str], columns: dict[str, int]) -> tuple[list[li
             rows[-1][carry_column] += carried.strip()
         row = [""] * len(cells)
         seq, text = numbers.seq(text)
-        label = re.search(r"(?<!\d)\d{1,3}[、.．](?!\d)", text) if measure_column != task_column else None
+        label = MEASURE_LABEL.search(text) if measure_column != task_column else None
         if "seq" in columns:  # a second row under a 序号 merged down: the 序号 continues
             row[columns["seq"]] = seq or ("" if label or not numbers.seq_number else str(numbers.seq_number))
         if label:
@@ -250,8 +251,8 @@ def _kind_of(columns: dict[str, int], index: int) -> str:
 
 
 class _Numbers:
-    """The row numbers met so far: the 序号 (1, 2, 3 …) and the measure labels within a row
-    (1、 2、 … running on through the table)."""
+    """The 序号 met so far (1, 2, 3 …), to tell the next row's number from figures in the text;
+    the measure labels within rows (1、 2、 …) are found where a row is cut."""
 
     def __init__(self):
         self.seq_number = 0
@@ -274,7 +275,7 @@ class _Numbers:
         next_seq = re.search(rf"(?:^|(?<=[。；;）)\s]))\s*{self.seq_number + 1}\s*(?=[{HAN}“《])", text)
         if next_seq:
             return text[: next_seq.start()], text[next_seq.start():]
-        labels = list(re.finditer(r"(?<!\d)\d{1,3}[、.．](?!\d)", text))
+        labels = list(MEASURE_LABEL.finditer(text))
         if labels:
             return text[: labels[-1].start()], text[labels[-1].start():]
         return "", text

@@ -87,7 +87,7 @@ ROLE_OF_VERB = {
     "配合": "supporting",
     "协办": "supporting",
     "参与": "supporting",
-    "指导": "responsible",
+    "指导": "responsible",  # （生态环境部指导，试点城市政府负责落实）: the ministry answers for it
     "检查指导": "responsible",
     "业务指导": "responsible",
     "业务检查指导": "responsible",
@@ -102,7 +102,7 @@ ROLE_OF_VERB = {
     "落实": "implementing",
     "作为业主单位": "implementing",  # 嘉源公司作为业主单位: the owner builds it
     "作为项目业主单位": "implementing",
-    "作为业主": "implementing",  # （生态环境部指导，试点城市政府负责落实）: the ministry answers for it
+    "作为业主": "implementing",
 }
 # 以下工作均需各设区市人民政府、平潭综合实验区管委会负责落实，不再单独列出
 BLANKET = re.compile(
@@ -478,11 +478,8 @@ def _split_assigned_by(text: str) -> tuple[str, Assignment | None]:
     units = split_units(found.group("units")) if found else []
     if not units or not all(map(looks_like_unit, units)):
         return text, None
-    verb = found.group("verb")
-    role = ROLE_OF_VERB.get(verb, "responsible") if verb in ROLE_OF_VERB else "responsible"
-    role = "implementing" if verb == "组织实施" else role
     assignment = Assignment()
-    assignment.add("responsible" if role == "lead" else role, units)
+    assignment.add(ROLE_OF_VERB.get(found.group("verb"), "responsible"), units)  # 研究提出…: responsible
     return text[: found.start()].rstrip("，, "), assignment
 
 
@@ -498,8 +495,9 @@ def _split_inline_assignment(text: str) -> tuple[str, Assignment | None]:
         start = label.start()
         if start == 0 or text[start - 1] not in SENTENCE_END + "；;，,":
             continue
-        if "。" not in text[start:].rstrip("。；; ") and _units_only(parse_assignment_line(text[start:])):
-            return text[:start].rstrip("，, "), parse_assignment_line(text[start:])
+        whole = parse_assignment_line(text[start:])
+        if "。" not in text[start:].rstrip("。；; ") and _units_only(whole):
+            return text[:start].rstrip("，, "), whole
         end = next((at for at in range(label.end(), len(text)) if text[at] in SENTENCE_END + "；;"), len(text))
         assignment = parse_assignment_line(text[start:end])
         if text[start - 1] in "，," and _units_only(assignment):
