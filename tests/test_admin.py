@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
-from plans.admin import TaskTargetFormSet
+from plans.admin.tasks import TaskTargetFormSet
 from plans.models import Plan, ProgressReport, Reminder, Role, SheetImport, Target, Task, Unit
 from tests.factories import (
     CalendarFeedFactory,

@@ -1,6 +1,11 @@
-"""The admin, one module per concern: structure (units, plans, the task tree), reporting
-(periods, reports and their review) and access (accounts of units and offices)."""
-from plans.admin import access, indicators, reporting, structure  # noqa: F401  (registers the ModelAdmins)
-from plans.admin import feeds  # noqa: F401  (calendar feeds, 日历订阅)
-from plans.admin import logins  # noqa: F401  (登录尝试: unlocking accounts)
-from plans.admin.structure import TaskTargetFormSet  # noqa: F401
+"""The admin, one module per concern: units, plans, the task tree (tasks and its sidebar
+filters), reporting (periods, reports and their review), indicators, feeds, access (accounts
+of units and offices) and logins (unlocking accounts)."""
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from plans.admin import access, feeds, indicators, logins, plans, reporting, tasks, units  # noqa: F401  (registers the ModelAdmins)
+
+admin.site.site_header = _("行动方案督办系统")
+admin.site.site_title = _("行动方案督办系统")
+admin.site.index_title = _("督办管理")

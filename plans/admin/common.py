@@ -1,13 +1,27 @@
 """Small pieces several admin modules share."""
 from contextlib import contextmanager
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from plans.permissions import is_office_anywhere
+from plans.services import StaleVersion
+
+
+def changelist_url(model, **params) -> str:
+    """The admin list of `model`, filtered by `params`."""
+    return f"{reverse(f'admin:plans_{model._meta.model_name}_changelist')}?{urlencode(params)}"
+
+
+def unit_names(assignments) -> str:
+    """The assignments' units joined by 、 (- for none), escaped for the page."""
+    return format_html_join("、", "{}", ((str(assignment.unit),) for assignment in assignments)) or "-"
 
 
 class OfficeEditsMixin:
@@ -62,8 +76,6 @@ class Refused(Exception):
 def service_refusals():
     """Inside a save through plans.services: a refusal becomes Refused, which
     RefusalsAsMessages shows as an error message (the service's transaction saved nothing)."""
-    from plans.services import StaleVersion  # plans.services imports the models the admin registers
-
     try:
         yield
     except (PermissionDenied, ValidationError, StaleVersion) as refusal:

@@ -1,0 +1,140 @@
+"""The task list's sidebar filters (unit, level, section, light, overdue, period). Each offers
+its choices once a plan is chosen, so a page never scans every plan's rows."""
+from django.contrib import admin
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from plans.admin.common import DerivedYesNoFilter
+from plans.models import Assignment, Plan, ProgressReport, ReportingPeriod, Section, Task, Unit
+from plans.progress import Light
+
+# A task sits at most four levels deep, with unnumbered paragraphs one level further down;
+# five parent hops reach every descendant of a section.
+MAX_DEPTH = 5
+
+
+def descendant_of(section) -> Q:
+    """Nodes below `section` (an instance, a primary key or an OuterRef), at any depth."""
+    return Q(*(Q(**{"__".join(["parent"] * hops): section}) for hops in range(1, MAX_DEPTH + 1)), _connector=Q.OR)
+
+
+def chosen_plan_id(request) -> str | None:
+    plan_id = request.GET.get("plan__id__exact", "")
+    return plan_id if plan_id.isdigit() else None
+
+
+class UnitFilter(admin.SimpleListFilter):
+    """Tasks where a unit holds any role. Offered once a plan is chosen (its units): a province
+    has hundreds of units, and listing them all would cost every page a scan of every
+    assignment."""
+
+    title = _("单位")
+    parameter_name = "assignments__unit__id__exact"
+
+    def lookups(self, request, model_admin):
+        plan_id, unit_id = chosen_plan_id(request), self.value() or ""
+        if plan_id:
+            units = Unit.objects.filter(pk__in=Assignment.objects.filter(task__plan_id=plan_id).values("unit_id"))
+        elif unit_id.isdigit():
+            units = Unit.objects.filter(pk=unit_id)
+        else:
+            return []
+        return [(unit.pk, str(unit)) for unit in units]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(pk__in=Assignment.objects.filter(unit_id=self.value()).values("task_id"))
+        return queryset
+
+
+class LevelFilter(admin.SimpleListFilter):
+    """The node's depth; the levels of the chosen plan, else 1 to 4 (no scan of every task)."""
+
+    title = _("层级")
+    parameter_name = "level__exact"
+
+    def lookups(self, request, model_admin):
+        plan_id = chosen_plan_id(request)
+        levels = (
+            Task.objects.filter(plan_id=plan_id).order_by("level").values_list("level", flat=True).distinct()
+            if plan_id else range(1, 5)
+        )
+        return [(level, str(level)) for level in levels]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(level=self.value())
+        return queryset
+
+
+class SectionFilter(admin.SimpleListFilter):
+    """Tasks anywhere below a section. Offered once a plan is chosen (or a section is)."""
+
+    title = _("所属章节")
+    parameter_name = "section"
+
+    def lookups(self, request, model_admin):
+        plan_id, section_id = request.GET.get("plan__id__exact", ""), self.value() or ""
+        if plan_id.isdigit():
+            sections = Section.objects.sections().filter(plan_id=plan_id)
+        elif section_id.isdigit():
+            sections = Section.objects.sections().filter(plan__nodes=section_id)
+        else:
+            return []
+        return [(section.pk, str(section)) for section in sections]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(descendant_of(self.value()))
+        return queryset
+
+
+class LightFilter(admin.SimpleListFilter):
+    """红黄绿灯, derived from deadlines, status and the latest approved percent (never stored)."""
+
+    title = _("红黄绿灯")
+    parameter_name = "light"
+
+    def lookups(self, request, model_admin):
+        return Light.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in Light.values:
+            return queryset
+        today = timezone.localdate()
+        ids = [task.pk for task in queryset.with_schedule().order_by() if task.light(today) == self.value()]
+        return queryset.filter(pk__in=ids)
+
+
+class OverdueFilter(DerivedYesNoFilter):
+    title = _("超期未完成")
+    parameter_name = "overdue"
+
+    def matching(self, today):
+        return Task.objects.overdue(today).values("pk")
+
+
+class PeriodFilter(admin.SimpleListFilter):
+    """Tasks with a report in the chosen reporting period. Offered once a plan is chosen."""
+
+    title = _("报送周期")
+    parameter_name = "period"
+
+    def lookups(self, request, model_admin):
+        """Offered once a plan is chosen (its periods), not years of every plan's periods."""
+        periods = ReportingPeriod.objects.filter(plan__in=Plan.objects.visible_to(request.user).values("pk"))
+        plan_id, period_id = chosen_plan_id(request), self.value() or ""
+        if plan_id:
+            periods = periods.filter(plan_id=plan_id)
+        elif period_id.isdigit():
+            periods = periods.filter(pk=period_id)
+        else:
+            return []
+        return [(period.pk, f"{period.plan.title[:12]} {period.label}") for period in periods.select_related("plan")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(pk__in=ProgressReport.objects.filter(period_id=self.value()).values("task_id"))
+        return queryset
+

@@ -1,0 +1,243 @@
+"""The task tree: sections, tasks, and what hangs off a task (assignments, deadlines, targets,
+its reports shown read-only). Changelists run a constant number of queries (tests/test_admin.py)."""
+from django.contrib import admin
+from django.db.models import Count, IntegerField, Max, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from plans.admin.common import ReadOnlyInline, changelist_url, unit_names
+from plans.admin.scoping import PlanScopedAdmin, PlanScopedInline, UsableChoices
+from plans.admin.task_filters import (
+    LevelFilter,
+    LightFilter,
+    OverdueFilter,
+    PeriodFilter,
+    SectionFilter,
+    UnitFilter,
+    descendant_of,
+)
+from plans.models import Assignment, Deadline, NodeKind, ProgressReport, Role, Section, Target, Task
+from plans.progress import Light
+
+
+class AssignmentInline(PlanScopedInline, admin.TabularInline):
+    model = Assignment
+    extra = 0
+    ordering = ["role", "position"]
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["is_lead"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("unit")
+
+
+class DeadlineInline(PlanScopedInline, admin.TabularInline):
+    model = Deadline
+    extra = 0
+    ordering = ["position"]
+
+
+class TaskTargetFormSet(BaseInlineFormSet):
+    def save_new(self, form, commit=True):
+        """A target added under a task belongs to the task's plan, after the plan's last target."""
+        task = self.instance
+        last = Target.objects.filter(plan_id=task.plan_id).aggregate(last=Max("position"))["last"]
+        form.instance.plan_id = task.plan_id
+        form.instance.position = 0 if last is None else last + 1
+        if form.instance.owner_id is None:  # the task's lead unit enters its values
+            form.instance.owner_id = task.assignments.filter(is_lead=True).values_list("unit_id", flat=True).first()
+        return super().save_new(form, commit=commit)
+
+
+class TaskTargetInline(PlanScopedInline, admin.TabularInline):
+    """A task's own targets; their order among the plan's targets is kept in the target admin."""
+
+    model = Target
+    fk_name = "task"
+    formset = TaskTargetFormSet
+    fields = ["indicator", "comparator", "value", "unit", "year", "text"]
+    extra = 0
+    ordering = ["position"]
+
+
+class ProgressReportInline(ReadOnlyInline, UsableChoices, admin.TabularInline):
+    """Reports are written on their own page, through the reporting services."""
+
+    model = ProgressReport
+    fields = ["period", "unit", "status", "percent", "state", "submitted_at"]
+    ordering = ["period__start", "unit__name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("period__plan", "unit")
+
+
+class NodeAdmin(PlanScopedAdmin, admin.ModelAdmin):
+    """What sections and tasks share: the node's place in its plan's tree. Only TaskAdmin adds
+    simple_history's views: they fail on the Section proxy (its Meta lacks the history manager)."""
+
+    kind = None  # a NodeKind, set by subclasses
+
+    node_fields = ["plan", "parent", "label", "path", "level", "position", "title", "text"]
+    tree_fields = ["source_line", "path", "level"]  # set by the importer; typed only for a new node
+
+    def visible(self, queryset, user):
+        return queryset.visible_to(user)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["created_at", "updated_at"]
+        return readonly + self.tree_fields if obj else readonly
+
+    def save_model(self, request, obj, form, change):
+        obj.kind = self.kind
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Section)
+class SectionAdmin(NodeAdmin):
+    kind = NodeKind.SECTION
+    list_display = ["path", "short_title", "plan", "level", "task_count"]
+    list_display_links = ["path", "short_title"]
+    list_filter = ["plan", "level"]
+    list_select_related = ["plan"]
+    search_fields = ["title", "path"]
+    autocomplete_fields = ["plan", "parent"]
+    fieldsets = [
+        (None, {"fields": NodeAdmin.node_fields}),
+        (_("来源"), {"fields": ["source_line", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        tasks_below = (
+            Task.objects.tasks()
+            .filter(descendant_of(OuterRef("pk")))
+            .order_by()
+            .values("plan")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        return (
+            super().get_queryset(request)
+            .sections()
+            .annotate(task_total=Coalesce(Subquery(tasks_below, output_field=IntegerField()), Value(0)))
+        )
+
+    @admin.display(description=_("标题"), ordering="title")
+    def short_title(self, section):
+        return Truncator(section.title).chars(40)
+
+    @admin.display(description=_("下属任务"), ordering="task_total")
+    def task_count(self, section):
+        url = changelist_url(Task, plan__id__exact=section.plan_id, section=section.pk)
+        return format_html('<a href="{}">{}</a>', url, section.task_total)
+
+
+@admin.register(Task)
+class TaskAdmin(NodeAdmin, SimpleHistoryAdmin):
+    kind = NodeKind.TASK
+    # plan by plan in document order, read straight off the (plan, position) index: a page of
+    # tasks costs one page however many plans there are (Meta's "plan" would sort by the
+    # plan's year and title first, over every task)
+    ordering = ["plan_id", "position"]
+    list_display = [
+        "path",
+        "short_title",
+        "plan",
+        "lead_unit",
+        "responsible_units",
+        "supporting_units",
+        "implementing_units",
+        "first_due",
+        "status",
+        "light",
+    ]
+    list_display_links = ["path", "short_title"]
+    list_filter = [
+        "plan", SectionFilter, UnitFilter, "assignments__role",
+        "status", LightFilter, PeriodFilter, OverdueFilter, LevelFilter, "is_active",
+    ]
+    list_select_related = ["plan", "parent"]
+    show_full_result_count = False  # one count of the filtered tasks, not a second of all of them
+    search_fields = ["title", "text", "assignments__unit__name", "assignments__unit__short_name"]
+    autocomplete_fields = ["plan", "parent"]
+    fieldsets = [
+        (None, {"fields": NodeAdmin.node_fields}),
+        (_("进展"), {"fields": ["status", "completed_at", "is_active"]}),
+        (_("来源"), {"fields": ["source_line", "created_at", "updated_at"]}),
+    ]
+    inlines = [AssignmentInline, DeadlineInline, TaskTargetInline, ProgressReportInline]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """UnitFilter keeps the parameter of the related-field filter it replaced (links to it exist)."""
+        return lookup == UnitFilter.parameter_name or super().lookup_allowed(lookup, value, request)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.path == reverse("admin:autocomplete") and request.GET.get("field_name") == "parent":
+            return queryset  # a task's parent is a section or another task
+        return queryset.tasks().for_admin_list().with_schedule()
+
+    @staticmethod
+    def _assigned(task, role):
+        return [assignment for assignment in task.assignments.all() if assignment.role == role]
+
+    @admin.display(description=_("标题"), ordering="title")
+    def short_title(self, task):
+        return Truncator(task.title).chars(40)
+
+    @admin.display(description=_("牵头单位"))
+    def lead_unit(self, task):
+        return unit_names(assignment for assignment in task.assignments.all() if assignment.is_lead)
+
+    @admin.display(description=_("责任单位"))
+    def responsible_units(self, task):
+        return unit_names(self._assigned(task, Role.RESPONSIBLE))
+
+    @admin.display(description=_("配合单位"))
+    def supporting_units(self, task):
+        return unit_names(self._assigned(task, Role.SUPPORTING))
+
+    @admin.display(description=_("负责落实"))
+    def implementing_units(self, task):
+        return unit_names(self._assigned(task, Role.IMPLEMENTING))
+
+    @admin.display(description=_("首个完成时限"), ordering="due_date", empty_value="-")
+    def first_due(self, task):
+        return task.due_date
+
+    @admin.display(description=_("红黄绿灯"))
+    def light(self, task):
+        value = task.light(timezone.localdate())
+        return format_html('<span class="light light-{}" title="{}">●</span> {}', value, Light(value).label, Light(value).label)
+
+
+# --- what hangs off a task ----------------------------------------------------------------
+@admin.register(Assignment)
+class AssignmentAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
+    plan_path = "task__plan"
+    task_path = "task"
+    list_display = ["task", "unit", "role", "position", "is_lead"]
+    list_filter = ["role", "is_lead", "task__plan"]
+    list_select_related = ["task", "unit"]
+    search_fields = ["task__title", "task__path", "unit__name", "unit__short_name"]
+    autocomplete_fields = ["task", "unit"]
+    readonly_fields = ["is_lead"]
+    fields = ["task", "unit", "role", "position", "is_lead"]
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
+    plan_path = "task__plan"
+    task_path = "task"
+    list_display = ["task", "kind", "date", "text", "rule"]
+    list_filter = ["kind", "task__plan"]
+    list_select_related = ["task"]
+    search_fields = ["text", "task__title", "task__path"]
+    autocomplete_fields = ["task"]
+    date_hierarchy = "date"
+    fields = ["task", "kind", "date", "rule", "text", "position"]
