@@ -32,7 +32,9 @@ from .subjects import assign_by_subjects
 from .structure import DEADLINE_LABELS, ROLE_LABEL, NodeBuilder, body_start, label_of, rows_from_cell_paragraphs
 from .targets import parse_targets
 from .types import ImportRefused, ParsedNode, ParsedPlan, ParsedReporting, ParsedTarget, ParsedWarning
-from .units import find_jurisdiction, looks_like_unit, split_units
+from .places import find_jurisdiction
+from .unit_kinds import looks_like_unit
+from .units import split_units
 
 __all__ = ["ImportRefused", "ParsedPlan", "parse_document", "parse_lines"]
 

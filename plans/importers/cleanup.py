@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .units import looks_like_unit
+from .unit_kinds import looks_like_unit
 
 # ---------------------------------------------------------------- patterns
 

@@ -22,7 +22,7 @@ import re
 
 from .gazetteer import holds_clause_word, is_known_unit, split_run_together
 from .structure import is_header_cell, table_columns, unit_column_indexes
-from .units import DEPARTMENT_END, ENTERPRISE, looks_like_unit
+from .unit_kinds import DEPARTMENT_END, ENTERPRISE, looks_like_unit
 
 HAN = "\u4e00-\u9fff"
 # the end of a header cell: its column word (longest first, so 任务来源 is one cell)

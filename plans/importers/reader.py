@@ -41,7 +41,7 @@ from plans.exports.upload import (
 )
 
 from .types import ImportRefused
-from .units import looks_like_unit
+from .unit_kinds import looks_like_unit
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 DOCX_SUFFIXES = {".docx"}

@@ -30,7 +30,8 @@ from .deadlines import is_unresolved, parse_deadline_cell, parse_deadlines
 from .targets import parse_targets
 from .types import ParsedNode, ParsedWarning
 from .gazetteer import is_known_unit
-from .units import PREFIX as UNIT_PREFIX, all_read_as_units, lead_marked_units, looks_like_unit, split_units
+from .unit_kinds import PREFIX as UNIT_PREFIX, all_read_as_units, looks_like_unit
+from .units import lead_marked_units, split_units
 
 # ---------------------------------------------------------------- patterns
 

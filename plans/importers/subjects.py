@@ -12,7 +12,7 @@ import re
 
 from .gazetteer import holds_clause_word, is_known_unit, split_run_together
 from .structure import Assignment, NodeBuilder
-from .units import looks_like_unit
+from .unit_kinds import looks_like_unit
 
 SENTENCE = re.compile(r"[^。；;！？!?]+?(?=[，,]由|[。；;！？!?]|$)")  # ……后，由市发展改革委组织验收
 GENERIC = re.compile(r"^(?:有关|相关|其他)(?:部门|单位)$|^(?:各)?(?:有关|相关)方面$")
