@@ -78,7 +78,7 @@ def child_export(work: Path, period_id: int, user_id: int) -> dict:
 def child_readback(work: Path) -> dict:
     """Untimed: the exported workbook as compact rows of (values, style indexes, height)."""
     django_setup()
-    from plans.bench.excel_floor import read_back
+    from devtools.bench.excel_floor import read_back
 
     data = read_back(work / EXPORT)
     with open(work / CELLS, "wb") as out:
@@ -88,7 +88,7 @@ def child_readback(work: Path) -> dict:
 
 def child_floor(work: Path) -> dict:
     """Timed: only writing the same cells with openpyxl write-only mode and saving."""
-    from plans.bench.excel_floor import write_floor
+    from devtools.bench.excel_floor import write_floor
 
     with open(work / CELLS, "rb") as source:
         data = pickle.load(source)

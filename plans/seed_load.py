@@ -13,12 +13,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.core import serializers
 from django.db import transaction
 
 from plans.models import Plan
 
 PLAN_MODEL = "plans.plan"
+SEED_PLANS = ("hebi-2016-blue-sky-plan.txt", "fujian-2024-export-industries-plan.txt")  # in seeds/
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,11 @@ def seed_plan_load(*, path: Path) -> SeedResult:
         if Plan.objects.filter(key=fields["key"]).exists():
             return SeedResult(title=fields["title"], loaded=False, created=0)
         return SeedResult(title=fields["title"], loaded=True, created=_save_missing(text))
+
+
+def fixture_path(seed_name: str) -> Path:
+    """The fixture of the seed document `seed_name`: fixtures/<its stem>.json."""
+    return settings.BASE_DIR / "fixtures" / f"{Path(seed_name).stem}.json"
 
 
 def _plan_fields(data: list[dict], path: Path) -> dict:

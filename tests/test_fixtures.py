@@ -2,7 +2,8 @@
 import pytest
 from django.core.management import call_command
 
-from plans.fixtures_build import SEED_PLANS, fixture_path, seed_fixture_text
+from devtools.fixtures_build import seed_fixture_text
+from plans.seed_load import SEED_PLANS, fixture_path
 from plans.models import Assignment, Deadline, Plan, Target, Task
 
 

@@ -75,7 +75,7 @@ def build_seed_world() -> SeedWorld:
     """The two seed plans as `make run` loads them, the Hebi plan published with an approved
     report, a supporting input, indicator values with internal notes and a non-public
     indicator. The Fujian plan stays unpublished."""
-    from plans.demo import demo_accounts_ensure, demo_periods_open, office_username
+    from devtools.demo import demo_accounts_ensure, demo_periods_open, office_username
 
     call_command("loaddata", *map(str, FIXTURES), verbosity=0)
     demo_accounts_ensure()
@@ -156,7 +156,7 @@ def test_only_office_staff_publish(client, seed):
 
 
 def test_fujian_plan_once_published(client, seed):
-    from plans.demo import office_username
+    from devtools.demo import office_username
 
     office = get_user_model().objects.get(username=office_username(seed.fujian))
     services.plan_publish(user=office, plan=seed.fujian, published=True)

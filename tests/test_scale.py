@@ -1,5 +1,5 @@
-"""Province-scale synthetic data (plans.scale, `manage.py generate_scale_data`) and the floors
-`manage.py bench` compares the API with (plans.bench.floors): the data has the promised shape
+"""Province-scale synthetic data (devtools.scale, `manage.py generate_scale_data`) and the floors
+`manage.py bench` compares the API with (devtools.bench.floors): the data has the promised shape
 and the floors return exactly what the API returns."""
 import datetime
 import json
@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from plans.bench import floors
+from devtools.bench import floors
 from plans.models import (
     Assignment,
     Deadline,
@@ -25,7 +25,7 @@ from plans.models import (
     TaskStatus,
     Unit,
 )
-from plans.scale import JURISDICTION, OFFICE_USERNAME, ScaleGenerator, Sizes
+from devtools.scale import JURISDICTION, OFFICE_USERNAME, ScaleGenerator, Sizes
 from tests.factories import PlanFactory
 
 SMALL = Sizes(plans=3, tasks=90, units=12, years=2)

@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from plans import services
-from plans.demo import SUPERUSER, office_username
-from plans.fixtures_build import SEED_PLANS, _serialise, fixture_path
+from devtools.demo import SUPERUSER, office_username
+from devtools.fixtures_build import plan_fixture_text as _serialise
+from plans.seed_load import SEED_PLANS, fixture_path
 from plans.models import (
     Assignment, Deadline, IndicatorValue, Membership, Plan, PlanIssuer, ProgressReport, ReportingPeriod, Target, Task,
     Unit, UnitAlias,

@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",  # failed-login limits: plans/login_limits.py
     "plans",
+    "devtools",  # development tooling: demo data, seed fixtures, scale data, bench (commands)
 ]
 
 MIDDLEWARE = [

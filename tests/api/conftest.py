@@ -64,7 +64,7 @@ def unit_account():
     """unit_account(unit_name, role="official") → the seed's demo account of that unit."""
     from django.contrib.auth import get_user_model
 
-    from plans.demo import unit_username
+    from devtools.demo import unit_username
     from plans.models import Unit
 
     def account(name, role="official"):

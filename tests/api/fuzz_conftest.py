@@ -56,7 +56,7 @@ def build_api_world(officials: int = 0) -> ApiWorld:
 def load_seed_data() -> dict:
     """The two seed plans as `make run` loads them: fixtures, demo accounts, each plan's latest
     period open (so pending reports exist) and demo indicator values. Returns the Hebi plan's office account and plan."""
-    from plans.demo import demo_accounts_ensure, demo_indicator_values, demo_periods_open, office_username
+    from devtools.demo import demo_accounts_ensure, demo_indicator_values, demo_periods_open, office_username
 
     call_command("loaddata", *map(str, FIXTURES), verbosity=0)
     demo_accounts_ensure()

@@ -1,8 +1,8 @@
-"""Fill the database with province-scale synthetic plans (plans.scale), for sizing and benchmarks."""
+"""Fill the database with province-scale synthetic plans (devtools.scale), for sizing and benchmarks."""
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from plans.scale import OFFICE_USERNAME, PASSWORD, ScaleGenerator, Sizes, real_plans, synthetic_plans
+from devtools.scale import OFFICE_USERNAME, PASSWORD, ScaleGenerator, Sizes, real_plans, synthetic_plans
 
 
 def positive(text: str) -> int:

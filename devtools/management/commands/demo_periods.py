@@ -1,7 +1,7 @@
 """python manage.py demo_periods: generate reporting periods and open the latest of each plan."""
 from django.core.management.base import BaseCommand
 
-from plans.demo import demo_indicator_values, demo_periods_open
+from devtools.demo import demo_indicator_values, demo_periods_open
 
 
 class Command(BaseCommand):

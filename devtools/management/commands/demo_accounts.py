@@ -8,7 +8,7 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand
 
-from plans.demo import demo_accounts_ensure
+from devtools.demo import demo_accounts_ensure
 from plans.models import Assignment
 
 

@@ -1,7 +1,8 @@
 """python manage.py build_seed_fixtures [--check]: regenerate fixtures/ from seeds/."""
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.fixtures_build import SEED_PLANS, fixture_path, seed_fixture_text
+from devtools.fixtures_build import seed_fixture_text
+from plans.seed_load import SEED_PLANS, fixture_path
 
 
 class Command(BaseCommand):

@@ -3,7 +3,6 @@ natural keys only, so the files do not depend on primary keys and load into any 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from django.conf import settings
 from django.core import serializers
@@ -14,12 +13,7 @@ from plans.importers.reader import read_document
 from plans.models import Assignment, Deadline, Plan, PlanIssuer, Target, Unit, UnitAlias, UnitKind
 from plans.services import plan_import
 
-SEED_PLANS = ("hebi-2016-blue-sky-plan.txt", "fujian-2024-export-industries-plan.txt")
 _VOLATILE_FIELDS = {"created_at", "updated_at", "office_staff", "version"}  # not the document's: left as loaded
-
-
-def fixture_path(seed_name: str) -> Path:
-    return settings.BASE_DIR / "fixtures" / f"{Path(seed_name).stem}.json"
 
 
 def seed_fixture_text(seed_name: str) -> str:
@@ -29,12 +23,14 @@ def seed_fixture_text(seed_name: str) -> str:
     with transaction.atomic():
         plan_import(parsed=parse_lines(lines, source_name=seed_name), source_text="\n".join(lines), source_name=seed_name)
         plan = Plan.objects.get(source_name=seed_name)
-        text = _serialise(plan)
+        text = plan_fixture_text(plan)
         transaction.set_rollback(True)
     return text
 
 
-def _serialise(plan: Plan) -> str:
+def plan_fixture_text(plan: Plan) -> str:
+    """The plan, its units and their aliases, issuers, tasks, assignments, deadlines and
+    targets as fixture text with natural keys."""
     tasks = list(plan.nodes.order_by("position"))
     assignments = list(Assignment.objects.filter(task__plan=plan).select_related("task", "unit").order_by("task__position", "role", "position"))
     unit_ids = {a.unit_id for a in assignments} | set(plan.issuer_links.values_list("unit_id", flat=True))

@@ -1,10 +1,10 @@
 """`manage.py bench`: the tracker's pages and API at two sizes of the same province-shaped data,
-on the configured database engine, each next to its floor (plans.bench.floors, and openpyxl's
+on the configured database engine, each next to its floor (devtools.bench.floors, and openpyxl's
 write-only mode for the Excel export).
 
 Each size gets its own scratch database beside the configured one (PostgreSQL: a database
 named <name>_bench_<tasks>; SQLite: a file bench-<tasks>.sqlite3 next to the configured file),
-migrated and filled by plans.scale with 250 tasks per plan, 100 per unit and five years of
+migrated and filled by devtools.scale with 250 tasks per plan, 100 per unit and five years of
 quarterly reports, so that one plan, one unit and one page are the same size at both totals.
 Requests go through Django's test client (the whole middleware stack, no network), as the
 province office (office staff of every plan) or one unit's official."""
@@ -28,10 +28,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
-from plans.bench import floors
-from plans.bench.excel_floor import read_back, write_floor
+from devtools.bench import floors
+from devtools.bench.excel_floor import read_back, write_floor
 from plans.models import Assignment, MemberRole, Membership, Plan, ReportingPeriod, Task, TaskStatus
-from plans.scale import OFFICE_USERNAME, ScaleGenerator, Sizes, synthetic_plans
+from devtools.scale import OFFICE_USERNAME, ScaleGenerator, Sizes, synthetic_plans
 
 TASKS_PER_PLAN = 250
 TASKS_PER_UNIT = 100

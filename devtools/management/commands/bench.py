@@ -1,7 +1,7 @@
-"""Benchmark the pages and the API at two sizes against their floors (plans.bench.run)."""
+"""Benchmark the pages and the API at two sizes against their floors (devtools.bench.run)."""
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.bench.run import run
+from devtools.bench.run import run
 
 
 def sizes(text: str) -> list[int]:
