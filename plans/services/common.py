@@ -1,11 +1,23 @@
-"""What every write service shares: the stale-version refusal and the permission refusal.
-
-It imports nothing from the other service modules, so `plans.services` and the modules it
-re-exports (sheets, indicators) all build on it without importing each other."""
+"""What every write service shares: the lock order, the stale-version refusal and the
+permission refusal. It imports no other service module; they all build on it."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+
+
+# Lock order. A service that locks several rows locks them in this order, so two services
+# never wait for each other in a circle (PostgreSQL would abort one as a deadlock victim):
+#
+#     sheet import → plan → period → task → assignment / deadline → reports (by id)
+#
+# and locks only the rows it names: `select_for_update(of=("self",))` where it also reads
+# related rows with select_related (a bare select_for_update() would lock those too, in the
+# join's order — the report PATCH used to lock its period and task that way, after the report,
+# and deadlocked with a sheet apply that had locked the period first). Rows that are changed
+# but not deleted are locked FOR NO KEY UPDATE (no_key=True): inserting a row that refers to
+# them (a report of the period, a history record) does not wait for the lock. Every write
+# service is wrapped in retry_on_conflict: a deadlock that still happens is retried once.
 
 
 class StaleVersion(Exception):

@@ -28,7 +28,7 @@ from plans.models import (
     units_answering_for,
 )
 from plans.permissions import can_edit_report
-from plans.services import report_update  # this module is imported at the end of plans.services
+from plans.services.reporting import report_update
 from plans.services.common import StaleVersion
 from plans.services.conflicts import retry_on_conflict
 

@@ -104,7 +104,7 @@ def test_sheet_apply_racing_a_patch_of_the_same_report_never_fails(transactional
     if pause == "before the first change":
         monkeypatch.setattr("plans.services.sheets._apply_change", pause_once(services.sheets._apply_change, before=True))
     else:
-        monkeypatch.setattr("plans.services._locked", pause_once(services._locked, before=False))
+        monkeypatch.setattr("plans.services.reporting._locked", pause_once(services.reporting._locked, before=False))
 
     def apply():
         try:

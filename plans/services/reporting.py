@@ -1,0 +1,132 @@
+"""The reporting cycle: a unit writes and submits its report, the office approves or returns
+it, supporting units add their input."""
+
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from plans.models import (
+    ProgressReport,
+    ReportState,
+    SupportingInput,
+    Task,
+    TaskStatus,
+)
+from plans.permissions import (
+    can_add_supporting_input,
+    can_edit_report,
+    can_review_report,
+    can_submit_report,
+    membership,
+)
+from plans.services.common import check_version, deny
+from plans.services.conflicts import retry_on_conflict
+
+
+def _locked(report: ProgressReport, user, expected_version: int | None = None) -> ProgressReport:
+    """The report re-read under a row lock, so two writers cannot both act on a stale copy
+    (and, given `expected_version`, refused if it moved on); its history records `user` as
+    the author of the change (also outside a web request). Only the report row is locked: its
+    period and task are read for the permission rules, not locked (see "Lock order"); a period
+    closed meanwhile takes effect from the next write, as if this one had come first."""
+    report = (
+        ProgressReport.objects.select_for_update(no_key=True, of=("self",)).select_related("period", "task").get(pk=report.pk)
+    )
+    check_version(report, expected_version)
+    report._history_user = user
+    return report
+
+
+REPORT_FIELDS = ("status", "percent", "progress", "problems", "next_steps")
+
+
+@retry_on_conflict
+def report_update(
+    *, user, report: ProgressReport, expected_version: int | None = None, reason: str = "", **values
+) -> ProgressReport:
+    """Change a report's content (status, percent, 本期进展情况, 存在问题, 下步打算); `reason`
+    goes into the history record (e.g. which uploaded sheet made the change)."""
+    unknown = set(values) - set(REPORT_FIELDS)
+    if unknown:
+        raise ValidationError(_("不能修改的字段 (fields that cannot be changed): %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        report = _locked(report, user, expected_version)
+        deny(can_edit_report(user, report))
+        if reason:
+            report._change_reason = reason
+        for name, value in values.items():
+            setattr(report, name, value)
+        report.full_clean(validate_unique=False, validate_constraints=True)
+        report.save()
+    return report
+
+
+@retry_on_conflict
+def report_submit(*, user, report: ProgressReport, expected_version: int | None = None) -> ProgressReport:
+    """The unit leader sends the report to the office (pending/returned → submitted)."""
+    with transaction.atomic():
+        report = _locked(report, user, expected_version)
+        deny(can_submit_report(user, report))
+        if not report.progress.strip():
+            raise ValidationError(_("请先填写本期进展情况再报送 (fill in the progress before submitting)"))
+        report.state = ReportState.SUBMITTED
+        report.submitted_at, report.submitted_by = timezone.now(), user
+        report.save()
+    return report
+
+
+def _reviewed(report: ProgressReport, user, state: str, comment: str, expected_version: int | None) -> ProgressReport:
+    """Record the office's decision on a submitted report (inside the caller's transaction)."""
+    report = _locked(report, user, expected_version)
+    deny(can_review_report(user, report))
+    report.state, report.review_comment = state, (comment or "").strip()
+    report.reviewed_at, report.reviewed_by = timezone.now(), user
+    report.save()
+    return report
+
+
+@retry_on_conflict
+def report_approve(
+    *, user, report: ProgressReport, comment: str = "", expected_version: int | None = None
+) -> ProgressReport:
+    """The office approves: the report is locked and its status becomes the task's status
+    (the task is locked first: "Lock order")."""
+    with transaction.atomic():
+        task_id = report.task_id or ProgressReport.objects.values_list("task_id", flat=True).get(pk=report.pk)
+        Task.objects.select_for_update(no_key=True).filter(pk=task_id).first()
+        report = _reviewed(report, user, ReportState.APPROVED, comment, expected_version)
+        task = report.task
+        task._history_user = user
+        completed_at = (task.completed_at or timezone.now()) if report.status == TaskStatus.COMPLETED else None
+        if (task.status, task.completed_at) != (report.status, completed_at):
+            task.status, task.completed_at = report.status, completed_at
+            task.save()
+    return report
+
+
+@retry_on_conflict
+def report_return(*, user, report: ProgressReport, comment: str, expected_version: int | None = None) -> ProgressReport:
+    """The office sends the report back with a comment (submitted → returned)."""
+    if not (comment or "").strip():
+        raise ValidationError(_("退回时请填写审核意见 (a comment is required to return a report)"))
+    with transaction.atomic():
+        report = _reviewed(report, user, ReportState.RETURNED, comment, expected_version)
+    return report
+
+
+@retry_on_conflict
+def supporting_input_save(*, user, report: ProgressReport, text: str) -> SupportingInput:
+    """A supporting unit's input to the lead's report for the task and period."""
+    if not (text or "").strip():
+        raise ValidationError(_("请填写配合情况 (the input is empty)"))
+    with transaction.atomic():
+        report = _locked(report, user)
+        deny(can_add_supporting_input(user, report))
+        unit = membership(user).unit
+        contribution = SupportingInput.objects.filter(report=report, unit=unit).first() or SupportingInput(report=report, unit=unit)
+        contribution.text, contribution.author = text.strip(), user
+        contribution._history_user = user
+        contribution.save()
+    return contribution
