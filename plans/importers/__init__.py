@@ -25,7 +25,8 @@ from .cleanup import (
     is_assignment_line,
     normalize_spaces,
 )
-from .deadlines import parse_cn_date, parse_period, parse_reporting
+from .dates import parse_cn_date, parse_period
+from .deadlines import parse_reporting
 from .reader import read_document
 from .flat_tables import rows_from_flattened
 from .subjects import assign_by_subjects

@@ -39,7 +39,7 @@ import re
 from decimal import Decimal
 from typing import NamedTuple
 
-from .deadlines import normalise
+from .dates import normalise
 from .types import Comparator, ParsedTarget
 
 SENTENCE = re.compile(r"[^。!?\n]+")
