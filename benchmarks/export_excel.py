@@ -5,7 +5,7 @@ for the very same cells, each measured in its own child process so each peak RSS
     PYTHONPATH=. .venv/bin/python benchmarks/export_excel.py [--tasks 50000] [--keep DIR]
 
 Steps (each a child process of this script, with DATABASE_URL pointing into the work directory):
-migrate, build (plans.synthetic), export (timed), read back (untimed: the exported cells, their
+migrate, build (devtools.scale), export (timed), read back (untimed: the exported cells, their
 named styles, merged ranges, column widths and row heights into a pickle), floor (timed: write
 the pickled cells again with openpyxl write-only mode and save). Goals: floor ratio ≤ 1.5 and
 export peak RSS < 300 MB."""
@@ -49,13 +49,15 @@ def child_build(work: Path, tasks: int) -> dict:
     django_setup()
     from django.contrib.auth import get_user_model
 
-    from plans.synthetic import build_synthetic_plan
+    from devtools.scale import ScaleGenerator, Sizes, synthetic_plans
 
     started = time.perf_counter()
-    plan = build_synthetic_plan(tasks=tasks, progress=lambda message: print(f"  build: {message}", flush=True))
+    sizes = Sizes(plans=1, tasks=tasks, units=200, years=1)
+    ScaleGenerator(sizes, progress=lambda message: print(f"  build: {message}", flush=True)).run()
     seconds = time.perf_counter() - started
+    plan = synthetic_plans().get()
     user = get_user_model().objects.create_superuser("bench", "bench@example.invalid", secrets.token_urlsafe(16))
-    return {"seconds": seconds, "period": plan.periods.get().pk, "user": user.pk, "peak_mb": peak_mb()}
+    return {"seconds": seconds, "period": plan.periods.get(is_open=True).pk, "user": user.pk, "peak_mb": peak_mb()}
 
 
 def child_export(work: Path, period_id: int, user_id: int) -> dict:
@@ -108,7 +110,7 @@ def child_lookup(work: Path) -> dict:
     from plans.models import ReportingPeriod, Task
 
     return {
-        "period": ReportingPeriod.objects.get().pk, "user": get_user_model().objects.get(username="bench").pk,
+        "period": ReportingPeriod.objects.get(is_open=True).pk, "user": get_user_model().objects.get(username="bench").pk,
         "tasks": Task.objects.tasks().count(),
     }
 

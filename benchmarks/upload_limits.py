@@ -171,11 +171,12 @@ def child_prepare() -> dict:
     django.setup()
     from django.contrib.auth import get_user_model
 
-    from plans.synthetic import build_synthetic_plan
+    from devtools.scale import ScaleGenerator, Sizes, synthetic_plans
 
-    plan = build_synthetic_plan(tasks=200, units=20)
+    ScaleGenerator(Sizes(plans=1, tasks=200, units=20, years=1)).run()
+    plan = synthetic_plans().get()
     user = get_user_model().objects.create_superuser("bench", "bench@example.invalid", secrets.token_urlsafe(16))
-    period = plan.periods.get()
+    period = plan.periods.get(is_open=True)
     return {"plan_key": plan.key, "period_label": period.label, "period": period.pk, "user": user.pk}
 
 

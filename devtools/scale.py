@@ -8,8 +8,8 @@ from the plan's start to the current quarter (the current one open), a report pe
 responsible unit per period whose percent grows over the periods, and Chinese report texts
 of realistic length. Deterministic from the seed.
 
-Rows are written with ids handed out here and sent in large batches: COPY on PostgreSQL,
-executemany elsewhere; no model instances, no signals, no history rows. Everything is
+Rows are written with ids handed out by devtools.bulk_writer and sent in large batches: COPY on
+PostgreSQL, executemany elsewhere; no model instances, no signals, no history rows. Everything is
 written in one transaction, so a failure leaves the database as it was."""
 from __future__ import annotations
 
@@ -21,10 +21,22 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from devtools.bulk_writer import BulkWriter, analyze
+from devtools.texts import (
+    AREAS,
+    MEASURES,
+    NEXT_STEPS,
+    PROBLEMS,
+    PROGRESS,
+    REVIEW_COMMENTS,
+    THEMES,
+    chinese_number,
+    sentences,
+    task_title,
+)
 from plans.models import (
     Assignment,
     Comparator,
@@ -47,24 +59,11 @@ from plans.models import (
 )
 from plans.periods import nominal_due_date, shift_to_working_day, spans
 from plans.roles import GROUP_OF_ROLE, OFFICE_GROUP, groups_ensure
-from plans.synthetic import (
-    AREAS,
-    JURISDICTION,
-    MEASURES,
-    NEXT_STEPS,
-    PROBLEMS,
-    PROGRESS,
-    REVIEW_COMMENTS,
-    THEMES,
-    _text,
-    _title,
-    chinese_number,
-)
 
+JURISDICTION = "合成省"  # synthetic units are named 合成省第N厅, never colliding with real ones
 PASSWORD = "scale-demo-2026"
 OFFICE_USERNAME = "scale-office"
 TEXT_POOL = 3000  # distinct texts per field; reports pick from them
-FLUSH_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -105,104 +104,8 @@ def synthetic_plans():
     return Plan.objects.filter(jurisdiction=JURISDICTION)
 
 
-def analyze() -> None:
-    """Fresh planner statistics after a bulk load; on PostgreSQL also the visibility map that
-    lets counts read indexes only. Outside a transaction (VACUUM cannot run in one)."""
-    if connection.in_atomic_block:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-
-
 def unit_username(number: int, role: str) -> str:
     return f"scale-u{number}-{role}"
-
-
-# --- writing rows ---------------------------------------------------------------------------
-class BulkWriter:
-    """Collects rows per model as dicts of column values, hands out ids (from each table's
-    current maximum) and writes them in batches. Columns left out take the field's default."""
-
-    def __init__(self, batch: int = FLUSH_ROWS):
-        self.batch = batch
-        self.rows: dict[type[models.Model], list[tuple]] = {}
-        self.next_id: dict[type[models.Model], int] = {}
-        self.columns: dict[type[models.Model], tuple[list[str], dict, list]] = {}
-        self.postgres = connection.vendor == "postgresql"
-
-    def _layout(self, model):
-        if model not in self.columns:
-            fields = model._meta.concrete_fields
-            defaults = {}
-            for f in fields:  # Django's defaults: the declared one, else "" for text, else None
-                value = f.get_default()
-                defaults[f.attname] = value.value if isinstance(value, models.Choices) else value
-            adapt = [self._adapter(f) for f in fields]
-            self.columns[model] = ([f.attname for f in fields], [f.column for f in fields], defaults, adapt)
-            self.next_id[model] = (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
-            self.rows[model] = []
-        return self.columns[model]
-
-    def _adapter(self, f):
-        """psycopg's COPY takes Python values; SQLite needs Django's text forms of dates."""
-        if self.postgres:
-            return None
-        if isinstance(f, models.DateTimeField):
-            return connection.ops.adapt_datetimefield_value
-        if isinstance(f, models.DateField):
-            return connection.ops.adapt_datefield_value
-        if isinstance(f, models.DecimalField):
-            return lambda value: connection.ops.adapt_decimalfield_value(value, f.max_digits, f.decimal_places)
-        return None
-
-    def reserve(self, model) -> int:
-        """An id for a row added later (a task whose status is known once its reports are made)."""
-        self._layout(model)
-        pk = self.next_id[model]
-        self.next_id[model] += 1
-        return pk
-
-    def add(self, model, **values) -> int:
-        names, _columns, defaults, adapt = self._layout(model)
-        pk = values.setdefault("id", self.next_id[model])
-        self.next_id[model] = max(self.next_id[model], pk + 1)
-        row = {**defaults, **values}
-        self.rows[model].append(tuple(
-            row[name] if adapter is None or row[name] is None else adapter(row[name])
-            for name, adapter in zip(names, adapt)
-        ))
-        if len(self.rows[model]) >= self.batch:
-            self.flush()
-        return pk
-
-    def flush(self) -> None:
-        """Write every model's pending rows, in the order the models were first added (parents
-        before children, which SQLite's immediate checks of some constraints prefer)."""
-        for model, rows in self.rows.items():
-            if rows:
-                self._write(model, rows)
-                rows.clear()
-
-    def _write(self, model, rows) -> None:
-        names, column_names = self.columns[model][:2]
-        table = connection.ops.quote_name(model._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(column) for column in column_names)
-        with connection.cursor() as cursor:
-            if self.postgres:
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(names))
-                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
-
-    def finish(self) -> None:
-        """Flush, then move PostgreSQL's id sequences past the ids handed out here."""
-        self.flush()
-        if self.postgres and self.columns:
-            with connection.cursor() as cursor:
-                for statement in connection.ops.sequence_reset_sql(no_style(), list(self.columns)):
-                    cursor.execute(statement)
 
 
 # --- the generator --------------------------------------------------------------------------
@@ -236,11 +139,11 @@ class ScaleGenerator:
     # texts are drawn from pools: writing a million fresh sentences would dominate the run
     def _pools(self) -> None:
         rng = self.rng
-        self.pool_progress = [_text(rng, PROGRESS, 100, 300) for _ in range(TEXT_POOL)]
-        self.pool_problems = [_text(rng, PROBLEMS, 20, 80) for _ in range(TEXT_POOL)]
-        self.pool_next = [_text(rng, NEXT_STEPS, 40, 150) for _ in range(TEXT_POOL)]
-        self.pool_measures = [_text(rng, MEASURES, 100, 300) for _ in range(TEXT_POOL)]
-        self.pool_inputs = [_text(rng, PROGRESS, 30, 80) for _ in range(TEXT_POOL)]
+        self.pool_progress = [sentences(rng, PROGRESS, 100, 300) for _ in range(TEXT_POOL)]
+        self.pool_problems = [sentences(rng, PROBLEMS, 20, 80) for _ in range(TEXT_POOL)]
+        self.pool_next = [sentences(rng, NEXT_STEPS, 40, 150) for _ in range(TEXT_POOL)]
+        self.pool_measures = [sentences(rng, MEASURES, 100, 300) for _ in range(TEXT_POOL)]
+        self.pool_inputs = [sentences(rng, PROGRESS, 30, 80) for _ in range(TEXT_POOL)]
 
     def run(self) -> Generated:
         started = time.monotonic()
@@ -397,7 +300,7 @@ class ScaleGenerator:
                 for sub in range(min(999, (count + 24) // 25)):
                     sub_label = f"({chinese_number(sub + 1)})"
                     groups.append((node(kind=NodeKind.SECTION, parent_id=section, label=sub_label, path=label + sub_label,
-                                        level=2, title=_title(rng)), label + sub_label, 3))
+                                        level=2, title=task_title(rng)), label + sub_label, 3))
                     self.result.sections += 1
             for group_number, (parent, parent_path, level) in enumerate(groups):
                 in_group = count // len(groups) + (1 if group_number < count % len(groups) else 0)
@@ -409,7 +312,7 @@ class ScaleGenerator:
                     status, completed_at = self._reports(task, assigned, periods)
                     w.add(Task, id=task, plan_id=plan, position=position - 1, source_line=position, kind=NodeKind.TASK,
                           parent_id=parent, label=f"{task_number}.", path=f"{parent_path}{task_number}.", level=level,
-                          title=_title(rng), text=rng.choice(self.pool_measures), status=status, completed_at=completed_at)
+                          title=task_title(rng), text=rng.choice(self.pool_measures), status=status, completed_at=completed_at)
                     tasks.append(task)
         self.result.tasks += size
         return tasks
