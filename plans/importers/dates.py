@@ -61,7 +61,6 @@ def valid_date(year: int, month: int, day: int | None) -> datetime.date | None:
     return datetime.date(year, month, day)
 
 
-
 # ---------------------------------------------------------------------------------------
 # Written dates and plan periods
 # ---------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ English part. An old Word (.doc) or WPS (.wps) file is converted to .docx by hea
 LibreOffice, where it is installed, and read as that .docx.
 Tables in a .docx become one line per row with cells separated by a tab, the form the
 task-table parser in `structure` reads; a paragraph numbered by Word's list numbering starts
-with the label Word shows ("一、", "（一）", "1.").
+with the label Word shows ("一、", "（一）", "1."). The text of each format is read in its own
+module (`docx_text`, `pdf_text`, `html_text`); this one holds the gate and the conversion.
 
 A document passes the same gate as an uploaded sheet (plans.exports.upload) before anything
 parses it: its size on disk; for a .docx the zip directory (zip bombs, from declared sizes)
@@ -19,13 +20,10 @@ from __future__ import annotations
 
 import codecs
 import os
-import re
 import shutil
 import signal
-import struct
 import subprocess
 import tempfile
-from html.parser import HTMLParser
 
 import unicodedata
 import zipfile
@@ -40,16 +38,22 @@ from plans.exports.upload import (
     ENCRYPTION_STREAM, MAX_UPLOAD_BYTES, MIB, OLE2_MAGIC, ZIP_SIGNATURES, UploadRefused, check_size, check_zip_members,
 )
 
+from .docx_text import W_NS, docx_lines
+from .html_text import html_lines
+from .list_numbers import format_list_number
+from .ole2 import FIB_ENCRYPTED, word_fib_flags
+from .pdf_text import read_pdf_lines
 from .types import ImportRefused
-from .unit_kinds import looks_like_unit
+
+# the readers of this module, and format_list_number that the tests take from here
+__all__ = ["check_docx_bytes", "check_text_bounds", "decode_text", "find_office_program", "format_list_number",
+           "read_document"]
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 DOCX_SUFFIXES = {".docx"}
 OLD_WORD_SUFFIXES = {".doc", ".wps"}  # Word 97-2003 and WPS Office's own, which is mostly the same format
 HTML_SUFFIXES = {".html", ".htm"}
 PDF_SUFFIXES = {".pdf"}
-MAX_PDF_PAGES = 300  # a plan runs to tens of pages; a longer PDF is something else
-CELL_SEPARATOR = "\t"
 
 # Real plans hold < 300 KB of text (the seeds ~10,000 characters in < 800 lines).
 MAX_DOCUMENT_BYTES = MAX_UPLOAD_BYTES  # the file on disk, refused by its size before it is read
@@ -57,7 +61,6 @@ MAX_DOCX_INFLATED_BYTES = 64 * MIB  # a .docx's members once unzipped: python-do
 MAX_TEXT_CHARS = 2_000_000
 MAX_TEXT_LINES = 20_000
 MAX_DOCX_ELEMENTS = 1_000_000  # XML elements in all parts of a .docx: python-docx holds each as an lxml node
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MAIN_PART = "word/document.xml"
 MAX_CONTROL_SHARE = 0.01  # control characters (not tab or line breaks) in real text: next to none
 CONVERSION_TIMEOUT_SECONDS = 60  # LibreOffice converts a 40-page .doc in about 2 s, most of it its start
@@ -83,7 +86,7 @@ def read_document(path) -> tuple[list[str], str]:
     elif suffix in HTML_SUFFIXES:
         lines, kind = html_lines(decode_text(_read_bytes(file_path))), "html"
     elif suffix in PDF_SUFFIXES:
-        lines, kind = _read_pdf_lines(file_path), "pdf"
+        lines, kind = read_pdf_lines(file_path), "pdf"
     elif suffix in DOCX_SUFFIXES | OLD_WORD_SUFFIXES:
         lines, kind = _read_word_lines(file_path)
     else:
@@ -161,83 +164,6 @@ def _read_text_lines(file_path: Path) -> list[str]:
     return text.splitlines()
 
 
-def _read_pdf_lines(file_path: Path) -> list[str]:
-    """The text lines of a PDF's text layer, page by page in pdfminer's reading order (page
-    footers and lines broken inside a word are the cleanup's: as in a hard-wrapped .txt)."""
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTTextContainer, LTTextLine
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.psexceptions import PSException
-
-    with file_path.open("rb") as handle:
-        if not handle.read(1024).lstrip().startswith(b"%PDF"):
-            raise ImportRefused("文件已损坏或不是 PDF 文件 (the file is not a PDF or is damaged)")
-    lines: list[str] = []
-    try:
-        for page in extract_pages(str(file_path), laparams=LAParams(), maxpages=MAX_PDF_PAGES + 1):
-            if page.pageid > MAX_PDF_PAGES:
-                raise ImportRefused(
-                    f"PDF 超过 {MAX_PDF_PAGES} 页，不像一份行动方案 (the PDF has more than {MAX_PDF_PAGES} pages)"
-                )
-            for element in page:
-                if isinstance(element, LTTextContainer):
-                    lines.extend(
-                        line.get_text().rstrip("\n") for line in element if isinstance(line, LTTextLine)
-                    )
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise ImportRefused("PDF 文件有密码保护，请去除密码后再导入 (the PDF is password-protected)") from None
-    except ImportRefused:
-        raise
-    except (PSException, ValueError, TypeError, KeyError, AttributeError, IndexError, AssertionError):
-        raise ImportRefused("PDF 文件已损坏，无法读取 (the PDF is damaged and cannot be read)") from None
-    if not any(line.strip() for line in lines):
-        raise ImportRefused(
-            "PDF 中没有文字，可能是扫描件：请用带文字层的 PDF、Word 或文本文件导入 "
-            "(the PDF has no text layer, perhaps a scan: import a PDF with text, a Word or a text file)"
-        )
-    return lines
-
-
-class _PageText(HTMLParser):
-    """The text of a saved web page, a line per block (paragraph, heading, list item, line
-    break) and a table row per line with its cells joined by " | "; scripts, styles and the
-    site's navigation, header and footer left out."""
-
-    BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "section", "article", "title"}
-    SKIPPED = {"script", "style", "nav", "header", "footer", "noscript", "iframe", "select", "button"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.lines: list[str] = [""]
-        self.skipping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.SKIPPED:
-            self.skipping += 1
-        elif tag in self.BLOCKS:
-            self.lines.append("")
-        elif tag in ("td", "th") and self.lines[-1].strip():
-            self.lines[-1] += " | "
-
-    def handle_endtag(self, tag):
-        if tag in self.SKIPPED:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in self.BLOCKS:
-            self.lines.append("")
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.lines[-1] += data.replace("\n", " ")
-
-
-def html_lines(text: str) -> list[str]:
-    """The lines of a saved web page (see _PageText); blank lines dropped."""
-    parser = _PageText()
-    parser.feed(text)
-    parser.close()
-    return [line.strip() for line in parser.lines if line.strip()]
-
-
 def _refuse_binary(text: str) -> None:
     """Binary data often decodes as GB18030; a NUL or a share of control characters no text has gives it away."""
     controls = sum(1 for char in text if unicodedata.category(char) == "Cc" and not char.isspace())
@@ -259,7 +185,7 @@ def _read_word_lines(file_path: Path) -> tuple[list[str], str]:
         return _docx_data_lines(data, name=file_path.name), "docx"
     if data.startswith(OLE2_MAGIC):
         _refuse_encrypted_ole(data)
-        if suffix in DOCX_SUFFIXES and _word_fib_flags(data) is None:  # an .xls or the like named .docx
+        if suffix in DOCX_SUFFIXES and word_fib_flags(data) is None:  # an .xls or the like named .docx
             raise ImportRefused(_corrupt_docx(file_path.name))
     kind = suffix.removeprefix(".") if suffix in OLD_WORD_SUFFIXES else "doc"
     with tempfile.TemporaryDirectory(prefix="plan-import-") as folder:
@@ -287,14 +213,9 @@ def _password_protected() -> str:
 def _refuse_encrypted_ole(data: bytes) -> None:
     """Refuse an OLE2 file with a password: an encrypted .docx (an OLE2 wrapper with an
     EncryptionInfo stream) or a Word 97-2003 file whose FIB says fEncrypted."""
-    flags = _word_fib_flags(data)
+    flags = word_fib_flags(data)
     if ENCRYPTION_STREAM in data or (flags is not None and flags & FIB_ENCRYPTED):
         raise ImportRefused(_password_protected())
-
-
-FIB_ENCRYPTED = 0x0100  # FibBase bit F ([MS-DOC] 2.5.2): the document is encrypted or XOR-obfuscated
-FIB_IDENT = 0xA5EC  # FibBase.wIdent of every Word 97-2003 document
-_END_OF_CHAIN = 0xFFFFFFFA  # sector numbers at or above this end a chain ([MS-CFB] 2.1)
 
 
 def find_office_program() -> str | None:
@@ -368,64 +289,6 @@ _PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
 <item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
 </oor:items>
 """
-
-
-def _word_fib_flags(data: bytes) -> int | None:
-    """The FibBase flags of the WordDocument stream of an OLE2 compound file ([MS-CFB],
-    [MS-DOC] 2.5.2), or None when it holds no Word document or cannot be followed. Reads only
-    the header, the FAT and directory sectors and the stream's first bytes; every chain is
-    bounded by the file's sector count, so a looping or damaged file ends the walk."""
-    try:
-        shift = struct.unpack_from("<H", data, 0x1E)[0]
-        if shift not in (9, 12):
-            return None
-        size = 1 << shift
-        sectors = max(0, (len(data) - size) // size)
-
-        def sector(number: int) -> bytes:
-            if number >= sectors:
-                raise ValueError("sector out of the file")
-            return data[(number + 1) * size:(number + 2) * size]
-
-        fat_sectors = [n for n in struct.unpack_from("<109I", data, 0x4C) if n < _END_OF_CHAIN]
-        difat, hops = struct.unpack_from("<I", data, 0x44)[0], 0
-        while difat < _END_OF_CHAIN and hops < sectors:
-            entries = struct.unpack(f"<{size // 4}I", sector(difat))
-            fat_sectors.extend(n for n in entries[:-1] if n < _END_OF_CHAIN)
-            difat, hops = entries[-1], hops + 1
-        per_sector = size // 4
-
-        def chain(start: int):
-            number, hops = start, 0
-            while number < _END_OF_CHAIN and hops <= sectors:
-                yield number
-                fat = sector(fat_sectors[number // per_sector])
-                number, hops = struct.unpack_from("<I", fat, (number % per_sector) * 4)[0], hops + 1
-
-        entries = [entry for number in chain(struct.unpack_from("<I", data, 0x30)[0])
-                   for entry in (sector(number)[at:at + 128] for at in range(0, size, 128))]
-        root, word = entries[0], None
-        for entry in entries:
-            name_bytes = struct.unpack_from("<H", entry, 0x40)[0]
-            if entry[0x42] == 2 and entry[:max(0, name_bytes - 2)].decode("utf-16-le", "replace") == "WordDocument":
-                word = entry
-                break
-        if word is None:
-            return None
-        start, length = struct.unpack_from("<II", word, 0x74)
-        if length < struct.unpack_from("<I", data, 0x38)[0]:  # in the mini stream, 64-byte sectors of the root's
-            mini = 1 << struct.unpack_from("<H", data, 0x20)[0]
-            offset = start * mini
-            root_sectors = chain(struct.unpack_from("<I", root, 0x74)[0])
-            for _ in range(offset // size):
-                next(root_sectors)
-            head = sector(next(root_sectors))[offset % size:][:12]
-        else:
-            head = sector(start)[:12]
-        ident, _nfib, _unused, _lid, _next, flags = struct.unpack("<6H", head)
-    except (struct.error, ValueError, IndexError, StopIteration):
-        return None
-    return flags if ident == FIB_IDENT else None
 
 
 def check_docx_bytes(data: bytes, *, name: str) -> None:
@@ -538,339 +401,3 @@ class _DocxBounds(ContentHandler):
 def _corrupt_docx(name: str) -> str:
     return f"无法打开Word文件，文件可能已损坏：{name} (the .docx file is corrupt or not a Word file)"
 
-
-def docx_lines(document) -> list[str]:
-    """Body paragraphs and table rows of a python-docx Document, in document order.
-
-    A paragraph gives one line, after the label Word's list numbering shows before it
-    ("一、", "（一）", "1."; see `ListNumbering`), which is not in its text. A table row gives
-    one line of its cells joined by a tab; a cell merged across columns appears once; line
-    breaks inside a cell are removed (a cell with one unit per line keeps them apart, see
-    `join_cell_lines`).
-    """
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    labels = ListNumbering.of(document).labels(document.element.body)
-    lines: list[str] = []
-    for child in document.element.body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            lines.append(_labelled(labels.get(child, ""), Paragraph(child, document).text))
-        elif tag == "tbl":
-            lines.extend(_table_lines(Table(child, document), labels))
-    return lines
-
-
-def _table_lines(table, labels: dict) -> list[str]:
-    lines = []
-    for row in table.rows:
-        seen_cells = []
-        texts = []
-        for cell in row.cells:
-            if any(cell._tc is seen for seen in seen_cells):
-                continue
-            seen_cells.append(cell._tc)
-            text = "\n".join(_labelled(labels.get(paragraph._p, ""), paragraph.text) for paragraph in cell.paragraphs)
-            texts.append(join_cell_lines(text.splitlines()))
-        lines.append(CELL_SEPARATOR.join(texts))
-    return lines
-
-
-def _labelled(label: str, text: str) -> str:
-    """A paragraph's text after its list label: right after one ending in punctuation or a
-    symbol ("一、", "（1）", "①"), after a space where the label ends in a word ("第一条")."""
-    if not label:
-        return text
-    if text and unicodedata.category(label[-1])[0] in "LN" and unicodedata.category(label[-1]) != "No":
-        return f"{label} {text}"
-    return label + text
-
-
-# --- Word list numbering -----------------------------------------------------------------------
-def _w(name: str) -> str:
-    return f"{{{W_NS}}}{name}"
-
-
-def _val(element, path: str, default=None):
-    """The w:val of the child at `path` (w: names separated by /) of `element`, or `default`."""
-    for name in path.split("/"):
-        element = element.find(_w(name)) if element is not None else None
-    return default if element is None else element.get(_w("val"), default)
-
-
-def _number(text, default: int | None = None) -> int | None:
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        return default
-
-
-MAX_LABEL_TEMPLATE = 40  # characters of a level's lvlText: a real one is "%1、" or "（%1）"
-MAX_LIST_START = 32767  # Word's own limit on a level's start value
-
-
-class _Level:
-    """One level (w:lvl) of a list definition: how it numbers and how it shows its number."""
-
-    def __init__(self, element):
-        self.start = min(max(_number(_val(element, "start"), 0), 0), MAX_LIST_START)
-        self.format = _val(element, "numFmt", "decimal")
-        self.template = _val(element, "lvlText", "")
-        if len(self.template) > MAX_LABEL_TEMPLATE:
-            self.template = ""
-        legal = element.find(_w("isLgl"))
-        self.legal = legal is not None and legal.get(_w("val"), "true") not in ("0", "false", "off")
-        self.restart = _number(_val(element, "lvlRestart"))  # None: after any higher level; 0: never
-        self.style = _val(element, "pStyle")
-
-
-class ListNumbering:
-    """The labels Word puts before numbered paragraphs, which python-docx's text leaves out.
-
-    A paragraph is numbered by its own w:numPr or its style's (through w:basedOn): a list
-    instance (w:num, numId) of a list definition (w:abstractNum) and a level (ilvl). Counting
-    follows Word: list instances of one definition share its counters, except that an instance
-    whose w:lvlOverride sets a w:startOverride starts that level again the first time it is
-    used; a level counts on from its w:start, and a paragraph at one level restarts the levels
-    below it (unless their w:lvlRestart says otherwise). The label is the level's w:lvlText
-    with each %N replaced by level N's number in that level's w:numFmt (decimal,
-    chineseCounting, ideographTraditional, decimalEnclosedCircleChinese, …); bullets give none.
-    """
-
-    def __init__(self, numbering=None, styles=None):
-        self.definitions: dict[str, dict[int, _Level]] = {}
-        self.style_links: dict[str, str] = {}  # abstractNumId -> the style whose list it uses (w:numStyleLink)
-        self.instances: dict[str, tuple[str, dict[int, int], dict[int, _Level]]] = {}
-        self.style_numbers: dict[str, tuple[str | None, int | None]] = {}
-        self.default_style = None
-        if numbering is not None:
-            self._read_numbering(numbering)
-        if styles is not None:
-            self._read_styles(styles)
-        self.counters: dict[str, dict[int, int]] = {}
-        self.started: set[str] = set()
-
-    @classmethod
-    def of(cls, document) -> "ListNumbering":
-        """The numbering of a python-docx Document (none when it has no numbering part)."""
-        from docx.opc.constants import RELATIONSHIP_TYPE as RT
-
-        def part(relationship):
-            try:
-                return document.part.part_related_by(relationship).element
-            except (KeyError, AttributeError):
-                return None
-
-        return cls(part(RT.NUMBERING), part(RT.STYLES))
-
-    def _read_numbering(self, numbering) -> None:
-        for definition in numbering.iterchildren(_w("abstractNum")):
-            key = definition.get(_w("abstractNumId"))
-            self.definitions[key] = {
-                _number(level.get(_w("ilvl")), 0): _Level(level) for level in definition.iterchildren(_w("lvl"))
-            }
-            link = _val(definition, "numStyleLink")
-            if link:
-                self.style_links[key] = link
-        for instance in numbering.iterchildren(_w("num")):
-            starts, levels = {}, {}
-            for override in instance.iterchildren(_w("lvlOverride")):
-                level = _number(override.get(_w("ilvl")), 0)
-                start = _number(_val(override, "startOverride"))
-                if start is not None:
-                    starts[level] = min(max(start, 0), MAX_LIST_START)
-                definition = override.find(_w("lvl"))
-                if definition is not None:
-                    levels[level] = _Level(definition)
-            self.instances[instance.get(_w("numId"))] = (_val(instance, "abstractNumId"), starts, levels)
-
-    def _read_styles(self, styles) -> None:
-        own, based_on = {}, {}
-        for style in styles.iterchildren(_w("style")):
-            if style.get(_w("type")) != "paragraph":
-                continue
-            name = style.get(_w("styleId"))
-            own[name] = (_val(style, "pPr/numPr/numId"), _number(_val(style, "pPr/numPr/ilvl")))
-            based_on[name] = _val(style, "basedOn")
-            if style.get(_w("default")) in ("1", "true", "on"):
-                self.default_style = name
-        for name in own:
-            number, level, seen, current = None, None, set(), name
-            while current in own and current not in seen:  # the style's own numPr, else its base's
-                seen.add(current)
-                number = own[current][0] if number is None else number
-                level = own[current][1] if level is None else level
-                current = based_on[current]
-            self.style_numbers[name] = (number, level)
-
-    def _definition(self, instance: str) -> tuple[str, dict[int, _Level]] | None:
-        """The list definition an instance uses, through numStyleLink indirections."""
-        key = self.instances.get(instance, (None,))[0]
-        for _ in range(4):
-            link = self.style_links.get(key)
-            if link is None:
-                break
-            linked = self.style_numbers.get(link, (None, None))[0]
-            key = self.instances.get(linked, (None,))[0]
-        if key not in self.definitions:
-            return None
-        return key, self.definitions[key]
-
-    def labels(self, body) -> dict:
-        """{paragraph element: label} for every numbered paragraph of the body, counted in
-        document order: body paragraphs and the paragraphs of table cells, row by row."""
-        labels = {}
-        if not self.instances:
-            return labels
-
-        def walk(element):
-            for child in element.iterchildren():
-                if child.tag == _w("p"):
-                    label = self.label(child)
-                    if label:
-                        labels[child] = label
-                elif child.tag in (_w("tbl"), _w("tr"), _w("tc")):
-                    walk(child)
-
-        walk(body)
-        return labels
-
-    def label(self, paragraph) -> str:
-        """The label of one paragraph element, counting it; "" when it is not numbered."""
-        style = _val(paragraph, "pPr/pStyle", self.default_style)
-        style_number, style_level = self.style_numbers.get(style, (None, None))
-        instance = _val(paragraph, "pPr/numPr/numId", style_number)
-        if instance is None or instance == "0" or instance not in self.instances:
-            return ""
-        found = self._definition(instance)
-        if found is None:
-            return ""
-        key, levels = found
-        _abstract, starts, overrides = self.instances[instance]
-        levels = {**levels, **overrides}
-        level = _number(_val(paragraph, "pPr/numPr/ilvl"), style_level)
-        if level is None:
-            level = next((n for n, lvl in levels.items() if style and lvl.style == style), 0)
-        if level not in levels:
-            return ""
-        counters = self.counters.setdefault(key, {})
-        if instance not in self.started:
-            self.started.add(instance)
-            for overridden, start in starts.items():
-                counters[overridden] = start - 1  # the next paragraph at that level shows `start`
-                for lower in [n for n in counters if n > overridden]:
-                    del counters[lower]
-        counters[level] = counters[level] + 1 if level in counters else levels[level].start
-        for lower in [n for n in counters if n > level]:
-            restart = levels[lower].restart if lower in levels else None
-            if restart is None or (restart and level < restart):
-                del counters[lower]
-        this = levels[level]
-        if this.format == "bullet":
-            return ""
-
-        def number(match) -> str:
-            shown = int(match.group(1)) - 1
-            if shown not in levels:
-                return ""
-            value = counters.get(shown, levels[shown].start)
-            return format_list_number(value, "decimal" if this.legal else levels[shown].format)
-
-        return _LEVEL_FIELD.sub(number, this.template)
-
-
-_LEVEL_FIELD = re.compile(r"%([1-9])")
-_CN_DIGITS = "零一二三四五六七八九"
-_CN_LEGAL_SIMPLIFIED = "零壹贰叁肆伍陆柒捌玖"
-_CN_LEGAL_TRADITIONAL = "零壹貳參肆伍陸柒捌玖"
-_HEAVENLY_STEMS = "甲乙丙丁戊己庚辛壬癸"
-_EARTHLY_BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
-_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-          (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
-_FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
-
-
-def _chinese_number(n: int, digits: str = _CN_DIGITS, units: str = "十百千", *, legal: bool = False) -> str:
-    """n in Chinese counting: 十, 十一, 二十, 一百零一, 一千零一十, 一万二千 (legal: 壹拾, 壹拾壹)."""
-    if n == 0:
-        return digits[0]
-    if n >= 10_000:
-        high, low = divmod(n, 10_000)
-        rest = _chinese_number(low, digits, units, legal=True) if low else ""
-        return _chinese_number(high, digits, units, legal=legal) + "万" + (digits[0] if 0 < low < 1000 else "") + rest
-    text, zero = "", False
-    for power, unit in ((1000, units[2]), (100, units[1]), (10, units[0]), (1, "")):
-        digit = n // power % 10
-        if digit == 0:
-            zero = bool(text)
-            continue
-        text += (digits[0] if zero else "") + digits[digit] + unit
-        zero = False
-    if not legal and 10 <= n < 20:
-        text = text[1:]  # 十一, not 一十一
-    return text
-
-
-def _enclosed(n: int, ranges: tuple[tuple[int, int, int], ...]) -> str | None:
-    for first, last, code in ranges:
-        if first <= n <= last:
-            return chr(code + n - first)
-    return None
-
-
-def format_list_number(n: int, number_format: str) -> str:
-    """The number n as Word shows it in a list numbered in `number_format` (ST_NumberFormat);
-    a format or value it has no glyph for falls back to decimal."""
-    text = None
-    if number_format in ("chineseCounting", "chineseCountingThousand", "japaneseCounting",
-                         "taiwaneseCounting", "taiwaneseCountingThousand", "koreanCounting"):
-        text = _chinese_number(n)
-    elif number_format in ("ideographDigital", "japaneseDigitalTenThousand", "taiwaneseDigital"):
-        text = "".join("〇一二三四五六七八九"[int(d)] for d in str(n))
-    elif number_format == "chineseLegalSimplified":
-        text = _chinese_number(n, _CN_LEGAL_SIMPLIFIED, "拾佰仟", legal=True)
-    elif number_format in ("ideographLegalTraditional", "japaneseLegal"):
-        text = _chinese_number(n, _CN_LEGAL_TRADITIONAL, "拾佰仟", legal=True)
-    elif number_format == "ideographTraditional" and 1 <= n <= 10:
-        text = _HEAVENLY_STEMS[n - 1]
-    elif number_format == "ideographZodiac" and 1 <= n <= 12:
-        text = _EARTHLY_BRANCHES[n - 1]
-    elif number_format == "ideographZodiacTraditional" and 1 <= n <= 60:
-        text = _HEAVENLY_STEMS[(n - 1) % 10] + _EARTHLY_BRANCHES[(n - 1) % 12]
-    elif number_format in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese"):
-        text = _enclosed(n, ((1, 20, 0x2460), (21, 35, 0x3251), (36, 50, 0x32B1)))
-    elif number_format == "decimalEnclosedFullstop":
-        text = _enclosed(n, ((1, 20, 0x2488),))
-    elif number_format == "decimalEnclosedParen":
-        text = _enclosed(n, ((1, 20, 0x2474),))
-    elif number_format == "ideographEnclosedCircle":
-        text = _enclosed(n, ((1, 10, 0x3280),))
-    elif number_format in ("decimalFullWidth", "decimalFullWidth2"):
-        text = str(n).translate(_FULL_WIDTH_DIGITS)
-    elif number_format == "decimalZero":
-        text = f"{n:02d}"
-    elif number_format in ("lowerLetter", "upperLetter") and 1 <= n <= 26 * 4:
-        text = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
-        text = text.upper() if number_format == "upperLetter" else text
-    elif number_format in ("lowerRoman", "upperRoman") and 1 <= n < 4000:
-        text, rest = "", n
-        for value, numeral in _ROMAN:
-            count, rest = divmod(rest, value)
-            text += numeral * count
-        text = text.upper() if number_format == "upperRoman" else text
-    elif number_format == "none":
-        text = ""
-    return str(n) if text is None else text
-
-
-def join_cell_lines(parts: list[str]) -> str:
-    """The lines of one table cell as one line.
-
-    A cell listing one unit per line ("市工信局" / "市大数据局") keeps the units apart
-    with "、"; any other line break inside a cell is only a wrap and is removed.
-    """
-    parts = [part.strip() for part in parts if part.strip()]
-    if len(parts) > 1 and all(looks_like_unit(part.rstrip("、,，；;")) for part in parts):
-        return "、".join(part.rstrip("、,，；;") for part in parts)
-    return "".join(parts)
