@@ -1,22 +1,21 @@
 """The task list's sidebar filters (unit, level, section, light, overdue, period). Each offers
 its choices once a plan is chosen, so a page never scans every plan's rows."""
 from django.contrib import admin
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plans.admin.common import DerivedYesNoFilter
-from plans.models import Assignment, Plan, ProgressReport, ReportingPeriod, Section, Task, Unit
+from plans.models import Assignment, Plan, ReportingPeriod, Section, Task, Unit
 from plans.progress import Light
-
-# A task sits at most four levels deep, with unnumbered paragraphs one level further down;
-# five parent hops reach every descendant of a section.
-MAX_DEPTH = 5
-
-
-def descendant_of(section) -> Q:
-    """Nodes below `section` (an instance, a primary key or an OuterRef), at any depth."""
-    return Q(*(Q(**{"__".join(["parent"] * hops): section}) for hops in range(1, MAX_DEPTH + 1)), _connector=Q.OR)
+from plans.selectors.tasks import (
+    descendant_of,  # noqa: F401  (re-exported until plans.admin.tasks imports it from plans.selectors.tasks)
+    overdue_tasks,
+    tasks_at_level,
+    tasks_in_period,
+    tasks_of_unit,
+    tasks_under_section,
+    tasks_with_light,
+)
 
 
 def chosen_plan_id(request) -> str | None:
@@ -44,7 +43,7 @@ class UnitFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(pk__in=Assignment.objects.filter(unit_id=self.value()).values("task_id"))
+            return tasks_of_unit(queryset, self.value())
         return queryset
 
 
@@ -64,7 +63,7 @@ class LevelFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
-            return queryset.filter(level=self.value())
+            return tasks_at_level(queryset, self.value())
         return queryset
 
 
@@ -86,7 +85,7 @@ class SectionFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(descendant_of(self.value()))
+            return tasks_under_section(queryset, self.value())
         return queryset
 
 
@@ -102,17 +101,19 @@ class LightFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in Light.values:
             return queryset
-        today = timezone.localdate()
-        ids = [task.pk for task in queryset.with_schedule().order_by() if task.light(today) == self.value()]
-        return queryset.filter(pk__in=ids)
+        return tasks_with_light(queryset, self.value(), timezone.localdate())
 
 
 class OverdueFilter(DerivedYesNoFilter):
+    """是/否 through the same selector as the API's ?overdue= (not DerivedYesNoFilter.matching)."""
+
     title = _("超期未完成")
     parameter_name = "overdue"
 
-    def matching(self, today):
-        return Task.objects.overdue(today).values("pk")
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        return overdue_tasks(queryset, self.value() == "yes", timezone.localdate())
 
 
 class PeriodFilter(admin.SimpleListFilter):
@@ -135,6 +136,6 @@ class PeriodFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(pk__in=ProgressReport.objects.filter(period_id=self.value()).values("task_id"))
+            return tasks_in_period(queryset, self.value())
         return queryset
 

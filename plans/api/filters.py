@@ -3,7 +3,6 @@ status, a bad date) are a 400, never a 500."""
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -11,12 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 
-from plans.api.readings import attach_readings
 from plans.indicators import IndicatorStatus
 from plans.models import (
-    Assignment,
-    Deadline,
-    DeadlineKind,
     IndicatorValue,
     Plan,
     ProgressReport,
@@ -32,6 +27,17 @@ from plans.models import (
     UnitKind,
 )
 from plans.progress import Light
+from plans.selectors.indicators import indicators_with_status
+from plans.selectors.tasks import (
+    overdue_tasks,
+    tasks_due_by,
+    tasks_due_from,
+    tasks_in_period,
+    tasks_matching,
+    tasks_of_unit,
+    tasks_with_light,
+    tasks_with_role,
+)
 
 MAX_ID = 2**63 - 1
 
@@ -117,13 +123,8 @@ class PeriodFilter(filters.FilterSet):
         fields = ["plan", "is_open"]
 
 
-def _due_dates():
-    """The outer task's 完成时限 (a correlated subquery)."""
-    return Deadline.objects.filter(task=OuterRef("pk"), kind=DeadlineKind.DUE)
-
-
 class TaskFilter(filters.FilterSet):
-    """Expects the queryset of views.tasks_for_api (annotated by TaskQuerySet.with_schedule)."""
+    """Expects the queryset of selectors.tasks.tasks_for_api (annotated by TaskQuerySet.with_schedule)."""
 
     plan = IdFilter(field_name="plan_id")
     unit = IdFilter(method="filter_unit", help_text="担任任一职责的单位；与 role 同用则限定该职责。")
@@ -141,49 +142,35 @@ class TaskFilter(filters.FilterSet):
         fields = ["plan", "unit", "role", "status", "overdue", "due_before", "due_after", "period", "search", "light"]
 
     def filter_unit(self, queryset, name, value):
-        assigned = Assignment.objects.filter(unit_id=value)
-        role = self.form.cleaned_data.get("role")
-        if role:
-            assigned = assigned.filter(role=role)
-        return queryset.filter(pk__in=assigned.values("task_id"))
+        return tasks_of_unit(queryset, value, role=self.form.cleaned_data.get("role"))
 
     def filter_role(self, queryset, name, value):
         if self.form.cleaned_data.get("unit"):
             return queryset  # applied together with the unit
-        return queryset.filter(pk__in=Assignment.objects.filter(role=value).values("task_id"))
+        return tasks_with_role(queryset, value)
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Task.objects.overdue(timezone.localdate()).values("pk")
-        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+        return overdue_tasks(queryset, value, timezone.localdate())
 
-    # The first due date through the task's own deadlines, not the due_date annotation, which
-    # would be worked out for every task before filtering: min ≤ d ⟺ some due date ≤ d.
     def filter_due_before(self, queryset, name, value):
-        return queryset.filter(Exists(_due_dates().filter(date__lte=value)))
+        return tasks_due_by(queryset, value)
 
     def filter_due_after(self, queryset, name, value):
-        """min ≥ d ⟺ a dated due date exists and none is before d."""
-        return queryset.filter(Exists(_due_dates().filter(date__isnull=False))).exclude(Exists(_due_dates().filter(date__lt=value)))
+        return tasks_due_from(queryset, value)
 
     def filter_period(self, queryset, name, value):
-        return queryset.filter(pk__in=ProgressReport.objects.filter(period_id=value).values("task_id"))
+        return tasks_in_period(queryset, value)
 
     def filter_search(self, queryset, name, value):
-        units = Assignment.objects.filter(Q(unit__name__icontains=value) | Q(unit__short_name__icontains=value))
-        return queryset.filter(Q(title__icontains=value) | Q(text__icontains=value) | Q(pk__in=units.values("task_id")))
+        return tasks_matching(queryset, value)
 
     def filter_light(self, queryset, name, value):
-        """The light is derived in Python (Task.light), as in the admin's LightFilter: one
-        query over the tasks filtered so far, whatever their number."""
-        today = timezone.localdate()
-        if "due_date" not in queryset.query.annotations:
-            queryset = queryset.with_schedule()
-        ids = [task.pk for task in queryset.prefetch_related(None).order_by() if task.light(today) == value]
-        return queryset.filter(pk__in=ids)
+        """The light is derived in Python, as in the admin's LightFilter (the same selector)."""
+        return tasks_with_light(queryset, value, timezone.localdate())
 
 
 class ReportFilter(filters.FilterSet):
-    """Expects the queryset of views.reports_for_api (annotated by with_late)."""
+    """Expects the queryset of selectors.reports.reports_for_api (annotated by with_late)."""
 
     plan = IdFilter(field_name="period__plan_id")  # the plan's periods, read off the (period, task, unit) index
     period = IdFilter(field_name="period_id")
@@ -207,13 +194,8 @@ class SheetImportFilter(filters.FilterSet):
         fields = ("plan", "period", "state")
 
 
-def _latest_status(indicator) -> str:
-    """The status of an indicator's latest reading; no_value before any period has started."""
-    return indicator.latest.status if indicator.latest is not None else IndicatorStatus.NO_VALUE
-
-
 class IndicatorFilter(filters.FilterSet):
-    """Expects the queryset of views.indicators_for_api (plan and owner selected)."""
+    """Expects the queryset of selectors.indicators.indicators_for_api (plan and owner selected)."""
 
     plan = IdFilter(field_name="plan_id")
     task = IdFilter(field_name="task_id")
@@ -229,12 +211,7 @@ class IndicatorFilter(filters.FilterSet):
         fields = ["plan", "task", "owner", "active", "plan_level", "status"]
 
     def filter_status(self, queryset, name, value):
-        """The status is derived in Python (plans.indicators): two queries over the indicators
-        filtered so far, whatever their number, as TaskFilter.filter_light does."""
-        targets = list(queryset.order_by())
-        attach_readings(targets, timezone.localdate())
-        ids = [target.pk for target in targets if _latest_status(target.tracked) == value]
-        return queryset.filter(pk__in=ids)
+        return indicators_with_status(queryset, value, timezone.localdate())
 
 
 class IndicatorValueFilter(filters.FilterSet):

@@ -2,7 +2,6 @@
 validate types and ranges here; the rules and the writing itself are in plans.services."""
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -14,7 +13,6 @@ from rest_framework import serializers
 from plans import progress
 from plans.api.concurrency import MAX_VERSION
 from plans.api.filters import MAX_ID
-from plans.api.readings import attach_readings
 from plans.indicators import (
     IndicatorStatus,
     Reading,
@@ -42,9 +40,12 @@ from plans.models import (
     Task,
     TaskStatus,
     Unit,
-    attach_summaries,
 )
 from plans.rollup import Rollup, plan_rollups, plan_totals
+from plans.selectors.indicators import attach_readings
+from plans.selectors.plans import attach_totals
+from plans.selectors.reports import attach_inputs
+from plans.selectors.tasks import attach_summaries
 
 MAX_POSITION = 32767  # PositiveSmallIntegerField
 
@@ -138,11 +139,7 @@ class PlanListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         """A page of plans reads their roll-ups in one query (rollup.plan_totals)."""
         plans = list(data.all() if hasattr(data, "all") else data)
-        missing = [plan for plan in plans if not hasattr(plan, "rollup")]
-        if missing:
-            totals = plan_totals([plan.pk for plan in missing])
-            for plan in missing:
-                plan.rollup = totals[plan.pk]
+        attach_totals(plans)
         return super().to_representation(plans)
 
 
@@ -168,7 +165,7 @@ class PlanSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PlanSectionSerializer(many=True))
     def get_sections(self, plan):
-        """Reads the `section_nodes` prefetched by views.plans_for_api (position order)."""
+        """Reads the `section_nodes` prefetched by selectors.plans.plans_for_api (position order)."""
         return PlanSectionSerializer(_section_tree(plan.section_nodes), many=True).data
 
     @extend_schema_field(RollupSerializer)
@@ -302,7 +299,7 @@ class TaskListSerializer(serializers.ListSerializer):
 
 
 def _summarised(task):
-    """The task with the rows of models.attach_summaries (read here for a single task)."""
+    """The task with the rows of selectors.tasks.attach_summaries (read here for a single task)."""
     if not hasattr(task, "assignment_rows"):
         attach_summaries([task])
     return task
@@ -404,20 +401,10 @@ class SupportingInputSerializer(serializers.ModelSerializer):
         fields = ["unit", "text"]
 
 
-def _attach_inputs(reports) -> None:
-    """The supporting units' input of reports as plain rows (`input_rows`), one query for all."""
-    rows = defaultdict(list)
-    found = SupportingInput.objects.filter(report_id__in=[report.pk for report in reports]).order_by("unit_id")
-    for row in found.values("report_id", "unit_id", "text"):
-        rows[row["report_id"]].append({"unit": row["unit_id"], "text": row["text"]})
-    for report in reports:
-        report.input_rows = rows[report.pk]
-
-
 class ReportListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         reports = list(data.all() if hasattr(data, "all") else data)
-        _attach_inputs([report for report in reports if not hasattr(report, "input_rows")])
+        attach_inputs([report for report in reports if not hasattr(report, "input_rows")])
         return super().to_representation(reports)
 
 
@@ -439,7 +426,7 @@ class ReportSerializer(serializers.ModelSerializer):
 
     def to_representation(self, report):
         if not hasattr(report, "input_rows"):
-            _attach_inputs([report])
+            attach_inputs([report])
         return {
             "id": report.pk, "task": report.task_id, "unit": report.unit_id, "period": report.period_id,
             "status": report.status, "percent": report.percent, "progress": report.progress, "problems": report.problems,
@@ -491,7 +478,7 @@ class SheetImportListSerializer(serializers.ModelSerializer):
     """An uploaded progress sheet (进展情况表) in a list: how many changes and problems its
     preview has, never the preview itself (GET /api/sheet-imports/{id}/ pages through it)."""
 
-    # reads `period` and `uploaded_by`: select_related by views.sheet_imports_for_api
+    # reads `period` and `uploaded_by`: select_related by selectors.sheets.sheet_imports_for_api
     plan = serializers.IntegerField(source="period.plan_id", read_only=True)
     period_label = serializers.CharField(source="period.label", read_only=True)
     state = SheetImportStateField(
@@ -789,7 +776,7 @@ class AssignmentSerializer(StrictInput, serializers.ModelSerializer):
 class SheetUploadSerializer(StrictInput, serializers.Serializer):
     """multipart/form-data: the period and the filled-in workbook."""
 
-    # context["periods"]: the periods the account may see (views.periods_for_api)
+    # context["periods"]: the periods the account may see (selectors.plans.periods_for_api)
     period = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="报送周期 id。")
     file = serializers.FileField(allow_empty_file=True, help_text="填好的进展情况表（.xlsx）。")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -73,7 +72,6 @@ from plans.models import (
     Deadline,
     IndicatorValue,
     Plan,
-    PlanIssuer,
     ProgressReport,
     ReportingPeriod,
     SheetImport,
@@ -82,73 +80,13 @@ from plans.models import (
     Unit,
 )
 from plans.rollup import Rollup, plan_rollups
+from plans.selectors.indicators import indicator_values_for_api, indicators_for_api
+from plans.selectors.plans import periods_for_api, plans_for_api, units_for_api
+from plans.selectors.reports import reports_for_api
+from plans.selectors.sheets import sheet_import_list_for_api, sheet_imports_for_api
+from plans.selectors.tasks import tasks_for_api
 
 _ID = re.compile(r"[0-9]{1,18}")
-
-
-# --- the querysets of the API (candidates for `for_api()` QuerySet methods in models.py) -----
-def units_for_api():
-    return Unit.objects.prefetch_related("members")
-
-
-def plans_for_api(user):
-    return (
-        Plan.objects.visible_to(user)
-        .defer("source_text")
-        .prefetch_related(
-            Prefetch("issuer_links", PlanIssuer.objects.order_by("position")),
-            Prefetch("nodes", Task.objects.sections().active().order_by("position"), to_attr="section_nodes"),
-            Prefetch("targets", Target.objects.visible_to(user).order_by("position")),  # not a hidden task's
-        )
-    )
-
-
-def tasks_for_api(user):
-    """Tasks with their schedule and latest report's id; TaskSerializer adds their assignments,
-    deadlines and latest report as rows (models.attach_summaries)."""
-    return (
-        Task.objects.tasks()
-        .visible_to(user)
-        .with_schedule()
-        .with_latest_report()
-        .order_by("plan_id", "position")
-    )
-
-
-def periods_for_api(user):
-    return ReportingPeriod.objects.visible_to(user)
-
-
-def reports_for_api(user, today):
-    return (
-        ProgressReport.objects.visible_to(user)
-        .with_late(today)
-        .defer("created_at", "updated_at")  # not shown; a page would parse 200 timestamps for nothing
-    )
-
-
-def indicators_for_api(user):
-    """Indicators (targets) with their plan (whose dates the status reads) and owner unit."""
-    return Target.objects.visible_to(user).select_related("plan", "owner").defer("plan__source_text")
-
-
-def indicator_values_for_api(user):
-    """Values with what their status reads: the target, its plan and the period."""
-    return (
-        IndicatorValue.objects.visible_to(user)
-        .select_related("target__plan", "period", "entered_by")
-        .defer("target__plan__source_text")
-    )
-
-
-def sheet_imports_for_api(user):
-    """Never the uploaded file's bytes: the API does not serve them."""
-    return SheetImport.objects.visible_to(user).select_related("period", "uploaded_by").defer("content")
-
-
-def sheet_import_list_for_api(user):
-    """Without the previews either: how many changes and problems each has, counted by the database."""
-    return sheet_imports_for_api(user).with_counts()
 
 
 # --- schema pieces ---------------------------------------------------------------------------

@@ -315,7 +315,7 @@ def test_report_representation_is_drfs_field_by_field_one(world):
     from rest_framework import serializers as drf
 
     from plans.api.serializers import ReportSerializer
-    from plans.api.views import reports_for_api
+    from plans.selectors.reports import reports_for_api
 
     _reports(world.task_t.plan, world.users["office"], 3)
     ProgressReport.objects.filter(pk=world.report_a.pk).update(submitted_at=timezone.now(), progress="已完成")

@@ -430,7 +430,7 @@ def test_task_representation_is_drfs_field_by_field_one(world, as_actor):
     from rest_framework import serializers as drf
 
     from plans.api.serializers import TaskSerializer
-    from plans.api.views import tasks_for_api
+    from plans.selectors.tasks import tasks_for_api
 
     DeadlineFactory(task=world.report_a.task, kind=DeadlineKind.START, date=datetime.date(2016, 8, 1), position=5)
     calm = TaskFactory(plan=world.task_t.plan)  # no deadline, no report
