@@ -1,12 +1,11 @@
-"""What every sheet of the exported workbooks is made of (the progress sheet, excel.py; the
-indicator sheet, indicator_sheet.py; the public sheet, public_sheet.py): the named-style
-maker (宋体, thin borders, wrapped text), the write-only cell of a named style, the print
-set-up (A4 landscape, one page wide, page numbers), the row heights wrapped text needs, and
-`RowSheet`, a worksheet written row by row."""
+"""What every sheet of the exported workbooks is written with (the progress sheet,
+progress_sheet.py; the indicator sheet, indicator_sheet.py; the public sheet, public_sheet.py):
+the write-only cell of a named style (the styles are in styles.py), the print set-up (A4
+landscape, one page wide, page numbers), the row heights wrapped text needs, and `RowSheet`,
+a worksheet written row by row."""
 from __future__ import annotations
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -23,30 +22,6 @@ def excel_text(value: str) -> str:
     Excel's 32,767 characters. The reader compares against this, not the raw text."""
     value = ILLEGAL_CHARACTERS_RE.sub("", value or "")
     return value[:EXCEL_TEXT_LIMIT]
-
-
-# --- styles -----------------------------------------------------------------------------------
-_THIN = Side(style="thin", color="000000")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_FONT = "宋体"
-
-
-def named_style(
-    name, *, size=10, bold=False, horizontal="left", vertical="top", wrap=True, border=True,
-    fill=None, number_format=None,
-):
-    """A named style of the sheets: 宋体 of `size`, thin borders unless `border` is false,
-    wrapped text unless `wrap` is false; `fill` a colour (hex) or a PatternFill."""
-    style = NamedStyle(name=name)
-    style.font = Font(name=_FONT, size=size, bold=bold)
-    style.alignment = Alignment(horizontal=horizontal, vertical=vertical, wrap_text=wrap)
-    if border:
-        style.border = _BOX
-    if fill:
-        style.fill = PatternFill("solid", fgColor=fill) if isinstance(fill, str) else fill
-    if number_format:
-        style.number_format = number_format
-    return style
 
 
 def cell(sheet, value, style: str) -> Cell:

@@ -3,7 +3,7 @@ with its measured value per reporting period up to the exported one, the 序时 
 status for that period, the value's note and source, and the trend projected to the end of
 the target year (plans/indicators.py computes them; this only lays them out).
 
-In the customary look of the progress sheet (excel.py): title row merged across, info row,
+In the customary look of the progress sheet (progress_sheet.py): title row merged across, info row,
 two header rows, thin borders, wrapped text, frozen header, A4 landscape one page wide with
 the header rows repeated and page numbers. Values are written as the stored Decimals, in the
 target's own measurement unit (2.8万亿元 is 2.8 under a target in 万亿元): never rounded
@@ -16,21 +16,13 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q
-
 from plans.exports import layout
-from plans.exports.cells import (
-    LINE_HEIGHT,
-    RowSheet,
-    cell,
-    named_style,
-    print_setup,
-    wrapped_lines,
-)
+from plans.exports.cells import LINE_HEIGHT, RowSheet, cell, print_setup, wrapped_lines
+from plans.exports.rows import periods_up_to
+from plans.exports.styles import named_style
 from plans.indicators import Indicator, IndicatorStatus, indicators, round_for_display
 from plans.measures import plain
-from plans.models import ReportingPeriod, Target, Unit, units_answering_for
-from plans.permissions import is_office
+from plans.models import ReportingPeriod, Target, Unit
 
 SHEET_NAME = "量化指标"
 PLAN_GOAL = "方案总体目标"  # 所属任务 of a target that belongs to the plan, not to a task
@@ -55,14 +47,6 @@ def named_styles() -> list:
     """The indicator sheet's own named styles (besides the progress sheet's), new each time."""
     styles = [named_style(NUMBER_STYLE, horizontal="right", wrap=False)]
     return styles + [named_style(status_style(status), bold=True, horizontal="center", fill=fill) for status, fill in STATUS_FILL.items()]
-
-
-def _add_styles(workbook) -> None:
-    """The sheet's own named styles, added to the workbook the first time it gets the sheet."""
-    for style in named_styles():
-        if style.name not in workbook.style_arrays:
-            workbook.add_named_style(style)
-            workbook.style_arrays[style.name] = style.as_tuple()
 
 
 @dataclass(frozen=True)
@@ -131,23 +115,6 @@ def row_values(indicator: Indicator, number: int) -> dict:
     return values
 
 
-# --- which targets ----------------------------------------------------------------------------
-def sheet_targets(user, period: ReportingPeriod, *, unit: Unit | None = None) -> list[Target]:
-    """The plan's active targets the user may see (Target.objects.visible_to, as the task rows
-    follow Task.objects.visible_to), in plan order; a target of a task no longer active is left
-    out with its task. With `unit`: only the targets that unit (or a collective it belongs to)
-    owns, that is, enters the values of. One query."""
-    targets = Target.objects.filter(plan_id=period.plan_id, is_active=True).filter(Q(task__isnull=True) | Q(task__is_active=True))
-    if not is_office(user, period.plan_id):
-        targets = targets.visible_to(user)
-    if unit is not None:
-        targets = targets.filter(owner_id__in=units_answering_for(unit.pk))
-    targets = list(targets.select_related("task", "owner").defer("task__text").order_by("position"))
-    for target in targets:
-        target.plan = period.plan  # no query when a rule reads it
-    return targets
-
-
 # --- the sheet --------------------------------------------------------------------------------
 def _title(period: ReportingPeriod) -> str:
     return f"{period.plan.title}量化指标完成情况（{layout.period_name(period)}）"
@@ -183,7 +150,7 @@ class IndicatorSheet(RowSheet):
     """Writes the sheet row by row (write-only, like ProgressSheet)."""
 
     def __init__(self, workbook, title: str, periods: list[ReportingPeriod]):
-        _add_styles(workbook)
+        workbook.add_styles(named_styles())  # its own styles, once per workbook
         self.sheet = workbook.create_sheet(title)
         self.columns = columns(periods)
         self.width = len(self.columns)
@@ -230,13 +197,10 @@ class IndicatorSheet(RowSheet):
 def write_indicator_sheet(
     workbook, title: str, *, period: ReportingPeriod, targets: list[Target], unit: Unit | None, today: datetime.date,
 ):
-    """Write the sheet of `targets` (from sheet_targets) for `period`: values of the periods up
+    """Write the sheet of `targets` (rows.sheet_targets) for `period`: values of the periods up
     to it, read in one query whatever the number of targets. Returns the worksheet."""
-    plan = period.plan
-    periods = list(ReportingPeriod.objects.filter(plan_id=plan.pk, start__lte=period.start).order_by("start"))
-    for earlier in periods:
-        earlier.plan = plan  # their names read the plan's frequency: no query per period
-    rows = indicators(plan, targets, periods, up_to=period)
+    periods = periods_up_to(period)
+    rows = indicators(period.plan, targets, periods, up_to=period)
     sheet = IndicatorSheet(workbook, title, periods)
     sheet.header(_title(period), _info(period, unit, today))
     for number, indicator in enumerate(rows, start=1):

@@ -7,18 +7,15 @@ anyone may download (no login).
 - 量化指标: each public indicator's target and its value in every reporting period.
 
 Written from plans.public.PublicPlan only (no query of its own), with the named styles and
-print set-up of the office's sheet (plans/exports/excel.py); in Chinese, as an official
-document, whatever language the reader uses."""
+print set-up of the office's sheet (styles.py, cells.py); in Chinese, as an official
+document, whatever language the reader uses. plans.views.public sends it (download.py)."""
 from __future__ import annotations
 
-import io
-
-from django.http import FileResponse
 from django.utils import timezone
 
 from plans.exports.cells import LINE_HEIGHT, RowSheet, cell, print_setup, wrapped_lines
-from plans.exports.excel import XLSX_CONTENT_TYPE, SheetWorkbook, light_style
 from plans.exports.layout import chinese_labels, letter, safe_sheet_name
+from plans.exports.styles import SheetWorkbook, light_style
 from plans.indicators import IndicatorStatus
 from plans.models import DeadlineKind, TaskStatus
 from plans.progress import Light
@@ -169,10 +166,3 @@ def public_workbook(out, data: PublicPlan):
 def public_filename(data: PublicPlan) -> str:
     return f"进展情况表-{data.plan.title[:40]}.xlsx"
 
-
-def download(data: PublicPlan) -> FileResponse:
-    """The public workbook as an attachment (UTF-8 file name, as plans.exports.excel.download)."""
-    out = io.BytesIO()
-    public_workbook(out, data)
-    out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=public_filename(data), content_type=XLSX_CONTENT_TYPE)

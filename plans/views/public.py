@@ -8,7 +8,8 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
-from plans.exports.public_sheet import download
+from plans.exports.download import xlsx_response
+from plans.exports.public_sheet import public_filename, public_workbook
 from plans.public import CACHE_SECONDS, public_plan_data
 
 
@@ -34,4 +35,5 @@ def public_plan(request, pk):
 
 @require_safe
 def public_sheet(request, pk):
-    return _cacheable(download(_data(pk)))
+    data = _data(pk)
+    return _cacheable(xlsx_response(lambda out: public_workbook(out, data), public_filename(data)))

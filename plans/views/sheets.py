@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from plans import services
 from plans.exports import layout
-from plans.exports.excel import XLSX_CONTENT_TYPE, download
+from plans.exports.download import XLSX_CONTENT_TYPE, progress_sheet_response
 from plans.exports.upload import MAX_UPLOAD_BYTES, UploadRefused, check_size
 from plans.models import ReportingPeriod, SheetImport, SheetImportState, TaskStatus, Unit
 from plans.permissions import membership
@@ -33,7 +33,7 @@ def progress_sheet(request, period_id: int):
         if not unit_id.isdigit():
             raise Http404
         unit = get_object_or_404(Unit, pk=unit_id)
-    return download(request.user, period, unit=unit, unit_sheets=request.GET.get("unit_sheets") == "1")
+    return progress_sheet_response(request.user, period, unit=unit, unit_sheets=request.GET.get("unit_sheets") == "1")
 
 
 # --- upload -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 
 from plans import services
 from plans.exports import layout
-from plans.exports.excel import export_plan_workbook, export_unit_workbook
+from plans.exports.workbooks import export_plan_workbook, export_unit_workbook
 from plans.models import Comparator, MemberRole, ProgressReport, Role, Task, UnitKind
 from tests.factories import (
     AssignmentFactory,

@@ -1,4 +1,4 @@
-"""The exported progress sheet (plans/exports/excel.py), read back from its bytes."""
+"""The exported progress sheet (plans/exports/workbooks.py), read back from its bytes."""
 import datetime
 
 import pytest
@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from plans.exports import layout
-from plans.exports.excel import LIGHT_FILL, excel_text
+from plans.exports.cells import excel_text
 from plans.exports.layout import chinese_labels
+from plans.exports.styles import LIGHT_FILL
 from plans.models import ProgressReport, Role, Task
 from plans.progress import Light
 from tests.exports.conftest import cell, column_of, key_of, keys, load, plan_bytes, row_of, unit_bytes

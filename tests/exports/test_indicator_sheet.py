@@ -254,7 +254,7 @@ def test_the_indicator_sheet_runs_as_many_queries_for_2_and_6_earlier_periods():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from plans.exports.excel import export_plan_workbook
+    from plans.exports.workbooks import export_plan_workbook
     from plans.models import ReportingPeriod
     from tests.factories import PlanFactory, ReportingPeriodFactory, TargetFactory, TaskFactory, UserFactory
 

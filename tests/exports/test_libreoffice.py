@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from plans import services
-from plans.exports.excel import export_plan_workbook, export_unit_workbook
+from plans.exports.workbooks import export_plan_workbook, export_unit_workbook
 from plans.models import ProgressReport, Role, Task, TaskStatus
 from tests.exports.conftest import row_name
 from tests.factories import AssignmentFactory, DeadlineFactory, ProgressReportFactory, SectionFactory, TaskFactory

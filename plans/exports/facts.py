@@ -1,0 +1,107 @@
+"""What a row of the progress sheet shows, worked out from a task with its details
+(rows.TaskDetails) and the units by id, with no query: the task's light, lead and units by
+role, its deadline, the cells shared by the task's rows and the cells of each report's row.
+The sheet writer and the reader of returned sheets (plans.services.sheets) both use them."""
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from plans.exports.layout import chinese_labels
+from plans.models import ProgressReport, ReportingPeriod, ReportState, Role, Task, TaskStatus, Unit
+from plans.progress import Light
+
+
+def _names(units) -> str:
+    return "、".join(str(unit) for unit in units)
+
+
+@dataclass
+class TaskFacts:
+    """One task's per-task cells and the reports (one row each) shown under it."""
+
+    task: Task
+    light: str
+    lead: Unit | None
+    responsible: list[Unit]
+    supporting: list[Unit]
+    implementing: list[Unit]
+    deadline: datetime.date | str
+
+
+def task_facts(task: Task, today: datetime.date, units: dict[int, Unit]) -> TaskFacts:
+    """From a task of `Task.objects.for_export()` given its TaskDetails, and the units by id
+    (no query)."""
+    by_role = defaultdict(list)
+    lead = None
+    for assignment in task.export_assignments:
+        unit = units[assignment.unit_id]
+        by_role[assignment.role].append(unit)
+        if assignment.is_lead:
+            lead = unit
+    deadlines = task.export_deadlines
+    due = task.due_date
+    return TaskFacts(
+        task=task,
+        light=task.light(today),
+        lead=lead,
+        responsible=[unit for unit in by_role[Role.RESPONSIBLE] if unit != lead],
+        supporting=by_role[Role.SUPPORTING],
+        implementing=by_role[Role.IMPLEMENTING],
+        deadline=due or "；".join(d.text for d in deadlines),
+    )
+
+
+def is_late(report: ProgressReport | None, period: ReportingPeriod, today: datetime.date) -> bool:
+    """逾期未报, for a report at hand (ProgressReportQuerySet.late says it in SQL)."""
+    return report is not None and report.state in (ReportState.PENDING, ReportState.RETURNED) and period.due_date < today
+
+
+def _remarks(report: ProgressReport | None, late: bool, units: dict[int, Unit]) -> str:
+    if report is None:
+        return ""
+    parts = [chinese_labels(ReportState)[report.state] + ("（逾期未报）" if late else "")]
+    if report.state == ReportState.RETURNED and report.review_comment:
+        parts.append(f"退回意见：{report.review_comment}")
+    parts.extend(f"配合单位{units[contribution.unit_id]}：{contribution.text}" for contribution in report.export_inputs)
+    return "\n".join(parts)
+
+
+def per_task_values(facts: TaskFacts, number: int) -> dict:
+    """The cells a task's rows share (merged down over them), by column key."""
+    responsible = _names(facts.responsible)
+    if facts.implementing:
+        responsible = "；".join(filter(None, [responsible, "负责落实：" + _names(facts.implementing)]))
+    return {
+        "number": number,
+        "task": str(facts.task),
+        "measures": facts.task.text,
+        "lead": str(facts.lead or ""),
+        "responsible": responsible,
+        "supporting": _names(facts.supporting),
+        "deadline": facts.deadline,
+        "light": chinese_labels(Light)[facts.light],
+    }
+
+
+def report_values(unit: Unit | None, report: ProgressReport | None, late: bool, units: dict[int, Unit]) -> dict:
+    """The cells of one report's row (a unit with no report yet: empty), by column key."""
+    return {
+        "unit": str(unit or ""),
+        "progress": report.progress if report else "",
+        "problems": report.problems if report else "",
+        "next_steps": report.next_steps if report else "",
+        "status": chinese_labels(TaskStatus)[report.status] if report else "",
+        "percent": report.percent if report else None,
+        "remarks": _remarks(report, late, units),
+    }
+
+
+def rows_for_full(facts: TaskFacts, reports: list[ProgressReport], units: dict) -> list[tuple[Unit | None, ProgressReport | None]]:
+    """A row per report of the period, the lead's first; no report yet: one row for the lead."""
+    if not reports:
+        return [(facts.lead, None)]
+    lead = facts.lead.pk if facts.lead else None
+    ordered = sorted(reports, key=lambda report: (report.unit_id != lead, str(units[report.unit_id])))
+    return [(units[report.unit_id], report) for report in ordered]

@@ -1,0 +1,217 @@
+"""The progress sheet (进展情况表) itself, written row by row while the nodes are iterated, in
+the customary layout offices print, file and send upward: title row, info row, two header
+rows, section rows merged across with their roll-up, a row per report under each task (the
+task's cells merged down), the hidden row keys, the signature footer, A4 landscape one page
+wide. `write_progress_sheet` writes the plan's or a unit's; `write_unit_sheet` a unit's."""
+from __future__ import annotations
+
+import datetime
+from itertools import islice
+
+from django.db.models import Q
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from plans.exports import layout
+from plans.exports.cells import LINE_HEIGHT, RowSheet, cell, excel_text, print_setup, wrapped_lines
+from plans.exports.facts import TaskFacts, is_late, per_task_values, report_values, task_facts
+from plans.exports.layout import FULL, UNIT, chinese_labels
+from plans.exports.rows import CHUNK_SIZE, SheetRollup, TaskDetails, sheet_rollup, unit_task_ids, visible_nodes
+from plans.exports.styles import STYLED_BY_VALUE, column_style, value_style
+from plans.models import NodeKind, ProgressReport, ReportingPeriod, Task, TaskStatus, Unit
+from plans.rollup import Rollup
+
+
+def rollup_text(totals: Rollup) -> str:
+    """任务 20 项，已完成 5 项 25%，平均进度 60% (平均进度 — when no task has a percent)."""
+    average = "—" if totals.average_percent is None else f"{totals.average_percent}%"
+    return f"任务 {totals.tasks} 项，已完成 {totals.completed} 项 {totals.completed_percent}%，平均进度 {average}"
+
+
+def section_text(node: Task, rollups: SheetRollup | None) -> str:
+    """A section row's text: its title, then its roll-up when tasks are listed below it."""
+    totals = rollups.sections.get(node.pk) if rollups else None
+    if totals is None or not totals.tasks:
+        return str(node)
+    return f"{node}（{rollup_text(totals)}）"
+
+
+def row_key(facts: TaskFacts, unit: Unit | None, report: ProgressReport | None, per_task: dict, own: dict) -> str:
+    """The hidden key: task and unit, the report's version as exported (a returned row
+    older than the report is refused), and a digest of the read-only cells only the sheet
+    knows (序号, 预警, 备注), so an edit to them is refused too."""
+    shown = {"number": per_task["number"], "light": per_task["light"], "remarks": excel_text(own["remarks"])}
+    return layout.task_row_key(
+        facts.task.pk, unit.pk if unit else None, report.version if report else 0, layout.cells_digest(shown),
+    )
+
+
+# --- one sheet --------------------------------------------------------------------------------
+class ProgressSheet(RowSheet):
+    """Writes one progress sheet row by row: header rows, section rows (merged across,
+    written only once a task below them appears unless `every_section`), task rows (the
+    per-task cells merged down over the task's report rows), then the footer."""
+
+    def __init__(self, workbook, title: str, *, kind: str, period: ReportingPeriod, every_section: bool, rollups: SheetRollup | None = None):
+        self.sheet = workbook.create_sheet(title)
+        self.kind, self.period, self.every_section = kind, period, every_section
+        self.rollups = rollups
+        self.columns = layout.columns_for(kind)
+        self.column_styles = [(column, column_style(column)) for column in self.columns]
+        self.width = len(self.columns)
+        self.key_index = layout.key_column_index(kind)
+        self.row = 0
+        self.number = 0
+        self.pending_sections: list[Task] = []
+        self.written_sections: set[int] = set()
+        self._setup()
+
+    # layout ------------------------------------------------------------------------------
+    def _setup(self):
+        sheet = self.sheet
+        for index, column in enumerate(self.columns, start=1):
+            sheet.column_dimensions[layout.letter(index)].width = column.width
+        key = sheet.column_dimensions[layout.letter(self.key_index)]
+        key.width, key.hidden = 12, True
+        sheet.freeze_panes = f"C{layout.FIRST_DATA_ROW}"
+        sheet.print_title_rows = f"{layout.GROUP_ROW}:{layout.HEADER_ROW}"
+        print_setup(sheet)
+
+    def _keyed_row(self, text: str, style: str, key=None, height=None):
+        """A wide row with the row key in the hidden key column."""
+        extra = [] if key is None else [cell(self.sheet, key, "进展表-表头信息")]
+        self._wide_row(text, style, *extra, height=height)
+
+    def write_header(self, *, info: str, signature: str):
+        self._wide_row(layout.sheet_title(self.period), "进展表-标题", height=36)
+        self._wide_row(info, "进展表-表头信息", height=22)
+        groups = [column.group for column in self.columns]
+        group_cells = [cell(self.sheet, group or column.header, "进展表-列标题") for group, column in zip(groups, self.columns)]
+        header_cells = [cell(self.sheet, column.header, "进展表-列标题") for column in self.columns]
+        group_cells.append(cell(self.sheet, signature, "进展表-列标题"))
+        header_cells.append(cell(self.sheet, layout.KEY_HEADER, "进展表-列标题"))
+        self._append(group_cells)
+        self._append(header_cells, 30)
+        self._merge_headers(groups)
+
+    # body --------------------------------------------------------------------------------
+    def section(self, node: Task):
+        while self.pending_sections and self.pending_sections[-1].level >= node.level:
+            self.pending_sections.pop()
+        self.pending_sections.append(node)
+        if self.every_section:
+            self._flush_sections()
+
+    def _flush_sections(self):
+        for node in self.pending_sections:
+            if node.pk not in self.written_sections:
+                self._keyed_row(section_text(node, self.rollups), "进展表-章节", key=layout.section_row_key(node.pk))
+                self.written_sections.add(node.pk)
+
+    def task(self, facts: TaskFacts, rows: list[tuple[Unit | None, ProgressReport | None]], today: datetime.date, units: dict):
+        self._flush_sections()
+        self.number += 1
+        per_task = per_task_values(facts, self.number)
+        first = self.row + 1
+        shared = max(wrapped_lines(per_task[c.key], c.width) for c in self.columns if c.per_task)
+        share = -(-shared // len(rows))  # the merged per-task text, spread over the task's rows
+        sheet = self.sheet
+        for position, (unit, report) in enumerate(rows):
+            own = report_values(unit, report, is_late(report, self.period, today), units)
+            cells = []
+            for column, style in self.column_styles:
+                if column.per_task:  # written once: the lower cells of a merged range stay empty
+                    value = per_task[column.key] if position == 0 else None
+                    style = value_style(column, value, facts.light) if column.key in STYLED_BY_VALUE else style
+                else:
+                    value = own[column.key]
+                cells.append(cell(sheet, value, style))
+            cells.append(cell(sheet, row_key(facts, unit, report, per_task, own), "进展表-表头信息"))
+            lines = max(wrapped_lines(own[c.key], c.width) for c, _style in self.column_styles if not c.per_task)
+            self._append(cells, LINE_HEIGHT * max(lines, share) + 4)
+        if self.row > first:
+            for index, column in enumerate(self.columns, start=1):
+                if column.per_task:
+                    self._merge(index, first, index, self.row)
+
+    def write_footer(self):
+        last = self.row
+        if last >= layout.FIRST_DATA_ROW:
+            self._validations(layout.FIRST_DATA_ROW, last)
+        self._append([])
+        if self.kind == UNIT:
+            self._wide_row(layout.FOOTER, "进展表-页脚", height=24)
+        total_width = sum(column.width for column in self.columns)
+        note = layout.status_note()
+        self._wide_row(note, "进展表-页脚", height=LINE_HEIGHT * wrapped_lines(note, total_width) + 6)
+
+    def _validations(self, first: int, last: int):
+        index = {column.key: position for position, column in enumerate(self.columns, start=1)}
+        statuses = DataValidation(
+            type="list", formula1='"' + ",".join(chinese_labels(TaskStatus).values()) + '"', allow_blank=True,
+            showErrorMessage=True, errorTitle="完成状态", error="请从下拉列表中选择完成状态。",
+        )
+        statuses.add(f"{layout.letter(index['status'])}{first}:{layout.letter(index['status'])}{last}")
+        percents = DataValidation(
+            type="whole", operator="between", formula1="0", formula2="100", allow_blank=True,
+            showErrorMessage=True, errorTitle="进度(%)", error="请填写0—100的整数。",
+        )
+        percents.add(f"{layout.letter(index['percent'])}{first}:{layout.letter(index['percent'])}{last}")
+        self.sheet.data_validations.append(statuses)
+        self.sheet.data_validations.append(percents)
+
+
+# --- writing it from the database -------------------------------------------------------------
+def _info(period: ReportingPeriod, unit: Unit | None, today: datetime.date) -> str:
+    who = f"填报单位（盖章）：{unit.name}" if unit else f"汇总单位：{period.plan.coordinator or ''}"
+    dated = "填报日期：　　年　　月　　日" if unit else f"制表日期：{today:%Y年%m月%d日}"
+    return f"{who}　　报送周期：{layout.period_span(period)}　　报送截止：{period.due_date:%Y年%m月%d日}　　{dated}"
+
+
+def _detailed(nodes, details: TaskDetails, *, whole: bool):
+    """The whole plan's nodes with details read as streams; a unit's few, batch by batch."""
+    if whole:
+        yield from details.stream(nodes)
+        return
+    while batch := list(islice(nodes, CHUNK_SIZE)):
+        yield from details.attach(batch)
+
+
+def write_progress_sheet(workbook, title, *, kind, period, unit, nodes, today, units, rows_for, rollups=None, summary=None):
+    """Write a progress sheet of `kind` (FULL: the plan's; UNIT: `unit`'s) listing `nodes`
+    (Task.objects.for_export), a row per (unit, report) `rows_for` gives for each task. With
+    `summary` (summary_sheet.Summary), gather its counts on the way."""
+    sheet = ProgressSheet(workbook, title, kind=kind, period=period, every_section=kind == FULL, rollups=rollups)
+    sheet.write_header(
+        info=_info(period, unit, today),
+        signature=layout.signature(kind=kind, plan_key=period.plan.key, period_label=period.label, unit_name=unit.name if unit else ""),
+    )
+    for node in _detailed(nodes.iterator(chunk_size=CHUNK_SIZE), TaskDetails(period.plan_id, period), whole=kind == FULL):
+        if node.kind != NodeKind.TASK:
+            if summary is not None:
+                summary.titles[node.pk] = str(node)
+            sheet.section(node)
+            continue
+        facts = task_facts(node, today, units)
+        reports = node.period_reports
+        rows = rows_for(facts, reports, units)
+        if not rows:
+            continue
+        sheet.task(facts, rows, today, units)
+        if summary is not None:
+            summary.add(facts, reports, [is_late(report, period, today) for report in reports], units)
+    sheet.write_footer()
+    return sheet
+
+
+def write_unit_sheet(workbook, title, *, user, period, unit, today, units):
+    """The sheet `unit` sends to the office: the sections and the tasks it reports on, one
+    row each with its own report."""
+    def rows_for(facts, reports, units):
+        own = [report for report in reports if report.unit_id == unit.pk]
+        return [(unit, own[0] if own else None)]
+
+    nodes = visible_nodes(user, period).filter(Q(kind=NodeKind.SECTION) | unit_task_ids(period, unit))
+    write_progress_sheet(
+        workbook, title, kind=UNIT, period=period, unit=unit, nodes=nodes.for_export(), today=today, units=units,
+        rows_for=rows_for, rollups=sheet_rollup(period, nodes),
+    )

@@ -1,0 +1,218 @@
+"""What the exported sheets read from the database, one function or loader per dataset: the
+nodes a user may see, the tasks a unit reports on, each task's assignments, deadlines and
+reports (streamed alongside the nodes, memory flat), the sheet's roll-up, the indicator
+sheet's targets and periods, and who may export a unit's sheet."""
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db.models import F, Q
+
+from plans.models import (
+    Assignment,
+    Deadline,
+    DeadlineKind,
+    NodeKind,
+    ProgressReport,
+    ReportingPeriod,
+    Role,
+    SupportingInput,
+    Target,
+    Task,
+    Unit,
+    acting_unit_ids,
+    units_answering_for,
+)
+from plans.permissions import is_office
+from plans.rollup import PlanRollup, Rollup, plan_nodes_for_rollup, rollup
+
+CHUNK_SIZE = 2000
+
+
+# --- which nodes ------------------------------------------------------------------------------
+def visible_nodes(user, period: ReportingPeriod):
+    """The plan's active sections and tasks the user may see."""
+    nodes = Task.objects.for_plan(period.plan_id).active()
+    if not is_office(user, period.plan_id):
+        nodes = nodes.filter(pk__in=Task.objects.visible_to(user).values("pk"))
+    return nodes
+
+
+def unit_task_ids(period: ReportingPeriod, unit: Unit):
+    """Tasks the unit reports on in the period: it has a report, or it is responsible."""
+    reported = ProgressReport.objects.filter(period=period, unit=unit).values("task_id")
+    responsible = Assignment.objects.filter(
+        task__plan_id=period.plan_id, role=Role.RESPONSIBLE, unit__in=units_answering_for(unit.pk)
+    ).values("task_id")
+    return Q(pk__in=reported) | Q(pk__in=responsible)
+
+
+def may_export_unit(user, period: ReportingPeriod, unit: Unit) -> bool:
+    """Office staff export any unit's sheet of their plan; a unit account its own units'."""
+    return is_office(user, period.plan_id) or unit.pk in acting_unit_ids(user)
+
+
+def units_by_id() -> dict[int, Unit]:
+    """Every unit by id: the sheets name units from here, with no query per row."""
+    return Unit.objects.in_bulk()
+
+
+# --- each task's details ----------------------------------------------------------------------
+class AssignedUnit(NamedTuple):
+    unit_id: int
+    role: str
+    is_lead: bool
+
+
+class DeadlineFact(NamedTuple):
+    kind: str
+    date: datetime.date | None
+    text: str
+
+
+class SupportingText(NamedTuple):
+    unit_id: int
+    text: str
+
+
+REPORT_FIELDS = (
+    "task_id", "unit_id", "period_id", "state", "status", "percent", "progress", "problems", "next_steps", "review_comment", "version",
+)
+
+
+class TaskDetails:
+    """Each task's assignments and deadlines (as tuples) and its reports of the period (with
+    their supporting inputs), set on the task as `export_assignments`, `export_deadlines`
+    and `period_reports`. For a whole sheet they are read as streams ordered like the
+    nodes and merged task by task (`stream`): no query per batch, memory flat; for a few
+    tasks by id (`attach`)."""
+
+    def __init__(self, plan_id: int, period: ReportingPeriod):
+        self.plan_id, self.period = plan_id, period
+
+    def _rows(self, **task_lookups):
+        """The four streams for the tasks matching `task_lookups`, each ordered by task position."""
+        of_tasks = {f"task__{lookup}": value for lookup, value in task_lookups.items()}
+        assignments = (
+            Assignment.objects.filter(**of_tasks).order_by("task__position", "role", "position")
+            .values_list("task__position", "unit_id", "role", "is_lead")
+        )
+        deadlines = (
+            Deadline.objects.filter(**of_tasks).order_by("task__position", "position")
+            .values_list("task__position", "kind", "date", "text")
+        )
+        reports = (
+            ProgressReport.objects.filter(**of_tasks, period=self.period).only(*REPORT_FIELDS)
+            .annotate(at=F("task__position")).order_by("at", "pk")
+        )
+        inputs = (
+            SupportingInput.objects.filter(**{f"report__{lookup}": value for lookup, value in of_tasks.items()}, report__period=self.period)
+            .order_by("report__task__position", "report_id", "unit_id")
+            .values_list("report__task__position", "report_id", "unit_id", "text")
+        )
+        return [
+            _ByPosition(assignments.iterator(chunk_size=CHUNK_SIZE)), _ByPosition(deadlines.iterator(chunk_size=CHUNK_SIZE)),
+            _ByPosition(reports.iterator(chunk_size=CHUNK_SIZE), key=lambda report: report.at),
+            _ByPosition(inputs.iterator(chunk_size=CHUNK_SIZE)),
+        ]
+
+    def _set(self, task, assignments, deadlines, reports, inputs):
+        task.export_assignments = [AssignedUnit(*row) for row in assignments]
+        task.export_deadlines = [DeadlineFact(*row) for row in deadlines]
+        # what TaskQuerySet.with_schedule annotates, from the deadlines at hand
+        task.due_date = min((d.date for d in task.export_deadlines if d.kind == DeadlineKind.DUE and d.date), default=None)
+        starts = [d.date for d in task.export_deadlines if d.kind == DeadlineKind.START and d.date]
+        task.start_date = min(starts) if starts else self.period.plan.period_start
+        by_report = defaultdict(list)
+        for report_id, unit_id, text in inputs:
+            by_report[report_id].append(SupportingText(unit_id, text))
+        for report in reports:
+            report.export_inputs = by_report[report.pk]
+            report.period = self.period  # all of them: no query when a rule reads it
+        task.period_reports = reports
+        return task
+
+    def _merged(self, nodes, streams):
+        for node in nodes:
+            if node.kind == NodeKind.TASK:
+                self._set(node, *(stream.take(node.position) for stream in streams))
+            yield node
+
+    def stream(self, nodes):
+        """The nodes (an iterator in document order) with their details set, read alongside
+        as the whole plan's streams."""
+        return self._merged(nodes, self._rows(plan_id=self.plan_id, is_active=True))
+
+    def attach(self, tasks: list[Task]) -> list[Task]:
+        """Set the details on a few tasks (four queries), returned in document order."""
+        tasks = sorted(tasks, key=lambda task: task.position)
+        return list(self._merged(tasks, self._rows(id__in=[task.pk for task in tasks])))
+
+
+class _ByPosition:
+    """Rows ordered by their task's position, taken task by task."""
+
+    def __init__(self, rows, key=None):
+        self.rows, self.key = iter(rows), key or (lambda row: row[0])
+        self.head = next(self.rows, None)
+
+    def take(self, position: int) -> list:
+        taken = []
+        while self.head is not None and self.key(self.head) <= position:
+            if self.key(self.head) == position:
+                taken.append(self.head if not isinstance(self.head, tuple) else self.head[1:])
+            self.head = next(self.rows, None)
+        return taken
+
+
+# --- roll-up ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SheetRollup:
+    """The roll-up (plans/rollup.py) of the tasks a sheet lists: the plan's, every section's,
+    and the top-level sections in plan order (for the summary)."""
+
+    plan: Rollup
+    sections: dict[int, Rollup]
+    top: list[int]
+
+
+def sheet_rollup(period: ReportingPeriod, nodes=None) -> SheetRollup:
+    """The roll-up of the plan's active nodes (what the dashboard and the API count), or of
+    those in `nodes` (a queryset: the tasks a unit's sheet or a unit account's workbook
+    lists). One query."""
+    rows = plan_nodes_for_rollup([period.plan_id])
+    if nodes is not None:
+        rows = rows.filter(pk__in=nodes.values("pk"))
+    rows = [row[1:] for row in rows]  # ROLLUP_FIELDS after the plan id
+    rolled: PlanRollup = rollup(rows)
+    top = [node_id for node_id, parent_id, kind, *_ in rows if kind == NodeKind.SECTION and parent_id is None]
+    return SheetRollup(rolled.plan, rolled.sections, top)
+
+
+# --- the indicator sheet ----------------------------------------------------------------------
+def sheet_targets(user, period: ReportingPeriod, *, unit: Unit | None = None) -> list[Target]:
+    """The plan's active targets the user may see (Target.objects.visible_to, as the task rows
+    follow Task.objects.visible_to), in plan order; a target of a task no longer active is left
+    out with its task. With `unit`: only the targets that unit (or a collective it belongs to)
+    owns, that is, enters the values of. One query."""
+    targets = Target.objects.filter(plan_id=period.plan_id, is_active=True).filter(Q(task__isnull=True) | Q(task__is_active=True))
+    if not is_office(user, period.plan_id):
+        targets = targets.visible_to(user)
+    if unit is not None:
+        targets = targets.filter(owner_id__in=units_answering_for(unit.pk))
+    targets = list(targets.select_related("task", "owner").defer("task__text").order_by("position"))
+    for target in targets:
+        target.plan = period.plan  # no query when a rule reads it
+    return targets
+
+
+def periods_up_to(period: ReportingPeriod) -> list[ReportingPeriod]:
+    """The plan's reporting periods from the first to `period`, in order. One query."""
+    plan = period.plan
+    periods = list(ReportingPeriod.objects.filter(plan_id=plan.pk, start__lte=period.start).order_by("start"))
+    for earlier in periods:
+        earlier.plan = plan  # their names read the plan's frequency: no query per period
+    return periods
