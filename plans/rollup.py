@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from plans.models import NodeKind, Task, TaskStatus, _latest_approved_percent
+from plans.models import NodeKind, Task, TaskStatus, latest_approved_percent
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def plan_nodes_for_rollup(plan_ids):
     ROLLUP_FIELDS (one query)."""
     return (
         Task.objects.filter(plan_id__in=plan_ids, is_active=True)
-        .annotate(latest_percent=_latest_approved_percent())
+        .annotate(latest_percent=latest_approved_percent())
         .order_by("plan_id", "position")
         .values_list("plan_id", *ROLLUP_FIELDS)
     )
@@ -129,8 +129,8 @@ def plan_rollups(plan_ids) -> dict[int, PlanRollup]:
 def plan_totals(plan_ids) -> dict[int, Rollup]:
     """Only the plans' own roll-ups, counted by the database: for lists of many plans."""
     percent = Case(
-        When(status=TaskStatus.COMPLETED, then=Coalesce(_latest_approved_percent(), Value(100))),
-        default=_latest_approved_percent(),
+        When(status=TaskStatus.COMPLETED, then=Coalesce(latest_approved_percent(), Value(100))),
+        default=latest_approved_percent(),
         output_field=IntegerField(),
     )
     rows = (

@@ -1,0 +1,121 @@
+"""The domain's models, one module per area (units, plans, the task tree, targets, reporting,
+calendar feeds, reminders, sheet imports); every public name is importable from here."""
+# isort: skip_file
+# The areas are imported in the order their models have always been registered in: that
+# order fixes the order of each model's reverse relations (deletion, the admin, dumpdata).
+from plans.models.base import Versioned
+from plans.models.choices import (
+    Comparator,
+    DeadlineKind,
+    Frequency,
+    HolidayShift,
+    NodeKind,
+    ReportState,
+    Role,
+    TaskStatus,
+    UnitKind,
+)
+from plans.models.units import (
+    MemberRole,
+    Membership,
+    Unit,
+    UnitAlias,
+    UnitAliasManager,
+    UnitManager,
+)
+from plans.models.visibility import acting_unit_ids, sees_everything, units_answering_for
+from plans.models.plans import (
+    Plan,
+    PlanIssuer,
+    PlanIssuerManager,
+    PlanManager,
+    PlanQuerySet,
+    office_plan_ids,
+)
+from plans.models.tasks import (
+    Assignment,
+    AssignmentManager,
+    Deadline,
+    DeadlineManager,
+    Section,
+    Task,
+    TaskManager,
+    TaskQuerySet,
+    attach_summaries,
+    latest_approved_percent,
+)
+from plans.models.targets import Target, TargetManager, TargetQuerySet
+from plans.models.reporting import (
+    IndicatorValue,
+    IndicatorValueQuerySet,
+    ProgressReport,
+    ProgressReportQuerySet,
+    ReportingPeriod,
+    ReportingPeriodQuerySet,
+    SupportingInput,
+)
+from plans.models.feeds import CalendarFeed, CalendarFeedQuerySet
+from plans.models.reminders import Reminder, ReminderQuerySet, ReminderRule
+from plans.models.sheet_imports import (
+    JSONArrayLength,
+    SheetImport,
+    SheetImportQuerySet,
+    SheetImportState,
+)
+
+__all__ = [
+    "Assignment",
+    "AssignmentManager",
+    "CalendarFeed",
+    "CalendarFeedQuerySet",
+    "Comparator",
+    "Deadline",
+    "DeadlineKind",
+    "DeadlineManager",
+    "Frequency",
+    "HolidayShift",
+    "IndicatorValue",
+    "IndicatorValueQuerySet",
+    "JSONArrayLength",
+    "MemberRole",
+    "Membership",
+    "NodeKind",
+    "Plan",
+    "PlanIssuer",
+    "PlanIssuerManager",
+    "PlanManager",
+    "PlanQuerySet",
+    "ProgressReport",
+    "ProgressReportQuerySet",
+    "Reminder",
+    "ReminderQuerySet",
+    "ReminderRule",
+    "ReportState",
+    "ReportingPeriod",
+    "ReportingPeriodQuerySet",
+    "Role",
+    "Section",
+    "SheetImport",
+    "SheetImportQuerySet",
+    "SheetImportState",
+    "SupportingInput",
+    "Target",
+    "TargetManager",
+    "TargetQuerySet",
+    "Task",
+    "TaskManager",
+    "TaskQuerySet",
+    "TaskStatus",
+    "Unit",
+    "UnitAlias",
+    "UnitAliasManager",
+    "UnitKind",
+    "UnitManager",
+    "Versioned",
+    "acting_unit_ids",
+    "attach_summaries",
+    "latest_approved_percent",
+    "office_plan_ids",
+    "sees_everything",
+    "units_answering_for",
+]
