@@ -4,16 +4,19 @@
     parse_lines(lines, *, source_name="", plan_year=None) -> ParsedPlan
 
 Both raise `ImportRefused` for anything that is not an action plan with assigned tasks.
-The modules: `reader` (files → lines), `cleanup` (lines → paragraphs), `units` (unit lists
-and names), `structure` (paragraphs → nodes), `deadlines` and `targets` (phrases in task
-text). This module reads the plan's metadata (title, number, issuers, dates, jurisdiction,
-coordinator, reporting rule) and puts the plan together.
+The modules: `reader` (files → lines, with `docx_text`, `pdf_text`, `html_text`), `cleanup`
+(lines → paragraphs), `units` (unit lists, with `unit_kinds`, `unit_names`, `places`),
+`structure` (paragraphs → nodes, with `labels`, `assignments`, `inline_assignments`, `tables`,
+`drafts`), `deadlines`, `dates` and `targets` (phrases in task text). This module reads the
+plan's metadata (title, number, issuers, dates, jurisdiction, coordinator, reporting rule) and
+puts the plan together.
 """
 from __future__ import annotations
 
 import datetime
 import re
 
+from .assignments import DEADLINE_LABELS, ROLE_LABEL
 from .cleanup import (
     BRACKET_OPENERS,
     CLOSING_BRACKETS,
@@ -29,8 +32,10 @@ from .dates import parse_cn_date, parse_period
 from .deadlines import parse_reporting
 from .reader import read_document
 from .flat_tables import rows_from_flattened
+from .labels import label_of
 from .subjects import assign_by_subjects
-from .structure import DEADLINE_LABELS, ROLE_LABEL, NodeBuilder, body_start, label_of, rows_from_cell_paragraphs
+from .structure import NodeBuilder, body_start
+from .tables import rows_from_cell_paragraphs
 from .targets import parse_targets
 from .types import ImportRefused, ParsedNode, ParsedPlan, ParsedReporting, ParsedTarget, ParsedWarning
 from .places import find_jurisdiction

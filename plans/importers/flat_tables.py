@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from .gazetteer import holds_clause_word, is_known_unit, split_run_together
-from .structure import is_header_cell, table_columns, unit_column_indexes
+from .tables import is_header_cell, table_columns, unit_column_indexes
 from .unit_kinds import DEPARTMENT_END, ENTERPRISE, looks_like_unit
 
 HAN = "\u4e00-\u9fff"

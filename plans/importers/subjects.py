@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+from .assignments import Assignment
 from .gazetteer import holds_clause_word, is_known_unit, split_run_together
-from .structure import Assignment, NodeBuilder
+from .structure import NodeBuilder
 from .unit_kinds import looks_like_unit
 
 SENTENCE = re.compile(r"[^。；;！？!?]+?(?=[，,]由|[。；;！？!?]|$)")  # ……后，由市发展改革委组织验收
