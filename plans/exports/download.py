@@ -22,7 +22,8 @@ SPOOL_BYTES = 4 * 2**20  # a workbook larger than this goes to disk while it is 
 def xlsx_response(write: Callable[[BinaryIO], None], filename: str) -> FileResponse:
     """The workbook `write` writes (to the binary file it is given) as an attachment named
     `filename` (a UTF-8 file name), streamed from a temporary file: in memory while small."""
-    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  (FileResponse closes it)
+    # not a with-block: the FileResponse closes it once sent
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     try:
         write(out)
         out.seek(0)
@@ -32,7 +33,9 @@ def xlsx_response(write: Callable[[BinaryIO], None], filename: str) -> FileRespo
     return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
-def progress_sheet_response(user, period: ReportingPeriod, *, unit: Unit | None = None, unit_sheets: bool = False) -> FileResponse:
+def progress_sheet_response(
+    user, period: ReportingPeriod, *, unit: Unit | None = None, unit_sheets: bool = False,
+) -> FileResponse:
     """The unit's sheet (PermissionDenied if the user may not have it) or the plan's workbook,
     as a download."""
     if unit is not None and not may_export_unit(user, period, unit):

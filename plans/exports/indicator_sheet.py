@@ -3,9 +3,9 @@ with its measured value per reporting period up to the exported one, the 序时 
 status for that period, the value's note and source, and the trend projected to the end of
 the target year (plans/indicators.py computes them; this only lays them out).
 
-In the customary look of the progress sheet (progress_sheet.py): title row merged across, info row,
-two header rows, thin borders, wrapped text, frozen header, A4 landscape one page wide with
-the header rows repeated and page numbers. Values are written as the stored Decimals, in the
+In the customary look of the progress sheet (progress_sheet.py): title row merged across, info
+row, two header rows, thin borders, wrapped text, frozen header, A4 landscape one page wide
+with the header rows repeated and page numbers. Values are written as the stored Decimals, in the
 target's own measurement unit (2.8万亿元 is 2.8 under a target in 万亿元): never rounded
 through a float on our side. The sheet is for reading: returned.py ignores it (it carries no
 signature) and values are entered in the tracker, not read back from here."""

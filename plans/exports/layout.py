@@ -1,6 +1,6 @@
-"""The progress sheet's (进展情况表) layout, declared once for the writer (excel.py) and the
-reader of returned sheets (returned.py): its columns, its header rows and the hidden key
-column that ties every row back to a task and a reporting unit."""
+"""The progress sheet's (进展情况表) layout, declared once for the writer (progress_sheet.py)
+and the reader of returned sheets (returned.py): its columns, its header rows and the hidden
+key column that ties every row back to a task and a reporting unit."""
 from __future__ import annotations
 
 import datetime
