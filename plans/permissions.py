@@ -39,18 +39,18 @@ def is_office(user, plan: Plan | int) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     plan_id = plan if isinstance(plan, int) else plan.pk
-    return plan_id in _office_plan_ids(user)
+    return plan_id in managed_plan_ids(user)
 
 
-def _office_plan_ids(user) -> set[int]:
+def managed_plan_ids(user) -> set[int]:
     """Read once per request (the admin asks for every model of its sidebar)."""
-    if not hasattr(user, "_office_plan_ids"):
-        user._office_plan_ids = set(user.office_plans.values_list("pk", flat=True))
-    return user._office_plan_ids
+    if not hasattr(user, "_managed_plan_ids"):
+        user._managed_plan_ids = set(user.office_plans.values_list("pk", flat=True))
+    return user._managed_plan_ids
 
 
 def is_office_anywhere(user) -> bool:
-    return sees_everything(user) or (getattr(user, "is_authenticated", False) and bool(_office_plan_ids(user)))
+    return sees_everything(user) or (getattr(user, "is_authenticated", False) and bool(managed_plan_ids(user)))
 
 
 def _of_unit(user, report: ProgressReport) -> bool:
@@ -112,6 +112,21 @@ def can_add_supporting_input(user, report: ProgressReport) -> str:
 def can_manage_plan(user, plan: Plan | int) -> str:
     """Plan structure, assignments, deadlines and periods: office staff only."""
     return "" if is_office(user, plan) else _("只有督办人员才能修改方案、分工和时限 (only office staff change plans)")
+
+
+def can_edit_reference(user) -> str:
+    """Units and their aliases, shared by every plan: office staff and superusers."""
+    return "" if is_office_anywhere(user) else _("只有督办人员才能修改单位 (only office staff change units)")
+
+
+def can_create_plan(user) -> str:
+    """A new plan (its creator then names its office staff): office staff and superusers."""
+    return "" if is_office_anywhere(user) else _("只有督办人员才能新建方案 (only office staff create plans)")
+
+
+def can_manage_accounts(user) -> str:
+    """Which unit an account acts for, and in which role: superusers only."""
+    return "" if sees_everything(user) else _("只有系统管理员才能管理账号 (only administrators manage accounts)")
 
 
 def can_enter_indicator_value(user, target: Target, period: ReportingPeriod) -> str:

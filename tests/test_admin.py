@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 from django.contrib.auth.models import Group
 from django.db import connection
-from django.forms.models import inlineformset_factory
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,8 +16,7 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
-from plans.admin.tasks import TaskTargetFormSet
-from plans.models import Plan, ProgressReport, Reminder, Role, SheetImport, Target, Task, Unit
+from plans.models import Plan, ProgressReport, Reminder, Role, SheetImport, Task, Unit
 from tests.factories import (
     CalendarFeedFactory,
     IndicatorValueFactory,
@@ -277,23 +275,6 @@ def test_plan_changelist_counts_sections_and_tasks(admin_client, tree):
         ("section_count", "3"),
         ("task_count", "3"),
     ]
-
-
-def test_target_added_under_a_task_joins_the_task_plan_after_its_last_target(hebi_task):
-    TargetFactory(plan=hebi_task.plan, position=4)
-    formset_class = inlineformset_factory(
-        Task, Target, formset=TaskTargetFormSet, fk_name="task", fields=["indicator", "comparator", "value", "text"],
-    )
-    data = {
-        "targets-TOTAL_FORMS": "1", "targets-INITIAL_FORMS": "0",
-        "targets-0-indicator": "优良天数", "targets-0-comparator": "≥", "targets-0-value": "190",
-        "targets-0-text": "优良天数达到190天以上",
-    }
-    formset = formset_class(data, instance=hebi_task, prefix="targets")
-
-    assert formset.is_valid(), formset.errors
-    [target] = formset.save()
-    assert (target.plan, target.task, target.position) == (hebi_task.plan, hebi_task, 5)
 
 
 # --- actions ------------------------------------------------------------------------------

@@ -4,7 +4,17 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from plans import services
+from plans.admin.writes import InlinesThroughServices, ServiceInline, ServiceModelAdmin
 from plans.models import Membership
+
+
+class MembershipWrites:
+    def write(self, request, membership, values, expected_version):
+        return services.membership_save(user=request.user, membership=membership, **values)
+
+    def remove(self, request, membership, expected_version):
+        services.membership_delete(user=request.user, membership=membership)
 
 
 class SuperuserOnlyAdmin(admin.ModelAdmin):
@@ -25,7 +35,7 @@ class SuperuserOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SuperuserOnlyAdmin):
+class MembershipAdmin(MembershipWrites, ServiceModelAdmin, SuperuserOnlyAdmin):
     list_display = ["user", "unit", "role"]
     list_filter = ["role", "unit__jurisdiction"]
     list_select_related = ["user", "unit"]
@@ -33,7 +43,7 @@ class MembershipAdmin(SuperuserOnlyAdmin):
     autocomplete_fields = ["user", "unit"]
 
 
-class MembershipInline(admin.StackedInline):
+class MembershipInline(MembershipWrites, ServiceInline, admin.StackedInline):
     model = Membership
     autocomplete_fields = ["unit"]
     extra = 0
@@ -45,7 +55,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class TrackerUserAdmin(UserAdmin):
+class TrackerUserAdmin(InlinesThroughServices, UserAdmin):
     inlines = [*UserAdmin.inlines, MembershipInline]
     list_display = [*UserAdmin.list_display, "membership"]
     list_select_related = ["membership__unit"]

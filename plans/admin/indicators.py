@@ -17,11 +17,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from plans import services
 from plans.admin.common import RefusalsAsMessages, service_refusals
+from plans.admin.plans import TargetWrites
+from plans.admin.writes import ServiceModelAdmin
 from plans.admin.scoping import PlanScopedAdmin
 from plans.indicators import STATUS_COLOURS, IndicatorStatus, indicators, status
 from plans.measures import plain
 from plans.models import IndicatorValue, ReportingPeriod, Target, acting_unit_ids
-from plans.permissions import _office_plan_ids, can_enter_indicator_value, is_office
+from plans.permissions import managed_plan_ids, can_enter_indicator_value, is_office
 from plans.services.indicators import measured
 
 
@@ -38,13 +40,13 @@ def _enterable_targets(user):
     if user.is_superuser:
         return Target.objects.filter(is_active=True)
     return Target.objects.filter(
-        Q(owner_id__in=acting_unit_ids(user)) | Q(plan_id__in=_office_plan_ids(user)), is_active=True,
+        Q(owner_id__in=acting_unit_ids(user)) | Q(plan_id__in=managed_plan_ids(user)), is_active=True,
     )
 
 
 # --- indicators ------------------------------------------------------------------------------
 @admin.register(Target)
-class TargetAdmin(PlanScopedAdmin, admin.ModelAdmin):
+class TargetAdmin(TargetWrites, ServiceModelAdmin, PlanScopedAdmin, admin.ModelAdmin):
     list_display = ["indicator", "target_text", "year", "owner", "latest_value", "plan", "task", "is_public", "is_active"]
     list_filter = ["plan", "is_active", "is_public", "comparator", "year"]
     list_select_related = ["plan", "task", "owner"]
@@ -191,7 +193,7 @@ class IndicatorValueAdmin(RefusalsAsMessages, PlanScopedAdmin, SimpleHistoryAdmi
         if db_field.name == "period":
             periods = ReportingPeriod.objects.select_related("plan").order_by("plan", "-start")
             if not request.user.is_superuser:
-                office = Q(plan_id__in=_office_plan_ids(request.user))
+                office = Q(plan_id__in=managed_plan_ids(request.user))
                 owned = Q(is_open=True, plan_id__in=_enterable_targets(request.user).values("plan_id"))
                 periods = periods.filter(office | owned)
             kwargs["queryset"] = periods

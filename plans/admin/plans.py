@@ -11,18 +11,35 @@ from simple_history.admin import SimpleHistoryAdmin
 from plans import services
 from plans.admin.common import changelist_url
 from plans.admin.scoping import PlanScopedAdmin, PlanScopedInline
+from plans.admin.writes import ServiceInline, ServiceModelAdmin
 from plans.models import NodeKind, Plan, PlanIssuer, Section, Target, Task
 
 
-class PlanIssuerInline(PlanScopedInline, admin.TabularInline):
+class TargetWrites:
+    """Targets of a plan or task, wherever the admin edits them."""
+
+    def write(self, request, target, values, expected_version):
+        return services.target_save(user=request.user, target=target, **values)
+
+    def remove(self, request, target, expected_version):
+        services.target_delete(user=request.user, target=target)
+
+
+class PlanIssuerInline(ServiceInline, PlanScopedInline, admin.TabularInline):
     parent_plan_path = ""
     model = PlanIssuer
     extra = 0
     ordering = ["position"]
     autocomplete_fields = ["unit"]
 
+    def write(self, request, issuer, values, expected_version):
+        return services.plan_issuer_save(user=request.user, issuer=issuer, **values)
 
-class PlanTargetInline(PlanScopedInline, admin.TabularInline):
+    def remove(self, request, issuer, expected_version):
+        services.plan_issuer_delete(user=request.user, issuer=issuer)
+
+
+class PlanTargetInline(TargetWrites, ServiceInline, PlanScopedInline, admin.TabularInline):
     """The plan's overall targets (目标); a task's own targets are shown under the task."""
 
     parent_plan_path = ""
@@ -38,7 +55,7 @@ class PlanTargetInline(PlanScopedInline, admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
+class PlanAdmin(ServiceModelAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
     plan_path = ""
     list_display = ["title", "doc_number", "jurisdiction", "plan_year", "coordinator", "section_count", "task_count"]
     list_filter = ["plan_year", "jurisdiction", "reporting_frequency"]
@@ -60,6 +77,12 @@ class PlanAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
     ]
     inlines = [PlanIssuerInline, PlanTargetInline]
     actions = ["generate_periods", "publish", "withdraw"]
+
+    def write(self, request, plan, values, expected_version):
+        return services.plan_save(user=request.user, plan=plan, **values)
+
+    def remove(self, request, plan, expected_version):
+        services.plan_delete(user=request.user, plan=plan)
 
     @admin.action(description=_("按报送要求生成报送周期"), permissions=["change"])
     def generate_periods(self, request, queryset):

@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from plans import services
 from plans.admin.common import DerivedYesNoFilter, ReadOnlyInline, RefusalsAsMessages, service_refusals
+from plans.admin.writes import VERSION_FIELD, VersionedForm
 from plans.admin.scoping import PlanScopedAdmin, VisibleOr404
 from plans.exports.excel import download
 from plans.models import ProgressReport, Reminder, ReportingPeriod, SheetImport, SupportingInput
@@ -85,8 +86,9 @@ class ReportingPeriodAdmin(PlanScopedAdmin, admin.ModelAdmin):
 
 
 # --- reports ------------------------------------------------------------------------------
-class ReportForm(forms.ModelForm):
-    """Checks the requested step against plans.permissions before anything is saved."""
+class ReportForm(VersionedForm):
+    """Checks the requested step against plans.permissions before anything is saved; carries
+    the report's version, so a page saved after someone else changed the report is refused."""
 
     supporting_text = forms.CharField(
         label=_("本单位配合情况"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
@@ -143,7 +145,7 @@ class ProgressReportAdmin(RefusalsAsMessages, PlanScopedAdmin, SimpleHistoryAdmi
     search_fields = ["task__title", "task__path", "unit__name", "unit__short_name"]
     inlines = [SupportingInputInline]
     fieldsets = [
-        (None, {"fields": ["task", "unit", "period", "state"]}),
+        (None, {"fields": ["task", "unit", "period", "state", VERSION_FIELD]}),
         (_("进展情况"), {"fields": ["status", "percent", "progress", "problems", "next_steps"]}),
         (_("配合单位"), {"fields": ["supporting_text"]}),
         (_("审核"), {"fields": ["review_comment", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at"]}),
@@ -213,20 +215,27 @@ class ProgressReportAdmin(RefusalsAsMessages, PlanScopedAdmin, SimpleHistoryAdmi
 
     # saving through the services ------------------------------------------------------------
     def save_model(self, request, obj, form, change):
-        user, data = request.user, request.POST
+        """The form's steps in order, each through its service; the first is refused if the
+        report changed since the page was filled (its version)."""
+        user, data, cleaned = request.user, request.POST, form.cleaned_data
+        expected = [cleaned.get(VERSION_FIELD)]
+
+        def version():
+            return expected.pop() if expected else None
+
         with service_refusals():
-            content = {name: form.cleaned_data[name] for name in CONTENT_FIELDS if name in form.changed_data}
+            content = {name: cleaned[name] for name in CONTENT_FIELDS if name in form.changed_data}
             if content:
-                services.report_update(user=user, report=obj, **content)
-            if form.cleaned_data.get("supporting_text", "").strip():
-                services.supporting_input_save(user=user, report=obj, text=form.cleaned_data["supporting_text"])
-            comment = form.cleaned_data.get("review_comment") or ""
+                services.report_update(user=user, report=obj, expected_version=version(), **content)
+            if cleaned.get("supporting_text", "").strip():
+                services.supporting_input_save(user=user, report=obj, text=cleaned["supporting_text"])
+            comment = cleaned.get("review_comment") or ""
             if SUBMIT in data:
-                services.report_submit(user=user, report=obj)
+                services.report_submit(user=user, report=obj, expected_version=version())
             elif APPROVE in data:
-                services.report_approve(user=user, report=obj, comment=comment)
+                services.report_approve(user=user, report=obj, comment=comment, expected_version=version())
             elif RETURN in data:
-                services.report_return(user=user, report=obj, comment=comment)
+                services.report_return(user=user, report=obj, comment=comment, expected_version=version())
 
     def response_change(self, request, obj):
         done = {

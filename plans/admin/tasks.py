@@ -1,9 +1,8 @@
 """The task tree: sections, tasks, and what hangs off a task (assignments, deadlines, targets,
 its reports shown read-only). Changelists run a constant number of queries (tests/test_admin.py)."""
 from django.contrib import admin
-from django.db.models import Count, IntegerField, Max, OuterRef, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -11,8 +10,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from plans import services
 from plans.admin.common import ReadOnlyInline, changelist_url, unit_names
+from plans.admin.plans import TargetWrites
 from plans.admin.scoping import PlanScopedAdmin, PlanScopedInline, UsableChoices
+from plans.admin.writes import ServiceInline, ServiceModelAdmin
 from plans.admin.task_filters import (
     LevelFilter,
     LightFilter,
@@ -20,13 +22,39 @@ from plans.admin.task_filters import (
     PeriodFilter,
     SectionFilter,
     UnitFilter,
-    descendant_of,
 )
 from plans.models import Assignment, Deadline, NodeKind, ProgressReport, Role, Section, Target, Task
 from plans.progress import Light
+from plans.selectors.tasks import descendant_of
 
 
-class AssignmentInline(PlanScopedInline, admin.TabularInline):
+class AssignmentWrites:
+    """A unit's role on a task, from the task's page or the assignment's own."""
+
+    def write(self, request, assignment, values, expected_version):
+        if assignment.pk is None:
+            task = values.pop("task", None) or assignment.task
+            return services.assignment_create(user=request.user, task=task, **values)
+        return services.assignment_update(
+            user=request.user, assignment=assignment, expected_version=expected_version, **values,
+        )
+
+    def remove(self, request, assignment, expected_version):
+        services.assignment_delete(user=request.user, assignment=assignment, expected_version=expected_version)
+
+
+class DeadlineWrites:
+    def write(self, request, deadline, values, expected_version):
+        if deadline.pk is None:
+            task = values.pop("task", None) or deadline.task
+            return services.deadline_create(user=request.user, task=task, **values)
+        return services.deadline_update(user=request.user, deadline=deadline, expected_version=expected_version, **values)
+
+    def remove(self, request, deadline, expected_version):
+        services.deadline_delete(user=request.user, deadline=deadline, expected_version=expected_version)
+
+
+class AssignmentInline(AssignmentWrites, ServiceInline, PlanScopedInline, admin.TabularInline):
     model = Assignment
     extra = 0
     ordering = ["role", "position"]
@@ -37,33 +65,26 @@ class AssignmentInline(PlanScopedInline, admin.TabularInline):
         return super().get_queryset(request).select_related("unit")
 
 
-class DeadlineInline(PlanScopedInline, admin.TabularInline):
+class DeadlineInline(DeadlineWrites, ServiceInline, PlanScopedInline, admin.TabularInline):
     model = Deadline
     extra = 0
     ordering = ["position"]
 
 
-class TaskTargetFormSet(BaseInlineFormSet):
-    def save_new(self, form, commit=True):
-        """A target added under a task belongs to the task's plan, after the plan's last target."""
-        task = self.instance
-        last = Target.objects.filter(plan_id=task.plan_id).aggregate(last=Max("position"))["last"]
-        form.instance.plan_id = task.plan_id
-        form.instance.position = 0 if last is None else last + 1
-        if form.instance.owner_id is None:  # the task's lead unit enters its values
-            form.instance.owner_id = task.assignments.filter(is_lead=True).values_list("unit_id", flat=True).first()
-        return super().save_new(form, commit=commit)
-
-
-class TaskTargetInline(PlanScopedInline, admin.TabularInline):
-    """A task's own targets; their order among the plan's targets is kept in the target admin."""
+class TaskTargetInline(TargetWrites, ServiceInline, PlanScopedInline, admin.TabularInline):
+    """A task's own targets; their order among the plan's targets is kept in the target admin.
+    One added here joins the task's plan after its last target (services.task_target_create)."""
 
     model = Target
     fk_name = "task"
-    formset = TaskTargetFormSet
     fields = ["indicator", "comparator", "value", "unit", "year", "text"]
     extra = 0
     ordering = ["position"]
+
+    def write(self, request, target, values, expected_version):
+        if target.pk is None:
+            return services.task_target_create(user=request.user, task=target.task, **values)
+        return super().write(request, target, values, expected_version)
 
 
 class ProgressReportInline(ReadOnlyInline, UsableChoices, admin.TabularInline):
@@ -77,7 +98,7 @@ class ProgressReportInline(ReadOnlyInline, UsableChoices, admin.TabularInline):
         return super().get_queryset(request).select_related("period__plan", "unit")
 
 
-class NodeAdmin(PlanScopedAdmin, admin.ModelAdmin):
+class NodeAdmin(ServiceModelAdmin, PlanScopedAdmin, admin.ModelAdmin):
     """What sections and tasks share: the node's place in its plan's tree. Only TaskAdmin adds
     simple_history's views: they fail on the Section proxy (its Meta lacks the history manager)."""
 
@@ -90,12 +111,16 @@ class NodeAdmin(PlanScopedAdmin, admin.ModelAdmin):
         return queryset.visible_to(user)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["created_at", "updated_at"]
+        readonly = ["completed_at", "created_at", "updated_at"]  # completed_at follows the status
         return readonly + self.tree_fields if obj else readonly
 
-    def save_model(self, request, obj, form, change):
-        obj.kind = self.kind
-        super().save_model(request, obj, form, change)
+    def write(self, request, node, values, expected_version):
+        if node.pk is None:
+            return services.node_create(user=request.user, plan=values.pop("plan"), kind=self.kind, **values)
+        return services.node_update(user=request.user, node=node, expected_version=expected_version, **values)
+
+    def remove(self, request, node, expected_version):
+        services.node_delete(user=request.user, node=node, expected_version=expected_version)
 
 
 @admin.register(Section)
@@ -218,7 +243,7 @@ class TaskAdmin(NodeAdmin, SimpleHistoryAdmin):
 
 # --- what hangs off a task ----------------------------------------------------------------
 @admin.register(Assignment)
-class AssignmentAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
+class AssignmentAdmin(AssignmentWrites, ServiceModelAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
     plan_path = "task__plan"
     task_path = "task"
     list_display = ["task", "unit", "role", "position", "is_lead"]
@@ -231,7 +256,7 @@ class AssignmentAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
+class DeadlineAdmin(DeadlineWrites, ServiceModelAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
     plan_path = "task__plan"
     task_path = "task"
     list_display = ["task", "kind", "date", "text", "rule"]

@@ -2,6 +2,7 @@
 arguments only, validating first and writing in one transaction (plans.services.common holds
 the lock order they share). This package only re-exports them, so callers write
 `services.report_submit(...)`; each lives in the module of its area."""
+from plans.services.accounts import membership_delete, membership_save  # noqa: F401
 from plans.services.common import StaleVersion, check_version, deny  # noqa: F401
 from plans.services.conflicts import WriteConflict, retry_on_conflict  # noqa: F401
 from plans.services.indicators import (  # noqa: F401
@@ -13,6 +14,8 @@ from plans.services.indicators import (  # noqa: F401
 )
 from plans.services.periods import period_close, period_open, periods_generate, reports_ensure  # noqa: F401
 from plans.services.plan_import import ImportSummary, plan_import  # noqa: F401
+from plans.services.plans import plan_delete, plan_issuer_delete, plan_issuer_save, plan_save  # noqa: F401
+from plans.services.reference import unit_alias_delete, unit_alias_save, unit_delete, unit_save  # noqa: F401
 from plans.services.reporting import (  # noqa: F401
     REPORT_FIELDS,
     report_approve,
@@ -25,6 +28,8 @@ from plans.services.sheets import sheet_apply, sheet_check, sheet_upload  # noqa
 from plans.services.structure import (  # noqa: F401
     ASSIGNMENT_FIELDS,
     DEADLINE_FIELDS,
+    NODE_FIELDS,
+    TARGET_FIELDS,
     TASK_FIELDS,
     assignment_create,
     assignment_delete,
@@ -32,5 +37,11 @@ from plans.services.structure import (  # noqa: F401
     deadline_create,
     deadline_delete,
     deadline_update,
+    node_create,
+    node_delete,
+    node_update,
+    target_delete,
+    target_save,
+    task_target_create,
     task_update,
 )

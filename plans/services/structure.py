@@ -1,49 +1,51 @@
-"""Plan structure edits by office staff: tasks, their assignments and deadlines."""
+"""Plan structure edits by office staff: the tree of sections and tasks, each task's
+assignments and deadlines, and the targets of the plan and its tasks."""
 
 import datetime
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from plans.models import (
     Assignment,
     Deadline,
     DeadlineKind,
+    NodeKind,
+    Plan,
+    Target,
     Task,
     TaskStatus,
     Unit,
 )
-from plans.permissions import (
-    can_manage_plan,
+from plans.permissions import can_manage_plan
+from plans.services.common import (
+    check_version,
+    delete_row,
+    deny,
+    next_position,
+    refuse_unknown,
+    save_validated,
+    write_row,
 )
-from plans.services.common import check_version, deny
 from plans.services.conflicts import retry_on_conflict
 
 
-# --- plan structure (office staff) ------------------------------------------------------------
 TASK_FIELDS = ("title", "text", "status")
-ASSIGNMENT_FIELDS = ("unit", "role", "position")
-DEADLINE_FIELDS = ("kind", "date", "rule", "text", "position")
+NODE_FIELDS = (
+    "plan", "parent", "label", "path", "level", "position", "title", "text", "source_line", "status", "completed_at", "is_active",
+)
+ASSIGNMENT_FIELDS = ("task", "unit", "role", "position")
+DEADLINE_FIELDS = ("task", "kind", "date", "rule", "text", "position")
+TARGET_FIELDS = (
+    "plan", "task", "indicator", "comparator", "value", "unit", "year", "owner", "baseline", "is_public", "is_active",
+    "text", "position",
+)
 
 
-def _refuse_unknown(values: dict, allowed: tuple[str, ...]) -> None:
-    unknown = set(values) - set(allowed)
-    if unknown:
-        raise ValidationError(_("不能修改的字段 (fields that cannot be changed): %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-
-
-def _saved(row, user) -> None:
-    """Validate and save a structure row; a unique clash that slipped past validation (a
-    parallel writer) is refused like any other invalid input."""
-    row._history_user = user
-    row.full_clean()
-    try:
-        with transaction.atomic():
-            row.save()
-    except IntegrityError as error:
-        raise ValidationError(_("与已有记录冲突，请刷新后重试 (conflicts with an existing row)")) from error
+def _manages_plan_of(user):
+    """The permission rule of a row that belongs to a plan (a node, a target): its office staff."""
+    return lambda row: can_manage_plan(user, row.plan_id)
 
 
 def _locked_task(task: Task, user) -> Task:
@@ -52,27 +54,58 @@ def _locked_task(task: Task, user) -> Task:
     return task
 
 
+def _completion_follows_status(node: Task) -> None:
+    """A completed task keeps the moment it was completed (now, the first time); any other
+    status clears it. Sections carry no status of their own."""
+    if node.kind != NodeKind.TASK:
+        return
+    if node.status == TaskStatus.COMPLETED:
+        node.completed_at = node.completed_at or timezone.now()
+    else:
+        node.completed_at = None
+
+
+@retry_on_conflict
+def node_create(*, user, plan: Plan, kind: str, **values) -> Task:
+    """Add a section or task to a plan's tree (office staff of the plan)."""
+    refuse_unknown(values, NODE_FIELDS)
+    with transaction.atomic():
+        return write_row(
+            Task(plan=plan, kind=kind), user, values, permit=_manages_plan_of(user), prepare=_completion_follows_status,
+        )
+
+
+@retry_on_conflict
+def node_update(*, user, node: Task, expected_version: int | None = None, **values) -> Task:
+    """Change a section or task: its place in the tree (another plan needs that plan's office
+    too), its text, its status (completed_at follows the status). Refused if the node changed
+    since `expected_version`."""
+    refuse_unknown(values, NODE_FIELDS)
+    with transaction.atomic():
+        return write_row(
+            node, user, values, permit=_manages_plan_of(user), expected_version=expected_version,
+            prepare=_completion_follows_status,
+        )
+
+
 @retry_on_conflict
 def task_update(*, user, task: Task, expected_version: int | None = None, **values) -> Task:
     """The office corrects a task's title, text or status (completed_at follows the status)."""
-    _refuse_unknown(values, TASK_FIELDS)
+    refuse_unknown(values, TASK_FIELDS)
+    return node_update(user=user, node=task, expected_version=expected_version, **values)
+
+
+@retry_on_conflict
+def node_delete(*, user, node: Task, expected_version: int | None = None) -> None:
+    """Remove a section or task, and what hangs off it, from the plan (office staff)."""
     with transaction.atomic():
-        task = Task.objects.select_for_update(no_key=True).get(pk=task.pk)
-        check_version(task, expected_version)
-        deny(can_manage_plan(user, task.plan_id))
-        for name, value in values.items():
-            setattr(task, name, value)
-        if task.status == TaskStatus.COMPLETED:
-            task.completed_at = task.completed_at or timezone.now()
-        else:
-            task.completed_at = None
-        _saved(task, user)
-    return task
+        delete_row(node, user, permit=_manages_plan_of(user), expected_version=expected_version)
 
 
-def _next_position(rows) -> int:
-    last = rows.order_by("-position").values_list("position", flat=True).first()
-    return 0 if last is None else last + 1
+def _moved_to_managed_task(row, user, from_task_id: int) -> None:
+    """A row given another task: that task is locked too, and its plan must be the user's."""
+    if row.task_id != from_task_id:
+        row.task = _locked_task(row.task, user)
 
 
 @retry_on_conflict
@@ -82,9 +115,9 @@ def assignment_create(*, user, task: Task, unit: Unit, role: str, position: int 
     with transaction.atomic():
         task = _locked_task(task, user)
         if position is None:
-            position = _next_position(task.assignments.filter(role=role))
+            position = next_position(task.assignments.filter(role=role))
         assignment = Assignment(task=task, unit=unit, role=role, position=position)
-        _saved(assignment, user)
+        save_validated(assignment, user)
     return assignment
 
 
@@ -98,13 +131,16 @@ def _locked_assignment(assignment: Assignment, user, expected_version: int | Non
 
 @retry_on_conflict
 def assignment_update(*, user, assignment: Assignment, expected_version: int | None = None, **values) -> Assignment:
-    """Change an assignment's unit, role or position."""
-    _refuse_unknown(values, ASSIGNMENT_FIELDS)
+    """Change an assignment's unit, role or position, or move it to another task (whose plan
+    the user manages too)."""
+    refuse_unknown(values, ASSIGNMENT_FIELDS)
     with transaction.atomic():
         assignment = _locked_assignment(assignment, user, expected_version)
+        from_task_id = assignment.task_id
         for name, value in values.items():
             setattr(assignment, name, value)
-        _saved(assignment, user)
+        _moved_to_managed_task(assignment, user, from_task_id)
+        save_validated(assignment, user)
     return assignment
 
 
@@ -125,9 +161,9 @@ def deadline_create(
     with transaction.atomic():
         task = _locked_task(task, user)
         if position is None:
-            position = _next_position(task.deadlines.all())
+            position = next_position(task.deadlines.all())
         deadline = Deadline(task=task, kind=kind, date=date, rule=rule, text=text, position=position)
-        _saved(deadline, user)
+        save_validated(deadline, user)
     return deadline
 
 
@@ -141,12 +177,14 @@ def _locked_deadline(deadline: Deadline, user, expected_version: int | None) -> 
 
 @retry_on_conflict
 def deadline_update(*, user, deadline: Deadline, expected_version: int | None = None, **values) -> Deadline:
-    _refuse_unknown(values, DEADLINE_FIELDS)
+    refuse_unknown(values, DEADLINE_FIELDS)
     with transaction.atomic():
         deadline = _locked_deadline(deadline, user, expected_version)
+        from_task_id = deadline.task_id
         for name, value in values.items():
             setattr(deadline, name, value)
-        _saved(deadline, user)
+        _moved_to_managed_task(deadline, user, from_task_id)
+        save_validated(deadline, user)
     return deadline
 
 
@@ -156,3 +194,37 @@ def deadline_delete(*, user, deadline: Deadline, expected_version: int | None = 
         deadline = _locked_deadline(deadline, user, expected_version)
         deadline._history_user = user
         deadline.delete()
+
+
+# --- targets ---------------------------------------------------------------------------------
+@retry_on_conflict
+def target_save(*, user, target: Target, **values) -> Target:
+    """Add a target to a plan (or a task), or change one (office staff of the plan)."""
+    refuse_unknown(values, TARGET_FIELDS)
+    with transaction.atomic():
+        return write_row(target, user, values, permit=_manages_plan_of(user))
+
+
+def _after_the_plans_targets(target: Target) -> None:
+    last = Target.objects.filter(plan_id=target.plan_id).aggregate(last=Max("position"))["last"]
+    target.position = 0 if last is None else last + 1
+
+
+@retry_on_conflict
+def task_target_create(*, user, task: Task, **values) -> Target:
+    """A target added under a task: it belongs to the task's plan, after the plan's last
+    target, and the task's lead unit enters its values unless an owner is given."""
+    refuse_unknown(values, TARGET_FIELDS)
+    with transaction.atomic():
+        task = _locked_task(task, user)
+        target = Target(task=task, plan_id=task.plan_id)
+        if values.get("owner") is None:
+            values["owner_id"] = task.assignments.filter(is_lead=True).values_list("unit_id", flat=True).first()
+            values.pop("owner", None)
+        return write_row(target, user, values, permit=_manages_plan_of(user), prepare=_after_the_plans_targets)
+
+
+@retry_on_conflict
+def target_delete(*, user, target: Target) -> None:
+    with transaction.atomic():
+        delete_row(target, user, permit=_manages_plan_of(user))

@@ -1,0 +1,43 @@
+"""A plan's own record: its metadata and office staff, and the units that issued it."""
+from django.db import transaction
+
+from plans.models import Plan, PlanIssuer
+from plans.permissions import can_create_plan, can_manage_plan
+from plans.services.common import delete_row, write_row
+from plans.services.conflicts import retry_on_conflict
+
+
+def _permit(user):
+    return lambda plan: can_manage_plan(user, plan) if plan.pk else can_create_plan(user)
+
+
+@retry_on_conflict
+def plan_save(*, user, plan: Plan, **values) -> Plan:
+    """Create a plan (office staff anywhere, superusers) or change one (its office staff):
+    title, 文号, dates, reporting rule, coordinator and office staff."""
+    with transaction.atomic():
+        return write_row(plan, user, values, permit=_permit(user))
+
+
+@retry_on_conflict
+def plan_delete(*, user, plan: Plan) -> None:
+    """Remove a plan with its tree, periods and reports (its office staff)."""
+    with transaction.atomic():
+        delete_row(plan, user, permit=_permit(user))
+
+
+def _manages_issuing_plan(user):
+    return lambda issuer: can_manage_plan(user, issuer.plan_id)
+
+
+@retry_on_conflict
+def plan_issuer_save(*, user, issuer: PlanIssuer, **values) -> PlanIssuer:
+    """Add or change a unit that issued the plan (印发单位)."""
+    with transaction.atomic():
+        return write_row(issuer, user, values, permit=_manages_issuing_plan(user))
+
+
+@retry_on_conflict
+def plan_issuer_delete(*, user, issuer: PlanIssuer) -> None:
+    with transaction.atomic():
+        delete_row(issuer, user, permit=_manages_issuing_plan(user))
