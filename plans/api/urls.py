@@ -4,26 +4,38 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from plans.api import views
 from plans.api.auth import TokenView
+from plans.api.indicator_values import IndicatorValueViewSet
+from plans.api.indicators import IndicatorViewSet
+from plans.api.periods import PeriodViewSet
+from plans.api.plans import PlanViewSet
+from plans.api.reports import ReportViewSet
+from plans.api.sheet_imports import SheetImportViewSet
+from plans.api.task_rows import TaskAssignmentViewSet, TaskDeadlineViewSet
+from plans.api.tasks import TaskViewSet
+from plans.api.units import UnitViewSet
 
 # No format suffixes (/api/tasks.json, /api/tasks/1/submit.json): the API speaks JSON only,
 # and the suffixed copies of every route were one more door for each rule to guard.
 router = DefaultRouter()
 router.include_format_suffixes = False
-router.register("units", views.UnitViewSet, basename="unit")
-router.register("plans", views.PlanViewSet, basename="plan")
-router.register("tasks", views.TaskViewSet, basename="task")
-router.register("periods", views.PeriodViewSet, basename="period")
-router.register("reports", views.ReportViewSet, basename="report")
-router.register("sheet-imports", views.SheetImportViewSet, basename="sheet-import")
-router.register("indicators", views.IndicatorViewSet, basename="indicator")
-router.register("indicator-values", views.IndicatorValueViewSet, basename="indicator-value")
+router.register("units", UnitViewSet, basename="unit")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("tasks", TaskViewSet, basename="task")
+# Nested under a task's route: /tasks/{id}/assignments/ (POST) and /tasks/{id}/assignments/{assignment_id}/
+# (GET, PATCH, DELETE); the same for deadlines. The API root leaves them out (they need a task).
+router.register(r"tasks/(?P<pk>[^/.]+)/assignments", TaskAssignmentViewSet, basename="task-assignment")
+router.register(r"tasks/(?P<pk>[^/.]+)/deadlines", TaskDeadlineViewSet, basename="task-deadline")
+router.register("periods", PeriodViewSet, basename="period")
+router.register("reports", ReportViewSet, basename="report")
+router.register("sheet-imports", SheetImportViewSet, basename="sheet-import")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("indicator-values", IndicatorValueViewSet, basename="indicator-value")
 
 # The workbook also without the router's trailing slash: a file name people type. Not in the
 # schema, which documents /api/plans/{id}/progress.xlsx/.
-progress_xlsx = views.PlanViewSet.as_view(
-    {"get": "progress_xlsx"}, **{**views.PlanViewSet.progress_xlsx.kwargs, "schema": None}, basename="plan", detail=True,
+progress_xlsx = PlanViewSet.as_view(
+    {"get": "progress_xlsx"}, **{**PlanViewSet.progress_xlsx.kwargs, "schema": None}, basename="plan", detail=True,
 )
 
 

@@ -314,7 +314,7 @@ def test_report_representation_is_drfs_field_by_field_one(world):
     """ReportSerializer builds its fields directly; DRF's own walk over the declared fields must agree."""
     from rest_framework import serializers as drf
 
-    from plans.api.serializers import ReportSerializer
+    from plans.api.reports import ReportSerializer
     from plans.selectors.reports import reports_for_api
 
     _reports(world.task_t.plan, world.users["office"], 3)

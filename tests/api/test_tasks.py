@@ -389,7 +389,7 @@ def test_unit_official_cannot_delete_a_deadline(world, as_actor):
 
 # --- the list's shortcuts give what the declared serializers give -------------------------------
 def test_task_assignments_and_latest_report_match_their_declared_serializers(world, as_actor):
-    from plans.api.serializers import LatestReportSerializer, TaskAssignmentSerializer
+    from plans.api.tasks import LatestReportSerializer, TaskAssignmentSerializer
 
     task = world.report_a.task
     body = as_actor("office").get(f"/api/tasks/{task.pk}/").json()
@@ -429,7 +429,7 @@ def test_task_representation_is_drfs_field_by_field_one(world, as_actor):
     """TaskSerializer builds its fields directly; DRF's own walk over the declared fields must agree."""
     from rest_framework import serializers as drf
 
-    from plans.api.serializers import TaskSerializer
+    from plans.api.tasks import TaskSerializer
     from plans.selectors.tasks import tasks_for_api
 
     DeadlineFactory(task=world.report_a.task, kind=DeadlineKind.START, date=datetime.date(2016, 8, 1), position=5)

@@ -1,0 +1,184 @@
+"""Tasks (/api/tasks/): each with its schedule, light, assignments, deadlines and latest report,
+and the office's edits of the task itself. The rows under a task are in task_rows.py."""
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers
+
+from plans import progress, services
+from plans.api.base import ApiViewSet, VersionedRetrieveMixin
+from plans.api.concurrency import stale_as_http
+from plans.api.fields import MAX_POSITION, StrictInput, VersionSerializer, date_text, version_field
+from plans.api.filters import TaskFilter
+from plans.api.pagination import CappedCountPagination
+from plans.api.permissions import office_of_plan
+from plans.api.schema import IF_MATCH, READ_ERRORS, WRITE_ERRORS, errors, etagged
+from plans.models import Assignment, Deadline, DeadlineKind, ProgressReport, Role, Task, TaskStatus
+from plans.selectors.tasks import attach_summaries, tasks_for_api
+
+
+class TaskAssignmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "unit", "name", "position", "is_lead", "version"]
+
+
+class TaskAssignmentsSerializer(serializers.Serializer):
+    responsible = TaskAssignmentSerializer(many=True, help_text="责任单位；position 0 为牵头单位。")
+    supporting = TaskAssignmentSerializer(many=True, help_text="配合单位。")
+    implementing = TaskAssignmentSerializer(many=True, help_text="负责落实。")
+
+
+class LatestReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProgressReport
+        fields = ["id", "period", "unit", "state", "status", "percent"]
+
+
+class DeadlineSerializer(StrictInput, serializers.ModelSerializer):
+    """A task's deadline, read and written (POST/PATCH under /api/tasks/{id}/deadlines/)."""
+
+    kind = serializers.ChoiceField(choices=DeadlineKind.choices, required=False)
+    position = serializers.IntegerField(
+        min_value=0, max_value=MAX_POSITION, required=False, write_only=True,
+        help_text="在任务时限中的顺序；新增时省略则排在最后。",
+    )
+    version = version_field()
+
+    class Meta:
+        model = Deadline
+        fields = ["id", "kind", "date", "rule", "text", "position", "version"]
+        validators = []  # uniqueness is checked by the service, under the task's lock
+
+
+class TaskListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        """A page of tasks reads its assignments, deadlines and latest reports in three queries."""
+        tasks = list(data.all() if hasattr(data, "all") else data)
+        attach_summaries([task for task in tasks if not hasattr(task, "assignment_rows")])
+        return super().to_representation(tasks)
+
+
+def _summarised(task):
+    """The task with the rows of selectors.tasks.attach_summaries (read here for a single task)."""
+    if not hasattr(task, "assignment_rows"):
+        attach_summaries([task])
+    return task
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    """Reads the annotations of TaskQuerySet.with_schedule() and with_latest_report() and the
+    rows of models.attach_summaries. `to_representation` builds the declared fields directly
+    (tests/api/test_tasks.py checks it against DRF's field-by-field walk, which costs a page of
+    500 tasks more than all of its SQL)."""
+    # The docstring is the schema's description, kept word for word: the loader it names is
+    # plans.selectors.tasks.attach_summaries.
+
+    light = serializers.SerializerMethodField(help_text="红黄绿灯（推算，不可填写）。")
+    overdue = serializers.SerializerMethodField(help_text="超期未完成（推算）。")
+    due_date = serializers.DateField(read_only=True, allow_null=True, help_text="首个完成时限。")
+    start_date = serializers.DateField(read_only=True, allow_null=True)
+    assignments = serializers.SerializerMethodField()
+    deadlines = DeadlineSerializer(many=True, read_only=True)
+    latest_report = serializers.SerializerMethodField(help_text="最近一期的报告（优先牵头单位的）。")
+
+    class Meta:
+        model = Task
+        fields = [
+            "id", "plan", "parent", "path", "label", "title", "text", "level", "status", "light", "overdue",
+            "due_date", "start_date", "assignments", "deadlines", "latest_report", "version",
+        ]
+        list_serializer_class = TaskListSerializer
+
+    def _today(self):
+        return self.context.get("today") or timezone.localdate()
+
+    def to_representation(self, task):
+        _summarised(task)
+        return {
+            "id": task.pk, "plan": task.plan_id, "parent": task.parent_id, "path": task.path, "label": task.label,
+            "title": task.title, "text": task.text, "level": task.level, "status": task.status,
+            "light": self.get_light(task), "overdue": self.get_overdue(task),
+            "due_date": date_text(task.due_date), "start_date": date_text(task.start_date),
+            "assignments": self.get_assignments(task),
+            "deadlines": [
+                {"id": d["id"], "kind": d["kind"], "date": date_text(d["date"]), "rule": d["rule"], "text": d["text"], "version": d["version"]}
+                for d in task.deadline_rows
+            ],
+            "latest_report": self.get_latest_report(task),
+            "version": task.version,
+        }
+
+    @extend_schema_field(serializers.ChoiceField(choices=progress.Light.choices))
+    def get_light(self, task):
+        return task.light(self._today())
+
+    def get_overdue(self, task) -> bool:
+        return progress.is_overdue(task.due_date, task.status == TaskStatus.COMPLETED, self._today())
+
+    @extend_schema_field(TaskAssignmentsSerializer)
+    def get_assignments(self, task):
+        grouped = {role: [] for role in Role.values}
+        for row in _summarised(task).assignment_rows:
+            grouped[row["role"]].append({
+                "id": row["id"], "unit": row["unit_id"], "name": row["unit__name"], "position": row["position"],
+                "is_lead": row["is_lead"], "version": row["version"],
+            })
+        return grouped
+
+    @extend_schema_field(LatestReportSerializer(allow_null=True))
+    def get_latest_report(self, task):
+        report = _summarised(task).latest_report_row
+        if report is None:
+            return None
+        return {
+            "id": report["id"], "period": report["period_id"], "unit": report["unit_id"], "state": report["state"],
+            "status": report["status"], "percent": report["percent"],
+        }
+
+
+class TaskUpdateSerializer(VersionSerializer):
+    title = serializers.CharField(max_length=300, required=False)
+    text = serializers.CharField(allow_blank=True, required=False)
+    status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
+
+
+class TaskLookup:
+    """Where /api/tasks/{id}/ and the rows under it find their task: among the tasks the account
+    may see, through the list's filters and orderings (a detail request's query passes them too)."""
+
+    queryset = Task.objects.none()  # for the schema; rows come from get_queryset
+    filterset_class = TaskFilter
+    ordering_fields = ["id", "due_date", "position", "title", "path", "status", "level"]
+
+    def get_queryset(self):
+        return tasks_for_api(self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="任务", responses={200: TaskSerializer(many=True), **errors(400, 401, 404)}),
+    retrieve=extend_schema(
+        summary="任务详情", responses={200: etagged(TaskSerializer, "ETag 头为任务版本。"), **READ_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="修改任务（督办人员）", parameters=[IF_MATCH], request=TaskUpdateSerializer,
+        responses={200: etagged(TaskSerializer), **WRITE_ERRORS},
+    ),
+)
+class TaskViewSet(TaskLookup, ApiViewSet, VersionedRetrieveMixin, mixins.ListModelMixin):
+    """Tasks (not sections) the account may see. Office staff of the plan change a task and
+    its assignments (/assignments/) and deadlines (/deadlines/)."""
+
+    serializer_class = TaskSerializer
+    pagination_class = CappedCountPagination
+    object_rules = {"partial_update": office_of_plan}
+
+    def partial_update(self, request, pk=None):
+        task = self.get_object()
+        values, pre = self.write_input(TaskUpdateSerializer)
+        with stale_as_http(pre):
+            services.task_update(user=request.user, task=task, expected_version=pre.version, **values)
+        return self.versioned(self.get_queryset().get(pk=task.pk))
