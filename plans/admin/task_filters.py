@@ -8,7 +8,6 @@ from plans.admin.common import DerivedYesNoFilter
 from plans.models import Assignment, Plan, ReportingPeriod, Section, Task, Unit
 from plans.progress import Light
 from plans.selectors.tasks import (
-    descendant_of,  # noqa: F401  (re-exported until plans.admin.tasks imports it from plans.selectors.tasks)
     overdue_tasks,
     tasks_at_level,
     tasks_in_period,
