@@ -16,7 +16,7 @@ from icalendar import Calendar
 
 from plans import services
 from plans.feeds import recurrence
-from plans.seed_load import SEED_PLANS, fixture_path
+from plans.services.seeds import SEED_PLANS, fixture_path
 from plans.models import CalendarFeed, Deadline, DeadlineKind, MemberRole, Plan, Role, Task, Unit, UnitKind
 from plans.roles import GROUP_OF_ROLE, OFFICE_GROUP, groups_ensure
 from tests.factories import (

@@ -2,7 +2,7 @@
 import pytest
 from django.core.management import call_command
 
-from plans.seed_load import SEED_PLANS, fixture_path
+from plans.services.seeds import SEED_PLANS, fixture_path
 from devtools.demo import demo_accounts_ensure, demo_indicator_values, demo_periods_open
 from plans.indicators import IndicatorStatus, status
 from plans.models import IndicatorValue, ReportingPeriod, Target

@@ -3,7 +3,7 @@ import pytest
 from django.core.management import call_command
 
 from devtools.fixtures_build import seed_fixture_text
-from plans.seed_load import SEED_PLANS, fixture_path
+from plans.services.seeds import SEED_PLANS, fixture_path
 from plans.models import Assignment, Deadline, Plan, Target, Task
 
 

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from plans.models import DeadlineKind, Reminder, ReminderRule, ReportState, Role, Task, TaskStatus, UnitKind
-from plans.reminders import report_rule, reminders_send, task_rule
+from plans.reminders import report_rule, task_rule
+from plans.services.reminders import reminders_send
 from tests.factories import (
     AccountFactory,
     AssignmentFactory,

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from plans import services
 from devtools.demo import SUPERUSER, office_username
 from devtools.fixtures_build import plan_fixture_text as _serialise
-from plans.seed_load import SEED_PLANS, fixture_path
+from plans.services.seeds import SEED_PLANS, fixture_path
 from plans.models import (
     Assignment, Deadline, IndicatorValue, Membership, Plan, PlanIssuer, ProgressReport, ReportingPeriod, Target, Task,
     Unit, UnitAlias,

@@ -5,16 +5,18 @@ the lock order they share). This package only re-exports them, so callers write
 from plans.services.accounts import membership_delete, membership_save  # noqa: F401
 from plans.services.common import StaleVersion, check_version, deny  # noqa: F401
 from plans.services.conflicts import WriteConflict, retry_on_conflict  # noqa: F401
-from plans.services.indicators import (  # noqa: F401
-    feed_create,
-    feed_revoke,
-    indicator_value_delete,
-    indicator_value_save,
-    plan_publish,
-)
+from plans.services.feeds import feed_create, feed_fetch_record, feed_revoke  # noqa: F401
+from plans.services.indicators import indicator_value_delete, indicator_value_save  # noqa: F401
 from plans.services.periods import period_close, period_open, periods_generate, reports_ensure  # noqa: F401
 from plans.services.plan_import import ImportSummary, plan_import  # noqa: F401
-from plans.services.plans import plan_delete, plan_issuer_delete, plan_issuer_save, plan_save  # noqa: F401
+from plans.services.plans import (  # noqa: F401
+    plan_delete,
+    plan_issuer_delete,
+    plan_issuer_save,
+    plan_publish,
+    plan_save,
+)
+from plans.services.reminders import ReminderSummary, reminders_send  # noqa: F401
 from plans.services.reference import unit_alias_delete, unit_alias_save, unit_delete, unit_save  # noqa: F401
 from plans.services.reporting import (  # noqa: F401
     REPORT_FIELDS,

@@ -2,17 +2,15 @@
 one transaction."""
 from __future__ import annotations
 
-import secrets
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plans.measures import convert, parse_quantity, plain
-from plans.models import CalendarFeed, IndicatorValue, Plan, ReportingPeriod, Target, Unit
-from plans.permissions import can_enter_indicator_value, can_manage_feed, can_manage_plan
+from plans.models import IndicatorValue, ReportingPeriod, Target
+from plans.permissions import can_enter_indicator_value
 from plans.services.common import StaleVersion, check_version, deny
 from plans.services.conflicts import retry_on_conflict
 
@@ -94,42 +92,3 @@ def indicator_value_delete(*, user, value: IndicatorValue, expected_version: int
         deny(can_enter_indicator_value(user, row.target, row.period))
         row._history_user = user
         row.delete()
-
-
-# --- calendar feeds ------------------------------------------------------------------------------
-@retry_on_conflict
-def feed_create(*, user, unit: Unit | None = None, plan: Plan | None = None) -> CalendarFeed:
-    """A new private feed URL for a unit or a plan (one of the two)."""
-    if (unit is None) == (plan is None):
-        raise ValidationError(_("请选择单位或行动方案之一 (choose either a unit or a plan)"))
-    deny(can_manage_feed(user, unit=unit, plan=plan))
-    with transaction.atomic():
-        return CalendarFeed.objects.create(token=secrets.token_urlsafe(32), unit=unit, plan=plan, created_by=user)
-
-
-@retry_on_conflict
-def feed_revoke(*, user, feed: CalendarFeed) -> CalendarFeed:
-    """End a feed: its URL answers 404 from now on. Revoking twice changes nothing."""
-    deny(can_manage_feed(user, unit=feed.unit, plan=feed.plan))
-    with transaction.atomic():
-        locked = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
-        if locked.revoked_at is None:
-            locked.revoked_at = timezone.now()
-            locked.save(update_fields=["revoked_at"])
-    return locked
-
-
-# --- publishing ----------------------------------------------------------------------------------
-@retry_on_conflict
-def plan_publish(*, user, plan: Plan, published: bool = True) -> Plan:
-    """Publish a plan's public progress page (or withdraw it)."""
-    deny(can_manage_plan(user, plan))
-    with transaction.atomic():
-        locked = Plan.objects.select_for_update(no_key=True).get(pk=plan.pk)
-        if locked.is_published != published:
-            locked.is_published = published
-            locked.published_at = timezone.now() if published else None
-            locked._history_user = user
-            locked.save(update_fields=["is_published", "published_at", "updated_at"])
-    plan.is_published, plan.published_at = locked.is_published, locked.published_at
-    return plan

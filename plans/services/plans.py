@@ -1,9 +1,11 @@
-"""A plan's own record: its metadata and office staff, and the units that issued it."""
+"""A plan's own record: its metadata and office staff, the units that issued it, and its
+public page."""
 from django.db import transaction
+from django.utils import timezone
 
 from plans.models import Plan, PlanIssuer
 from plans.permissions import can_create_plan, can_manage_plan
-from plans.services.common import delete_row, write_row
+from plans.services.common import delete_row, deny, write_row
 from plans.services.conflicts import retry_on_conflict
 
 
@@ -41,3 +43,18 @@ def plan_issuer_save(*, user, issuer: PlanIssuer, **values) -> PlanIssuer:
 def plan_issuer_delete(*, user, issuer: PlanIssuer) -> None:
     with transaction.atomic():
         delete_row(issuer, user, permit=_manages_issuing_plan(user))
+
+
+@retry_on_conflict
+def plan_publish(*, user, plan: Plan, published: bool = True) -> Plan:
+    """Publish a plan's public progress page (or withdraw it)."""
+    deny(can_manage_plan(user, plan))
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update(no_key=True).get(pk=plan.pk)
+        if locked.is_published != published:
+            locked.is_published = published
+            locked.published_at = timezone.now() if published else None
+            locked._history_user = user
+            locked.save(update_fields=["is_published", "published_at", "updated_at"])
+    plan.is_published, plan.published_at = locked.is_published, locked.published_at
+    return plan

@@ -3,40 +3,26 @@ calendar applications to subscribe to (see plans/feeds.py). No login: the secret
 URL is the key, and an unknown or revoked token is a plain 404 that does not say which."""
 from __future__ import annotations
 
-import datetime
 import hashlib
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db.models import Q
 from django.http import HttpResponse, HttpResponseNotFound
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
+from plans import services
 from plans.feeds import active_feed, feed_ical, file_names
 from plans.models import CalendarFeed
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 CACHE_CONTROL = "private, max-age=300"
-FETCH_RECORD_INTERVAL = datetime.timedelta(hours=1)  # last_fetched_at: one write an hour at most
 
 
 def _not_found() -> HttpResponse:
     """The same answer for an unknown and a revoked token (fixed text: no language to pick)."""
     return HttpResponseNotFound("日历订阅不存在或已撤销 (no such calendar feed)\n", content_type="text/plain; charset=utf-8")
-
-
-def _record_fetch(feed: CalendarFeed) -> None:
-    """Note the fetch, unless one was noted within the hour (clients poll every few minutes).
-    The condition is in the UPDATE too, so parallel fetches write once."""
-    now = timezone.now()
-    stale = now - FETCH_RECORD_INTERVAL
-    if feed.last_fetched_at is not None and feed.last_fetched_at > stale:
-        return
-    CalendarFeed.objects.filter(Q(last_fetched_at__isnull=True) | Q(last_fetched_at__lte=stale), pk=feed.pk).update(
-        last_fetched_at=now
-    )
 
 
 def body_etag(body: bytes) -> str:
@@ -56,7 +42,7 @@ def calendar_feed(request, token):
     feed = active_feed(token)
     if feed is None:
         return _not_found()
-    _record_fetch(feed)
+    services.feed_fetch_record(feed=feed)
     with translation.override(settings.LANGUAGE_CODE):  # the same text for every client
         body = feed_ical(feed, request)
     etag = body_etag(body)

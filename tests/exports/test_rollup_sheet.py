@@ -12,7 +12,7 @@ from django.utils import timezone
 from plans import services
 from plans.exports import layout
 from plans.exports.workbooks import export_plan_workbook
-from plans.seed_load import SEED_PLANS, fixture_path
+from plans.services.seeds import SEED_PLANS, fixture_path
 from plans.models import (
     NodeKind,
     Plan,

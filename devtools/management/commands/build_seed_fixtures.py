@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from devtools.fixtures_build import seed_fixture_text
-from plans.seed_load import SEED_PLANS, fixture_path
+from plans.services.seeds import SEED_PLANS, fixture_path
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError
 
-from plans.seed_load import SEED_PLANS, fixture_path, seed_plan_load
+from plans.services.seeds import SEED_PLANS, fixture_path, seed_plan_load
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from plans.reminders import reminders_send
+from plans.services.reminders import reminders_send
 
 
 def _day(raw: str) -> datetime.date:
