@@ -24,7 +24,7 @@ from plans.api.schema import ERROR_TEXTS, READ_ERRORS, errors, json_errors
 from plans.exports.download import XLSX_CONTENT_TYPE, progress_sheet_response
 from plans.models import Comparator, Frequency, Plan, ReportingPeriod, Target, Task, Unit
 from plans.rollup import Rollup, plan_rollups, plan_totals
-from plans.selectors.plans import attach_totals, plans_for_api
+from plans.selectors.plans import attach_totals, plans_for_api, visible_section_rows
 
 
 class ReportingScheduleSerializer(serializers.Serializer):
@@ -254,10 +254,7 @@ class PlanViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     def rollup(self, request, pk=None):
         plan = self.get_object()
         rollups = plan_rollups([plan.pk])[plan.pk]
-        sections = (
-            Task.objects.sections().active().visible_to(request.user).filter(plan=plan)
-            .order_by("position").values("id", "path", "title", "level", "parent_id")
-        )
+        sections = visible_section_rows(request.user, plan)
         empty = Rollup()
         return Response({
             "plan": rollups.plan.as_dict(),

@@ -1,4 +1,5 @@
-"""The API's queries for units, plans and reporting periods, and the loader of plans' roll-ups."""
+"""The API's queries for units, plans (and a plan's visible sections) and reporting periods, and the
+loader of plans' roll-ups."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
@@ -20,6 +21,15 @@ def plans_for_api(user):
             Prefetch("nodes", Task.objects.sections().active().order_by("position"), to_attr="section_nodes"),
             Prefetch("targets", Target.objects.visible_to(user).order_by("position")),  # not a hidden task's
         )
+    )
+
+
+def visible_section_rows(user, plan):
+    """The plan's active sections the user may see, in document order, as rows (id, path, title,
+    level, parent_id)."""
+    return (
+        Task.objects.sections().active().visible_to(user).filter(plan=plan)
+        .order_by("position").values("id", "path", "title", "level", "parent_id")
     )
 
 
