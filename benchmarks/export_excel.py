@@ -64,7 +64,7 @@ def child_export(work: Path, period_id: int, user_id: int) -> dict:
     django_setup()
     from django.contrib.auth import get_user_model
 
-    from plans.exports.excel import export_plan_workbook
+    from plans.exports.workbooks import export_plan_workbook
     from plans.models import ReportingPeriod
 
     user = get_user_model().objects.get(pk=user_id)

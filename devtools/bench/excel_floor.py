@@ -45,7 +45,7 @@ def read_back(source) -> dict:
     from openpyxl.cell.read_only import EmptyCell
 
     from plans.exports import indicator_sheet
-    from plans.exports.excel import named_styles
+    from plans.exports.styles import named_styles
 
     known_styles = named_styles() + indicator_sheet.named_styles()
     workbook = load_workbook(source, read_only=True)
@@ -101,7 +101,7 @@ def write_floor(data: dict, target) -> None:
                 if style < 0:
                     cells.append(None)
                     continue
-                # a cell carrying its named style's array, as plans.exports.excel._cell makes it
+                # a cell carrying its named style's array, as plans.exports.cells.cell makes it
                 cell = Cell(sheet, row=1, column=1, value=value, style_array=by_index[style])
                 if isinstance(value, str):
                     cell.data_type = "s"

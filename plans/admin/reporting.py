@@ -18,7 +18,7 @@ from plans import services
 from plans.admin.common import DerivedYesNoFilter, ReadOnlyInline, RefusalsAsMessages, service_refusals
 from plans.admin.writes import VERSION_FIELD, VersionedForm
 from plans.admin.scoping import PlanScopedAdmin, VisibleOr404
-from plans.exports.excel import download
+from plans.exports.download import progress_sheet_response as download
 from plans.models import ProgressReport, Reminder, ReportingPeriod, SheetImport, SupportingInput
 from plans.permissions import (
     can_add_supporting_input,

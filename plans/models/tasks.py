@@ -113,9 +113,9 @@ class TaskQuerySet(models.QuerySet):
         return self.annotate(latest_report_id=_latest_report_id())
 
     def for_export(self):
-        """A progress sheet's nodes (plans.exports.excel) in document order, with latest_percent.
+        """A progress sheet's nodes (plans.exports) in document order, with latest_percent.
         Their assignments, deadlines (hence due_date and start_date) and reports are read
-        alongside, as streams in the same order (plans.exports.excel.TaskDetails)."""
+        alongside, as streams in the same order (plans.exports.rows.TaskDetails)."""
         shown = ("plan_id", "kind", "label", "path", "level", "position", "title", "text", "status")
         return self.annotate(latest_percent=latest_approved_percent()).only(*shown).order_by("position")
 

@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plans.exports import layout
-from plans.exports.excel import CHUNK_SIZE, TaskDetails, excel_text, may_export_unit, per_task_values, task_facts, visible_nodes
+from plans.exports.cells import excel_text
+from plans.exports.facts import per_task_values, task_facts
 from plans.exports.layout import SHEET_CHECKED, UNIT, cell_digest, digest_parts, normalised
 from plans.exports.returned import Problem, ReturnedRow, ReturnedSheet, ReturnedWorkbook, read_returned
+from plans.exports.rows import CHUNK_SIZE, TaskDetails, may_export_unit, visible_nodes
 from plans.exports.xlsx_reader import open_stream_workbook
 from plans.models import (
     Assignment,

@@ -8,7 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from plans.exports import layout, upload
-from plans.exports.excel import XLSX_CONTENT_TYPE, export_filename
+from plans.exports.download import XLSX_CONTENT_TYPE
+from plans.exports.workbooks import export_filename
 from plans.models import ProgressReport, SheetImport, SheetImportState
 from tests.api.conftest import count_queries
 
