@@ -1,5 +1,5 @@
 """The task tree: sections, tasks, and what hangs off a task (assignments, deadlines, targets,
-its reports shown read-only). Changelists run a constant number of queries (tests/test_admin.py)."""
+its reports shown read-only). Changelists run a constant number of queries (tests/admin/test_admin.py)."""
 from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
