@@ -41,7 +41,6 @@ from plans.models.tasks import (
     Task,
     TaskManager,
     TaskQuerySet,
-    attach_summaries,
     latest_approved_percent,
 )
 from plans.models.targets import Target, TargetManager, TargetQuerySet
@@ -113,7 +112,6 @@ __all__ = [
     "UnitManager",
     "Versioned",
     "acting_unit_ids",
-    "attach_summaries",
     "latest_approved_percent",
     "office_plan_ids",
     "sees_everything",

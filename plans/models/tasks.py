@@ -1,8 +1,7 @@
 """A plan's task tree (sections and tasks), the units assigned to each task and its deadlines,
-with the queries that summarise a page of tasks."""
+with their queries."""
 from __future__ import annotations
 
-from collections import defaultdict
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -44,32 +43,6 @@ def _latest_report_id():
     return models.Subquery(latest.values("pk")[:1])
 
 
-def attach_summaries(tasks) -> None:
-    """Give each task (annotated by TaskQuerySet.with_latest_report()) its assignments with unit
-    names (`assignment_rows`), its deadlines (`deadline_rows`) and its latest report
-    (`latest_report_row`, or None) as plain rows: three queries for a whole page, and no model
-    instance per row (the API's task list spends more on instances than on its SQL)."""
-    ids = [task.pk for task in tasks]
-    assignments, deadlines = defaultdict(list), defaultdict(list)
-    for row in (
-        Assignment.objects.filter(task_id__in=ids).order_by("task_id", "role", "position")
-        .values("task_id", "id", "unit_id", "unit__name", "role", "position", "is_lead", "version")
-    ):
-        assignments[row["task_id"]].append(row)
-    for row in (
-        Deadline.objects.filter(task_id__in=ids).order_by("task_id", "position")
-        .values("task_id", "id", "kind", "date", "rule", "text", "version")
-    ):
-        deadlines[row["task_id"]].append(row)
-    wanted = {task.latest_report_id for task in tasks} - {None}
-    shown = ("id", "period_id", "unit_id", "state", "status", "percent")
-    reports = {row["id"]: row for row in _progress_reports().filter(pk__in=wanted).order_by().values(*shown)} if wanted else {}
-    for task in tasks:
-        task.assignment_rows = assignments[task.pk]
-        task.deadline_rows = deadlines[task.pk]
-        task.latest_report_row = reports.get(task.latest_report_id)
-
-
 def _plan_start():
     """The outer task's plan's start, as a subquery: a join would stay in count() queries."""
     return models.Subquery(Plan.objects.filter(pk=models.OuterRef("plan_id")).order_by().values("period_start")[:1])
@@ -109,7 +82,7 @@ class TaskQuerySet(models.QuerySet):
         )
 
     def with_latest_report(self):
-        """Annotate latest_report_id (see attach_summaries)."""
+        """Annotate latest_report_id (read by plans.selectors.tasks.attach_summaries)."""
         return self.annotate(latest_report_id=_latest_report_id())
 
     def for_export(self):
