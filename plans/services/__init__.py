@@ -7,7 +7,15 @@ from plans.services.common import StaleVersion, check_version, deny  # noqa: F40
 from plans.services.conflicts import WriteConflict, retry_on_conflict  # noqa: F401
 from plans.services.feeds import feed_create, feed_fetch_record, feed_revoke  # noqa: F401
 from plans.services.indicators import indicator_value_delete, indicator_value_save  # noqa: F401
-from plans.services.periods import period_close, period_open, periods_generate, reports_ensure  # noqa: F401
+from plans.services.periods import (  # noqa: F401
+    PERIOD_FIELDS,
+    period_close,
+    period_delete,
+    period_open,
+    period_save,
+    periods_generate,
+    reports_ensure,
+)
 from plans.services.plan_import import ImportSummary, plan_import  # noqa: F401
 from plans.services.plans import (  # noqa: F401
     plan_delete,

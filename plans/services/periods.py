@@ -20,7 +20,7 @@ from plans.permissions import (
     can_manage_plan,
 )
 from plans.periods import nominal_due_date, shift_to_working_day, spans
-from plans.services.common import check_version, deny
+from plans.services.common import check_version, delete_row, deny, refuse_unknown, write_row
 from plans.services.conflicts import retry_on_conflict
 
 
@@ -92,3 +92,30 @@ def period_open(*, user, period: ReportingPeriod, expected_version: int | None =
 def period_close(*, user, period: ReportingPeriod, expected_version: int | None = None) -> ReportingPeriod:
     with transaction.atomic():
         return _period_set_open(user, period, False, expected_version)
+
+
+PERIOD_FIELDS = ("plan", "label", "start", "end", "due_date", "is_open")
+
+
+def _manages_period_plan(user):
+    return lambda period: can_manage_plan(user, period.plan_id)
+
+
+@retry_on_conflict
+def period_save(*, user, period: ReportingPeriod, expected_version: int | None = None, **values) -> ReportingPeriod:
+    """Add a reporting period or change one (office staff of its plan). Opening it here
+    creates its pending reports, as period_open does."""
+    refuse_unknown(values, PERIOD_FIELDS)
+    was_open = bool(period.pk) and ReportingPeriod.objects.filter(pk=period.pk, is_open=True).exists()
+    with transaction.atomic():
+        saved = write_row(period, user, values, permit=_manages_period_plan(user), expected_version=expected_version)
+        if saved.is_open and not was_open:
+            reports_ensure(period=saved)
+    return saved
+
+
+@retry_on_conflict
+def period_delete(*, user, period: ReportingPeriod, expected_version: int | None = None) -> None:
+    """Remove a reporting period with its reports (office staff of its plan)."""
+    with transaction.atomic():
+        delete_row(period, user, permit=_manages_period_plan(user), expected_version=expected_version)
