@@ -35,7 +35,10 @@ def office_username(plan: Plan) -> str:
 
 def _units_of(plan: Plan) -> list[Unit]:
     """Units holding a role in the plan, and the members of its collectives."""
-    units = list(Unit.objects.filter(pk__in=Assignment.objects.filter(task__plan=plan).values("unit")).prefetch_related("members"))
+    units = list(
+        Unit.objects.filter(pk__in=Assignment.objects.filter(task__plan=plan).values("unit"))
+        .prefetch_related("members")
+    )
     members = [member for unit in units for member in unit.members.all()]
     return sorted(dict.fromkeys(units + members), key=lambda unit: unit.name)
 
@@ -52,7 +55,10 @@ def demo_accounts_ensure() -> list[dict]:
     def account(username: str, role: str, unit: Unit | None, plan: Plan | None, **flags) -> tuple[User, bool]:
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"password": password, "is_active": True, "is_staff": True, "email": f"{username}@demo.invalid", **flags},
+            defaults={
+                "password": password, "is_active": True, "is_staff": True,
+                "email": f"{username}@demo.invalid", **flags,
+            },
         )
         entry = accounts.setdefault(username, {"username": username, "password": DEMO_PASSWORD, "role": role,
                                                "unit": unit.name if unit else None, "plans": [], "created": created})

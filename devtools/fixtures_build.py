@@ -21,7 +21,9 @@ def seed_fixture_text(seed_name: str) -> str:
     path = settings.BASE_DIR / "seeds" / seed_name
     lines, _kind = read_document(path)
     with transaction.atomic():
-        plan_import(parsed=parse_lines(lines, source_name=seed_name), source_text="\n".join(lines), source_name=seed_name)
+        plan_import(
+            parsed=parse_lines(lines, source_name=seed_name), source_text="\n".join(lines), source_name=seed_name
+        )
         plan = Plan.objects.get(source_name=seed_name)
         text = plan_fixture_text(plan)
         transaction.set_rollback(True)
@@ -32,7 +34,11 @@ def plan_fixture_text(plan: Plan) -> str:
     """The plan, its units and their aliases, issuers, tasks, assignments, deadlines and
     targets as fixture text with natural keys."""
     tasks = list(plan.nodes.order_by("position"))
-    assignments = list(Assignment.objects.filter(task__plan=plan).select_related("task", "unit").order_by("task__position", "role", "position"))
+    assignments = list(
+        Assignment.objects.filter(task__plan=plan)
+        .select_related("task", "unit")
+        .order_by("task__position", "role", "position")
+    )
     unit_ids = {a.unit_id for a in assignments} | set(plan.issuer_links.values_list("unit_id", flat=True))
     if plan.coordinator_id:
         unit_ids.add(plan.coordinator_id)

@@ -151,8 +151,13 @@ class ScaleGenerator:
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:  # ids are handed out here: no other writer meanwhile
-                    for model in (Unit, Plan, Task, Assignment, Deadline, Target, ReportingPeriod, ProgressReport, SupportingInput):
-                        cursor.execute(f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} IN EXCLUSIVE MODE")
+                    for model in (
+                        Unit, Plan, Task, Assignment, Deadline, Target, ReportingPeriod, ProgressReport,
+                        SupportingInput,
+                    ):
+                        cursor.execute(
+                            f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} IN EXCLUSIVE MODE"
+                        )
             self.writer = BulkWriter()
             units = self._units()
             office = self._accounts(units)
@@ -201,7 +206,8 @@ class ScaleGenerator:
         groups = groups_ensure()
         password = make_password(PASSWORD)
         office, created = User.objects.get_or_create(
-            username=OFFICE_USERNAME, defaults={"password": password, "is_staff": True, "email": "office@scale.invalid"},
+            username=OFFICE_USERNAME,
+            defaults={"password": password, "is_staff": True, "email": "office@scale.invalid"},
         )
         office.groups.add(groups[OFFICE_GROUP])
         wanted = [(number, unit_id, role) for number, unit_id in enumerate(units, start=1) for role in MemberRole]
@@ -224,7 +230,10 @@ class ScaleGenerator:
             for number, _unit, role in wanted if unit_username(number, role) in fresh
         ], batch_size=2000)
         self.result.accounts = len(new_users) + int(created)
-        self.leader_of = {unit_id: by_name[unit_username(number, MemberRole.LEADER)] for number, unit_id in enumerate(units, start=1)}
+        self.leader_of = {
+            unit_id: by_name[unit_username(number, MemberRole.LEADER)]
+            for number, unit_id in enumerate(units, start=1)
+        }
         return office
 
     def _plan_sizes(self) -> list[int]:
@@ -245,7 +254,8 @@ class ScaleGenerator:
         rng, w = self.rng, self.writer
         current_year, current_quarter = _quarter(self.today)
         first_year = current_year - self.sizes.years + 1
-        quarters = rng.randint(min(6, self.sizes.years * 4), self.sizes.years * 4)  # reported so far: 6 quarters to all years
+        # reported so far: 6 quarters to all years
+        quarters = rng.randint(min(6, self.sizes.years * 4), self.sizes.years * 4)
         start_index = max(first_year * 4, current_year * 4 + current_quarter - quarters + 1)
         period_start = datetime.date(start_index // 4, start_index % 4 * 3 + 1, 1)
         length = rng.randint(max(1, current_year - period_start.year + 1), 5)  # years; most plans still run
@@ -253,8 +263,10 @@ class ScaleGenerator:
         area = rng.choice(AREAS)
         title = f"{JURISDICTION}{area}{rng.choice(['三年', '五年', ''])}行动方案（第{index}号）"
         plan = w.add(
-            Plan, key=f"合政〔{period_start.year}〕{index}号", title=title, doc_number=f"合政〔{period_start.year}〕{index}号",
-            jurisdiction=JURISDICTION, plan_year=period_start.year, issued_on=period_start - datetime.timedelta(days=20),
+            Plan, key=f"合政〔{period_start.year}〕{index}号", title=title,
+            doc_number=f"合政〔{period_start.year}〕{index}号",
+            jurisdiction=JURISDICTION, plan_year=period_start.year,
+            issued_on=period_start - datetime.timedelta(days=20),
             period_start=period_start, period_end=period_end, reporting_rule_text="每季度最后一月的23日前",
             reporting_day=23, coordinator_id=self.coordinator,
         )
@@ -292,15 +304,18 @@ class ScaleGenerator:
         for number in range(sections):
             count = size // sections + (1 if number < size % sections else 0)
             label = f"{chinese_number(number + 1)}、"
-            section = node(kind=NodeKind.SECTION, label=label, path=label, level=1, title=THEMES[(plan + number) % len(THEMES)])
+            section = node(
+                kind=NodeKind.SECTION, label=label, path=label, level=1, title=THEMES[(plan + number) % len(THEMES)]
+            )
             self.result.sections += 1
             groups = [(section, label, 2)]
             if count > 20:  # long sections are split into (一)(二)… with the tasks under them
                 groups = []
                 for sub in range(min(999, (count + 24) // 25)):
                     sub_label = f"({chinese_number(sub + 1)})"
-                    groups.append((node(kind=NodeKind.SECTION, parent_id=section, label=sub_label, path=label + sub_label,
-                                        level=2, title=task_title(rng)), label + sub_label, 3))
+                    groups.append((node(kind=NodeKind.SECTION, parent_id=section, label=sub_label,
+                                        path=label + sub_label, level=2, title=task_title(rng)),
+                                   label + sub_label, 3))
                     self.result.sections += 1
             for group_number, (parent, parent_path, level) in enumerate(groups):
                 in_group = count // len(groups) + (1 if group_number < count % len(groups) else 0)
@@ -312,7 +327,8 @@ class ScaleGenerator:
                     status, completed_at = self._reports(task, assigned, periods)
                     w.add(Task, id=task, plan_id=plan, position=position - 1, source_line=position, kind=NodeKind.TASK,
                           parent_id=parent, label=f"{task_number}.", path=f"{parent_path}{task_number}.", level=level,
-                          title=task_title(rng), text=rng.choice(self.pool_measures), status=status, completed_at=completed_at)
+                          title=task_title(rng), text=rng.choice(self.pool_measures), status=status,
+                          completed_at=completed_at)
                     tasks.append(task)
         self.result.tasks += size
         return tasks
@@ -324,7 +340,8 @@ class ScaleGenerator:
         chosen = rng.sample(pool, min(len(pool), responsible + supporting))
         assigned = []
         for position, unit in enumerate(chosen[:responsible]):
-            w.add(Assignment, task_id=task, unit_id=unit, role=Role.RESPONSIBLE, position=position, is_lead=position == 0)
+            w.add(Assignment, task_id=task, unit_id=unit, role=Role.RESPONSIBLE, position=position,
+                  is_lead=position == 0)
             assigned.append((unit, Role.RESPONSIBLE))
         for position, unit in enumerate(chosen[responsible:]):
             w.add(Assignment, task_id=task, unit_id=unit, role=Role.SUPPORTING, position=position)
@@ -340,7 +357,8 @@ class ScaleGenerator:
             day = (datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1))
             self.writer.add(Deadline, task_id=task, kind=DeadlineKind.DUE, date=day, text=f"{year}年{month}月底前")
         else:
-            self.writer.add(Deadline, task_id=task, kind=DeadlineKind.RECURRING, date=None, rule="quarterly", text="每季度")
+            self.writer.add(Deadline, task_id=task, kind=DeadlineKind.RECURRING, date=None, rule="quarterly",
+                            text="每季度")
 
     def _targets(self, plan: int, tasks: list[int], last: datetime.date) -> None:
         rng = self.rng
@@ -350,7 +368,8 @@ class ScaleGenerator:
             task = rng.choice(tasks) if tasks and rng.random() < 0.6 else None
             self.writer.add(Target, plan_id=plan, task_id=task, indicator=name, comparator=comparator, value=value,
                             unit=unit, year=last.year, position=position,
-                            text=f"到{last.year}年，{name}{'不高于' if comparator == Comparator.LTE else '达到'}{value}{unit}")
+                            text=f"到{last.year}年，{name}"
+                                 f"{'不高于' if comparator == Comparator.LTE else '达到'}{value}{unit}")
             self.result.targets += 1
 
     def _reports(self, task: int, assigned, periods) -> tuple[str, datetime.datetime | None]:
@@ -376,8 +395,13 @@ class ScaleGenerator:
                     else rng.choices(list(ReportState), weights=[1, 3, 93, 3])[0]
                 )
                 sent = state != ReportState.PENDING
-                submitted = timezone.make_aware(datetime.datetime.combine(due, datetime.time(9)) - datetime.timedelta(days=rng.randint(0, 10)))
-                reviewed = submitted + datetime.timedelta(days=3) if state in (ReportState.APPROVED, ReportState.RETURNED) else None
+                submitted = timezone.make_aware(
+                    datetime.datetime.combine(due, datetime.time(9)) - datetime.timedelta(days=rng.randint(0, 10))
+                )
+                reviewed = (
+                    submitted + datetime.timedelta(days=3)
+                    if state in (ReportState.APPROVED, ReportState.RETURNED) else None
+                )
                 report = w.add(
                     ProgressReport, task_id=task, unit_id=unit, period_id=period, status=status,
                     percent=None if status == TaskStatus.SUSPENDED else percent,
@@ -392,8 +416,8 @@ class ScaleGenerator:
                 )
                 self.result.reports += 1
                 if supporting and sent and unit == responsible[0] and rng.random() < 0.15:
-                    w.add(SupportingInput, report_id=report, unit_id=rng.choice(supporting), text=rng.choice(self.pool_inputs),
-                          created_at=submitted, updated_at=submitted)
+                    w.add(SupportingInput, report_id=report, unit_id=rng.choice(supporting),
+                          text=rng.choice(self.pool_inputs), created_at=submitted, updated_at=submitted)
                     self.result.inputs += 1
                 if unit == responsible[0] and state == ReportState.APPROVED:
                     task_status = status

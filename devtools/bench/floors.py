@@ -35,14 +35,17 @@ def dumps(data) -> bytes:
 def _visible_tasks(user_id: int) -> tuple[str, list]:
     """The tasks of the plans the user is office staff of (the bench's province office)."""
     return (
-        "t.kind = 'task' AND t.plan_id IN (SELECT plan_id FROM plans_plan_office_staff WHERE user_id = %s)",
+        "t.kind = 'task' AND t.plan_id IN "
+        "(SELECT plan_id FROM plans_plan_office_staff WHERE user_id = %s)",
         [user_id],
     )
 
 
 LATEST_REPORT = (
-    "(SELECT r.id FROM plans_progressreport r JOIN plans_reportingperiod p ON p.id = r.period_id WHERE r.task_id = t.id "
-    "ORDER BY p.start DESC, EXISTS (SELECT 1 FROM plans_assignment a WHERE a.task_id = r.task_id AND a.unit_id = r.unit_id "
+    "(SELECT r.id FROM plans_progressreport r JOIN plans_reportingperiod p ON p.id = r.period_id "
+    "WHERE r.task_id = t.id "
+    "ORDER BY p.start DESC, EXISTS (SELECT 1 FROM plans_assignment a "
+    "WHERE a.task_id = r.task_id AND a.unit_id = r.unit_id "
     "AND a.is_lead) DESC, r.id LIMIT 1)"
 )
 LATEST_APPROVED_PERCENT = (
@@ -57,12 +60,17 @@ def _task_details(ids: list[int], report_ids: list[int]) -> tuple[dict, dict, di
     if not ids:
         return assignments, deadlines, reports
     for row in rows(
-        "SELECT a.task_id, a.id, a.unit_id, u.name, a.role, a.position, a.is_lead, a.version FROM plans_assignment a "
-        f"JOIN plans_unit u ON u.id = a.unit_id WHERE a.task_id IN ({marks(ids)}) ORDER BY a.task_id, a.role, a.position",
+        "SELECT a.task_id, a.id, a.unit_id, u.name, a.role, a.position, a.is_lead, a.version "
+        "FROM plans_assignment a "
+        f"JOIN plans_unit u ON u.id = a.unit_id WHERE a.task_id IN ({marks(ids)}) "
+        "ORDER BY a.task_id, a.role, a.position",
         ids,
     ):
         assignments.setdefault(row[0], []).append(
-            {"id": row[1], "unit": row[2], "name": row[3], "role": row[4], "position": row[5], "is_lead": bool(row[6]), "version": row[7]}
+            {
+                "id": row[1], "unit": row[2], "name": row[3], "role": row[4], "position": row[5],
+                "is_lead": bool(row[6]), "version": row[7],
+            }
         )
     for row in rows(
         "SELECT task_id, id, kind, date, rule, text, version FROM plans_deadline "
@@ -74,7 +82,8 @@ def _task_details(ids: list[int], report_ids: list[int]) -> tuple[dict, dict, di
         )
     if report_ids:
         for row in rows(
-            f"SELECT id, period_id, unit_id, state, status, percent FROM plans_progressreport WHERE id IN ({marks(report_ids)})",
+            "SELECT id, period_id, unit_id, state, status, percent FROM plans_progressreport "
+            f"WHERE id IN ({marks(report_ids)})",
             report_ids,
         ):
             reports[row[0]] = dict(zip(("id", "period", "unit", "state", "status", "percent"), row))
@@ -92,14 +101,21 @@ def task_list(user_id: int, page_size: int, unit: int | None = None, status: str
     if status is not None:
         where += " AND t.status = %s"
         params.append(status)
-    count = rows(f"SELECT COUNT(*) FROM (SELECT t.id FROM plans_task t WHERE {where} LIMIT %s) capped", [*params, COUNT_CAP + 1])[0][0]
+    count = rows(
+        f"SELECT COUNT(*) FROM (SELECT t.id FROM plans_task t WHERE {where} LIMIT %s) capped",
+        [*params, COUNT_CAP + 1],
+    )[0][0]
     page = rows(
-        "SELECT t.id, t.plan_id, t.parent_id, t.path, t.label, t.title, t.text, t.level, t.status, t.version, pl.period_start, "
+        "SELECT t.id, t.plan_id, t.parent_id, t.path, t.label, t.title, t.text, t.level, t.status, "
+        "t.version, pl.period_start, "
         f"{LATEST_REPORT}, {LATEST_APPROVED_PERCENT} "
-        f"FROM plans_task t JOIN plans_plan pl ON pl.id = t.plan_id WHERE {where} ORDER BY t.plan_id, t.position LIMIT %s",
+        f"FROM plans_task t JOIN plans_plan pl ON pl.id = t.plan_id WHERE {where} "
+        "ORDER BY t.plan_id, t.position LIMIT %s",
         [*params, page_size],
     )
-    assignments, deadlines, reports = _task_details([row[0] for row in page], [row[11] for row in page if row[11]])
+    assignments, deadlines, reports = _task_details(
+        [row[0] for row in page], [row[11] for row in page if row[11]]
+    )
     today = timezone.localdate()
     results = []
     for task_id, plan, parent, path, label, title, text, level, status_, version, plan_start, report, percent in page:
@@ -111,8 +127,8 @@ def task_list(user_id: int, page_size: int, unit: int | None = None, status: str
         for assignment in assignments.get(task_id, []):
             grouped[assignment.pop("role")].append(assignment)
         results.append({
-            "id": task_id, "plan": plan, "parent": parent, "path": path, "label": label, "title": title, "text": text,
-            "level": level, "status": status_,
+            "id": task_id, "plan": plan, "parent": parent, "path": path, "label": label, "title": title,
+            "text": text, "level": level, "status": status_,
             "light": progress.light(start=start, due=due, behind=status_ == "behind", completed=completed,
                                     percent=percent, today=today),
             "overdue": progress.is_overdue(due, completed, today), "due_date": due, "start_date": start,
@@ -126,25 +142,36 @@ def report_list(user_id: int, page_size: int) -> bytes:
     """GET /api/reports/: the count (up to COUNT_CAP) and a page of reports (period, task,
     unit order) with lateness and the supporting units' input."""
     where = "EXISTS (SELECT 1 FROM plans_task t WHERE t.id = r.task_id AND " + _visible_tasks(user_id)[0] + ")"
-    count = rows(f"SELECT COUNT(*) FROM (SELECT r.id FROM plans_progressreport r WHERE {where} LIMIT %s) capped", [user_id, COUNT_CAP + 1])[0][0]
+    count = rows(
+        f"SELECT COUNT(*) FROM (SELECT r.id FROM plans_progressreport r WHERE {where} LIMIT %s) capped",
+        [user_id, COUNT_CAP + 1],
+    )[0][0]
     page = rows(
-        "SELECT r.id, r.task_id, r.unit_id, r.period_id, r.status, r.percent, r.progress, r.problems, r.next_steps, r.state, "
+        "SELECT r.id, r.task_id, r.unit_id, r.period_id, r.status, r.percent, r.progress, r.problems, "
+        "r.next_steps, r.state, "
         "r.review_comment, r.submitted_at, r.reviewed_at, r.version, p.due_date FROM plans_progressreport r "
-        f"JOIN plans_reportingperiod p ON p.id = r.period_id WHERE {where} ORDER BY r.period_id, r.task_id, r.unit_id LIMIT %s",
+        f"JOIN plans_reportingperiod p ON p.id = r.period_id WHERE {where} "
+        "ORDER BY r.period_id, r.task_id, r.unit_id LIMIT %s",
         [user_id, page_size],
     )
     ids = [row[0] for row in page]
     inputs = {}
     if ids:
         for report, unit, text in rows(
-            f"SELECT report_id, unit_id, text FROM plans_supportinginput WHERE report_id IN ({marks(ids)}) ORDER BY unit_id", ids,
+            "SELECT report_id, unit_id, text FROM plans_supportinginput "
+            f"WHERE report_id IN ({marks(ids)}) ORDER BY unit_id",
+            ids,
         ):
             inputs.setdefault(report, []).append({"unit": unit, "text": text})
     today = timezone.localdate()
     names = ("id", "task", "unit", "period", "status", "percent", "progress", "problems", "next_steps", "state",
              "review_comment", "submitted_at", "reviewed_at", "version")
     results = [
-        {**dict(zip(names, row[:14])), "late": as_date(row[14]) < today and row[9] in ("pending", "returned"), "inputs": inputs.get(row[0], [])}
+        {
+            **dict(zip(names, row[:14])),
+            "late": as_date(row[14]) < today and row[9] in ("pending", "returned"),
+            "inputs": inputs.get(row[0], []),
+        }
         for row in page
     ]
     return dumps({"count": min(count, COUNT_CAP), "count_exact": count <= COUNT_CAP, "next": None, "previous": None,
@@ -155,9 +182,12 @@ def inbox(unit_id: int) -> bytes:
     """本期待办: the unit's reports in open periods with its roles on each task, and the lead
     units' reports it supports."""
     own = rows(
-        "SELECT r.id, r.state, r.status, r.percent, r.review_comment, t.id, t.path, t.title, p.label, p.due_date, pl.title "
-        "FROM plans_progressreport r JOIN plans_task t ON t.id = r.task_id JOIN plans_reportingperiod p ON p.id = r.period_id "
-        "JOIN plans_plan pl ON pl.id = p.plan_id WHERE r.unit_id = %s AND p.is_open ORDER BY p.due_date, pl.title, t.position",
+        "SELECT r.id, r.state, r.status, r.percent, r.review_comment, t.id, t.path, t.title, p.label, "
+        "p.due_date, pl.title "
+        "FROM plans_progressreport r JOIN plans_task t ON t.id = r.task_id "
+        "JOIN plans_reportingperiod p ON p.id = r.period_id "
+        "JOIN plans_plan pl ON pl.id = p.plan_id WHERE r.unit_id = %s AND p.is_open "
+        "ORDER BY p.due_date, pl.title, t.position",
         [unit_id],
     )
     roles = {}
@@ -170,8 +200,10 @@ def inbox(unit_id: int) -> bytes:
         "EXISTS (SELECT 1 FROM plans_supportinginput i WHERE i.report_id = r.id AND i.unit_id = %s) "
         "FROM plans_progressreport r JOIN plans_task t ON t.id = r.task_id JOIN plans_unit u ON u.id = r.unit_id "
         "JOIN plans_reportingperiod p ON p.id = r.period_id JOIN plans_plan pl ON pl.id = p.plan_id "
-        "WHERE p.is_open AND r.task_id IN (SELECT task_id FROM plans_assignment WHERE unit_id = %s AND role = 'supporting') "
-        "AND EXISTS (SELECT 1 FROM plans_assignment a WHERE a.task_id = r.task_id AND a.unit_id = r.unit_id AND a.is_lead) "
+        "WHERE p.is_open AND r.task_id IN "
+        "(SELECT task_id FROM plans_assignment WHERE unit_id = %s AND role = 'supporting') "
+        "AND EXISTS (SELECT 1 FROM plans_assignment a "
+        "WHERE a.task_id = r.task_id AND a.unit_id = r.unit_id AND a.is_lead) "
         "ORDER BY p.due_date, pl.title, t.position",
         [unit_id, unit_id],
     )
@@ -190,7 +222,8 @@ def dashboard(plan_id: int, period_id: int) -> bytes:
     nodes = rows(
         "SELECT t.id, t.parent_id, t.kind, t.title, t.status, pl.period_start, "
         "(SELECT MIN(d.date) FROM plans_deadline d WHERE d.task_id = t.id AND d.kind = 'due') "
-        "FROM plans_task t JOIN plans_plan pl ON pl.id = t.plan_id WHERE t.plan_id = %s AND t.is_active ORDER BY t.position",
+        "FROM plans_task t JOIN plans_plan pl ON pl.id = t.plan_id WHERE t.plan_id = %s AND t.is_active "
+        "ORDER BY t.position",
         [plan_id],
     )
     by_id = {node[0]: node for node in nodes}
@@ -207,7 +240,10 @@ def dashboard(plan_id: int, period_id: int) -> bytes:
         counts["tasks"] += 1
         counts["completed"] += completed
         start, due = as_date(node[5]), as_date(node[6])
-        counts[progress.light(start=start, due=due, behind=node[4] == "behind", completed=completed, percent=None, today=today)] += 1
+        light = progress.light(
+            start=start, due=due, behind=node[4] == "behind", completed=completed, percent=None, today=today
+        )
+        counts[light] += 1
         if progress.is_overdue(due, completed, today):
             overdue.append(node[0])
     leads = rows(
@@ -216,7 +252,9 @@ def dashboard(plan_id: int, period_id: int) -> bytes:
         [plan_id],
     )
     lead_of = dict(leads)
-    return dumps({"units": units, "sections": sections, "overdue": [[task, lead_of.get(task)] for task in overdue]})
+    return dumps(
+        {"units": units, "sections": sections, "overdue": [[task, lead_of.get(task)] for task in overdue]}
+    )
 
 
 def admin_tasks(user_id: int, page_size: int) -> bytes:
@@ -224,8 +262,10 @@ def admin_tasks(user_id: int, page_size: int) -> bytes:
     where, params = _visible_tasks(user_id)
     count = rows(f"SELECT COUNT(*) FROM plans_task t WHERE {where}", params)[0][0]
     page = rows(
-        "SELECT t.id, t.path, t.title, t.status, pl.title, parent.title FROM plans_task t JOIN plans_plan pl ON pl.id = t.plan_id "
-        f"LEFT JOIN plans_task parent ON parent.id = t.parent_id WHERE {where} ORDER BY t.plan_id, t.position LIMIT %s",
+        "SELECT t.id, t.path, t.title, t.status, pl.title, parent.title FROM plans_task t "
+        "JOIN plans_plan pl ON pl.id = t.plan_id "
+        f"LEFT JOIN plans_task parent ON parent.id = t.parent_id WHERE {where} "
+        "ORDER BY t.plan_id, t.position LIMIT %s",
         [*params, page_size],
     )
     ids = [row[0] for row in page]

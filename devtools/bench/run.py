@@ -173,16 +173,31 @@ def world(like: World | None = None) -> World:
     and its unit's open reports, so that the pages compared show as much at both totals."""
     office = get_user_model().objects.get(username=OFFICE_USERNAME)
     tasks = dict(Task.objects.tasks().values("plan").annotate(n=Count("id")).values_list("plan", "n"))
-    units = dict(Assignment.objects.values("task__plan").annotate(n=Count("unit", distinct=True)).values_list("task__plan", "n"))
+    units = dict(
+        Assignment.objects.values("task__plan")
+        .annotate(n=Count("unit", distinct=True))
+        .values_list("task__plan", "n")
+    )
     if like is None:
         plan_id = min(tasks, key=lambda pk: (abs(tasks[pk] - TASKS_PER_PLAN), pk))
     else:
-        plan_id = min(tasks, key=lambda pk: (abs(tasks[pk] / like.plan_tasks - 1) + abs(units[pk] / like.plan_units - 1), pk))
+        plan_id = min(
+            tasks,
+            key=lambda pk: (abs(tasks[pk] / like.plan_tasks - 1) + abs(units[pk] / like.plan_units - 1), pk),
+        )
     open_reports = dict(
-        ReportingPeriod.objects.filter(is_open=True).values("reports__unit").annotate(n=Count("reports")).values_list("reports__unit", "n")
+        ReportingPeriod.objects.filter(is_open=True)
+        .values("reports__unit")
+        .annotate(n=Count("reports"))
+        .values_list("reports__unit", "n")
     )
     if like is None:
-        loads = list(Assignment.objects.values("unit").annotate(n=Count("id")).order_by("n", "unit").values_list("unit", flat=True))
+        loads = list(
+            Assignment.objects.values("unit")
+            .annotate(n=Count("id"))
+            .order_by("n", "unit")
+            .values_list("unit", flat=True)
+        )
         unit_id = loads[len(loads) // 2]
     else:
         unit_id = min(open_reports, key=lambda pk: (abs(open_reports[pk] - like.unit_reports), pk))
@@ -214,13 +229,16 @@ def cases(w: World, repeat: int) -> list[Measure]:
         "API 报告列表 page_size=100", "api", fetch(api, "/api/reports/?page_size=100"),
         lambda: floors.report_list(w.office.pk, 100), repeat,
     ))
-    results.append(measure("本期待办（单位）", "page", fetch(unit_pages, "/admin/inbox/"), lambda: floors.inbox(w.unit_id), repeat))
+    results.append(measure(
+        "本期待办（单位）", "page", fetch(unit_pages, "/admin/inbox/"), lambda: floors.inbox(w.unit_id), repeat,
+    ))
     results.append(measure(
         "督办看板", "page", fetch(office_pages, f"/admin/dashboard/?plan={w.plan.pk}&period={w.period.pk}"),
         lambda: floors.dashboard(w.plan.pk, w.period.pk), repeat,
     ))
     results.append(measure(
-        "后台任务列表", "page", fetch(office_pages, "/admin/plans/task/"), lambda: floors.admin_tasks(w.office.pk, 100), repeat,
+        "后台任务列表", "page", fetch(office_pages, "/admin/plans/task/"),
+        lambda: floors.admin_tasks(w.office.pk, 100), repeat,
     ))
     export = fetch(api, f"/api/plans/{w.plan.pk}/progress.xlsx?period={w.period.label}")
     cells = read_back(io.BytesIO(export()))
@@ -258,10 +276,15 @@ def verdicts(small: tuple[int, list[Measure]], large: tuple[int, list[Measure]])
     for a, b in zip(at_small, at_large):
         verdict(a.queries == b.queries, f"{b.name}: 查询数 {a.queries} → {b.queries}（与规模无关）")
         ratio = b.median / a.median
-        verdict(ratio <= GOAL_SIZE_RATIO, f"{b.name}: {n_large:,} 项 / {n_small:,} 项 = {ratio:.2f}（≤ {GOAL_SIZE_RATIO}）")
+        verdict(
+            ratio <= GOAL_SIZE_RATIO,
+            f"{b.name}: {n_large:,} 项 / {n_small:,} 项 = {ratio:.2f}（≤ {GOAL_SIZE_RATIO}）",
+        )
         if b.kind in ("api", "export"):
             goal = GOAL_API_FLOOR if b.kind == "api" else GOAL_EXPORT_FLOOR
-            verdict(b.floor_ratio <= goal, f"{b.name}: 相对下限 {b.floor_ratio:.2f}（≤ {goal}，{n_large:,} 项）")
+            verdict(
+                b.floor_ratio <= goal, f"{b.name}: 相对下限 {b.floor_ratio:.2f}（≤ {goal}，{n_large:,} 项）"
+            )
     return lines, ok
 
 

@@ -21,8 +21,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--sizes", type=sizes, default=[1000, 50000], help="任务总数，逗号分隔 (default 1000,50000)")
-        parser.add_argument("--repeat", type=int, default=15, help="每项测量次数 (default 15；导出为其三分之一，至少 3)")
+        parser.add_argument("--sizes", type=sizes, default=[1000, 50000],
+                            help="任务总数，逗号分隔 (default 1000,50000)")
+        parser.add_argument("--repeat", type=int, default=15,
+                            help="每项测量次数 (default 15；导出为其三分之一，至少 3)")
         parser.add_argument("--keep", action="store_true", help="保留生成的数据库，下次直接沿用")
 
     def handle(self, *args, **options):

@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = "由 seeds/ 中的方案文件重新生成 fixtures/。Regenerate the seed plan fixtures from seeds/."
 
     def add_arguments(self, parser):
-        parser.add_argument("--check", action="store_true", help="只检查是否过期，不写文件 (fail if stale, write nothing)")
+        parser.add_argument("--check", action="store_true",
+                            help="只检查是否过期，不写文件 (fail if stale, write nothing)")
 
     def handle(self, *args, check: bool, **options):
         stale = []

@@ -28,18 +28,32 @@ class Command(BaseCommand):
             if account["role"] in ("superuser", "office"):
                 where = "、".join(account["plans"]) or "全部 (everything)"
                 kept = "" if account["created"] else " 已有账号，未改动 (existing account, left as it is)"
-                self.stdout.write(f"演示账号 (demo account): {account['username']} / {account['password']} ({account['role']}: {where}){kept}")
-        lead = Assignment.objects.filter(is_lead=True).select_related("unit").order_by("task__plan__plan_year", "task__position").first()
+                self.stdout.write(
+                    f"演示账号 (demo account): {account['username']} / {account['password']} "
+                    f"({account['role']}: {where}){kept}"
+                )
+        lead = (
+            Assignment.objects.filter(is_lead=True)
+            .select_related("unit")
+            .order_by("task__plan__plan_year", "task__position")
+            .first()
+        )
         example = next((a for a in accounts if a["role"] == "leader" and lead and a["unit"] == lead.unit.name), None)
         self.stdout.write(
             f"单位账号 (unit accounts): 填报人 {counts['official']} 个, 单位负责人 {counts['leader']} 个; "
             f"密码相同 (same password)。`manage.py demo_accounts --json` 列出全部 (lists all)."
         )
         created = sum(account["created"] for account in accounts)
-        self.stdout.write(f"本次新建 {created} 个，已有 {len(accounts) - created} 个保持不变 ({created} created, {len(accounts) - created} kept as they were)")
+        self.stdout.write(
+            f"本次新建 {created} 个，已有 {len(accounts) - created} 个保持不变 "
+            f"({created} created, {len(accounts) - created} kept as they were)"
+        )
         if example:
             official = example["username"].replace("-leader", "-official")
-            self.stdout.write(f"  例如 (e.g.) {example['unit']}: {official} 填报人 (official), {example['username']} 单位负责人 (leader)")
+            self.stdout.write(
+                f"  例如 (e.g.) {example['unit']}: {official} 填报人 (official), "
+                f"{example['username']} 单位负责人 (leader)"
+            )
 
 
 def _dumps(data) -> str:

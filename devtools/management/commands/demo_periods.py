@@ -5,7 +5,10 @@ from devtools.demo import demo_indicator_values, demo_periods_open
 
 
 class Command(BaseCommand):
-    help = "生成报送周期、开放每个方案最近一期并填报演示指标值（演示用）。Generate periods, open each plan's latest one and enter demo indicator values (demo)."
+    help = (
+        "生成报送周期、开放每个方案最近一期并填报演示指标值（演示用）。"
+        "Generate periods, open each plan's latest one and enter demo indicator values (demo)."
+    )
 
     def handle(self, *args, **options):
         for line in demo_periods_open():

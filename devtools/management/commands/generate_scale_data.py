@@ -24,7 +24,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         defaults = Sizes()
         parser.add_argument("--plans", type=positive, default=defaults.plans, help=f"方案数 (default {defaults.plans})")
-        parser.add_argument("--tasks", type=positive, default=defaults.tasks, help=f"任务总数 (default {defaults.tasks})")
+        parser.add_argument("--tasks", type=positive, default=defaults.tasks,
+                            help=f"任务总数 (default {defaults.tasks})")
         parser.add_argument("--units", type=positive, default=defaults.units, help=f"单位数 (default {defaults.units})")
         parser.add_argument("--years", type=positive, default=defaults.years,
                             help=f"报告覆盖的年数，每季度一期 (default {defaults.years})")
@@ -44,7 +45,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"数据库 {connection.settings_dict['NAME']} 中已有 {real} 个真实方案，未生成任何数据。"
                 f"请使用空数据库，或确需在其旁生成时加 --allow-real-data。"
-                f" (The database holds {real} real plans; nothing was written. Use an empty database or pass --allow-real-data.)"
+                f" (The database holds {real} real plans; nothing was written."
+                " Use an empty database or pass --allow-real-data.)"
             )
         existing = synthetic_plans().count()
         if existing and not options["append"]:
@@ -59,8 +61,13 @@ class Command(BaseCommand):
         generator = ScaleGenerator(sizes, seed=options["seed"], progress=self.stdout.write)
         result = generator.run()
         self.stdout.write(self.style.SUCCESS(
-            f"完成，用时 {result.seconds:.1f} 秒：方案 {result.plans}，章节 {result.sections:,}，任务 {result.tasks:,}，"
-            f"新单位 {result.units}，分工 {result.assignments:,}，报送周期 {result.periods:,}，报告 {result.reports:,}，"
+            f"完成，用时 {result.seconds:.1f} 秒：方案 {result.plans}，章节 {result.sections:,}，"
+            f"任务 {result.tasks:,}，"
+            f"新单位 {result.units}，分工 {result.assignments:,}，报送周期 {result.periods:,}，"
+            f"报告 {result.reports:,}，"
             f"配合意见 {result.inputs:,}，量化目标 {result.targets}，新账号 {result.accounts}。"
         ))
-        self.stdout.write(f"账号：{OFFICE_USERNAME}（全部合成方案的督办人员）、scale-u<N>-official / scale-u<N>-leader；密码 {PASSWORD}")
+        self.stdout.write(
+            f"账号：{OFFICE_USERNAME}（全部合成方案的督办人员）、scale-u<N>-official / scale-u<N>-leader；"
+            f"密码 {PASSWORD}"
+        )
