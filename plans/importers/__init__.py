@@ -54,7 +54,9 @@ NOTICE_TITLE = re.compile(r"(?:关于印发|(?<=[会委府厅局室])印发)(?P<
 TITLE_FIELD = re.compile(r"^标\s*题\s*[:：]\s*(?P<title>\S.{3,})$")
 DOC_NUMBER = re.compile(r"^(?P<number>[\u4e00-\u9fff]{1,12}[〔\[［【]\d{4}[〕\]］】]\d{1,4}号)")
 DOC_NUMBER_ALONE = re.compile(DOC_NUMBER.pattern + r"(?:签发人[:：].*)?$")
-DATE_LINE = re.compile(r"^[\d〇零○一二三四五六七八九十]{4}年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日$")
+DATE_LINE = re.compile(
+    r"^[\d〇零○一二三四五六七八九十]{4}年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日$"
+)
 VALID_UNTIL = re.compile(r"有效期至(?P<date>\d{4}年\d{1,2}月\d{1,2}日)")
 YEAR = re.compile(r"(?:19|20)\d{2}")
 # Where a document without a year in its title still says when it is from: its number
@@ -63,7 +65,9 @@ YEAR = re.compile(r"(?:19|20)\d{2}")
 DOC_NUMBER_YEAR = re.compile(r"[\u4e00-\u9fff][〔\[［【(（](?P<year>(?:19|20)\d{2})[〕\]］】)）]\d{1,4}号")
 PUBLISHED_YEAR = re.compile(r"(?:成文日期|发布日期|发布时间|印发日期|公布日期|日期)\s*[:：]\s*(?P<year>(?:19|20)\d{2})")
 BODY_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年")
-COORDINATOR = re.compile(r"报(?:送)?(?:至|给)?(?P<office>(?:省|市|县|区)?[\u4e00-\u9fff]{2,30}?(?:办公室|(?:领导小组|指挥部)(?:办公室)?))")
+COORDINATOR = re.compile(
+    r"报(?:送)?(?:至|给)?(?P<office>(?:省|市|县|区)?[\u4e00-\u9fff]{2,30}?(?:办公室|(?:领导小组|指挥部)(?:办公室)?))"
+)
 LEADING_JURISDICTION = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,5}?(?:自治区|省|市|县|区))")
 NOT_A_PLACE_START = ("全", "本", "我", "城", "各", "该", "关于", "市场")
 GOAL_TITLE = re.compile(r"目标")
@@ -107,7 +111,8 @@ def parse_lines(lines: list[str], *, source_name: str = "", plan_year: int | Non
     if year is None:
         year, where = _year_elsewhere(lines)
         year_warnings.append(ParsedWarning(
-            f"标题中没有年份，方案年度按{where}取为{year}年，请核对 (no year in the title: plan year {year} taken from {where}; please confirm)"
+            f"标题中没有年份，方案年度按{where}取为{year}年，请核对 "
+            f"(no year in the title: plan year {year} taken from {where}; please confirm)"
             if year else NO_YEAR
         ))
     target_year = period_end.year if period_end else year
@@ -135,7 +140,10 @@ def parse_lines(lines: list[str], *, source_name: str = "", plan_year: int | Non
 
 # ---------------------------------------------------------------- a text cut short
 
-CUT_TEXT = "文件在分工中途结束，可能不完整，末尾不完整的单位未计入 (the text breaks off inside an assignment; its cut end is left out)"
+CUT_TEXT = (
+    "文件在分工中途结束，可能不完整，末尾不完整的单位未计入 "
+    "(the text breaks off inside an assignment; its cut end is left out)"
+)
 
 
 def repaired_end(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], list[ParsedWarning]]:
@@ -316,7 +324,9 @@ def collective_members(
     paragraphs: list[Paragraph], nodes: tuple[ParsedNode, ...]
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Members a plan defines for a collective unit (各县区(包括……,下同) → 各县区政府(管委))."""
-    units = list(dict.fromkeys(unit for node in nodes for unit in node.responsible + node.supporting + node.implementing))
+    units = list(dict.fromkeys(
+        unit for node in nodes for unit in node.responsible + node.supporting + node.implementing
+    ))
     result: dict[str, tuple[str, ...]] = {}
     for paragraph in paragraphs:
         for found in COLLECTIVE_DEFINITION.finditer(paragraph.text):

@@ -125,7 +125,9 @@ def add_labelled_units(assignment: Assignment, role: str, value: str) -> None:
 
 
 # a time phrase closing a list of units without a label of its own: （牵头单位：X；责任单位：Y，6月底完成）
-TRAILING_TIME = re.compile(r"[，,；;](?P<time>[^，,；;]{0,12}(?:\d{1,2}月|年底|年内|季度|上半年|下半年)[^，,；;]{0,8})$")
+TRAILING_TIME = re.compile(
+    r"[，,；;](?P<time>[^，,；;]{0,12}(?:\d{1,2}月|年底|年内|季度|上半年|下半年)[^，,；;]{0,8})$"
+)
 
 
 def _add_units(assignment: Assignment, role: str, value: str) -> None:

@@ -108,7 +108,10 @@ FLATTENED_BREAK = re.compile(
 )
 
 
-TITLE_VERB = r"(?:大力|强化|加大|加强|广泛|推进|推动|加快|完善|健全|深化|提升|优化|营造|创新|严格|积极|全面|持续|切实|认真|着力|做好|建立)"
+TITLE_VERB = (
+    r"(?:大力|强化|加大|加强|广泛|推进|推动|加快|完善|健全|深化|提升"
+    r"|优化|营造|创新|严格|积极|全面|持续|切实|认真|着力|做好|建立)"
+)
 # a label's list of units run into the next item's short title: 配合单位：区经发局经信处，区通管办大力发展创投基金。
 LABEL_LIST_THEN_TITLE = re.compile(
     r"(?:单位|部门)[:：][^。：:]{2,80}?[局委办处室部厅门行等](?=" + TITLE_VERB + r"[\u4e00-\u9fff]{2,10}。)"
@@ -130,8 +133,11 @@ def _unflattened(stripped: list[str]) -> list[tuple[int, str]]:
         for text in line.split("\n"):  # rows rebuilt from a run-together table keep its line
             flattened = len(text) >= FLATTENED_LINE_MIN and not TABLE_ROW.search(text)  # a table row keeps its cells
             parts = FLATTENED_BREAK.split(text) if flattened else [text]
-            parts = [piece for part in parts for piece in
-                     (FLATTENED_TIGHT_BREAK.split(LABEL_LIST_THEN_TITLE.sub("\\g<0>\n", part)) if flattened else [part])]
+            parts = [
+                piece for part in parts for piece in (
+                    FLATTENED_TIGHT_BREAK.split(LABEL_LIST_THEN_TITLE.sub("\\g<0>\n", part)) if flattened else [part]
+                )
+            ]
             parts = [piece for part in parts for piece in part.split("\n")]
             parts = [piece for part in parts for piece in (_label_value_cut(part) if flattened else [part])]
             result.extend((number, part.strip()) for part in parts if part.strip())

@@ -70,7 +70,8 @@ class DraftTree:
         if assignment.guessed:
             self.warn(
                 line,
-                "括号里只有单位名称，没有“负责/牵头/配合”等字样，按责任单位处理 (units without a role word taken as responsible)",
+                "括号里只有单位名称，没有“负责/牵头/配合”等字样，按责任单位处理 "
+                "(units without a role word taken as responsible)",
                 "、".join(assignment.responsible),
             )
         draft.assign(assignment)
@@ -138,7 +139,8 @@ class DraftTree:
                 for deadline in filter(is_unresolved, deadlines):
                     self.warn(
                         draft.line,
-                        "时限没有年份，文件中也找不到年份，未能确定日期，请核对 (a deadline without a year; confirm its date)",
+                        "时限没有年份，文件中也找不到年份，未能确定日期，请核对 "
+                        "(a deadline without a year; confirm its date)",
                         deadline.text,
                     )
             result.append(

@@ -235,7 +235,9 @@ def _names(text: str) -> list[str]:
             end = unit_run(piece, at)
             known = next((cut for cut in range(end, at + 1, -1) if _all_units(piece[at:cut])), None)
             if known:
-                names.extend([piece[at:known]] if is_known_unit(piece[at:known]) else split_run_together(piece[at:known]))
+                names.extend(
+                    [piece[at:known]] if is_known_unit(piece[at:known]) else split_run_together(piece[at:known])
+                )
                 at = known
                 continue
             cut = next((cut for cut in range(at + 2, len(piece) + 1) if _unknown_unit(piece[at:cut])), len(piece))

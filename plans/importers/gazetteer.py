@@ -120,7 +120,10 @@ class _Matcher:
         # a place name the data does not list holds no department stem: not 财政资金市 + 财政局
         body = f"(?:(?!{_alternation(g.stems)}){free})"
         place = f"(?:(?:{_alternation(g.places)})(?:{suffix})?|{body}{{2,5}}(?:{suffix})|{body}县)"  # 沁县
-        collective = f"(?:{_alternation(g.levels['collective'])})(?:(?:{level})(?:、(?:{level}))*)?(?:\\([^()]{{1,15}}\\))?"
+        collective = (
+            f"(?:{_alternation(g.levels['collective'])})"
+            f"(?:(?:{level})(?:、(?:{level}))*)?(?:\\([^()]{{1,15}}\\))?"
+        )
         lead = f"(?:{_alternation(g.levels['lead'])})?"
         after = f"(?:{_alternation(g.levels['after'])})?"
         self.prefix = re.compile(f"{lead}(?:{collective}|{place}{{1,3}}(?:{level})?|{level})?{after}")

@@ -13,7 +13,9 @@ TABLE_ROW = re.compile(r"\t|｜|\|")  # cells separated by a tab or a bar
 # A table copied from a web page often arrives one cell a line, each ending in "|": its header
 # cells (short, with a header word) say how many cells make a row.
 CELL_LINE_END = re.compile(r"[ \u3000]*[|｜\t][ \t\u3000]*$")  # the reader may have turned "|" into a tab
-HEADER_CELL = re.compile(r"^.{0,6}(?:序号|编号|任务|工作|措施|内容|事项|目标|单位|部门|领导|时限|时间|节点|进度|备注|牵头|配合|责任)")
+HEADER_CELL = re.compile(
+    r"^.{0,6}(?:序号|编号|任务|工作|措施|内容|事项|目标|单位|部门|领导|时限|时间|节点|进度|备注|牵头|配合|责任)"
+)
 HEADER_CELL_MAX = 10
 MIN_TABLE_COLUMNS = 3
 
@@ -171,5 +173,7 @@ def _unit_anchored(text: str, row: re.Match | None, width: int, unit_column: int
     tail = width - len(cells)
     if tail <= 0:
         return None
-    cells += after[: tail - 1] + [" ".join(after[tail - 1:])] if len(after) >= tail else after + [""] * (tail - len(after))
+    cells += (
+        after[: tail - 1] + [" ".join(after[tail - 1:])] if len(after) >= tail else after + [""] * (tail - len(after))
+    )
     return cells

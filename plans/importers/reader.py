@@ -91,7 +91,8 @@ def read_document(path) -> tuple[list[str], str]:
         lines, kind = _read_word_lines(file_path)
     else:
         raise ImportRefused(
-            f"不支持的文件类型“{file_path.suffix or '（无扩展名）'}”，请使用 .txt、.docx、.doc、.wps、.pdf 或网页另存的 .html 文件 "
+            f"不支持的文件类型“{file_path.suffix or '（无扩展名）'}”，"
+            f"请使用 .txt、.docx、.doc、.wps、.pdf 或网页另存的 .html 文件 "
             f"(unsupported file type; use .txt, .docx, .doc, .wps, .pdf or a saved .html page)"
         )
     if not any(line.strip() for line in lines):
@@ -207,7 +208,10 @@ def _docx_data_lines(data: bytes, *, name: str) -> list[str]:
 
 
 def _password_protected() -> str:
-    return "Word 文件设有打开密码，请取消密码后再导入 (the document is password-protected; remove the password and import it again)"
+    return (
+        "Word 文件设有打开密码，请取消密码后再导入 "
+        "(the document is password-protected; remove the password and import it again)"
+    )
 
 
 def _refuse_encrypted_ole(data: bytes) -> None:
@@ -231,7 +235,8 @@ def _convert_to_docx(file_path: Path, folder: Path, *, kind: str) -> Path:
     if program is None:
         raise ImportRefused(
             "服务器未安装LibreOffice，无法读取.doc/.wps文件；请在Word或WPS中另存为.docx后导入 "
-            "(LibreOffice is not installed, so .doc and .wps files cannot be read; save the file as .docx in Word or WPS and import that)"
+            "(LibreOffice is not installed, so .doc and .wps files cannot be read; "
+            "save the file as .docx in Word or WPS and import that)"
         )
     source = folder / f"document.{kind}"
     profile = folder / "profile"
@@ -258,7 +263,8 @@ def _convert_to_docx(file_path: Path, folder: Path, *, kind: str) -> Path:
         if not isinstance(error, subprocess.TimeoutExpired):
             raise
         raise ImportRefused(
-            f"用LibreOffice转换.{kind}文件超时（超过{CONVERSION_TIMEOUT_SECONDS}秒），文件可能已损坏；请在Word或WPS中另存为.docx后导入 "
+            f"用LibreOffice转换.{kind}文件超时（超过{CONVERSION_TIMEOUT_SECONDS}秒），文件可能已损坏；"
+            f"请在Word或WPS中另存为.docx后导入 "
             f"(converting the .{kind} file with LibreOffice took more than {CONVERSION_TIMEOUT_SECONDS} seconds; "
             f"save it as .docx in Word or WPS and import that)"
         ) from None
@@ -283,12 +289,16 @@ def _kill_group(process: subprocess.Popen) -> None:
     process.wait()
 
 
-_PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
-<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
-</oor:items>
-"""
+_PROFILE_SETTINGS = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"'
+    ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+    '<item oor:path="/org.openoffice.Office.Common/Security/Scripting">'
+    '<prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>\n'
+    '<item oor:path="/org.openoffice.Office.Common/Security/Scripting">'
+    '<prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>\n'
+    "</oor:items>\n"
+)
 
 
 def check_docx_bytes(data: bytes, *, name: str) -> None:
@@ -301,7 +311,10 @@ def check_docx_bytes(data: bytes, *, name: str) -> None:
         raise ImportRefused("文件为空 (the file is empty)")
     if data.startswith(OLE2_MAGIC):
         _refuse_encrypted_ole(data)
-        raise ImportRefused("这是旧版 Word 文件（.doc），请在 Word 中另存为 .docx 后再导入 (this is an old .doc file; save it as .docx)")
+        raise ImportRefused(
+            "这是旧版 Word 文件（.doc），请在 Word 中另存为 .docx 后再导入 "
+            "(this is an old .doc file; save it as .docx)"
+        )
     if not data.startswith(ZIP_SIGNATURES):
         raise ImportRefused(_corrupt_docx(name))
     try:
@@ -311,7 +324,8 @@ def check_docx_bytes(data: bytes, *, name: str) -> None:
             names = {member.filename.lower() for member in members}
             if "[content_types].xml" not in names or not any(n.startswith("word/") for n in names):
                 raise ImportRefused(
-                    "文件是压缩包，但不是 Word 文档（.docx），请使用 .txt 或 .docx 文件 (the file is a zip archive, not a Word document)"
+                    "文件是压缩包，但不是 Word 文档（.docx），请使用 .txt 或 .docx 文件 "
+                    "(the file is a zip archive, not a Word document)"
                 )
             bounds = _DocxBounds()
             for member in members:
@@ -331,7 +345,9 @@ def _check_xml_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str
     try:
         with archive.open(member) as stream:
             bounds.main = member.filename.lower() == MAIN_PART
-            parser = DefusedExpatParser(namespaceHandling=1, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+            parser = DefusedExpatParser(
+                namespaceHandling=1, forbid_dtd=True, forbid_entities=True, forbid_external=True
+            )
             parser.setContentHandler(bounds)
             parser.parse(stream)
     except ImportRefused:

@@ -126,7 +126,9 @@ def _match(gold_tasks: list[dict], parsed: list[ParsedNode]) -> list[ParsedNode 
     for task in gold_tasks:
         words = normalised(task["first_words"])
         order = list(range(cursor, len(parsed))) + list(range(cursor))
-        hit = next((index for index in order if index not in used and any(t.startswith(words) for t in texts[index])), None)
+        hit = next(
+            (index for index in order if index not in used and any(t.startswith(words) for t in texts[index])), None
+        )
         if hit is None:
             found.append(None)
             continue
@@ -146,7 +148,9 @@ def score_document(text_path: Path, gold: dict) -> DocumentScore:
     return score_tasks(text_path.stem, gold, parsed, refused=refused, seconds=time.perf_counter() - started)
 
 
-def score_tasks(slug: str, gold: dict, parsed: list[ParsedNode], *, refused: str = "", seconds: float = 0.0) -> DocumentScore:
+def score_tasks(
+    slug: str, gold: dict, parsed: list[ParsedNode], *, refused: str = "", seconds: float = 0.0
+) -> DocumentScore:
     """The scores of the tasks the importer made of a document against its gold."""
     score = DocumentScore(
         slug=slug, styles=list(gold["styles"]), whole=bool(gold["whole"]), gold_tasks=len(gold["tasks"]),

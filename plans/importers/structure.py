@@ -34,7 +34,9 @@ __all__ = [
 ]
 
 # a heading that names the lead unit of every item under it: 一、县示范区管委会牵头工作(8项)
-SECTION_LEAD = re.compile(r"^(?P<units>[^，,。；;]+?)(?:牵头|负责)(?:的)?(?:工作|事项|任务)(?:[（(]\s*\d+\s*项[)）])?[。:：]?$")
+SECTION_LEAD = re.compile(
+    r"^(?P<units>[^，,。；;]+?)(?:牵头|负责)(?:的)?(?:工作|事项|任务)(?:[（(]\s*\d+\s*项[)）])?[。:：]?$"
+)
 FORM_TASK = re.compile(r"(?:工作|任务|事项|措施|内容|项目)$")  # 重点工作：, 工作任务：, 具体措施：
 FORM_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff、，,（）() ]{2,20})[:：]$")  # 牵头单位: in a form's first column
 ATTACHMENT_START = re.compile(r"^附件\s*\d{0,2}(?:[:：]|$|\s|[\u4e00-\u9fff《“(（])")
@@ -188,7 +190,8 @@ class NodeBuilder(DraftTree):
         if roles & draft.roles_from_lines:
             self.warn(
                 line,
-                f"同一段落下重复的分工行，已合并到第{draft.line}行的任务 (repeated assignment line merged into the task above)",
+                f"同一段落下重复的分工行，已合并到第{draft.line}行的任务 "
+                f"(repeated assignment line merged into the task above)",
                 text,
             )
         draft.roles_from_lines |= roles
@@ -264,7 +267,8 @@ class NodeBuilder(DraftTree):
 
         task, measure = cell("task"), cell("measure")
         label = cell("seq")
-        if "task" in self.table_columns and label_of(measure):  # 1 | 推进生态文明建设 | 1、建立…: a group of numbered measures
+        # 1 | 推进生态文明建设 | 1、建立…: a group of numbered measures
+        if "task" in self.table_columns and label_of(measure):
             if task:
                 self._open_table_group(label, task, line)
             if self.table_group is not None:

@@ -65,7 +65,9 @@ def aligned_on_units(cells: list[str], columns: dict[str, int], misfit: bool) ->
     text_column = columns.get("task", columns.get("measure", 0))
     if not unit_columns:
         return cells
-    first = next((index for index, cell in enumerate(cells) if index > text_column and _cell_kind(cell) == "units"), None)
+    first = next(
+        (index for index, cell in enumerate(cells) if index > text_column and _cell_kind(cell) == "units"), None
+    )
     if first is None or first == min(unit_columns) or (first > min(unit_columns) and not misfit):
         return cells
     shift = min(unit_columns) - first
@@ -168,7 +170,8 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
         numbered_next = SEQ_CELL.match(following) or (
             label_of(following) and label_of(following)[1] > 1 and _cell_kind(after_next) == "units")
         if label_of(text) and label_of(text)[1] == 1 and not numbered_next:
-            break  # the next section (一、养老项目 then 1, or then (一)… and its units cell, is a group row of the table)
+            # the next section (一、养老项目 then 1, or then (一)… and its units cell, is a group row of the table)
+            break
         if ATTACHMENT.match(text) or _header_run(paragraphs, index) or (
                 TABLE_TITLE_CELL.search(text) and _header_run(paragraphs, index + 1)):
             break  # 附件2, or the title and header of the next table
@@ -179,7 +182,9 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
                 and not any(row[c] for c in unit_columns) and SEQ_CELL.match(
                     paragraphs[index + 1].text.strip() if index + 1 < len(paragraphs) else ""):
             close()  # 29 / 推动…… / 建立健全“光伏+”推进机制 / 30: the title of the rows that follow
-            rows.append(Paragraph(" | ".join(text if at == text_column else "" for at in range(width)), paragraphs[index].line))
+            rows.append(
+                Paragraph(" | ".join(text if at == text_column else "" for at in range(width)), paragraphs[index].line)
+            )
             row = None
             index += 1
             continue
@@ -211,7 +216,10 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
             row[columns["seq"]] = text.rstrip(".、．")
         elif kind == "units" and unit_columns:
             filled = [column for column in unit_columns if row[column]]
-            column = unit_columns[0] if not filled or len(unit_columns) == 1 else unit_columns[min(len(filled), len(unit_columns) - 1)]
+            column = (
+                unit_columns[0] if not filled or len(unit_columns) == 1
+                else unit_columns[min(len(filled), len(unit_columns) - 1)]
+            )
             row[column] = "、".join(filter(None, [row[column], text]))
         elif kind == "deadline" and "deadline" in columns:
             row[columns["deadline"]] = text
@@ -233,7 +241,10 @@ def _cell_rows(paragraphs, index, columns, width) -> tuple[list[Paragraph], int]
 # the page's furniture after the table (分享到：)
 MERGED_ROW_TEXT = re.compile(r"^[^:：]{6,}$")
 # words of a column heading that is none of the roles: 参考文件, 备注, 2025年目标值, 建设地点
-COLUMN_WORD = re.compile(r"文件|依据|来源|说明|备注|情况|标准|值$|率$|数$|名称|类型|类别|地点|金额|投资|资金|规模|期限|时间|时限|进度|成效")
+COLUMN_WORD = re.compile(
+    r"文件|依据|来源|说明|备注|情况|标准|值$|率$|数$|名称|类型|类别"
+    r"|地点|金额|投资|资金|规模|期限|时间|时限|进度|成效"
+)
 ATTACHMENT = re.compile(r"^附[件表]\s*\d{0,2}[:：]?$")
 TABLE_TITLE_CELL = re.compile(r"(?:表|清单|一览)$|[*＊]|的为|^注")  # a table's title or note above its header
 GROUP_LABEL = re.compile(r"^[\u4e00-\u9fff]{2,10}$")  # 养老方面, 旧区改造: a label over the rows below it
@@ -259,6 +270,8 @@ def is_header_cell(cell: str) -> bool:
     compact = re.sub(r"\s+", "", cell)
     if len(compact) > HEADER_CELL_MAX or re.search(r"[。，,、；;：:]", compact):
         return False
-    if re.search(r"\d", compact) and not re.fullmatch(r"[\d\-—－~至年月季度第]+[\u4e00-\u9fff]{1,8}[%％]?|\d{1,2}[-—－~]", compact):
+    if re.search(r"\d", compact) and not re.fullmatch(
+        r"[\d\-—－~至年月季度第]+[\u4e00-\u9fff]{1,8}[%％]?|\d{1,2}[-—－~]", compact
+    ):
         return False  # figures only as a time span heading a column: 1-10月推进情况, 2024年度, 1-8月完成率%, 1- (cut)
     return not (looks_like_unit(compact) or looks_like_unit(re.sub(r"[（(][^（()）]*[)）]$", "", compact)))

@@ -60,7 +60,9 @@ FIGURE = re.compile(
     rf"(?<![\d.A-Za-z])(?P<value>\d+(?:\.\d+)?)(?P<unit>{_MAGNITUDE}{_BASE_UNIT})(?P<qualifier>{_QUALIFIER})?"
 )
 
-_QUALIFIER_COMPARATOR = {"以下": Comparator.LTE, "以内": Comparator.LTE, "以上": Comparator.GTE, "左右": Comparator.APPROX}
+_QUALIFIER_COMPARATOR = {
+    "以下": Comparator.LTE, "以内": Comparator.LTE, "以上": Comparator.GTE, "左右": Comparator.APPROX,
+}
 _CHANGE_VERBS = ("下降", "降低", "减少", "提高", "提升", "增长", "增加")
 _VERB_COMPARATOR = {
     "不高于": Comparator.LTE, "不超过": Comparator.LTE, "不大于": Comparator.LTE, "控制在": Comparator.LTE,
@@ -89,11 +91,15 @@ RESPECTIVELY = re.compile(
 # money allocated or subsidised, rates: 安排2亿元, 给予最高1%贴息, 担保费率不高于1%
 POLICY_WORDS = re.compile(r"安排|给予|补助|补贴|贴息|奖励|奖补|资助|费率|利率|税率|保费")
 # thresholds describing what is regulated: 硫分高于1%, 使用量在500吨, 单台…
-THRESHOLD_AT_END = re.compile(r"(?:(?<!不)(?:高于|低于|大于|小于)|最高|最低|单台|单体|共计|合计|(?<!控制|保持|稳定)在)$")
+THRESHOLD_AT_END = re.compile(
+    r"(?:(?<!不)(?:高于|低于|大于|小于)|最高|最低|单台|单体|共计|合计|(?<!控制|保持|稳定)在)$"
+)
 
 # scope defined in brackets ahead of the indicator: 全市各县区(包括开发区、…,下同)
 SCOPE_ASIDE = re.compile(r"^.*\([^()]*(?:包括|下同|含|,|、)[^()]*\)")
-LEADING_WORD = re.compile(r"^(?:力争|争取|确保|预计|其中|我市|我省|到|\d{4}年(?:底|末)?(?:之前|以前|前)?|年底前?|[、,的])")
+LEADING_WORD = re.compile(
+    r"^(?:力争|争取|确保|预计|其中|我市|我省|到|\d{4}年(?:底|末)?(?:之前|以前|前)?|年底前?|[、,的])"
+)
 TRAILING_WORD = re.compile(r"(?:(?:比|较)(?:\d{4}年|上年|去年)|同比|与(?:\d{4}年|上年|去年)相比|要|应|需|的|、)$")
 # a year the target is for, not a baseline (比2012年, 较2015年, 与2015年相比)
 TARGET_YEAR = re.compile(r"(?<![比较与\d])(?P<year>\d{4})年(?!以来|相比)")

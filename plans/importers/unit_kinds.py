@@ -10,22 +10,32 @@ from .places import contains_place
 
 # 省/市/县/区 as a level, not the first character of a word: 市场, 市级, 市直, 区属, 市区, 市政局
 LEVEL = r"[省市县区](?!场|级|直|属|区|政(?!府))"
-PREFIX = re.compile(rf"^(区县(?=[\u4e00-\u9fff]{{2}})|县区(?=[\u4e00-\u9fff]{{2}})|{LEVEL})")  # 区县公安局、交通与建设局: both levels
-NO_PREFIX_START = ("各", "全", "相关", "有关", "国家", "国务院", "中国", "中共", "中央", "民航")  # 民航华东管理局: a regional central body
+# 区县公安局、交通与建设局: both levels
+PREFIX = re.compile(rf"^(区县(?=[\u4e00-\u9fff]{{2}})|县区(?=[\u4e00-\u9fff]{{2}})|{LEVEL})")
+# 民航华东管理局: a regional central body
+NO_PREFIX_START = ("各", "全", "相关", "有关", "国家", "国务院", "中国", "中共", "中央", "民航")
 VERTICAL = re.compile(r"银监|保监|证监|通信管理|通管办")  # managed from above: they name their own level
 # enterprises, banks, media, customs and other bodies that are not departments of a government
 NOT_DEPARTMENT = re.compile(
     r"公司|集团|银行|报社|日报|电视台|广播|电台|融媒体|海关|保险|信保|协会|商会|大学|学院|医院|电网|铁路|机场|港务"
     r"|银监|保监|证监|通信管理|通管办"  # vertically managed: 银监局, 通信管理办 name their own level
 )
-LOCAL_GOVERNMENT = re.compile(r"(?:人民政府|政府|管委会|管委|街道办事处|乡镇)(?:[（(]管委[)）])?$|(?:区|园区|新区)管理委员会$")
+LOCAL_GOVERNMENT = re.compile(
+    r"(?:人民政府|政府|管委会|管委|街道办事处|乡镇)(?:[（(]管委[)）])?$"
+    r"|(?:区|园区|新区)管理委员会$"
+)
 DEPARTMENT_END = re.compile(
     r"(?:局|厅|委|委员会|管委会|办|办公室|部|处|中心|所|站|院|队|室|小组|工作组|专班"
     # national bodies and people's organisations: 海关总署, 审计署, 证监会, 全国总工会, 全国妇联, 中国科协
     r"|署|监会|工会|联合会|红十字会|妇联|科协|残联|侨联|文联|工商联|团中央|团委|人民银行)$"
 )
-COLLECTIVE = re.compile(r"^各|^全(?:市|省|县|区)|(?:成员单位|(?:有关|相关)(?:责任)?(?:单位|部门)|各(?:单位|部门|部委|直属机构))$")
-PARTY = re.compile(r"^中共|^(?:省|市|县|区)委(?!员)|^[\u4e00-\u9fff]{2,8}(?:省|市|县|区)委(?!员)|党委|党组|纪委|宣传部|组织部|统战部")
+COLLECTIVE = re.compile(
+    r"^各|^全(?:市|省|县|区)|(?:成员单位|(?:有关|相关)(?:责任)?(?:单位|部门)|各(?:单位|部门|部委|直属机构))$"
+)
+PARTY = re.compile(
+    r"^中共|^(?:省|市|县|区)委(?!员)|^[\u4e00-\u9fff]{2,8}(?:省|市|县|区)委(?!员)"
+    r"|党委|党组|纪委|宣传部|组织部|统战部"
+)
 MEDIA = re.compile(r"(?:日报社?|报社|晚报|电视台|广播电台|电台|广播电视台|融媒体中心|新闻网)$")
 CENTRAL_BRANCH = re.compile(
     r"海关$|^国家[\u4e00-\u9fff]*(?:局|分局|监管局|调查队)$|^中国人民银行|外汇管理局|税务局$|气象局$"
@@ -72,7 +82,9 @@ def takes_shared_prefix(name: str, places: tuple[str, ...]) -> bool:
 
 
 # a body named after its own zone or township: 澳前片区开发管理局, 金井湾片区管委会, 五星街道办
-NAMED_ZONE = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:片区|园区|新区|开发区|景区|港区|街道)(?!政府|人民政府)[\u4e00-\u9fff]{2,}")
+NAMED_ZONE = re.compile(
+    r"^[\u4e00-\u9fff]{2,4}(?:片区|园区|新区|开发区|景区|港区|街道)(?!政府|人民政府)[\u4e00-\u9fff]{2,}"
+)
 
 
 ALIAS_AFTER = re.compile(r"[（(][^（()）]{1,12}[)）]$")  # 智慧岛服务管理中心（区数字办）, 区住建局(人防办)
@@ -83,7 +95,10 @@ def all_read_as_units(names: list[str], written: str = "") -> bool:
     公安、农业农机、交通等部门 as `written`) count."""
     if not names:
         return False
-    shared = (names[-1].endswith("部门") and len(names) > 1) or bool(re.search(r"[、，,][^、，,]{2,8}等(?:有关)?部门$", written))
+    shared = (
+        (names[-1].endswith("部门") and len(names) > 1)
+        or bool(re.search(r"[、，,][^、，,]{2,8}等(?:有关)?部门$", written))
+    )
     listed = len(names) > 1 and any(map(looks_like_unit, names))
     return all(
         looks_like_unit(name)

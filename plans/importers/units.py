@@ -30,8 +30,10 @@ UNIT_END = re.compile(
     r"(?:局|厅|委|委员会|办|办公室|政府|管委会|管委\)|管委）|公司|海关|银行|分行|中心|部|部门|院|队|所|站|社|台|单位|机构|协会|署)$"
 )
 GENERIC_NOUNS = {"单位", "部门", "机构", "企业", "组织"}
-TRAILING_ETC = re.compile(r"(?:等(?:[省市县区](?:直|级)?)?(?:有关|相关|其他)?(?:部门|单位|机构)?)$")  # 能源局等省有关部门
-DIVISION_OF_DUTIES = re.compile(r"按(?:职责|职能)?分工[\u4e00-\u9fff]{0,4}$")  # 各地级以上市人民政府按职责分工落实: a clause, no name
+# 能源局等省有关部门
+TRAILING_ETC = re.compile(r"(?:等(?:[省市县区](?:直|级)?)?(?:有关|相关|其他)?(?:部门|单位|机构)?)$")
+# 各地级以上市人民政府按职责分工落实: a clause, no name
+DIVISION_OF_DUTIES = re.compile(r"按(?:职责|职能)?分工[\u4e00-\u9fff]{0,4}$")
 TRAILING_LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主办)[)）]$")
 
 
@@ -93,7 +95,9 @@ SHORT_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")
 
 # 区、县交通与建设局: the same department at each level written before it
 LEVEL_LIST = re.compile(r"(?:^|(?<=[、，,；;]))(?P<levels>(?:[省市县区]、)+[省市县区])(?P<name>[^、，,；;\x00]{2,})")
-LEVELS_OF_GOVERNMENT = re.compile(r"(?:各|相关|有关)[县市区乡镇旗州盟](?:、[县市区乡镇旗州盟])+(?=(?:人民)?政府|党委|党政|管委会)")
+LEVELS_OF_GOVERNMENT = re.compile(
+    r"(?:各|相关|有关)[县市区乡镇旗州盟](?:、[县市区乡镇旗州盟])+(?=(?:人民)?政府|党委|党政|管委会)"
+)
 # "各区、县级市": 各 goes with each level named after it
 EACH = re.compile(r"^各(?:有关|相关)?")
 BARE_LEVEL = re.compile(r"^(?:县|市|区|县级市|县区|县市区|乡|镇|乡镇|街道|街道办事处|社区|村)$")
