@@ -227,7 +227,10 @@ def section_rows(plan: Plan, nodes: list[Task], summary: PlanRollup) -> list[Sec
 def light_counts(plan: Plan, nodes: list[Task], today: datetime.date) -> list[LightCount]:
     lights = [node.light(today) for node in nodes if node.kind == NodeKind.TASK]
     return [
-        LightCount(light, Light(light).label, LIGHT_COLOURS[light], Link(lights.count(light), active_tasks_url(plan, light=light)))
+        LightCount(
+            light, Light(light).label, LIGHT_COLOURS[light],
+            Link(lights.count(light), active_tasks_url(plan, light=light)),
+        )
         for light in Light.values
     ]
 
@@ -333,7 +336,10 @@ def unit_state_chart(units: list[UnitRow]) -> Chart:
             )
         ]
         bars.append(Bar(str(row.unit), _bar_y(index), _segments(parts, largest)))
-    legend = [Legend(LABEL_WIDTH + 110 * i, str(state.label), colour) for i, (state, colour) in enumerate(STATE_COLOURS.items())]
+    legend = [
+        Legend(LABEL_WIDTH + 110 * i, str(state.label), colour)
+        for i, (state, colour) in enumerate(STATE_COLOURS.items())
+    ]
     return Chart(_("各单位报告状态"), bars, legend)
 
 

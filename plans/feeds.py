@@ -161,7 +161,9 @@ class FeedBuilder:
         )
 
     def _leads(self, tasks) -> dict[int, str]:
-        rows = Assignment.objects.filter(task_id__in=tasks, is_lead=True).values("task_id", "unit__name", "unit__short_name")
+        rows = Assignment.objects.filter(task_id__in=tasks, is_lead=True).values(
+            "task_id", "unit__name", "unit__short_name"
+        )
         return {row["task_id"]: _unit_name(row) for row in rows}
 
     def _roles(self) -> dict[int, list[str]]:
@@ -218,7 +220,9 @@ class FeedBuilder:
         scope = f".unit-{self.feed.unit_id}" if self.feed.unit_id else ""
         return f"{kind}-{pk}{scope}@{self.host}"
 
-    def _event(self, uid: str, day: datetime.date, version: int, summary: str, description: list[str], url: str) -> Event:
+    def _event(
+        self, uid: str, day: datetime.date, version: int, summary: str, description: list[str], url: str
+    ) -> Event:
         event = Event()
         event.add("uid", uid)
         event.add("dtstamp", self.stamp)

@@ -201,7 +201,9 @@ def tracked(target: Target, plan: Plan, periods: list[ReportingPeriod], values: 
     for period in periods:
         value = values.get((target.pk, period.pk))
         amount = value.value if value else None
-        readings.append(Reading(period, value, expected(target, plan, period.end), status(target, plan, amount, period.end)))
+        readings.append(
+            Reading(period, value, expected(target, plan, period.end), status(target, plan, amount, period.end))
+        )
     points = [(reading.period.end, reading.value.value) for reading in readings if reading.value is not None]
     return Indicator(target, readings, trend(points, span(target, plan)[1]))
 
@@ -279,7 +281,8 @@ def indicator_chart(indicator: Indicator) -> IndicatorChart:
         return round(TOP + (1 - share) * (CHART_HEIGHT - TOP - BOTTOM), 1)
 
     points = [
-        ChartPoint(x(r.period.end), y(r.value.value), r.period.label, r.value_text, r.status_label, r.colour) for r in with_values
+        ChartPoint(x(r.period.end), y(r.value.value), r.period.label, r.value_text, r.status_label, r.colour)
+        for r in with_values
     ]
     path = None
     if expected(target, plan, start) is not None:

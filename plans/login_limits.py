@@ -47,7 +47,8 @@ def lockout_message() -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return (
         f"登录失败次数过多，已暂时锁定：请 {minutes} 分钟后再试，或请方案办公室的系统管理员解锁"
-        f" (Too many failed logins: locked for {minutes} minutes; try again later or ask the office's administrator to unlock it)"
+        f" (Too many failed logins: locked for {minutes} minutes;"
+        " try again later or ask the office's administrator to unlock it)"
     )
 
 

@@ -40,10 +40,20 @@ def _define(kind: str, *units: tuple[str, str]) -> None:
         _BASES[name] = (kind, Decimal(factor))
 
 
-_define("power", ("瓦", "1"), ("W", "1"), ("千瓦", "1e3"), ("kW", "1e3"), ("兆瓦", "1e6"), ("MW", "1e6"), ("吉瓦", "1e9"), ("GW", "1e9"))
-_define("electric_energy", ("千瓦时", "1"), ("kWh", "1"), ("度", "1"), ("兆瓦时", "1e3"), ("MWh", "1e3"), ("吉瓦时", "1e6"))
+_define(
+    "power",
+    ("瓦", "1"), ("W", "1"), ("千瓦", "1e3"), ("kW", "1e3"),
+    ("兆瓦", "1e6"), ("MW", "1e6"), ("吉瓦", "1e9"), ("GW", "1e9"),
+)
+_define(
+    "electric_energy",
+    ("千瓦时", "1"), ("kWh", "1"), ("度", "1"), ("兆瓦时", "1e3"), ("MWh", "1e3"), ("吉瓦时", "1e6"),
+)
 _define("coal_equivalent", ("吨标准煤", "1"), ("吨标煤", "1"), ("tce", "1"))
-_define("mass", ("吨", "1"), ("t", "1"), ("千克", "1e-3"), ("公斤", "1e-3"), ("kg", "1e-3"), ("克", "1e-6"), ("g", "1e-6"))
+_define(
+    "mass",
+    ("吨", "1"), ("t", "1"), ("千克", "1e-3"), ("公斤", "1e-3"), ("kg", "1e-3"), ("克", "1e-6"), ("g", "1e-6"),
+)
 _define("cny", ("元", "1"), ("元人民币", "1"), ("人民币", "1"))
 _define("usd", ("美元", "1"))
 _define("eur", ("欧元", "1"))
@@ -118,7 +128,10 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
         raise ValidationError(
             _("计量单位“%(given)s”（%(given_kind)s）不能换算为指标的计量单位“%(unit)s”（%(kind)s），请按“%(unit)s”填报 "
               "(the unit %(given)s cannot be converted to the indicator's unit %(unit)s)")
-            % {"given": source.text or _("无单位"), "given_kind": source.kind_name, "unit": target.text or _("无单位"), "kind": target.kind_name},
+            % {
+                "given": source.text or _("无单位"), "given_kind": source.kind_name,
+                "unit": target.text or _("无单位"), "kind": target.kind_name,
+            },
             code="incompatible_unit",
         )
     with localcontext() as context:
@@ -126,7 +139,8 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
         converted = value * source.factor / target.factor
     if not fits(converted):
         raise ValidationError(
-            _("%(value)s%(given)s 换算为“%(unit)s”后为 %(converted)s，超出可保存的精度（小数点后6位、整数18位），请直接按“%(unit)s”填报 "
+            _("%(value)s%(given)s 换算为“%(unit)s”后为 %(converted)s，"
+              "超出可保存的精度（小数点后6位、整数18位），请直接按“%(unit)s”填报 "
               "(the converted value cannot be stored exactly)")
             % {"value": plain(value), "given": source.text, "unit": target.text, "converted": plain(converted)},
             code="precision",
@@ -148,17 +162,20 @@ def parse_quantity(text: str) -> tuple[Decimal, str]:
     match = _QUANTITY.fullmatch(cleaned)
     if not match:
         raise ValidationError(
-            _("“%(text)s”不是数值，请填写数字，可带计量单位，如“12.5万千瓦” (not a number)") % {"text": text}, code="not_a_number",
+            _("“%(text)s”不是数值，请填写数字，可带计量单位，如“12.5万千瓦” (not a number)") % {"text": text},
+            code="not_a_number",
         )
     if _EXPONENT.match(match["unit"]):
         raise ValidationError(
-            _("“%(text)s”用了科学计数法，请直接写出数字，可带计量单位，如“120000千瓦” (exponent notation is not accepted: write the number out)")
+            _("“%(text)s”用了科学计数法，请直接写出数字，可带计量单位，如“120000千瓦” "
+              "(exponent notation is not accepted: write the number out)")
             % {"text": text},
             code="not_a_number",
         )
     if sum(character.isdigit() for character in match["number"]) > MAX_TYPED_DIGITS:
         raise ValidationError(
-            _("“%(text)s”位数过多，超出可保存的范围（整数18位、小数点后6位） (the number is out of range)") % {"text": text[:60]},
+            _("“%(text)s”位数过多，超出可保存的范围（整数18位、小数点后6位） (the number is out of range)")
+            % {"text": text[:60]},
             code="not_a_number",
         )
     try:

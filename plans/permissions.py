@@ -149,7 +149,9 @@ def can_enter_indicator_value(user, target: Target, period: ReportingPeriod) -> 
 def can_manage_feed(user, *, unit=None, plan=None) -> str:
     """A unit's calendar feed: the unit's own accounts; a plan's: its office staff."""
     if plan is not None:
-        return "" if is_office(user, plan) else _("只有督办人员才能管理方案的日历订阅 (only office staff manage a plan's feeds)")
+        if is_office(user, plan):
+            return ""
+        return _("只有督办人员才能管理方案的日历订阅 (only office staff manage a plan's feeds)")
     member = membership(user)
     if sees_everything(user) or (member is not None and unit is not None and member.unit_id == unit.pk):
         return ""

@@ -191,7 +191,9 @@ class PublicPlan:
     @property
     def light_counts(self) -> list[LightCount]:
         return [
-            LightCount(light, str(Light(light).label), LIGHT_COLOURS[light], sum(task.light == light for task in self.tasks))
+            LightCount(
+                light, str(Light(light).label), LIGHT_COLOURS[light], sum(task.light == light for task in self.tasks)
+            )
             for light in Light.values
         ]
 
@@ -228,13 +230,17 @@ def assignment_rows(plan: Plan) -> list[dict]:
 
 def deadline_rows(plan: Plan) -> list[dict]:
     return list(
-        Deadline.objects.filter(task__plan=plan, task__is_active=True).order_by("task_id", "position").values(*DEADLINE_FIELDS)
+        Deadline.objects.filter(task__plan=plan, task__is_active=True)
+        .order_by("task_id", "position")
+        .values(*DEADLINE_FIELDS)
     )
 
 
 def public_targets(plan: Plan) -> list[Target]:
     """The plan's active indicators marked public, in plan order (only TARGET_FIELDS loaded)."""
-    targets = list(Target.objects.filter(plan=plan, is_active=True, is_public=True).only(*TARGET_FIELDS).order_by("position"))
+    targets = list(
+        Target.objects.filter(plan=plan, is_active=True, is_public=True).only(*TARGET_FIELDS).order_by("position")
+    )
     for target in targets:
         target.plan = plan  # the public plan at hand: never the full row
     return targets
@@ -288,7 +294,9 @@ def _tasks_and_sections(rows: list[dict], plan_rollup: PlanRollup, today: dateti
             own = plan_rollup.sections.get(row["id"], Rollup())
             if not own.tasks:  # 指导思想, 工作目标: no task below, nothing to track
                 continue
-            section = PublicSection(row["id"], row["parent_id"], row["path"], row["label"], row["title"], depth(row), own)
+            section = PublicSection(
+                row["id"], row["parent_id"], row["path"], row["label"], row["title"], depth(row), own
+            )
             sections[section.id] = section
             blocks.append(section)
             group = None

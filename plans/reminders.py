@@ -1,7 +1,7 @@
-"""Reminders (催报, the office chasing units for their reports): e-mail each unit's accounts before a report is due (7, 3
-and 1 days ahead), daily once it is late, when a task it is responsible for comes due and
-daily once that task is overdue. One e-mail per unit, rule and day; the Reminder row is both
-the record and the guard, so the command may run every hour."""
+"""Reminders (催报, the office chasing units for their reports): e-mail each unit's accounts
+before a report is due (7, 3 and 1 days ahead), daily once it is late, when a task it is
+responsible for comes due and daily once that task is overdue. One e-mail per unit, rule and
+day; the Reminder row is both the record and the guard, so the command may run every hour."""
 from __future__ import annotations
 
 import datetime
@@ -76,7 +76,9 @@ def report_rule(due: datetime.date, today: datetime.date) -> str | None:
     return REPORT_DUE_RULES.get(days_left)
 
 
-def task_rule(start: datetime.date | None, due: datetime.date | None, completed: bool, today: datetime.date) -> str | None:
+def task_rule(
+    start: datetime.date | None, due: datetime.date | None, completed: bool, today: datetime.date
+) -> str | None:
     """The rule an uncompleted task falls under today: overdue every day after its due date;
     due soon (临期, see progress.is_due_soon) on the day it becomes due soon and again 7, 3
     and 1 days ahead — not every day of its window, which for a long task spans weeks."""
@@ -165,7 +167,8 @@ def _task_items(today: datetime.date) -> dict[tuple[Unit, str], list[ReminderIte
         if rule is None:
             continue
         item = ReminderItem(
-            label=str(task), plan=task.plan.title, due=task.due_date, days_left=(task.due_date - today).days, plan_id=task.plan_id,
+            label=str(task), plan=task.plan.title, due=task.due_date, days_left=(task.due_date - today).days,
+            plan_id=task.plan_id,
         )
         for unit in _responsible_units(task):
             found[(unit, rule)].append(item)
@@ -190,10 +193,14 @@ def reminders_plan(*, today: datetime.date) -> tuple[list[PlannedReminder], list
     due = {**_report_items(today), **_task_items(today)}
     units = {unit.pk: unit for unit, _rule in due}
     addresses = _addresses(units.values())
-    already = set(Reminder.objects.filter(sent_on=today, unit__in=list(units)).order_by().values_list("unit_id", "rule"))
+    already = set(
+        Reminder.objects.filter(sent_on=today, unit__in=list(units)).order_by().values_list("unit_id", "rule")
+    )
     planned, unaddressed = [], {}
     with translation.override(settings.LANGUAGE_CODE):
-        for (unit, rule), items in sorted(due.items(), key=lambda pair: (pair[0][0].name, list(ReminderRule.values).index(pair[0][1]))):
+        for (unit, rule), items in sorted(
+            due.items(), key=lambda pair: (pair[0][0].name, list(ReminderRule.values).index(pair[0][1]))
+        ):
             if (unit.pk, rule) in already:
                 continue
             if unit.pk not in addresses:

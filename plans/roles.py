@@ -11,7 +11,9 @@ from plans.models import MemberRole
 OFFICE_GROUP = "督办人员"
 GROUP_OF_ROLE = {MemberRole.OFFICIAL: "填报人", MemberRole.LEADER: "单位负责人"}
 
-_READ = ["unit", "unitalias", "plan", "planissuer", "section", "task", "assignment", "deadline", "target", "reportingperiod"]
+_READ = [
+    "unit", "unitalias", "plan", "planissuer", "section", "task", "assignment", "deadline", "target", "reportingperiod",
+]
 _UNIT_PERMISSIONS = [f"view_{model}" for model in _READ] + [
     "view_progressreport", "change_progressreport", "view_supportinginput", "view_reminder", "view_sheetimport",
     # calendar feeds (日历订阅): a unit's accounts make their unit's, office staff their plans'
@@ -21,7 +23,10 @@ _UNIT_PERMISSIONS = [f"view_{model}" for model in _READ] + [
 ]
 _OFFICE_PERMISSIONS = _UNIT_PERMISSIONS + [
     f"{action}_{model}"
-    for model in ["plan", "planissuer", "section", "task", "assignment", "deadline", "target", "reportingperiod", "unit", "unitalias", "indicatorvalue"]
+    for model in [
+        "plan", "planissuer", "section", "task", "assignment", "deadline", "target", "reportingperiod", "unit",
+        "unitalias", "indicatorvalue",
+    ]
     for action in ("add", "change", "delete")
 ]
 PERMISSIONS_OF_GROUP = {

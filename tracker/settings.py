@@ -78,7 +78,9 @@ if not DEBUG and SECRET_KEY == _INSECURE_KEY:  # whatever SECURE says: plain htt
         "SECRET_KEY must be set when DEBUG is off (see .env.example); `make run` writes a local .env"
     )
 if not _NUM_PROXIES.isdigit():
-    raise ImproperlyConfigured(f"NUM_PROXIES must be the number of proxies in front of the app (0 or more), not {_NUM_PROXIES!r}")
+    raise ImproperlyConfigured(
+        f"NUM_PROXIES must be the number of proxies in front of the app (0 or more), not {_NUM_PROXIES!r}"
+    )
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL must be a redis:// (or rediss://, unix://) URL, not {REDIS_URL!r}")
 if not _CONN_MAX_AGE.isdigit():
