@@ -47,7 +47,9 @@ def refuse_unknown(values: dict, allowed: tuple[str, ...]) -> None:
     """Refuse (ValidationError) values for fields the operation does not change."""
     unknown = set(values) - set(allowed)
     if unknown:
-        raise ValidationError(_("不能修改的字段 (fields that cannot be changed): %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("不能修改的字段 (fields that cannot be changed): %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
 
 
 def save_validated(row, user) -> None:

@@ -36,7 +36,10 @@ CONFLICT_MESSAGE = _(
     "其他用户正在同时修改相关记录，本次修改未保存，请稍后重试 "
     "(another user was changing the same records at the same moment; nothing was saved, try again)"
 )
-LOCKED_MESSAGE = _("数据库正忙，本次修改未保存，请稍后重试 (the database is busy; nothing was saved, try again shortly)")
+LOCKED_MESSAGE = _(
+    "数据库正忙，本次修改未保存，请稍后重试 "
+    "(the database is busy; nothing was saved, try again shortly)"
+)
 
 
 class WriteConflict(ValidationError):

@@ -48,7 +48,9 @@ def indicator_value_save(
     what is left out (None) stays as it was: a new note keeps the value as it was typed."""
     deny(can_enter_indicator_value(user, target, period))
     if value is None and unit:
-        raise ValidationError(_("修改计量单位时须同时填写数值 (send the value together with its unit)"), code="two_units")
+        raise ValidationError(
+            _("修改计量单位时须同时填写数值 (send the value together with its unit)"), code="two_units"
+        )
     typed = None if value is None else measured(target, value, unit)
     with transaction.atomic():
         row = IndicatorValue.objects.select_for_update().filter(target=target, period=period).first()
@@ -56,7 +58,10 @@ def indicator_value_save(
             if expected_version not in (None, 0):
                 raise StaleVersion(0)
             if typed is None:
-                raise ValidationError(_("请填写数值，可带计量单位，如“12.5万千瓦” (a number, optionally with its unit)"), code="not_a_number")
+                raise ValidationError(
+                    _("请填写数值，可带计量单位，如“12.5万千瓦” (a number, optionally with its unit)"),
+                    code="not_a_number",
+                )
             row = IndicatorValue(target=target, period=period)
         else:
             check_version(row, expected_version)
@@ -77,7 +82,9 @@ def indicator_value_save(
         except IntegrityError as error:
             # A parallel writer created this period's value after our check found none: our
             # "none yet" is out of date, as if we had read before its write (API: 409).
-            current = IndicatorValue.objects.filter(target=target, period=period).values_list("version", flat=True).first()
+            current = (
+                IndicatorValue.objects.filter(target=target, period=period).values_list("version", flat=True).first()
+            )
             if current is None:
                 raise
             raise StaleVersion(current) from error

@@ -65,7 +65,10 @@ def reports_ensure(*, period: ReportingPeriod) -> list[ProgressReport]:
             members = list(assignment.unit.members.all()) if assignment.unit.is_collective else []
             wanted.extend((task.pk, unit.pk) for unit in (members or [assignment.unit]))
     have = set(period.reports.values_list("task_id", "unit_id"))
-    missing = [ProgressReport(task_id=task, unit_id=unit, period=period) for task, unit in dict.fromkeys(wanted) if (task, unit) not in have]
+    missing = [
+        ProgressReport(task_id=task, unit_id=unit, period=period)
+        for task, unit in dict.fromkeys(wanted) if (task, unit) not in have
+    ]
     return bulk_create_with_history(missing, ProgressReport)
 
 

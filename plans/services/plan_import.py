@@ -59,9 +59,15 @@ class ImportSummary:
     def as_lines(self) -> list[str]:
         head = _("试运行，未写入数据库：") if self.dry_run else ""
         if self.created:
-            lines = [head + _("新建方案《%(title)s》，任务 %(count)d 项。") % {"title": self.plan_title, "count": self.task_count}]
+            lines = [
+                head
+                + _("新建方案《%(title)s》，任务 %(count)d 项。") % {"title": self.plan_title, "count": self.task_count}
+            ]
         elif self.has_changes:
-            lines = [head + _("更新方案《%(title)s》，任务 %(count)d 项。") % {"title": self.plan_title, "count": self.task_count}]
+            lines = [
+                head
+                + _("更新方案《%(title)s》，任务 %(count)d 项。") % {"title": self.plan_title, "count": self.task_count}
+            ]
         else:
             return [head + _("方案《%(title)s》与数据库一致，没有变化。") % {"title": self.plan_title}]
         if self.plan_fields_changed:
@@ -94,7 +100,9 @@ def plan_import(*, parsed: ParsedPlan, source_text: str, source_name: str, dry_r
         try:
             summary = _PlanWriter(parsed, source_text, source_name).write()
         except ValidationError as error:
-            raise ImportRefused(_("方案数据不合规 (invalid plan data): %(error)s") % {"error": "; ".join(error.messages)}) from error
+            raise ImportRefused(
+                _("方案数据不合规 (invalid plan data): %(error)s") % {"error": "; ".join(error.messages)}
+            ) from error
         summary.dry_run = dry_run
         if dry_run:
             transaction.set_rollback(True)
@@ -222,7 +230,11 @@ class _PlanWriter:
         }
         if parsed.reporting:
             values.update(
-                reporting_frequency=parsed.reporting.frequency if parsed.reporting.frequency in Frequency.values else Frequency.QUARTERLY,
+                reporting_frequency=(
+                    parsed.reporting.frequency
+                    if parsed.reporting.frequency in Frequency.values
+                    else Frequency.QUARTERLY
+                ),
                 reporting_month=parsed.reporting.month,
                 reporting_day=parsed.reporting.day,
                 reporting_rule_text=parsed.reporting.text[:200],
@@ -235,13 +247,15 @@ class _PlanWriter:
             plan.save()
             if not self.summary.created:
                 self.summary.plan_fields_changed.extend(
-                    str(Plan._meta.get_field(name).verbose_name) for name in changed if name not in {"source_text", "source_sha256"}
+                    str(Plan._meta.get_field(name).verbose_name)
+                    for name in changed if name not in {"source_text", "source_sha256"}
                 )
         issuers = [self.units(name) for name in parsed.issuers]
         if [link.unit_id for link in plan.issuer_links.order_by("position")] != [unit.pk for unit in issuers]:
             plan.issuer_links.all().delete()
             PlanIssuer.objects.bulk_create(
-                PlanIssuer(plan=plan, unit=unit, position=position) for position, unit in enumerate(dict.fromkeys(issuers))
+                PlanIssuer(plan=plan, unit=unit, position=position)
+                for position, unit in enumerate(dict.fromkeys(issuers))
             )
             if not self.summary.created:
                 self.summary.plan_fields_changed.append(str(Plan._meta.get_field("issuers").verbose_name))

@@ -41,7 +41,8 @@ class ReminderSummary:
             lines.append(_("已由其他进程发送，跳过 %(count)d 封。") % {"count": self.already_sent})
         if self.skipped_units:
             lines.append(
-                _("无邮箱地址、未能提醒的单位 %(count)d 个：") % {"count": len(self.skipped_units)} + "、".join(self.skipped_units)
+                _("无邮箱地址、未能提醒的单位 %(count)d 个：") % {"count": len(self.skipped_units)}
+                + "、".join(self.skipped_units)
             )
         if self.failed:
             lines.append(_("发送失败 %(count)d 封（下次运行时重试）：") % {"count": len(self.failed)})
@@ -64,7 +65,10 @@ def _send(reminder: PlannedReminder, today: datetime.date) -> None:
         )
         row.plans.set({item.plan_id for item in reminder.items if item.plan_id is not None})
         message = EmailMessage(
-            subject=reminder.subject, body=reminder.body, from_email=settings.DEFAULT_FROM_EMAIL, to=list(reminder.recipients),
+            subject=reminder.subject,
+            body=reminder.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=list(reminder.recipients),
         )
         try:
             message.send()
@@ -77,7 +81,9 @@ def reminders_send(*, today: datetime.date, dry_run: bool = False) -> ReminderSu
     often it runs. Units without an addressed account are skipped and listed; a failed e-mail
     leaves no Reminder row and is listed in `failed`. A dry run reads only."""
     planned, unaddressed = reminders_plan(today=today)
-    summary = ReminderSummary(today=today, dry_run=dry_run, planned=planned, skipped_units=[unit.name for unit in unaddressed])
+    summary = ReminderSummary(
+        today=today, dry_run=dry_run, planned=planned, skipped_units=[unit.name for unit in unaddressed]
+    )
     if dry_run:
         return summary
     for reminder in planned:

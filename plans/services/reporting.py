@@ -32,7 +32,9 @@ def _locked(report: ProgressReport, user, expected_version: int | None = None) -
     period and task are read for the permission rules, not locked (see "Lock order"); a period
     closed meanwhile takes effect from the next write, as if this one had come first."""
     report = (
-        ProgressReport.objects.select_for_update(no_key=True, of=("self",)).select_related("period", "task").get(pk=report.pk)
+        ProgressReport.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("period", "task")
+        .get(pk=report.pk)
     )
     check_version(report, expected_version)
     report._history_user = user
@@ -50,7 +52,9 @@ def report_update(
     goes into the history record (e.g. which uploaded sheet made the change)."""
     unknown = set(values) - set(REPORT_FIELDS)
     if unknown:
-        raise ValidationError(_("不能修改的字段 (fields that cannot be changed): %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("不能修改的字段 (fields that cannot be changed): %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     with transaction.atomic():
         report = _locked(report, user, expected_version)
         deny(can_edit_report(user, report))
@@ -125,7 +129,10 @@ def supporting_input_save(*, user, report: ProgressReport, text: str) -> Support
         report = _locked(report, user)
         deny(can_add_supporting_input(user, report))
         unit = membership(user).unit
-        contribution = SupportingInput.objects.filter(report=report, unit=unit).first() or SupportingInput(report=report, unit=unit)
+        contribution = (
+            SupportingInput.objects.filter(report=report, unit=unit).first()
+            or SupportingInput(report=report, unit=unit)
+        )
         contribution.text, contribution.author = text.strip(), user
         contribution._history_user = user
         contribution.save()

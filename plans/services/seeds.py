@@ -48,7 +48,9 @@ def fixture_path(seed_name: str) -> Path:
 def _plan_fields(data: list[dict], path: Path) -> dict:
     plans = [item["fields"] for item in data if item.get("model") == PLAN_MODEL]
     if len(plans) != 1:
-        raise ValueError(f"{Path(path).name}: 夹具应恰好含一个方案 (a seed fixture holds exactly one plan), found {len(plans)}")
+        raise ValueError(
+            f"{Path(path).name}: 夹具应恰好含一个方案 (a seed fixture holds exactly one plan), found {len(plans)}"
+        )
     return plans[0]
 
 

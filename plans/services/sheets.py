@@ -77,7 +77,9 @@ def _reporting_units(task: Task, members: dict[int, set[int]]) -> set[int]:
 
 def _current(report: ProgressReport | None) -> dict:
     if report is None:
-        return {"progress": "", "problems": "", "next_steps": "", "status": TaskStatus.NOT_STARTED.value, "percent": None}
+        return {
+            "progress": "", "problems": "", "next_steps": "", "status": TaskStatus.NOT_STARTED.value, "percent": None,
+        }
     values = {name: excel_text(getattr(report, name)).strip() for name in TEXT_FIELDS}
     return {**values, "status": report.status, "percent": report.percent}
 
@@ -91,13 +93,19 @@ def _difference(row: ReturnedRow, report: ProgressReport | None) -> dict:
     changed = {name: [current[name], value] for name, value in wanted.items() if value != current[name]}
     if report is not None:  # a text cut at Excel's limit and returned as it was is unchanged
         for name in TEXT_FIELDS:
-            if name in changed and len(getattr(report, name)) > len(current[name]) and row.values[name] == current[name]:
+            if (
+                name in changed
+                and len(getattr(report, name)) > len(current[name])
+                and row.values[name] == current[name]
+            ):
                 del changed[name]
     return changed
 
 
 def _row_problem(row: ReturnedRow, message: str, column: str = "") -> Problem:
-    return Problem(message, sheet=row.sheet, row=row.row, column=row.columns.get(column, ""), header=HEADERS.get(column, ""))
+    return Problem(
+        message, sheet=row.sheet, row=row.row, column=row.columns.get(column, ""), header=HEADERS.get(column, "")
+    )
 
 
 def sheet_check(*, user, period: ReportingPeriod, returned: ReturnedWorkbook) -> SheetCheck:
@@ -150,7 +158,9 @@ def sheet_check(*, user, period: ReportingPeriod, returned: ReturnedWorkbook) ->
         if key in seen:
             other, other_changed = seen[key]
             if other_changed != changed:
-                check.problems.append(_row_problem(row, f"与工作表“{other.sheet}”第{other.row}行是同一份报告，但填写内容不同"))
+                check.problems.append(_row_problem(
+                    row, f"与工作表“{other.sheet}”第{other.row}行是同一份报告，但填写内容不同"
+                ))
             continue
         seen[key] = (row, changed)
         if not changed:
@@ -181,10 +191,15 @@ def _read_only_problems(row: ReturnedRow, facts, unit: Unit) -> list[Problem]:
     for key, shown in row.shown.items():
         if key in SHEET_CHECKED:
             if exported and cell_digest(shown) != exported[key]:
-                problems.append(_row_problem(row, f"此列由系统生成，不能修改：表中为“{shown[:200]}”，与导出时不同，请恢复原内容或重新导出", key))
+                problems.append(_row_problem(
+                    row, f"此列由系统生成，不能修改：表中为“{shown[:200]}”，与导出时不同，请恢复原内容或重新导出", key,
+                ))
         elif shown != expected[key]:
             problems.append(_row_problem(
-                row, f"此列由系统生成，不能修改：表中为“{shown[:200]}”，应为“{expected[key][:200]}”（如方案已调整，请重新导出）", key,
+                row,
+                f"此列由系统生成，不能修改：表中为“{shown[:200]}”，应为“{expected[key][:200]}”"
+                f"（如方案已调整，请重新导出）",
+                key,
             ))
     return problems
 
@@ -203,7 +218,9 @@ def _visible(period: ReportingPeriod, ids: list[int], user) -> set[int]:
     """Which of these tasks the user may see (what an export would give them)."""
     found = set()
     for start in range(0, len(ids), CHUNK_SIZE):
-        found.update(visible_nodes(user, period).filter(pk__in=ids[start:start + CHUNK_SIZE]).values_list("pk", flat=True))
+        found.update(
+            visible_nodes(user, period).filter(pk__in=ids[start:start + CHUNK_SIZE]).values_list("pk", flat=True)
+        )
     return found
 
 
@@ -224,7 +241,9 @@ def _stored_problems(problems: list[Problem]) -> list[dict]:
     kept = [problem.as_dict() for problem in problems[:MAX_STORED_PROBLEMS]]
     if len(problems) > MAX_STORED_PROBLEMS:
         more = len(problems) - MAX_STORED_PROBLEMS
-        kept.append(Problem(f"另有 {more} 个问题未列出，请先改正以上问题后重新上传 ({more} more problems not listed)").as_dict())
+        kept.append(
+            Problem(f"另有 {more} 个问题未列出，请先改正以上问题后重新上传 ({more} more problems not listed)").as_dict()
+        )
     return kept
 
 
@@ -266,7 +285,9 @@ def sheet_apply(*, user, sheet_import: SheetImport) -> SheetImport:
         _lock_reports(sorted(change["report"] for change in locked.changes if change["report"] is not None))
         for change in locked.changes:
             _apply_change(user, locked.period, change, reason)
-        locked.state, locked.applied_at, locked.applied_count = SheetImportState.APPLIED, timezone.now(), len(locked.changes)
+        locked.state, locked.applied_at, locked.applied_count = (
+            SheetImportState.APPLIED, timezone.now(), len(locked.changes)
+        )
         locked.save(update_fields=["state", "applied_at", "applied_count"])
     return locked
 
@@ -286,7 +307,8 @@ def _where(change: dict) -> str:
 
 def _changed_since(change: dict) -> ValidationError:
     return ValidationError(
-        _where(change) + "预览之后报告已被修改，请重新上传以查看最新的变更 (the report changed since the preview; upload again)"
+        _where(change)
+        + "预览之后报告已被修改，请重新上传以查看最新的变更 (the report changed since the preview; upload again)"
     )
 
 
@@ -316,7 +338,9 @@ def _new_report(user, period: ReportingPeriod, change: dict, reason: str) -> Pro
         unit__in=units_answering_for(change["unit"]),
     )
     if not responsible.exists():
-        raise ValidationError(_where(change) + "此单位已不是该任务的责任单位，请重新导出 (the unit no longer reports on the task)")
+        raise ValidationError(
+            _where(change) + "此单位已不是该任务的责任单位，请重新导出 (the unit no longer reports on the task)"
+        )
     refusal = can_edit_report(user, report)
     if refusal:
         raise ValidationError(_where(change) + refusal)

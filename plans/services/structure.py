@@ -33,7 +33,8 @@ from plans.services.conflicts import retry_on_conflict
 
 TASK_FIELDS = ("title", "text", "status")
 NODE_FIELDS = (
-    "plan", "parent", "label", "path", "level", "position", "title", "text", "source_line", "status", "completed_at", "is_active",
+    "plan", "parent", "label", "path", "level", "position", "title", "text", "source_line", "status", "completed_at",
+    "is_active",
 )
 ASSIGNMENT_FIELDS = ("task", "unit", "role", "position")
 DEADLINE_FIELDS = ("task", "kind", "date", "rule", "text", "position")
