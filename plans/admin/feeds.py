@@ -46,7 +46,8 @@ class FeedForm(forms.ModelForm):
         Unit.objects.all(), required=False, label=_("单位"), help_text=_("单位账号订阅本单位的任务时限和报送截止日。"),
     )
     plan = forms.ModelChoiceField(
-        Plan.objects.all(), required=False, label=_("行动方案"), help_text=_("督办人员订阅所督办方案的全部任务时限和报送截止日。"),
+        Plan.objects.all(), required=False, label=_("行动方案"),
+        help_text=_("督办人员订阅所督办方案的全部任务时限和报送截止日。"),
     )
 
     class Meta:
@@ -215,7 +216,9 @@ class CalendarFeedAdmin(RefusalsAsMessages, VisibleOr404, admin.ModelAdmin):
                 if REVOKE in request.POST:
                     services.feed_revoke(user=request.user, feed=obj)
                 return
-            created = services.feed_create(user=request.user, unit=form.cleaned_data["unit"], plan=form.cleaned_data["plan"])
+            created = services.feed_create(
+                user=request.user, unit=form.cleaned_data["unit"], plan=form.cleaned_data["plan"],
+            )
         for field in CalendarFeed._meta.concrete_fields:  # the admin logs and redirects with obj
             setattr(obj, field.attname, getattr(created, field.attname))
         obj._state.adding, obj._state.db = False, created._state.db
@@ -224,7 +227,9 @@ class CalendarFeedAdmin(RefusalsAsMessages, VisibleOr404, admin.ModelAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         if "_popup" in request.POST:
             return super().response_add(request, obj, post_url_continue)
-        self.message_user(request, _("已生成订阅地址。请复制下方地址，在手机或电脑的日历软件中添加订阅。"), messages.SUCCESS)
+        self.message_user(
+            request, _("已生成订阅地址。请复制下方地址，在手机或电脑的日历软件中添加订阅。"), messages.SUCCESS,
+        )
         return HttpResponseRedirect(reverse("admin:plans_calendarfeed_change", args=[obj.pk]))
 
     def response_change(self, request, obj):

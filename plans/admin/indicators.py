@@ -47,7 +47,9 @@ def _enterable_targets(user):
 # --- indicators ------------------------------------------------------------------------------
 @admin.register(Target)
 class TargetAdmin(TargetWrites, ServiceModelAdmin, PlanScopedAdmin, admin.ModelAdmin):
-    list_display = ["indicator", "target_text", "year", "owner", "latest_value", "plan", "task", "is_public", "is_active"]
+    list_display = [
+        "indicator", "target_text", "year", "owner", "latest_value", "plan", "task", "is_public", "is_active",
+    ]
     list_filter = ["plan", "is_active", "is_public", "comparator", "year"]
     list_select_related = ["plan", "task", "owner"]
     search_fields = ["indicator", "text", "owner__name", "owner__short_name"]
@@ -66,7 +68,8 @@ class TargetAdmin(TargetWrites, ServiceModelAdmin, PlanScopedAdmin, admin.ModelA
     def get_queryset(self, request):
         latest = IndicatorValue.objects.filter(target=OuterRef("pk")).order_by("-period__start")
         return super().get_queryset(request).annotate(
-            latest_amount=Subquery(latest.values("value")[:1]), latest_label=Subquery(latest.values("period__label")[:1]),
+            latest_amount=Subquery(latest.values("value")[:1]),
+            latest_label=Subquery(latest.values("period__label")[:1]),
         )
 
     @admin.display(description=_("目标"), ordering="value")
@@ -117,7 +120,9 @@ class IndicatorValueForm(forms.ModelForm):
         if reason:
             raise ValidationError(reason)
         if not self.instance.pk and IndicatorValue.objects.filter(target=target, period=period).exists():
-            raise ValidationError(_("该指标本周期已填报，请修改已有记录 (a value for this period exists; change it instead)"))
+            raise ValidationError(
+                _("该指标本周期已填报，请修改已有记录 (a value for this period exists; change it instead)")
+            )
         if "amount" in cleaned:
             try:
                 cleaned["measured"] = measured(target, cleaned["amount"], None)

@@ -61,4 +61,6 @@ class LoginAttemptAdmin(SuperuserOnlyAdmin):
         from django.conf import settings
 
         recent = attempt.attempt_time >= timezone.now() - settings.AXES_COOLOFF_TIME
-        return recent and (attempt.failures_since_start >= ACCOUNT_LIMIT or (attempt.address_failures or 0) >= ADDRESS_LIMIT)
+        return recent and (
+            attempt.failures_since_start >= ACCOUNT_LIMIT or (attempt.address_failures or 0) >= ADDRESS_LIMIT
+        )

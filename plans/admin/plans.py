@@ -62,7 +62,10 @@ class PlanAdmin(ServiceModelAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
     list_select_related = ["coordinator"]
     search_fields = ["title", "key", "doc_number"]
     autocomplete_fields = ["coordinator", "office_staff"]
-    readonly_fields = ["source_name", "source_sha256", "source_text", "created_at", "updated_at", "is_published", "published_at", "public_page"]
+    readonly_fields = [
+        "source_name", "source_sha256", "source_text", "created_at", "updated_at", "is_published", "published_at",
+        "public_page",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "key", "doc_number", "jurisdiction", "plan_year", "issued_on", "coordinator"]}),
         (_("督办"), {"fields": ["office_staff"]}),
@@ -70,7 +73,11 @@ class PlanAdmin(ServiceModelAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
         (_("实施期"), {"fields": ["period_start", "period_end", "valid_until"]}),
         (
             _("报送要求"),
-            {"fields": ["reporting_frequency", "reporting_month", "reporting_day", "reporting_rule_text", "holiday_shift"]},
+            {
+                "fields": [
+                    "reporting_frequency", "reporting_month", "reporting_day", "reporting_rule_text", "holiday_shift",
+                ],
+            },
         ),
         (_("来源"), {"classes": ["collapse"], "fields": ["source_name", "source_sha256", "source_text"]}),
         (_("记录"), {"fields": ["created_at", "updated_at"]}),
@@ -110,12 +117,16 @@ class PlanAdmin(ServiceModelAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
     def publish(self, request, queryset):
         for plan in self._set_published(request, queryset, True):
             url = request.build_absolute_uri(reverse("public-plan", args=[plan.pk]))
-            self.message_user(request, format_html(_("《{}》已公开发布：<a href=\"{}\">{}</a>"), plan, url, url), messages.SUCCESS)
+            self.message_user(
+                request, format_html(_("《{}》已公开发布：<a href=\"{}\">{}</a>"), plan, url, url), messages.SUCCESS,
+            )
 
     @admin.action(description=_("撤回公开发布"), permissions=["change"])
     def withdraw(self, request, queryset):
         for plan in self._set_published(request, queryset, False):
-            self.message_user(request, _("《%(title)s》已撤回公开，公开页面不再可访问。") % {"title": plan}, messages.SUCCESS)
+            self.message_user(
+                request, _("《%(title)s》已撤回公开，公开页面不再可访问。") % {"title": plan}, messages.SUCCESS,
+            )
 
     @admin.display(description=_("公开页面"))
     def public_page(self, plan):

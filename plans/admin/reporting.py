@@ -49,7 +49,9 @@ class ReportingPeriodAdmin(PlanScopedAdmin, admin.ModelAdmin):
         @admin.display(description=_("进展情况表"))
         def sheets(period):
             url = reverse("progress-sheet", args=[period.pk])
-            own = format_html(' · <a href="{}?unit={}">{}</a>', url, member.unit_id, _("本单位报送表")) if member else ""
+            own = (
+                format_html(' · <a href="{}?unit={}">{}</a>', url, member.unit_id, _("本单位报送表")) if member else ""
+            )
             return format_html(
                 '<a href="{}">{}</a>{} · <a href="{}?period={}">{}</a>', url, _("导出全表"), own,
                 reverse("sheet-upload"), period.pk, _("上传"),
@@ -76,7 +78,9 @@ class ReportingPeriodAdmin(PlanScopedAdmin, admin.ModelAdmin):
     @admin.action(description=_("开放填报（生成待填报报告）"), permissions=["change"])
     def open_periods(self, request, queryset):
         created = sum(len(services.period_open(user=request.user, period=period)) for period in queryset)
-        self.message_user(request, _("已开放填报，新建待填报报告 %(count)d 份。") % {"count": created}, messages.SUCCESS)
+        self.message_user(
+            request, _("已开放填报，新建待填报报告 %(count)d 份。") % {"count": created}, messages.SUCCESS,
+        )
 
     @admin.action(description=_("关闭填报"), permissions=["change"])
     def close_periods(self, request, queryset):
@@ -260,7 +264,8 @@ class SheetImportAdmin(VisibleOr404, admin.ModelAdmin):
     list_select_related = ["period__plan", "uploaded_by"]
     search_fields = ["file_name", "uploaded_by__username"]
     readonly_fields = [
-        "preview", "period", "uploaded_by", "file_name", "size", "sha256", "state", "applied_count", "created_at", "applied_at",
+        "preview", "period", "uploaded_by", "file_name", "size", "sha256", "state", "applied_count", "created_at",
+        "applied_at",
     ]
     exclude = ["content", "changes", "problems"]
 

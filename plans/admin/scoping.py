@@ -126,7 +126,10 @@ class PlanScopedAdmin(VisibleOr404):
         return self.visible(super().get_queryset(request), request.user)
 
     def may_manage(self, request, obj) -> bool:
-        return is_office_anywhere(request.user) if obj is None else is_office(request.user, plan_id_of(obj, self.plan_path))
+        return (
+            is_office_anywhere(request.user) if obj is None
+            else is_office(request.user, plan_id_of(obj, self.plan_path))
+        )
 
     def has_add_permission(self, request, *args):
         return super().has_add_permission(request, *args) and is_office_anywhere(request.user)
@@ -145,7 +148,10 @@ class PlanScopedInline(UsableChoices):
     parent_plan_path = "plan"
 
     def _manages(self, request, obj) -> bool:
-        return is_office_anywhere(request.user) if obj is None else is_office(request.user, plan_id_of(obj, self.parent_plan_path))
+        return (
+            is_office_anywhere(request.user) if obj is None
+            else is_office(request.user, plan_id_of(obj, self.parent_plan_path))
+        )
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and self._manages(request, obj)

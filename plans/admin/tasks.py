@@ -48,7 +48,9 @@ class DeadlineWrites:
         if deadline.pk is None:
             task = values.pop("task", None) or deadline.task
             return services.deadline_create(user=request.user, task=task, **values)
-        return services.deadline_update(user=request.user, deadline=deadline, expected_version=expected_version, **values)
+        return services.deadline_update(
+            user=request.user, deadline=deadline, expected_version=expected_version, **values,
+        )
 
     def remove(self, request, deadline, expected_version):
         services.deadline_delete(user=request.user, deadline=deadline, expected_version=expected_version)
@@ -238,7 +240,9 @@ class TaskAdmin(NodeAdmin, SimpleHistoryAdmin):
     @admin.display(description=_("红黄绿灯"))
     def light(self, task):
         value = task.light(timezone.localdate())
-        return format_html('<span class="light light-{}" title="{}">●</span> {}', value, Light(value).label, Light(value).label)
+        return format_html(
+            '<span class="light light-{}" title="{}">●</span> {}', value, Light(value).label, Light(value).label,
+        )
 
 
 # --- what hangs off a task ----------------------------------------------------------------
