@@ -35,7 +35,8 @@ class CalendarFeed(models.Model):
         Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feeds", verbose_name=_("单位"),
     )
     plan = models.ForeignKey(
-        Plan, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feeds", verbose_name=_("行动方案"),
+        Plan, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feeds",
+        verbose_name=_("行动方案"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -55,7 +56,9 @@ class CalendarFeed(models.Model):
             models.CheckConstraint(
                 condition=Q(unit__isnull=False, plan__isnull=True) | Q(unit__isnull=True, plan__isnull=False),
                 name="plans_calendarfeed_unit_xor_plan",
-                violation_error_message=_("日历订阅须属于一个单位或一个方案，二者取一 (a feed belongs to a unit or a plan, not both)"),
+                violation_error_message=_(
+                    "日历订阅须属于一个单位或一个方案，二者取一 (a feed belongs to a unit or a plan, not both)"
+                ),
             ),
         ]
 

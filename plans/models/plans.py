@@ -97,12 +97,16 @@ class Plan(models.Model):
         ordering = ["-plan_year", "title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(period_end__isnull=True) | Q(period_start__isnull=True) | Q(period_end__gte=models.F("period_start")),
+                condition=(
+                    Q(period_end__isnull=True) | Q(period_start__isnull=True)
+                    | Q(period_end__gte=models.F("period_start"))
+                ),
                 name="plans_plan_period_ordered",
                 violation_error_message=_("实施期止不能早于实施期起 (the plan period ends before it starts)"),
             ),
             valid_choice("reporting_frequency", Frequency, name="plans_plan_frequency_valid"),
-            models.CheckConstraint(condition=Q(reporting_month__gte=1, reporting_month__lte=12), name="plans_plan_reporting_month_range",
+            models.CheckConstraint(
+                condition=Q(reporting_month__gte=1, reporting_month__lte=12), name="plans_plan_reporting_month_range",
                 violation_error_message=_("报送月份应在 1 至 12 之间 (the reporting month is 1 to 12)"),
             ),
             models.CheckConstraint(
@@ -111,7 +115,8 @@ class Plan(models.Model):
                 violation_error_message=_("报送日应在 1 至 31 之间 (the reporting day is 1 to 31)"),
             ),
             models.CheckConstraint(
-                condition=Q(is_published=False) | Q(published_at__isnull=False), name="plans_plan_published_at_if_published",
+                condition=Q(is_published=False) | Q(published_at__isnull=False),
+                name="plans_plan_published_at_if_published",
                 violation_error_message=_("已公开的方案须有公开时间 (a published plan needs its publication time)"),
             ),
         ]

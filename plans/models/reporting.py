@@ -114,7 +114,9 @@ class ProgressReport(Versioned):
         verbose_name_plural = _("进展报告")
         ordering = ["period", "task", "unit"]
         constraints = [
-            models.UniqueConstraint(fields=["task", "unit", "period"], name="plans_progressreport_unique_task_unit_period"),
+            models.UniqueConstraint(
+                fields=["task", "unit", "period"], name="plans_progressreport_unique_task_unit_period",
+            ),
             valid_choice("status", TaskStatus, name="plans_progressreport_status_valid"),
             valid_choice("state", ReportState, name="plans_progressreport_state_valid"),
             models.CheckConstraint(
@@ -139,8 +141,12 @@ class ProgressReport(Versioned):
 class SupportingInput(models.Model):
     """A supporting unit's (配合单位) contribution to the lead's report for a task and period."""
 
-    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="inputs", verbose_name=_("进展报告"))
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="supporting_inputs", verbose_name=_("配合单位"))
+    report = models.ForeignKey(
+        ProgressReport, on_delete=models.CASCADE, related_name="inputs", verbose_name=_("进展报告"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="supporting_inputs", verbose_name=_("配合单位"),
+    )
     text = models.TextField(_("配合情况"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -181,9 +187,13 @@ class IndicatorValue(Versioned):
     entry; `entered_as` keeps what was typed)."""
 
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="values", verbose_name=_("量化指标"))
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="indicator_values", verbose_name=_("报送周期"))
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="indicator_values", verbose_name=_("报送周期"),
+    )
     value = models.DecimalField(_("实际值"), max_digits=24, decimal_places=6)
-    entered_as = models.CharField(_("填报原文"), max_length=80, blank=True, help_text=_("填报时的数值和计量单位，如“12000千瓦”。"))
+    entered_as = models.CharField(
+        _("填报原文"), max_length=80, blank=True, help_text=_("填报时的数值和计量单位，如“12000千瓦”。"),
+    )
     note = models.TextField(_("说明"), blank=True)
     source = models.CharField(_("数据来源"), max_length=200, blank=True, help_text=_("如“市环境监测站月报”。"))
     entered_by = models.ForeignKey(

@@ -58,7 +58,9 @@ class SheetImport(models.Model):
     content = models.BinaryField(_("文件内容"), editable=False)
     sha256 = models.CharField(_("文件摘要"), max_length=64)
     size = models.PositiveIntegerField(_("文件大小（字节）"))
-    state = models.CharField(_("状态"), max_length=20, choices=SheetImportState.choices, default=SheetImportState.PREVIEWED)
+    state = models.CharField(
+        _("状态"), max_length=20, choices=SheetImportState.choices, default=SheetImportState.PREVIEWED,
+    )
     changes = models.JSONField(_("变更"), default=list, blank=True, help_text=_("预览时算出的每份报告的修改。"))
     problems = models.JSONField(_("问题"), default=list, blank=True, help_text=_("检查发现的问题，含工作表、行和列。"))
     applied_count = models.PositiveIntegerField(_("已导入报告数"), default=0)
@@ -77,7 +79,9 @@ class SheetImport(models.Model):
                 condition=Q(state=SheetImportState.APPLIED, applied_at__isnull=False)
                 | (~Q(state=SheetImportState.APPLIED) & Q(applied_at__isnull=True)),
                 name="plans_sheetimport_applied_at_iff_applied",
-                violation_error_message=_("已应用的回表须有应用时间，其他的不能有 (an applied sheet has an application time, others none)"),
+                violation_error_message=_(
+                    "已应用的回表须有应用时间，其他的不能有 (an applied sheet has an application time, others none)"
+                ),
             ),
         ]
 

@@ -54,7 +54,9 @@ class Target(models.Model):
         _("基期值"), max_digits=24, decimal_places=6, null=True, blank=True,
         help_text=_("实施期开始时的数值，用于计算序时目标；为空时，越高越好的指标从0起算，越低越好的指标只看是否达标。"),
     )
-    is_public = models.BooleanField(_("公开"), default=True, help_text=_("方案公开发布后，是否在公开页面显示本指标及其实际值。"))
+    is_public = models.BooleanField(
+        _("公开"), default=True, help_text=_("方案公开发布后，是否在公开页面显示本指标及其实际值。"),
+    )
     is_active = models.BooleanField(
         _("有效"), default=True, help_text=_("修订稿删去但已有实际值的指标保留为无效，以保存填报记录。"),
     )

@@ -126,8 +126,12 @@ class Task(Versioned):
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("上级"),
     )
     kind = models.CharField(_("类型"), max_length=10, choices=NodeKind.choices, default=NodeKind.TASK)
-    label = models.CharField(_("编号"), max_length=20, blank=True, help_text=_("文件中的编号原文，如“(一)”“1.”；无编号段落为空。"))
-    path = models.CharField(_("层级编号"), max_length=200, blank=True, help_text=_("自顶层起的编号，如“三、(一)1.(1)”。"))
+    label = models.CharField(
+        _("编号"), max_length=20, blank=True, help_text=_("文件中的编号原文，如“(一)”“1.”；无编号段落为空。"),
+    )
+    path = models.CharField(
+        _("层级编号"), max_length=200, blank=True, help_text=_("自顶层起的编号，如“三、(一)1.(1)”。"),
+    )
     level = models.PositiveSmallIntegerField(_("层级"))
     position = models.PositiveIntegerField(_("顺序"), help_text=_("在方案中的先后顺序。"))
     title = models.CharField(_("标题"), max_length=300)
@@ -156,7 +160,9 @@ class Task(Versioned):
                 condition=Q(status=TaskStatus.COMPLETED, completed_at__isnull=False)
                 | (~Q(status=TaskStatus.COMPLETED) & Q(completed_at__isnull=True)),
                 name="plans_task_completed_at_iff_completed",
-                violation_error_message=_("已完成的任务须有完成时间，未完成的不能有 (a completed task has a completion time, others none)"),
+                violation_error_message=_(
+                    "已完成的任务须有完成时间，未完成的不能有 (a completed task has a completion time, others none)"
+                ),
             ),
         ]
         # a plan's tasks (or sections) in document order, without sorting them: SQLite otherwise
@@ -250,7 +256,9 @@ class Deadline(Versioned):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("任务"))
     kind = models.CharField(_("类型"), max_length=20, choices=DeadlineKind.choices, default=DeadlineKind.DUE)
     date = models.DateField(_("日期"), null=True, blank=True, help_text=_("定期事项为首次日期，可为空。"))
-    rule = models.CharField(_("周期规则"), max_length=50, blank=True, help_text=_("定期事项的规则，如“quarterly:3:23”。"))
+    rule = models.CharField(
+        _("周期规则"), max_length=50, blank=True, help_text=_("定期事项的规则，如“quarterly:3:23”。"),
+    )
     text = models.CharField(_("原文"), max_length=200, help_text=_("时限在文件中的写法，如“10月底前”。"))
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
