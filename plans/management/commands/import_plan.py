@@ -30,9 +30,12 @@ class Command(BaseCommand):
         parser.add_argument("path", help="方案文件路径 (path of the plan document)")
         parser.add_argument(
             "--plan-year", type=str,
-            help="方案年度，月日未写年份时采用 (the plan year, used for dates written without one; read from the document when left out)",
+            help="方案年度，月日未写年份时采用 "
+            "(the plan year, used for dates written without one; read from the document when left out)",
         )
-        parser.add_argument("--dry-run", action="store_true", help="只解析、比较，不写数据库 (parse and compare, write nothing)")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="只解析、比较，不写数据库 (parse and compare, write nothing)",
+        )
         parser.add_argument("--json", action="store_true", help="以 JSON 输出解析结果 (print the parsed plan as JSON)")
 
     def handle(self, *args, path, plan_year, dry_run, json: bool, **options):

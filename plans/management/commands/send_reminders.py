@@ -14,15 +14,21 @@ def _day(raw: str) -> datetime.date:
     try:
         return datetime.datetime.strptime(raw, "%Y-%m-%d").date()
     except ValueError:
-        raise CommandError(f"--today 应为 YYYY-MM-DD 格式的日期 (must be a date such as 2016-09-16), 收到 {raw!r}") from None
+        raise CommandError(
+            f"--today 应为 YYYY-MM-DD 格式的日期 (must be a date such as 2016-09-16), 收到 {raw!r}"
+        ) from None
 
 
 class Command(BaseCommand):
     help = "发送催报邮件：报告到期前7、3、1天，逾期后每天；任务临期、超期。Send reminder e-mails (催报)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--today", type=str, help="按此日期计算并记录 (the day to act for, YYYY-MM-DD; default today)")
-        parser.add_argument("--dry-run", action="store_true", help="只列出将发送的邮件，不发送、不记录 (print, send and write nothing)")
+        parser.add_argument(
+            "--today", type=str, help="按此日期计算并记录 (the day to act for, YYYY-MM-DD; default today)",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="只列出将发送的邮件，不发送、不记录 (print, send and write nothing)",
+        )
 
     def handle(self, *args, today, dry_run, **options):
         day = _day(today) if today is not None else timezone.localdate()
@@ -36,4 +42,6 @@ class Command(BaseCommand):
         for line in summary.as_lines():
             self.stdout.write(line)
         if summary.failed:
-            raise CommandError(f"{len(summary.failed)} 封催报邮件发送失败，下次运行时重试 (e-mails failed; the next run retries)")
+            raise CommandError(
+                f"{len(summary.failed)} 封催报邮件发送失败，下次运行时重试 (e-mails failed; the next run retries)"
+            )
