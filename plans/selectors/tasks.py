@@ -45,7 +45,10 @@ def attach_summaries(tasks) -> None:
         deadlines[row["task_id"]].append(row)
     wanted = {task.latest_report_id for task in tasks} - {None}
     shown = ("id", "period_id", "unit_id", "state", "status", "percent")
-    reports = {row["id"]: row for row in ProgressReport.objects.filter(pk__in=wanted).order_by().values(*shown)} if wanted else {}
+    reports = (
+        {row["id"]: row for row in ProgressReport.objects.filter(pk__in=wanted).order_by().values(*shown)}
+        if wanted else {}
+    )
     for task in tasks:
         task.assignment_rows = assignments[task.pk]
         task.deadline_rows = deadlines[task.pk]
@@ -115,7 +118,10 @@ def tasks_due_by(queryset, date):
 def tasks_due_from(queryset, date):
     """Tasks whose first due date is on or after `date`: min ≥ d ⟺ a dated due date exists and
     none is before d."""
-    return queryset.filter(Exists(_due_dates().filter(date__isnull=False))).exclude(Exists(_due_dates().filter(date__lt=date)))
+    return (
+        queryset.filter(Exists(_due_dates().filter(date__isnull=False)))
+        .exclude(Exists(_due_dates().filter(date__lt=date)))
+    )
 
 
 def tasks_matching(queryset, text):

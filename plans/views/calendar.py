@@ -22,7 +22,9 @@ CACHE_CONTROL = "private, max-age=300"
 
 def _not_found() -> HttpResponse:
     """The same answer for an unknown and a revoked token (fixed text: no language to pick)."""
-    return HttpResponseNotFound("日历订阅不存在或已撤销 (no such calendar feed)\n", content_type="text/plain; charset=utf-8")
+    return HttpResponseNotFound(
+        "日历订阅不存在或已撤销 (no such calendar feed)\n", content_type="text/plain; charset=utf-8",
+    )
 
 
 def body_etag(body: bytes) -> str:

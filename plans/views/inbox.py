@@ -104,7 +104,8 @@ def supported_reports(unit: Unit, acting: set[int]):
     supported = Assignment.objects.filter(role=Role.SUPPORTING, unit__in=acting).values("task_id")
     return (
         ProgressReport.objects.filter(
-            period__is_open=True, task__in=supported, task__assignments__is_lead=True, task__assignments__unit=F("unit"),
+            period__is_open=True, task__in=supported, task__assignments__is_lead=True,
+            task__assignments__unit=F("unit"),
         )
         .exclude(unit=unit)
         .select_related("task", "unit", "period__plan")
@@ -120,8 +121,12 @@ def inbox_data(unit: Unit, acting: set[int], today: datetime.date) -> Inbox:
     ]
     groups = [
         InboxGroup(_("待填报/已退回"), [row for row in rows if row.report.state in TO_REPORT]),
-        InboxGroup(str(ReportState.SUBMITTED.label), [row for row in rows if row.report.state == ReportState.SUBMITTED]),
-        InboxGroup(str(ReportState.APPROVED.label), [row for row in rows if row.report.state == ReportState.APPROVED]),
+        InboxGroup(
+            str(ReportState.SUBMITTED.label), [row for row in rows if row.report.state == ReportState.SUBMITTED],
+        ),
+        InboxGroup(
+            str(ReportState.APPROVED.label), [row for row in rows if row.report.state == ReportState.APPROVED],
+        ),
     ]
     supporting = [InboxRow(report, [], today) for report in supported_reports(unit, acting)]
     return Inbox(unit, groups, supporting)

@@ -41,14 +41,19 @@ class SheetUploadForm(forms.Form):
     period = forms.ModelChoiceField(queryset=ReportingPeriod.objects.none(), label=gettext_lazy("报送周期"))
     file = forms.FileField(
         label=gettext_lazy("填好的进展情况表"),
-        help_text=gettext_lazy("从本系统导出、填写后保存的 .xlsx 文件，不超过 %(limit)d MB。") % {"limit": MAX_UPLOAD_BYTES // 2**20},
+        help_text=(
+            gettext_lazy("从本系统导出、填写后保存的 .xlsx 文件，不超过 %(limit)d MB。")
+            % {"limit": MAX_UPLOAD_BYTES // 2**20}
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX_CONTENT_TYPE}),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["period"].queryset = ReportingPeriod.objects.visible_to(user).select_related("plan").order_by("plan__title", "-start")
+        self.fields["period"].queryset = (
+            ReportingPeriod.objects.visible_to(user).select_related("plan").order_by("plan__title", "-start")
+        )
         self.fields["period"].label_from_instance = lambda period: f"{period.plan} · {period.label}" + (
             _("（开放填报）") if period.is_open else ""
         )
@@ -78,7 +83,13 @@ class SheetUploadForm(forms.Form):
 def sheet_upload(request):
     chosen = request.GET.get("period", "")
     if not chosen.isdigit():  # the period most likely meant: the latest one open for reporting
-        chosen = ReportingPeriod.objects.visible_to(request.user).select_related("plan").filter(is_open=True).order_by("-start").values_list("pk", flat=True).first()
+        chosen = (
+            ReportingPeriod.objects.visible_to(request.user).select_related("plan")
+            .filter(is_open=True)
+            .order_by("-start")
+            .values_list("pk", flat=True)
+            .first()
+        )
     initial = {"period": chosen} if chosen else {}
     form = SheetUploadForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -116,7 +127,8 @@ def _field_rows(changes: list[dict]) -> list[dict]:
 def sheet_import(request, pk: int):
     """The preview of an upload; POST confirms it (the uploader only)."""
     sheet_import = get_object_or_404(
-        SheetImport.objects.visible_to(request.user).select_related("period__plan", "uploaded_by").defer("content"), pk=pk,
+        SheetImport.objects.visible_to(request.user).select_related("period__plan", "uploaded_by").defer("content"),
+        pk=pk,
     )
     if request.method == "POST":
         try:
@@ -126,7 +138,8 @@ def sheet_import(request, pk: int):
                 messages.error(request, message)
         else:
             messages.success(
-                request, _("已导入 %(count)d 份报告的修改，修改记录见各报告的历史。") % {"count": sheet_import.applied_count},
+                request,
+                _("已导入 %(count)d 份报告的修改，修改记录见各报告的历史。") % {"count": sheet_import.applied_count},
             )
         return redirect("sheet-import", pk=pk)
     number = request.GET.get("page", "1")  # one page number for both lists; get_page settles a bad one
