@@ -40,7 +40,8 @@ def progress_sheet_response(
     as a download."""
     if unit is not None and not may_export_unit(user, period, unit):
         raise PermissionDenied(
-            _("您不能导出%(unit)s的进展情况表：单位账号只能导出本单位的表 (you may export only your own unit's sheet)") % {"unit": unit}
+            _("您不能导出%(unit)s的进展情况表：单位账号只能导出本单位的表 "
+              "(you may export only your own unit's sheet)") % {"unit": unit}
         )
 
     def write(out):

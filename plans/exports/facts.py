@@ -55,7 +55,10 @@ def task_facts(task: Task, today: datetime.date, units: dict[int, Unit]) -> Task
 
 def is_late(report: ProgressReport | None, period: ReportingPeriod, today: datetime.date) -> bool:
     """逾期未报, for a report at hand (ProgressReportQuerySet.late says it in SQL)."""
-    return report is not None and report.state in (ReportState.PENDING, ReportState.RETURNED) and period.due_date < today
+    return (
+        report is not None and report.state in (ReportState.PENDING, ReportState.RETURNED)
+        and period.due_date < today
+    )
 
 
 def _remarks(report: ProgressReport | None, late: bool, units: dict[int, Unit]) -> str:
@@ -98,7 +101,9 @@ def report_values(unit: Unit | None, report: ProgressReport | None, late: bool, 
     }
 
 
-def rows_for_full(facts: TaskFacts, reports: list[ProgressReport], units: dict) -> list[tuple[Unit | None, ProgressReport | None]]:
+def rows_for_full(
+    facts: TaskFacts, reports: list[ProgressReport], units: dict
+) -> list[tuple[Unit | None, ProgressReport | None]]:
     """A row per report of the period, the lead's first; no report yet: one row for the lead."""
     if not reports:
         return [(facts.lead, None)]

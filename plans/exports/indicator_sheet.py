@@ -46,7 +46,10 @@ def status_style(status: str) -> str:
 def named_styles() -> list:
     """The indicator sheet's own named styles (besides the progress sheet's), new each time."""
     styles = [named_style(NUMBER_STYLE, horizontal="right", wrap=False)]
-    return styles + [named_style(status_style(status), bold=True, horizontal="center", fill=fill) for status, fill in STATUS_FILL.items()]
+    return styles + [
+        named_style(status_style(status), bold=True, horizontal="center", fill=fill)
+        for status, fill in STATUS_FILL.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,10 @@ def columns(periods: list[ReportingPeriod]) -> list[Column]:
         Column("year", "目标年份", 8),
         Column("owner", "责任单位", 14),
         Column("task", "所属任务", 26),
-        *(Column(f"value:{period.pk}", _period_header(period), PERIOD_WIDTH, group="实际值", number=True) for period in periods),
+        *(
+            Column(f"value:{period.pk}", _period_header(period), PERIOD_WIDTH, group="实际值", number=True)
+            for period in periods
+        ),
         Column("expected", "序时目标值", 11, group="本期", number=True),
         Column("status", "状态", 10, group="本期"),
         Column("note", "说明", 22, group="本期"),

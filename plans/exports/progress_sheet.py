@@ -51,7 +51,10 @@ class ProgressSheet(RowSheet):
     written only once a task below them appears unless `every_section`), task rows (the
     per-task cells merged down over the task's report rows), then the footer."""
 
-    def __init__(self, workbook, title: str, *, kind: str, period: ReportingPeriod, every_section: bool, rollups: SheetRollup | None = None):
+    def __init__(
+        self, workbook, title: str, *, kind: str, period: ReportingPeriod, every_section: bool,
+        rollups: SheetRollup | None = None,
+    ):
         self.sheet = workbook.create_sheet(title)
         self.kind, self.period, self.every_section = kind, period, every_section
         self.rollups = rollups
@@ -85,7 +88,9 @@ class ProgressSheet(RowSheet):
         self._wide_row(layout.sheet_title(self.period), "进展表-标题", height=36)
         self._wide_row(info, "进展表-表头信息", height=22)
         groups = [column.group for column in self.columns]
-        group_cells = [cell(self.sheet, group or column.header, "进展表-列标题") for group, column in zip(groups, self.columns)]
+        group_cells = [
+            cell(self.sheet, group or column.header, "进展表-列标题") for group, column in zip(groups, self.columns)
+        ]
         header_cells = [cell(self.sheet, column.header, "进展表-列标题") for column in self.columns]
         group_cells.append(cell(self.sheet, signature, "进展表-列标题"))
         header_cells.append(cell(self.sheet, layout.KEY_HEADER, "进展表-列标题"))
@@ -107,7 +112,9 @@ class ProgressSheet(RowSheet):
                 self._keyed_row(section_text(node, self.rollups), "进展表-章节", key=layout.section_row_key(node.pk))
                 self.written_sections.add(node.pk)
 
-    def task(self, facts: TaskFacts, rows: list[tuple[Unit | None, ProgressReport | None]], today: datetime.date, units: dict):
+    def task(
+        self, facts: TaskFacts, rows: list[tuple[Unit | None, ProgressReport | None]], today: datetime.date, units: dict
+    ):
         self._flush_sections()
         self.number += 1
         per_task = per_task_values(facts, self.number)
@@ -176,16 +183,22 @@ def _detailed(nodes, details: TaskDetails, *, whole: bool):
         yield from details.attach(batch)
 
 
-def write_progress_sheet(workbook, title, *, kind, period, unit, nodes, today, units, rows_for, rollups=None, summary=None):
+def write_progress_sheet(
+    workbook, title, *, kind, period, unit, nodes, today, units, rows_for, rollups=None, summary=None
+):
     """Write a progress sheet of `kind` (FULL: the plan's; UNIT: `unit`'s) listing `nodes`
     (Task.objects.for_export), a row per (unit, report) `rows_for` gives for each task. With
     `summary` (summary_sheet.Summary), gather its counts on the way."""
     sheet = ProgressSheet(workbook, title, kind=kind, period=period, every_section=kind == FULL, rollups=rollups)
     sheet.write_header(
         info=_info(period, unit, today),
-        signature=layout.signature(kind=kind, plan_key=period.plan.key, period_label=period.label, unit_name=unit.name if unit else ""),
+        signature=layout.signature(
+            kind=kind, plan_key=period.plan.key, period_label=period.label, unit_name=unit.name if unit else ""
+        ),
     )
-    for node in _detailed(nodes.iterator(chunk_size=CHUNK_SIZE), TaskDetails(period.plan_id, period), whole=kind == FULL):
+    for node in _detailed(
+        nodes.iterator(chunk_size=CHUNK_SIZE), TaskDetails(period.plan_id, period), whole=kind == FULL
+    ):
         if node.kind != NodeKind.TASK:
             if summary is not None:
                 summary.titles[node.pk] = str(node)

@@ -79,7 +79,10 @@ class _Sheet(RowSheet):
 
 def _info(data: PublicPlan) -> str:
     plan = data.plan
-    parts = [f"文号：{plan.doc_number}" if plan.doc_number else "", f"发布日期：{_date(timezone.localtime(plan.published_at))}"]
+    parts = [
+        f"文号：{plan.doc_number}" if plan.doc_number else "",
+        f"发布日期：{_date(timezone.localtime(plan.published_at))}",
+    ]
     parts += [f"统计日期：{_date(data.today)}", summary_text(data)]
     return "　　".join(part for part in parts if part)
 

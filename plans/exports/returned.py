@@ -33,7 +33,10 @@ class Problem:
         return ("".join(where) + "：" if where else "") + self.message
 
     def as_dict(self) -> dict:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "header": self.header, "message": self.message}
+        return {
+            "sheet": self.sheet, "row": self.row, "column": self.column, "header": self.header,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True)
@@ -179,12 +182,21 @@ def _read_sheet(worksheet, problems: list[Problem]) -> ReturnedSheet | None:
             if layout.is_section_key(key_value):
                 continue
             if str(key_value or "").strip():
-                problems.append(Problem("行标识无法识别：请勿修改最后一列（隐藏列）", sheet=name, row=number, column=layout.letter(key_index)))
+                problems.append(Problem(
+                    "行标识无法识别：请勿修改最后一列（隐藏列）", sheet=name, row=number,
+                    column=layout.letter(key_index),
+                ))
             elif editable_filled:
-                problems.append(Problem("此行不是导出的任务行（没有行标识）：请勿插入新行，在原任务行中填写", sheet=name, row=number))
+                problems.append(Problem(
+                    "此行不是导出的任务行（没有行标识）：请勿插入新行，在原任务行中填写",
+                    sheet=name, row=number,
+                ))
             continue
         if key in seen:
-            problems.append(Problem(f"任务行重复（与第{seen[key]}行相同）：请勿复制任务行", sheet=name, row=number, column=layout.letter(key_index)))
+            problems.append(Problem(
+                f"任务行重复（与第{seen[key]}行相同）：请勿复制任务行", sheet=name, row=number,
+                column=layout.letter(key_index),
+            ))
             continue
         seen[key] = number
         values, row_problems = {}, []
@@ -207,7 +219,9 @@ def _read_sheet(worksheet, problems: list[Problem]) -> ReturnedSheet | None:
                 else:
                     values[column.key] = _text(value)
             except _CellError as error:
-                row_problems.append(Problem(str(error), sheet=name, row=number, column=letters[column.key], header=column.header))
+                row_problems.append(Problem(
+                    str(error), sheet=name, row=number, column=letters[column.key], header=column.header,
+                ))
         problems.extend(row_problems)
         shown = {}
         for column in columns:

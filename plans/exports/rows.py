@@ -79,7 +79,8 @@ class SupportingText(NamedTuple):
 
 
 REPORT_FIELDS = (
-    "task_id", "unit_id", "period_id", "state", "status", "percent", "progress", "problems", "next_steps", "review_comment", "version",
+    "task_id", "unit_id", "period_id", "state", "status", "percent", "progress", "problems", "next_steps",
+    "review_comment", "version",
 )
 
 
@@ -109,12 +110,15 @@ class TaskDetails:
             .annotate(at=F("task__position")).order_by("at", "pk")
         )
         inputs = (
-            SupportingInput.objects.filter(**{f"report__{lookup}": value for lookup, value in of_tasks.items()}, report__period=self.period)
+            SupportingInput.objects.filter(
+                **{f"report__{lookup}": value for lookup, value in of_tasks.items()}, report__period=self.period
+            )
             .order_by("report__task__position", "report_id", "unit_id")
             .values_list("report__task__position", "report_id", "unit_id", "text")
         )
         return [
-            _ByPosition(assignments.iterator(chunk_size=CHUNK_SIZE)), _ByPosition(deadlines.iterator(chunk_size=CHUNK_SIZE)),
+            _ByPosition(assignments.iterator(chunk_size=CHUNK_SIZE)),
+            _ByPosition(deadlines.iterator(chunk_size=CHUNK_SIZE)),
             _ByPosition(reports.iterator(chunk_size=CHUNK_SIZE), key=lambda report: report.at),
             _ByPosition(inputs.iterator(chunk_size=CHUNK_SIZE)),
         ]
@@ -123,7 +127,9 @@ class TaskDetails:
         task.export_assignments = [AssignedUnit(*row) for row in assignments]
         task.export_deadlines = [DeadlineFact(*row) for row in deadlines]
         # what TaskQuerySet.with_schedule annotates, from the deadlines at hand
-        task.due_date = min((d.date for d in task.export_deadlines if d.kind == DeadlineKind.DUE and d.date), default=None)
+        task.due_date = min(
+            (d.date for d in task.export_deadlines if d.kind == DeadlineKind.DUE and d.date), default=None
+        )
         starts = [d.date for d in task.export_deadlines if d.kind == DeadlineKind.START and d.date]
         task.start_date = min(starts) if starts else self.period.plan.period_start
         by_report = defaultdict(list)
@@ -198,7 +204,9 @@ def sheet_targets(user, period: ReportingPeriod, *, unit: Unit | None = None) ->
     follow Task.objects.visible_to), in plan order; a target of a task no longer active is left
     out with its task. With `unit`: only the targets that unit (or a collective it belongs to)
     owns, that is, enters the values of. One query."""
-    targets = Target.objects.filter(plan_id=period.plan_id, is_active=True).filter(Q(task__isnull=True) | Q(task__is_active=True))
+    targets = Target.objects.filter(plan_id=period.plan_id, is_active=True).filter(
+        Q(task__isnull=True) | Q(task__is_active=True)
+    )
     if not is_office(user, period.plan_id):
         targets = targets.visible_to(user)
     if unit is not None:

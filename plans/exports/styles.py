@@ -56,7 +56,10 @@ def named_styles() -> list[NamedStyle]:
         named_style("进展表-填写居中", horizontal="center"),
         named_style("进展表-页脚", vertical="center", border=False),
         named_style("进展表-数字", horizontal="center", vertical="center", wrap=False),
-        *[named_style(light_style(light), bold=True, horizontal="center", fill=fill) for light, fill in LIGHT_FILL.items()],
+        *[
+            named_style(light_style(light), bold=True, horizontal="center", fill=fill)
+            for light, fill in LIGHT_FILL.items()
+        ],
     ]
 
 

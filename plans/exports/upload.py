@@ -44,22 +44,26 @@ def check_size(size: int, *, max_bytes: int | None = None) -> None:
     if size > max_bytes:
         sizes = {"size": f"{math.ceil(size * 10 / MIB) / 10:.1f}", "limit": f"{max_bytes / MIB:g}"}
         raise UploadRefused(
-            _("文件过大（%(size)s MB），上限为 %(limit)s MB (the file is %(size)s MB; the limit is %(limit)s MB)") % sizes
+            _("文件过大（%(size)s MB），上限为 %(limit)s MB "
+              "(the file is %(size)s MB; the limit is %(limit)s MB)") % sizes
         )
 
 
 def check_workbook_bytes(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
-    """Refuse (raise UploadRefused) what is not a plain .xlsx workbook we can safely read, reading nothing but the zip directory."""
+    """Refuse (raise UploadRefused) what is not a plain .xlsx workbook we can safely read,
+    reading nothing but the zip directory."""
     if not data:
         raise UploadRefused(_("文件为空 (the file is empty)"))
     check_size(len(data), max_bytes=max_bytes)
     if data.startswith(OLE2_MAGIC):
         if ENCRYPTION_STREAM in data:
             raise UploadRefused(
-                _("文件设有打开密码，请取消密码后再上传 (the workbook is password-protected; remove the password and upload it again)")
+                _("文件设有打开密码，请取消密码后再上传 "
+                  "(the workbook is password-protected; remove the password and upload it again)")
             )
         raise UploadRefused(
-            _("这是旧版 Excel 文件（.xls），请在 Excel 中另存为 .xlsx 后再上传 (this is an old .xls file; save it as .xlsx and upload it again)")
+            _("这是旧版 Excel 文件（.xls），请在 Excel 中另存为 .xlsx 后再上传 "
+              "(this is an old .xls file; save it as .xlsx and upload it again)")
         )
     if not data.startswith(ZIP_SIGNATURES):
         raise UploadRefused(
@@ -74,16 +78,20 @@ def check_workbook_bytes(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> N
     names = {member.filename.lower() for member in members}
     if not all(part in names for part in WORKBOOK_PARTS):
         raise UploadRefused(
-            _("文件是压缩包，但不是 Excel 工作簿（.xlsx），请上传 .xlsx 格式的文件 (the file is a zip archive, not an Excel workbook)")
+            _("文件是压缩包，但不是 Excel 工作簿（.xlsx），请上传 .xlsx 格式的文件 "
+              "(the file is a zip archive, not an Excel workbook)")
         )
     if any(name.rsplit("/", 1)[-1] == MACRO_PART for name in names):
         raise UploadRefused(
-            _("文件含有宏（.xlsm），请另存为 Excel 工作簿（.xlsx）后再上传 (the workbook contains macros; save it as .xlsx and upload it again)")
+            _("文件含有宏（.xlsm），请另存为 Excel 工作簿（.xlsx）后再上传 "
+              "(the workbook contains macros; save it as .xlsx and upload it again)")
         )
 
 
 def open_workbook(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES):
-    """check_workbook_bytes, then openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=False); any exception openpyxl raises while opening becomes UploadRefused with a clear sentence. Returns the workbook.
+    """check_workbook_bytes, then openpyxl.load_workbook(BytesIO(data), read_only=True,
+    data_only=False); any exception openpyxl raises while opening becomes UploadRefused with a
+    clear sentence. Returns the workbook.
 
     The workbook is read-only and keeps its archive open: call `workbook.close()` when done.
     Opening parses each sheet's head (openpyxl reads its dimensions), so an entity
@@ -118,4 +126,7 @@ def _expands_abnormally(members: list[zipfile.ZipInfo], max_uncompressed_bytes: 
 
 
 def corrupt_message() -> str:
-    return _("文件已损坏，无法作为 Excel 工作簿打开，请在 Excel 中重新保存后再上传 (the workbook is corrupt and cannot be opened)")
+    return _(
+        "文件已损坏，无法作为 Excel 工作簿打开，请在 Excel 中重新保存后再上传 "
+        "(the workbook is corrupt and cannot be opened)"
+    )

@@ -31,7 +31,9 @@ from plans.models import ReportingPeriod, Unit
 from plans.permissions import is_office
 
 
-def export_plan_workbook(out, *, user, period: ReportingPeriod, unit_sheets: bool = False, today: datetime.date | None = None):
+def export_plan_workbook(
+    out, *, user, period: ReportingPeriod, unit_sheets: bool = False, today: datetime.date | None = None
+):
     """Write the plan's progress workbook for `period` to `out` (a path or binary file)."""
     today = today or timezone.localdate()
     workbook = SheetWorkbook()
@@ -48,11 +50,15 @@ def export_plan_workbook(out, *, user, period: ReportingPeriod, unit_sheets: boo
     write_summary(workbook, period, summary, rollups, today)
     targets = sheet_targets(user, period)
     if targets:
-        write_indicator_sheet(workbook, layout.safe_sheet_name(SHEET_NAME, taken), period=period, targets=targets, unit=None, today=today)
+        write_indicator_sheet(
+            workbook, layout.safe_sheet_name(SHEET_NAME, taken), period=period, targets=targets, unit=None,
+            today=today,
+        )
     if unit_sheets:
         for unit in sorted(summary.units, key=str):
             write_unit_sheet(
-                workbook, layout.safe_sheet_name(str(unit), taken), user=user, period=period, unit=unit, today=today, units=units,
+                workbook, layout.safe_sheet_name(str(unit), taken), user=user, period=period, unit=unit, today=today,
+                units=units,
             )
     workbook.save(out)
 
@@ -69,7 +75,10 @@ def export_unit_workbook(out, *, user, period: ReportingPeriod, unit: Unit, toda
     )
     targets = sheet_targets(user, period, unit=unit)
     if targets:
-        write_indicator_sheet(workbook, layout.safe_sheet_name(SHEET_NAME, taken), period=period, targets=targets, unit=unit, today=today)
+        write_indicator_sheet(
+            workbook, layout.safe_sheet_name(SHEET_NAME, taken), period=period, targets=targets, unit=unit,
+            today=today,
+        )
     workbook.save(out)
 
 

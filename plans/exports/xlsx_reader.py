@@ -73,7 +73,8 @@ class Budget:
         self.cells += 1
         if self.cells > MAX_CELLS:
             raise UploadRefused(
-                f"单元格数超过上限：全部工作表合计最多读取 {MAX_CELLS:,} 个单元格，读到工作表“{sheet}”第{number}行时已超出，"
+                f"单元格数超过上限：全部工作表合计最多读取 {MAX_CELLS:,} 个单元格，"
+                f"读到工作表“{sheet}”第{number}行时已超出，"
                 f"请删去多余的内容或分成几个文件上传 (more than {MAX_CELLS:,} cells, the limit)"
             )
 
@@ -86,7 +87,8 @@ class Budget:
 def _text_limit() -> UploadRefused:
     limit = f"{MAX_TEXT_BYTES / MIB:g}"
     return UploadRefused(
-        f"文字总量超过上限（{limit} MB），请删去多余的内容或分成几个文件上传 (the text in the workbook exceeds {limit} MB, the limit)"
+        f"文字总量超过上限（{limit} MB），请删去多余的内容或分成几个文件上传 "
+        f"(the text in the workbook exceeds {limit} MB, the limit)"
     )
 
 
@@ -121,7 +123,8 @@ def _parse(source, events=("end",), tag=None):
                     raise UploadRefused(corrupt_message())
             if event in events:
                 yield event, element
-    except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:  # bad XML, or a damaged part
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        # bad XML, or a damaged part
         raise UploadRefused(corrupt_message()) from error
 
 
@@ -211,7 +214,8 @@ class StreamSheet:
             column = _column_number(match[1]) if match else 0
             if not match or int(match[2]) != row or not previous < column <= MAX_COLUMN_NUMBER:
                 raise _cell_problem(
-                    self.title, row, _column_letters(previous + 1), f"单元格引用“{reference[:20]}”无效", f"bad cell reference {reference[:20]!r}",
+                    self.title, row, _column_letters(previous + 1), f"单元格引用“{reference[:20]}”无效",
+                    f"bad cell reference {reference[:20]!r}",
                 )
         if column > MAX_COLUMN_NUMBER:
             raise _cell_problem(self.title, row, "", "列数超过 Excel 的上限", "beyond the last column")
@@ -271,7 +275,8 @@ class StreamWorkbook:
             if declared is not None and declared > MAX_ROWS:
                 raise UploadRefused(
                     f"工作表“{sheet.title}”有 {declared:,} 行，超过上限（全部工作表合计最多 {MAX_ROWS:,} 行），"
-                    f"请删去多余的行或分成几个文件上传 (the sheet declares {declared:,} rows; the limit is {MAX_ROWS:,})"
+                    f"请删去多余的行或分成几个文件上传 "
+                    f"(the sheet declares {declared:,} rows; the limit is {MAX_ROWS:,})"
                 )
 
     def _relationships(self, path: str) -> dict[str, tuple[str, str]]:
@@ -285,7 +290,10 @@ class StreamWorkbook:
                 target = element.get("Target") or ""
                 if element.get("TargetMode") == "External":
                     continue
-                resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+                resolved = (
+                    target.lstrip("/") if target.startswith("/")
+                    else posixpath.normpath(posixpath.join("xl", target))
+                )
                 found[element.get("Id")] = (element.get("Type") or "", resolved)
         return found
 
@@ -336,7 +344,9 @@ class StreamWorkbook:
         number_format, style_index = "General", 0
         if style is not None:
             if not _INDEX.fullmatch(style) or int(style) >= max(len(self.formats), 1):
-                raise _cell_problem(sheet, row, column, f"样式编号“{style[:20]}”不存在", f"style {style[:20]!r} does not exist")
+                raise _cell_problem(
+                    sheet, row, column, f"样式编号“{style[:20]}”不存在", f"style {style[:20]!r} does not exist"
+                )
             style_index = int(style)
             if self.formats:
                 number_format = self.formats[style_index]
@@ -365,7 +375,9 @@ class StreamWorkbook:
             return SheetCell(raw, "s" if data_type == "str" else "e", number_format)
         if data_type == "b":
             if raw.strip() not in ("0", "1"):
-                raise _cell_problem(sheet, row, column, f"逻辑值应为0或1，表中为“{raw[:20]}”", f"boolean {raw[:20]!r} is not 0 or 1")
+                raise _cell_problem(
+                    sheet, row, column, f"逻辑值应为0或1，表中为“{raw[:20]}”", f"boolean {raw[:20]!r} is not 0 or 1"
+                )
             return SheetCell(raw.strip() == "1", "b", number_format)
         if data_type == "d":
             try:
@@ -373,7 +385,9 @@ class StreamWorkbook:
             except (ValueError, TypeError, OverflowError):
                 raise _cell_problem(sheet, row, column, f"日期“{raw[:20]}”无效", f"bad date {raw[:20]!r}") from None
         if data_type != "n":
-            raise _cell_problem(sheet, row, column, f"单元格类型“{data_type[:20]}”无效", f"unknown cell type {data_type[:20]!r}")
+            raise _cell_problem(
+                sheet, row, column, f"单元格类型“{data_type[:20]}”无效", f"unknown cell type {data_type[:20]!r}"
+            )
         text = raw.strip()
         if not _NUMBER.fullmatch(text):
             raise _cell_problem(sheet, row, column, f"数字单元格中是“{raw[:20]}”", f"number cell holds {raw[:20]!r}")
@@ -384,7 +398,9 @@ class StreamWorkbook:
             try:
                 return SheetCell(from_excel(number, self.epoch), "d", number_format)
             except (ValueError, OverflowError, TypeError):
-                raise _cell_problem(sheet, row, column, f"日期序号 {raw[:20]} 超出范围", f"date serial {raw[:20]!r} out of range") from None
+                raise _cell_problem(
+                    sheet, row, column, f"日期序号 {raw[:20]} 超出范围", f"date serial {raw[:20]!r} out of range"
+                ) from None
         return SheetCell(number, "n", number_format)
 
 
