@@ -25,7 +25,9 @@ class TokenView(ObtainAuthToken):
     throttle_classes = [TokenThrottle]
 
     @extend_schema(
-        request=inline_serializer("TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}),
+        request=inline_serializer(
+            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()},
+        ),
         responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
         description="用户名和密码换取令牌；之后以 `Authorization: Token <token>` 访问接口。",
     )

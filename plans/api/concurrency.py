@@ -51,9 +51,9 @@ def precondition(request, body_version: int | None) -> Precondition:
         return Precondition(header, from_header=True)
     if body_version is not None:
         return Precondition(body_version, from_header=False)
-    raise ValidationError(
-        {"version": [_('请提供版本号：If-Match 头或请求体中的 version (send the version: an If-Match header or a "version" field)')]}
-    )
+    raise ValidationError({"version": [
+        _('请提供版本号：If-Match 头或请求体中的 version (send the version: an If-Match header or a "version" field)'),
+    ]})
 
 
 @contextmanager

@@ -86,4 +86,7 @@ def exception_handler(exc, context):
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         body = {"detail": str(detail), "code": getattr(detail, "code", None) or getattr(exc, "default_code", "error")}
-    return Response(body, status=response.status_code, headers={k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")})
+    return Response(
+        body, status=response.status_code,
+        headers={k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")},
+    )

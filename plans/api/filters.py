@@ -201,9 +201,12 @@ class IndicatorFilter(filters.FilterSet):
     task = IdFilter(field_name="task_id")
     owner = IdFilter(field_name="owner_id", help_text="责任单位 id。")
     active = BooleanFilter(field_name="is_active", help_text="有效（修订稿删去的指标为无效）。")
-    plan_level = BooleanFilter(field_name="task", lookup_expr="isnull", help_text="true：只要方案总体目标；false：只要任务的指标。")
+    plan_level = BooleanFilter(
+        field_name="task", lookup_expr="isnull", help_text="true：只要方案总体目标；false：只要任务的指标。",
+    )
     status = filters.ChoiceFilter(
-        choices=IndicatorStatus.choices, method="filter_status", help_text="最近一期读数的状态（推算，见 latest.status）。",
+        choices=IndicatorStatus.choices, method="filter_status",
+        help_text="最近一期读数的状态（推算，见 latest.status）。",
     )
 
     class Meta:

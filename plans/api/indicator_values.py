@@ -59,13 +59,17 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
             "expected": expected_text(expected_value(target, plan, period.end)),
             "status": indicator_status(target, plan, row.value, period.end),
             "entered_by": row.entered_by.get_username() if row.entered_by_id else None,
-            "created_at": datetime_text(row.created_at), "updated_at": datetime_text(row.updated_at), "version": row.version,
+            "created_at": datetime_text(row.created_at), "updated_at": datetime_text(row.updated_at),
+            "version": row.version,
         }
 
 
 @extend_schema_field({
     "oneOf": [
-        {"type": "string", "minLength": 1, "maxLength": 60, "description": "数字，可带计量单位，如“12000千瓦”“1.2万千瓦”。"},
+        {
+            "type": "string", "minLength": 1, "maxLength": 60,
+            "description": "数字，可带计量单位，如“12000千瓦”“1.2万千瓦”。",
+        },
         {"type": "number"},
     ],
 })
@@ -136,7 +140,9 @@ class IndicatorValueCreateSerializer(IndicatorValueInput):
 
     def validate(self, attrs):
         if attrs["period"].plan_id != attrs["target"].plan_id:
-            raise serializers.ValidationError({"period": [_("报送周期不属于该指标所在的方案 (the period belongs to another plan)")]})
+            raise serializers.ValidationError(
+                {"period": [_("报送周期不属于该指标所在的方案 (the period belongs to another plan)")]}
+            )
         return attrs
 
 
@@ -148,7 +154,9 @@ class IndicatorValueUpdateSerializer(IndicatorValueInput):
 
     def validate(self, attrs):
         if "unit" in attrs and "value" not in attrs:
-            raise serializers.ValidationError({"unit": [_("修改计量单位时须同时填写数值 (send the value together with its unit)")]})
+            raise serializers.ValidationError(
+                {"unit": [_("修改计量单位时须同时填写数值 (send the value together with its unit)")]}
+            )
         return attrs
 
 
@@ -178,11 +186,14 @@ def _value_errors(error: DjangoValidationError, unit_given: bool) -> exceptions.
 _VALUE_CREATE_ERRORS = {
     400: OpenApiResponse(
         ErrorSerializer,
-        description="输入有误：errors.value / errors.unit 为计量单位不能换算或超出精度的说明；errors.target、errors.period："
-        "指标或报送周期不存在、不可见，或周期不属于指标所在的方案。",
+        description="输入有误：errors.value / errors.unit 为计量单位不能换算或超出精度的说明；"
+        "errors.target、errors.period：指标或报送周期不存在、不可见，或周期不属于指标所在的方案。",
     ),
     **errors(401),
-    403: OpenApiResponse(ErrorSerializer, description="无权填报：detail 为规则的说明（只有指标的责任单位在开放的周期填报；督办人员可更正任一周期）。"),
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description="无权填报：detail 为规则的说明（只有指标的责任单位在开放的周期填报；督办人员可更正任一周期）。",
+    ),
     409: OpenApiResponse(ErrorSerializer, description="该指标在该周期已有实际值：请修改（PATCH）该记录。"),
 }
 
@@ -197,7 +208,8 @@ _VALUE_CREATE_ERRORS = {
     ),
     create=extend_schema(
         summary="填报指标实际值（指标的责任单位：开放的周期；督办人员：任一周期）",
-        description="value 可为数字或带计量单位的文字（如“12000千瓦”），按指标的计量单位精确换算后保存；entered_as 保留填报原文。",
+        description="value 可为数字或带计量单位的文字（如“12000千瓦”），按指标的计量单位精确换算后保存；"
+        "entered_as 保留填报原文。",
         request=IndicatorValueCreateSerializer,
         responses={201: etagged(IndicatorValueSerializer), **_VALUE_CREATE_ERRORS},
     ),
@@ -239,7 +251,9 @@ class IndicatorValueViewSet(ApiViewSet, VersionedRetrieveMixin, mixins.ListModel
         user = request.user
         serializer = IndicatorValueCreateSerializer(
             data=request.data,
-            context={"targets": Target.objects.visible_to(user).select_related("plan"), "periods": periods_for_api(user)},
+            context={
+                "targets": Target.objects.visible_to(user).select_related("plan"), "periods": periods_for_api(user),
+            },
         )
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)

@@ -53,13 +53,16 @@ class IndicatorLatestSerializer(serializers.Serializer):
     )
     expected = serializers.CharField(
         allow_null=True,
-        help_text="序时目标值：到该期期末按序时（实施期已过比例）应达到的数值，最多两位小数；越低越好且无基期值的指标为 null。",
+        help_text="序时目标值：到该期期末按序时（实施期已过比例）应达到的数值，最多两位小数；"
+        "越低越好且无基期值的指标为 null。",
     )
     status = IndicatorStatusField()
 
 
 class IndicatorReadingSerializer(IndicatorLatestSerializer):
-    value_id = serializers.IntegerField(allow_null=True, help_text="实际值记录 id（/api/indicator-values/{id}/）；未填报为 null。")
+    value_id = serializers.IntegerField(
+        allow_null=True, help_text="实际值记录 id（/api/indicator-values/{id}/）；未填报为 null。",
+    )
     version = serializers.IntegerField(allow_null=True, help_text="实际值记录的版本；未填报为 null。")
     entered_as = serializers.CharField(allow_null=True, help_text="填报原文，如“12000千瓦”；未填报为 null。")
     note = serializers.CharField(allow_null=True, help_text="说明；未填报为 null。")
@@ -72,7 +75,8 @@ def _reading(reading: Reading | None, full: bool = False) -> dict | None:
     row = reading.value
     shown = {
         "period": reading.period.pk, "period_label": reading.period.label,
-        "value": number_text(row.value) if row else None, "expected": expected_text(reading.expected), "status": reading.status,
+        "value": number_text(row.value) if row else None, "expected": expected_text(reading.expected),
+        "status": reading.status,
     }
     if full:
         shown.update({
@@ -104,7 +108,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
     task = serializers.IntegerField(source="task_id", allow_null=True, help_text="所属任务 id；方案总体目标为 null。")
     latest = IndicatorLatestSerializer(
         allow_null=True, read_only=True,
-        help_text="最近一期有实际值的读数；都未填报时为最近一期（status 为 no_value）；方案尚无已开始的报送周期时为 null。",
+        help_text="最近一期有实际值的读数；都未填报时为最近一期（status 为 no_value）；"
+        "方案尚无已开始的报送周期时为 null。",
     )
     projected = serializers.CharField(
         allow_null=True, help_text="按已填报实际值的趋势推算的目标年末数值（最多两位小数）；少于两期实际值时为 null。",
@@ -133,7 +138,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "id": target.pk, "plan": target.plan_id, "task": target.task_id,
             "owner": None if owner is None else {"id": owner.pk, "name": owner.name},
             "indicator": target.indicator, "comparator": target.comparator, "value": number_text(target.value),
-            "unit": target.unit, "year": target.year, "baseline": number_text(target.baseline), "is_active": target.is_active,
+            "unit": target.unit, "year": target.year, "baseline": number_text(target.baseline),
+            "is_active": target.is_active,
             "text": target.text, "latest": _reading(tracked.latest), "projected": expected_text(tracked.projected),
         }
 

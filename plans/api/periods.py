@@ -22,7 +22,9 @@ class PeriodSerializer(serializers.ModelSerializer):
         fields = ["id", "plan", "label", "start", "end", "due_date", "is_open", "version"]
 
 
-_PERIOD_ACTION = dict(parameters=[IF_MATCH], request=VersionSerializer, responses={200: PeriodSerializer, **WRITE_ERRORS})
+_PERIOD_ACTION = dict(
+    parameters=[IF_MATCH], request=VersionSerializer, responses={200: PeriodSerializer, **WRITE_ERRORS},
+)
 
 
 @extend_schema_view(

@@ -241,7 +241,8 @@ class PlanViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     @extend_schema(
         summary="方案及各章节完成情况",
         description=(
-            "由有效任务汇总：tasks 任务数，completed 已完成数，completed_percent 完成比例，reported 有完成百分比的任务数"
+            "由有效任务汇总：tasks 任务数，completed 已完成数，completed_percent 完成比例，"
+            "reported 有完成百分比的任务数"
             "（最近一期已审核报告的百分比；已完成而无百分比的按100计），average_percent 平均完成百分比。"
             "章节的数字包括其下各级任务。sections 列出当前账号可见的全部有效章节，按文件顺序。"
         ),

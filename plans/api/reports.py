@@ -53,7 +53,8 @@ class ReportSerializer(serializers.ModelSerializer):
             attach_inputs([report])
         return {
             "id": report.pk, "task": report.task_id, "unit": report.unit_id, "period": report.period_id,
-            "status": report.status, "percent": report.percent, "progress": report.progress, "problems": report.problems,
+            "status": report.status, "percent": report.percent, "progress": report.progress,
+            "problems": report.problems,
             "next_steps": report.next_steps, "state": report.state, "late": bool(report.is_late),
             "review_comment": report.review_comment, "submitted_at": datetime_text(report.submitted_at),
             "reviewed_at": datetime_text(report.reviewed_at), "version": report.version,
@@ -70,7 +71,9 @@ class ReportUpdateSerializer(VersionSerializer):
 
 
 class ReviewSerializer(VersionSerializer):
-    comment = serializers.CharField(allow_blank=True, required=False, max_length=5000, help_text="审核意见；退回时必填。")
+    comment = serializers.CharField(
+        allow_blank=True, required=False, max_length=5000, help_text="审核意见；退回时必填。",
+    )
 
 
 class SupportingInputWriteSerializer(StrictInput, serializers.Serializer):

@@ -40,7 +40,8 @@ WRITE_ERRORS = errors(400, 401, 403, 404, 409, 412)
 # write takes (a DELETE too), so that a client generated from it always sends one.
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=True,
-    description='所依据的版本，如 "3"（详情响应的 ETag）。过期 → 412。也可改在请求体中给出 version（过期 → 409）；两者皆无 → 400。',
+    description='所依据的版本，如 "3"（详情响应的 ETag）。过期 → 412。'
+    "也可改在请求体中给出 version（过期 → 409）；两者皆无 → 400。",
 )
 
 
@@ -51,5 +52,6 @@ def etagged(serializer, description="成功；ETag 头为新版本。"):
 def json_errors(descriptions: dict[int, str]):
     """Error responses as JSON only, for an operation whose success is not JSON."""
     return {
-        (code, "application/json"): OpenApiResponse(ErrorSerializer, description=text) for code, text in descriptions.items()
+        (code, "application/json"): OpenApiResponse(ErrorSerializer, description=text)
+        for code, text in descriptions.items()
     }

@@ -70,14 +70,16 @@ class SheetImportListSerializer(serializers.ModelSerializer):
         help_text="previewed：待上传人确认；refused：未通过检查（见 problems），不能导入；applied：已导入。",
     )
     change_count = serializers.IntegerField(read_only=True, help_text="预览中的修改数。")
-    problem_count = serializers.IntegerField(read_only=True, help_text="检查发现的问题数（最多记录 1,000 条及一条“另有 N 个问题”）。")
+    problem_count = serializers.IntegerField(
+        read_only=True, help_text="检查发现的问题数（最多记录 1,000 条及一条“另有 N 个问题”）。",
+    )
     uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
 
     class Meta:
         model = SheetImport
         fields = (
-            "id", "period", "period_label", "plan", "file_name", "size", "sha256", "state", "change_count", "problem_count",
-            "applied_count", "uploaded_by", "created_at", "applied_at",
+            "id", "period", "period_label", "plan", "file_name", "size", "sha256", "state", "change_count",
+            "problem_count", "applied_count", "uploaded_by", "created_at", "applied_at",
         )
         read_only_fields = fields
 
@@ -87,10 +89,14 @@ class SheetImportSerializer(SheetImportListSerializer):
     SHEET_PREVIEW_PAGE changes and problems a page); never the file itself."""
 
     change_count = serializers.SerializerMethodField(help_text="预览中的修改数。")
-    problem_count = serializers.SerializerMethodField(help_text="检查发现的问题数（最多记录 1,000 条及一条“另有 N 个问题”）。")
+    problem_count = serializers.SerializerMethodField(
+        help_text="检查发现的问题数（最多记录 1,000 条及一条“另有 N 个问题”）。",
+    )
     changes = serializers.SerializerMethodField(help_text="确认后将写入的修改（预览），本页的部分。")
     problems = serializers.SerializerMethodField(help_text="检查发现的问题，本页的部分。")
-    preview_page = serializers.SerializerMethodField(help_text="changes 与 problems 的页码（查询参数 preview_page，从 1 起）。")
+    preview_page = serializers.SerializerMethodField(
+        help_text="changes 与 problems 的页码（查询参数 preview_page，从 1 起）。",
+    )
     preview_pages = serializers.SerializerMethodField(help_text="changes 与 problems 的总页数，每页各 200 条。")
 
     class Meta(SheetImportListSerializer.Meta):
@@ -126,7 +132,9 @@ class SheetImportSerializer(SheetImportListSerializer):
 class SheetPreviewPageSerializer(serializers.Serializer):
     """GET /api/sheet-imports/{id}/?preview_page=N: which page of the preview."""
 
-    preview_page = serializers.IntegerField(min_value=1, max_value=1_000_000, default=1, help_text="预览的页码，从 1 起。")
+    preview_page = serializers.IntegerField(
+        min_value=1, max_value=1_000_000, default=1, help_text="预览的页码，从 1 起。",
+    )
 
 
 class SheetUploadSerializer(StrictInput, serializers.Serializer):
@@ -159,9 +167,13 @@ def _upload_bytes(upload) -> bytes:
 def _conflict(error: DjangoValidationError) -> Response:
     """409 with the service's reasons in errors.non_field_errors (plans/api/errors.py's shape)."""
     messages = error.messages
-    detail = messages[0] if len(messages) == 1 else _("有%(count)d个问题，见 errors (%(count)d problems)") % {"count": len(messages)}
+    detail = (
+        messages[0] if len(messages) == 1
+        else _("有%(count)d个问题，见 errors (%(count)d problems)") % {"count": len(messages)}
+    )
     return Response(
-        {"detail": detail, "code": "conflict", "errors": {"non_field_errors": messages}}, status=status.HTTP_409_CONFLICT,
+        {"detail": detail, "code": "conflict", "errors": {"non_field_errors": messages}},
+        status=status.HTTP_409_CONFLICT,
     )
 
 
@@ -177,13 +189,17 @@ def _conflict(error: DjangoValidationError) -> Response:
     create=extend_schema(
         summary="上传填好的进展情况表：检查并预览，不修改报告",
         description=(
-            "multipart/form-data：period（报送周期 id）与 file（.xlsx，上限 10 MB）。能读取的工作簿都会保存并返回 201："
-            "state 为 previewed 时 changes 列出确认后将写入的修改；state 为 refused 时 problems 列出问题（工作表、行、列），"
+            "multipart/form-data：period（报送周期 id）与 file（.xlsx，上限 10 MB）。"
+            "能读取的工作簿都会保存并返回 201："
+            "state 为 previewed 时 changes 列出确认后将写入的修改；"
+            "state 为 refused 时 problems 列出问题（工作表、行、列），"
             "不能导入，改正后重新上传。"
         ),
         request={"multipart/form-data": SheetUploadSerializer},
         responses={
-            201: OpenApiResponse(SheetImportSerializer, description="已保存：previewed（待确认）或 refused（见 problems）。"),
+            201: OpenApiResponse(
+                SheetImportSerializer, description="已保存：previewed（待确认）或 refused（见 problems）。",
+            ),
             400: OpenApiResponse(
                 ErrorSerializer,
                 description="字段有误（errors.period：报送周期不存在或不可见；errors.file），"
@@ -240,7 +256,9 @@ class SheetImportViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModel
         upload.is_valid(raise_exception=True)
         period, file = upload.validated_data["period"], upload.validated_data["file"]
         try:
-            sheet_import = services.sheet_upload(user=request.user, period=period, file_name=file.name, data=_upload_bytes(file))
+            sheet_import = services.sheet_upload(
+                user=request.user, period=period, file_name=file.name, data=_upload_bytes(file),
+            )
         except UploadRefused as refused:
             raise InvalidWorkbook(str(refused)) from refused
         return Response(self.get_serializer(sheet_import).data, status=status.HTTP_201_CREATED)

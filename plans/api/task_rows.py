@@ -191,7 +191,9 @@ class TaskDeadlineViewSet(TaskRowViewSet):
         return services.deadline_create(user=self.request.user, task=task, **values)
 
     def update_row(self, row, expected_version, values):
-        return services.deadline_update(user=self.request.user, deadline=row, expected_version=expected_version, **values)
+        return services.deadline_update(
+            user=self.request.user, deadline=row, expected_version=expected_version, **values,
+        )
 
     def delete_row(self, row, expected_version):
         services.deadline_delete(user=self.request.user, deadline=row, expected_version=expected_version)

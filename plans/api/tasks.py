@@ -105,7 +105,10 @@ class TaskSerializer(serializers.ModelSerializer):
             "due_date": date_text(task.due_date), "start_date": date_text(task.start_date),
             "assignments": self.get_assignments(task),
             "deadlines": [
-                {"id": d["id"], "kind": d["kind"], "date": date_text(d["date"]), "rule": d["rule"], "text": d["text"], "version": d["version"]}
+                {
+                    "id": d["id"], "kind": d["kind"], "date": date_text(d["date"]), "rule": d["rule"],
+                    "text": d["text"], "version": d["version"],
+                }
                 for d in task.deadline_rows
             ],
             "latest_report": self.get_latest_report(task),
