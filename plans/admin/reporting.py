@@ -16,7 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from plans import services
 from plans.admin.common import DerivedYesNoFilter, ReadOnlyInline, RefusalsAsMessages, service_refusals
-from plans.admin.writes import VERSION_FIELD, VersionedForm
+from plans.admin.writes import VERSION_FIELD, ServiceModelAdmin, VersionedForm
 from plans.admin.scoping import PlanScopedAdmin, VisibleOr404
 from plans.exports.download import progress_sheet_response as download
 from plans.models import ProgressReport, Reminder, ReportingPeriod, SheetImport, SupportingInput
@@ -34,13 +34,19 @@ SUBMIT, APPROVE, RETURN = "_submit_report", "_approve_report", "_return_report"
 
 # --- periods ------------------------------------------------------------------------------
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(PlanScopedAdmin, admin.ModelAdmin):
+class ReportingPeriodAdmin(ServiceModelAdmin, PlanScopedAdmin, admin.ModelAdmin):
     list_display = ["label", "plan", "start", "end", "due_date", "is_open"]
     list_filter = ["plan", "is_open"]
     list_select_related = ["plan"]
     search_fields = ["label", "plan__title"]
     autocomplete_fields = ["plan"]
     actions = ["open_periods", "close_periods", "export_sheet", "export_sheet_with_units"]
+
+    def write(self, request, period, values, expected_version):
+        return services.period_save(user=request.user, period=period, expected_version=expected_version, **values)
+
+    def remove(self, request, period, expected_version):
+        services.period_delete(user=request.user, period=period, expected_version=expected_version)
 
     def get_list_display(self, request):
         """A column of sheet links: the plan's sheet, the user's unit's sheet, upload."""

@@ -2,13 +2,18 @@
 too. Each test fills a change page as a browser would (tests/admin/forms.py), lets someone
 else act meanwhile where the rule is about that, posts, and reads the database."""
 import pytest
+from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.test import RequestFactory
 from django.urls import reverse
 
 from plans import services
+from plans.admin.common import ReadOnlyInline
+from plans.admin.writes import ServiceInline, ServiceModelAdmin
 from plans.roles import GROUP_OF_ROLE, OFFICE_GROUP, groups_ensure
 from plans.models import (
-    Assignment, Deadline, MemberRole, ProgressReport, ReportState, Role, Section, Target, Task, TaskStatus,
+    Assignment, CalendarFeed, Deadline, IndicatorValue, MemberRole, Plan, ProgressReport, ReportingPeriod, ReportState,
+    Role, Section, Target, Task, TaskStatus, Unit,
 )
 from tests.admin.forms import get_form
 from tests.factories import (
@@ -248,3 +253,79 @@ def test_a_report_page_opened_before_approval_changes_nothing_after_it(client, r
 
     assert response.status_code == 403  # nothing left for the official to do on it
     assert ProgressReport.objects.get(pk=report.pk).progress == "已完成招标"
+
+
+# --- periods ----------------------------------------------------------------------------------
+def test_a_period_saved_from_a_stale_page_is_refused(office, hebi_task, superuser):
+    period = ReportingPeriodFactory(plan=hebi_task.plan)
+    page = url(ReportingPeriod, "change", period.pk)
+    data = get_form(office, page)
+    services.period_save(user=superuser, period=period, label="2016Q4")
+
+    html = posted(office, page, {**data, "label": "2016四季度"})
+
+    assert STALE in html
+    assert ReportingPeriod.objects.get(pk=period.pk).label == "2016Q4"
+
+
+def test_a_period_opened_on_its_page_gets_its_pending_reports(office, hebi_task):
+    period = ReportingPeriodFactory(plan=hebi_task.plan, is_open=False)
+    page = url(ReportingPeriod, "change", period.pk)
+
+    posted(office, page, {**get_form(office, page), "is_open": "on"})
+
+    assert sorted(period.reports.values_list("unit__short_name", flat=True)) == ["市发改委", "市环保局"]
+
+
+# --- plans, units and what the forms link ---------------------------------------------------------
+def test_office_staff_named_on_the_plan_page_are_saved_with_the_plan(office, hebi_task):
+    colleague = get_user_model().objects.create_user("colleague", password="pw", is_staff=True)
+    page = url(Plan, "change", hebi_task.plan.pk)
+    data = get_form(office, page)
+    staff = data["office_staff"] if isinstance(data["office_staff"], list) else [data["office_staff"]]
+
+    posted(office, page, {**data, "office_staff": [*staff, str(colleague.pk)], "title": "鹤壁市蓝天工程行动计划（修订）"})
+
+    plan = Plan.objects.get(pk=hebi_task.plan.pk)
+    assert plan.title == "鹤壁市蓝天工程行动计划（修订）"
+    assert set(plan.office_staff.values_list("username", flat=True)) == {"office", "colleague"}
+
+
+def test_members_chosen_on_a_collective_units_page_are_saved_with_it(office, hebi_task):
+    collective = UnitFactory(name="各县区政府", short_name="各县区政府", kind="collective")
+    county = UnitFactory(name="浚县人民政府", short_name="浚县政府")
+    page = url(Unit, "change", collective.pk)
+
+    posted(office, page, {**get_form(office, page), "members": [str(county.pk)]})
+
+    assert list(collective.members.values_list("short_name", flat=True)) == ["浚县政府"]
+
+
+def test_a_deadline_deleted_on_its_page_is_gone_and_its_history_names_who(office, hebi_task):
+    deadline = hebi_task.deadlines.get()
+
+    response = office.post(url(Deadline, "delete", deadline.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Deadline.objects.filter(pk=deadline.pk).exists()
+    assert Deadline.history.filter(id=deadline.pk, history_type="-").get().history_user.username == "office"
+
+
+def test_every_admin_form_that_edits_domain_data_saves_through_the_services(db):
+    """Each registered ModelAdmin of the app either saves through the services (a
+    ServiceModelAdmin, or its own save_model calling them) or lets nobody add or change; each
+    inline is a ServiceInline or read-only."""
+    own_save = {ProgressReport, IndicatorValue, CalendarFeed}  # save_model calls the services itself
+    request = RequestFactory().get("/")
+    request.user = get_user_model()(is_superuser=True, is_staff=True, is_active=True)
+    unguarded = []
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label != "plans":
+            continue
+        writes = model_admin.has_add_permission(request) or model_admin.has_change_permission(request)
+        if writes and not isinstance(model_admin, ServiceModelAdmin) and model not in own_save:
+            unguarded.append(model.__name__)
+        for inline in model_admin.inlines:
+            if not issubclass(inline, (ServiceInline, ReadOnlyInline)):
+                unguarded.append(f"{model.__name__}: {inline.__name__}")
+    assert not unguarded, unguarded
