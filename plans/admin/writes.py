@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import Model
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 
 from plans.admin.common import Refused, RefusalsAsMessages, service_refusals
 from plans.models import Versioned
@@ -18,7 +19,7 @@ class VersionedForm(forms.ModelForm):
     """Carries the version of the row the form was filled from, so a save made from a page
     someone else changed meanwhile is refused (services.StaleVersion) instead of overwriting."""
 
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = forms.IntegerField(label=_("版本"), widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
