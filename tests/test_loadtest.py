@@ -30,7 +30,10 @@ WEIGHTS = {"read": 30, "edit": 20, "submit": 10, "review": 10, "race": 15, "stal
 
 
 def _loadtest():
-    spec = importlib.util.spec_from_file_location("benchmarks_loadtest", ROOT / "benchmarks" / "loadtest.py")
+    package = ROOT / "benchmarks" / "load"
+    spec = importlib.util.spec_from_file_location(
+        "benchmarks_load", package / "__init__.py", submodule_search_locations=[str(package)],
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
