@@ -74,7 +74,10 @@ def child_export(work: Path, period_id: int, user_id: int) -> dict:
     started, cpu = time.perf_counter(), time.process_time()
     export_plan_workbook(work / EXPORT, user=user, period=period)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return {"seconds": seconds, "cpu": cpu, "baseline_mb": baseline, "peak_mb": peak_mb(), "bytes": (work / EXPORT).stat().st_size}
+    return {
+        "seconds": seconds, "cpu": cpu, "baseline_mb": baseline, "peak_mb": peak_mb(),
+        "bytes": (work / EXPORT).stat().st_size,
+    }
 
 
 def child_readback(work: Path) -> dict:
@@ -99,7 +102,10 @@ def child_floor(work: Path) -> dict:
     started, cpu = time.perf_counter(), time.process_time()
     write_floor(data, work / FLOOR)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return {"seconds": seconds, "cpu": cpu, "baseline_mb": baseline, "peak_mb": peak_mb(), "bytes": (work / FLOOR).stat().st_size}
+    return {
+        "seconds": seconds, "cpu": cpu, "baseline_mb": baseline, "peak_mb": peak_mb(),
+        "bytes": (work / FLOOR).stat().st_size,
+    }
 
 
 def child_lookup(work: Path) -> dict:
@@ -110,12 +116,16 @@ def child_lookup(work: Path) -> dict:
     from plans.models import ReportingPeriod, Task
 
     return {
-        "period": ReportingPeriod.objects.get(is_open=True).pk, "user": get_user_model().objects.get(username="bench").pk,
+        "period": ReportingPeriod.objects.get(is_open=True).pk,
+        "user": get_user_model().objects.get(username="bench").pk,
         "tasks": Task.objects.tasks().count(),
     }
 
 
-CHILDREN = {"lookup": child_lookup, "build": child_build, "export": child_export, "readback": child_readback, "floor": child_floor}
+CHILDREN = {
+    "lookup": child_lookup, "build": child_build, "export": child_export, "readback": child_readback,
+    "floor": child_floor,
+}
 
 
 # --- the parent -------------------------------------------------------------------------------
@@ -161,13 +171,17 @@ def benchmark(work: Path, tasks: int, reuse: bool = False, repeat: int = 3) -> N
         raise SystemExit(f"{work / DATABASE} exists: give --keep an empty or new directory, or add --reuse")
     else:
         print("migrating a fresh SQLite database …", flush=True)
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True,
+        )
         built = run_child(env, "build", "--work", str(work), "--tasks", str(tasks))
         print(f"built {tasks} tasks in {built['seconds']:.1f} s (peak RSS {built['peak_mb']:.0f} MB)", flush=True)
     exports, floors, read = [], [], None
     for run in range(1, repeat + 1):  # alternated, so a busy moment of the machine hits both
         print(f"run {run}/{repeat}", flush=True)
-        exports.append(run_child(env, "export", "--work", str(work), "--period", str(built["period"]), "--user", str(built["user"])))
+        exports.append(run_child(
+            env, "export", "--work", str(work), "--period", str(built["period"]), "--user", str(built["user"]),
+        ))
         read = read or run_child(env, "readback", "--work", str(work))
         floors.append(run_child(env, "floor", "--work", str(work)))
         print(f"  export {exports[-1]['seconds']:.2f} s, floor {floors[-1]['seconds']:.2f} s", flush=True)
@@ -183,8 +197,11 @@ def benchmark(work: Path, tasks: int, reuse: bool = False, repeat: int = 3) -> N
         ("build seconds", f"{built['seconds']:.1f}" if "seconds" in built else "(reused)", ""),
         ("export seconds", f"{exported['seconds']:.2f} (CPU {exported['cpu']:.2f}), median of {repeat}", ""),
         ("floor seconds", f"{floor['seconds']:.2f} (CPU {floor['cpu']:.2f}), median of {repeat}", ""),
-        ("ratio", f"{ratio:.2f} (CPU {exported['cpu'] / floor['cpu']:.2f})", f"{'PASS' if fast else 'FAIL'} (goal ≤ {GOAL_RATIO})"),
-        ("export peak MB", f"{max(run['peak_mb'] for run in exports):.0f} (highest of {repeat}; after setup {exported['baseline_mb']:.0f})",
+        ("ratio", f"{ratio:.2f} (CPU {exported['cpu'] / floor['cpu']:.2f})",
+         f"{'PASS' if fast else 'FAIL'} (goal ≤ {GOAL_RATIO})"),
+        ("export peak MB",
+         f"{max(run['peak_mb'] for run in exports):.0f} (highest of {repeat}; "
+         f"after setup {exported['baseline_mb']:.0f})",
          f"{'PASS' if small else 'FAIL'} (goal < {GOAL_PEAK_MB})"),
         ("floor peak MB", f"{floor['peak_mb']:.0f} (after loading cells {floor['baseline_mb']:.0f})", ""),
     ]
@@ -197,8 +214,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", type=int, default=50_000, help="number of synthetic tasks (default 50000)")
     parser.add_argument("--keep", type=Path, help="work in DIR and keep the database and workbooks there")
-    parser.add_argument("--repeat", type=int, default=3, help="export and floor runs, alternated; medians are compared (default 3)")
-    parser.add_argument("--reuse", action="store_true", help="with --keep: measure again on the database built there before")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="export and floor runs, alternated; medians are compared (default 3)",
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --keep: measure again on the database built there before",
+    )
     parser.add_argument("--child", choices=CHILDREN, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--period", type=int, help=argparse.SUPPRESS)

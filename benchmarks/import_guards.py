@@ -44,7 +44,10 @@ def hebi_docx() -> bytes:
 def rezip(data: bytes, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None) -> bytes:
     replace, add = replace or {}, add or {}
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target,
+    ):
         for info in source.infolist():
             target.writestr(info.filename, replace.get(info.filename, source.read(info.filename)))
         for name, content in add.items():
@@ -106,7 +109,10 @@ def measure(path: Path, database: str) -> tuple[float, float, int, str]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = f"sqlite:///{folder}/bench.sqlite3"
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=BASE, env={**os.environ, "DATABASE_URL": database}, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v0"], cwd=BASE, env={**os.environ, "DATABASE_URL": database},
+            check=True,
+        )
         for label, path in cases(Path(folder)):
             seconds, peak, status, said = measure(path, database)
             print(f"{label:52} {seconds:6.2f} s  peak {peak:5.0f} MB  exit {status}  {said}")

@@ -43,7 +43,9 @@ import json
 from rest_framework.authtoken.models import Token
 from plans import services
 from plans.models import ProgressReport, Role
-from tests.factories import AssignmentFactory, PlanFactory, ReportingPeriodFactory, TaskFactory, UnitFactory, UserFactory
+from tests.factories import (
+    AssignmentFactory, PlanFactory, ReportingPeriodFactory, TaskFactory, UnitFactory, UserFactory,
+)
 plan, unit = PlanFactory(), UnitFactory()
 for number in range({writers}):
     AssignmentFactory(task=TaskFactory(plan=plan, title=f"任务{{number}}"), unit=unit, role=Role.RESPONSIBLE)
@@ -79,7 +81,8 @@ def environment(directory: Path, workers: int) -> dict[str, str]:
 
 def _manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=600,
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True,
+        timeout=600,
     )
     if result.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
@@ -122,7 +125,9 @@ def prepared(directory: Path, writers: int = 20, workers: int = 8):
             cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
-        yield Setup(port=_wait_for_port(log, process, workers), token=seeded["token"], reports=seeded["reports"], log=log)
+        yield Setup(
+            port=_wait_for_port(log, process, workers), token=seeded["token"], reports=seeded["reports"], log=log,
+        )
     finally:
         _stop(process)
 
@@ -182,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="sqlite-writers-") as directory, \
             prepared(Path(directory), options.writers, options.workers) as setup:
-        print(f"{options.rounds} rounds of {options.writers} simultaneous PATCHes, gunicorn with {options.workers} workers")
+        print(
+            f"{options.rounds} rounds of {options.writers} simultaneous PATCHes, "
+            f"gunicorn with {options.workers} workers"
+        )
         totals: collections.Counter = collections.Counter()
         rounds_with_500 = 0
         for number in range(1, options.rounds + 1):

@@ -2,7 +2,8 @@
 raw XML in a zip (seconds, no openpyxl) and time the check of each next to a floor, each in
 its own child process so each peak RSS is its own.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/upload_limits.py [--rows 1000000] [--strings 10000000] [--keep DIR] [--old] [--service]
+    PYTHONPATH=. .venv/bin/python benchmarks/upload_limits.py [--rows 1000000] [--strings 10000000] [--keep DIR]
+        [--old] [--service]
 
 The sheets: a unit's progress sheet (signature, header rows, the columns the reader checks)
 followed by `--rows` task rows (about 5 MB zipped for a million), and a workbook whose
@@ -38,14 +39,18 @@ CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
     "</Types>"
 )
 ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="xl/workbook.xml"/>'
     "</Relationships>"
 )
 WORKBOOK = (
@@ -55,8 +60,10 @@ WORKBOOK = (
 )
 WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+    'Target="sharedStrings.xml"/>'
     "</Relationships>"
 )
 
@@ -80,12 +87,17 @@ def _head_rows(kind: str = "unit", plan_key: str = "bench", period_label: str = 
 
     columns = layout.columns_for(kind)
     key = layout.letter(layout.key_column_index(kind))
-    signature = layout.signature(kind=kind, plan_key=plan_key, period_label=period_label, unit_name="单位" if kind == layout.UNIT else "")
-    group = "".join(_inline(f"{layout.letter(i)}3", column.group or column.header) for i, column in enumerate(columns, start=1))
+    signature = layout.signature(
+        kind=kind, plan_key=plan_key, period_label=period_label, unit_name="单位" if kind == layout.UNIT else "",
+    )
+    group = "".join(
+        _inline(f"{layout.letter(i)}3", column.group or column.header) for i, column in enumerate(columns, start=1)
+    )
     header = "".join(_inline(f"{layout.letter(i)}4", column.header) for i, column in enumerate(columns, start=1))
     return (
         f'<row r="1">{_inline("A1", "进展情况表")}</row><row r="2">{_inline("A2", "填报单位")}</row>'
-        f'<row r="3">{group}{_inline(f"{key}3", signature)}</row><row r="4">{header}{_inline(f"{key}4", layout.KEY_HEADER)}</row>'
+        f'<row r="3">{group}{_inline(f"{key}3", signature)}</row>'
+        f'<row r="4">{header}{_inline(f"{key}4", layout.KEY_HEADER)}</row>'
     )
 
 
@@ -97,7 +109,9 @@ def _package(path: Path, sheet_rows, *, dimension: str = "", strings=None, uniqu
         archive.writestr("xl/workbook.xml", WORKBOOK)
         archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}">{dimension}<sheetData>'.encode())
+            sheet.write(
+                f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}">{dimension}<sheetData>'.encode()
+            )
             for chunk in sheet_rows:
                 sheet.write(chunk.encode())
             sheet.write(b"</sheetData></worksheet>")
@@ -204,7 +218,9 @@ def child_service(path: Path, period_id: int, user_id: int) -> dict:
         outcome = "refused: " + str(refusal).split(" (")[0][:90]
     else:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT length(changes) + length(problems) FROM plans_sheetimport WHERE id = %s", [sheet_import.pk])
+            cursor.execute(
+                "SELECT length(changes) + length(problems) FROM plans_sheetimport WHERE id = %s", [sheet_import.pk],
+            )
             stored = cursor.fetchone()[0]
         outcome = f"{sheet_import.state}: {len(sheet_import.problems)} problems kept, preview {stored / 1024:.0f} KiB"
         SheetImport.objects.filter(pk=sheet_import.pk).delete()
@@ -262,8 +278,12 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--strings", type=int, default=10_000_000)
     parser.add_argument("--keep", help="build the files in this directory and keep them")
-    parser.add_argument("--old", action="store_true", help="also time openpyxl walking every row (the path before the limits)")
-    parser.add_argument("--service", action="store_true", help="also run the whole upload against a scratch SQLite database")
+    parser.add_argument(
+        "--old", action="store_true", help="also time openpyxl walking every row (the path before the limits)",
+    )
+    parser.add_argument(
+        "--service", action="store_true", help="also run the whole upload against a scratch SQLite database",
+    )
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--child")
     parser.add_argument("--file")
@@ -292,7 +312,8 @@ def main():
     files = build(work, args.rows, args.strings)
     print(f"built {len(files)} files in {time.perf_counter() - started:.1f} s in {work}")
     print(
-        f"limits: {xlsx_reader.MAX_ROWS:,} rows, {xlsx_reader.MAX_CELLS:,} cells, {xlsx_reader.MAX_SHARED_STRINGS:,} shared strings, "
+        f"limits: {xlsx_reader.MAX_ROWS:,} rows, {xlsx_reader.MAX_CELLS:,} cells, "
+        f"{xlsx_reader.MAX_SHARED_STRINGS:,} shared strings, "
         f"{xlsx_reader.MAX_TEXT_BYTES / 2**20:g} MiB of text"
     )
     print(f"{'file':<18} {'zip MB':>7} {'step':<6} {'seconds':>8} {'peak MB':>8}  outcome")
@@ -300,7 +321,11 @@ def main():
         size = path.stat().st_size / 2**20
         for case in ("floor", "check", *(("old",) if args.old else ())):
             result = run_child(case, path, args.timeout)
-            print(f"{name:<18} {size:>7.1f} {case:<6} {result['seconds']:>8.2f} {result['peak_mb']:>8.0f}  {result['outcome']}", flush=True)
+            print(
+                f"{name:<18} {size:>7.1f} {case:<6} {result['seconds']:>8.2f} {result['peak_mb']:>8.0f}  "
+                f"{result['outcome']}",
+                flush=True,
+            )
     if args.service:
         service(work, files, args)
     if not args.keep:
@@ -322,16 +347,24 @@ def service(work: Path, files: dict[str, Path], args) -> None:
         "DJANGO_SETTINGS_MODULE": "tracker.settings",
     }
     subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"], cwd=ROOT, env={**os.environ, **env}, check=True,
+        [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"], cwd=ROOT, env={**os.environ, **env},
+        check=True,
     )
     prepared = run_child("prepare", None, args.timeout, env)
     within = work / "within-limit.xlsx"
-    _package(within, _task_rows(xlsx_reader.MAX_ROWS - 10, kind=layout.FULL, plan_key=prepared["plan_key"], period_label=prepared["period_label"]))
+    _package(within, _task_rows(
+        xlsx_reader.MAX_ROWS - 10, kind=layout.FULL, plan_key=prepared["plan_key"],
+        period_label=prepared["period_label"],
+    ))
     extra = ("--period", str(prepared["period"]), "--user", str(prepared["user"]))
     for name, path in {**files, "within-limit": within}.items():
         result = run_child("service", path, args.timeout, env, *extra)
         size = path.stat().st_size / 2**20
-        print(f"{name:<18} {size:>7.1f} {'upload':<6} {result['seconds']:>8.2f} {result['peak_mb']:>8.0f}  {result['outcome']}", flush=True)
+        print(
+            f"{name:<18} {size:>7.1f} {'upload':<6} {result['seconds']:>8.2f} {result['peak_mb']:>8.0f}  "
+            f"{result['outcome']}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
