@@ -1,4 +1,4 @@
-"""Every database constraint of plans/models.py, both ways: a valid row saves, a violating
+"""Every database constraint of plans/models/, both ways: a valid row saves, a violating
 row is refused by the database. Invalid choices and a second lead are written past save()
 with .update() or bulk_create(), as bulk and imported data would be."""
 import datetime
