@@ -124,6 +124,13 @@ def can_create_plan(user) -> str:
     return "" if is_office_anywhere(user) else _("只有督办人员才能新建方案 (only office staff create plans)")
 
 
+def can_apply_plan_import(user, draft) -> str:
+    """A draft plan import is confirmed or discarded by its uploader (or a superuser)."""
+    if sees_everything(user) or draft.uploaded_by_id == getattr(user, "pk", None):
+        return ""
+    return _("只有上传人才能确认或删除这次导入 (only the uploader confirms or discards an import)")
+
+
 def can_manage_accounts(user) -> str:
     """Which unit an account acts for, and in which role: superusers only."""
     return "" if sees_everything(user) else _("只有系统管理员才能管理账号 (only administrators manage accounts)")

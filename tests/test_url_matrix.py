@@ -47,6 +47,7 @@ from plans.models import (
     Reminder,
     ReportingPeriod,
     Role,
+    PlanImport,
     SheetImport,
     Target,
     Task,
@@ -96,6 +97,8 @@ READERS = {
     "impA": {"leader_a", "office"},
     "impB": {"leader_b", "office"},
     "impQ": {"other_office"},
+    "planimpP": {"office"},
+    "planimpQ": {"other_office"},
 }
 # Who may change rows of each scope (units also write their own reports, values and feeds:
 # given per object below). Reminders and uploads are records nobody edits in the admin.
@@ -229,6 +232,12 @@ def build_world() -> World:
     for scope, uploader, plan in (("impA", "leader_a", plan_p), ("impB", "leader_b", plan_p), ("impQ", "other_office", plan_q)):
         upload = SheetImportFactory(period=plan.periods.get(label="2016Q3"), uploaded_by=users[uploader], file_name=f"MK{scope.upper()}.xlsx")
         world.add(upload, scope, f"MK{scope.upper()}")
+    for scope, uploader in (("planimpP", "office"), ("planimpQ", "other_office")):
+        draft = PlanImport.objects.create(
+            source_name=f"MK{scope.upper()}.txt", source_kind="txt", source_sha256="0" * 64, uploaded_by=users[uploader],
+            source_text="鹤壁市某某工作方案\n一、重点任务\n（一）推进某项工作。（责任单位：市发改委）",
+        )
+        world.add(draft, scope, f"MK{scope.upper()}", writers={uploader})
     for unit in (unit_a, unit_b, unit_s, unit_m, unit_z, collective):
         world.add(unit, "shared")
     world.add(UnitAlias.objects.create(unit=unit_a, jurisdiction="鹤壁市", name="发改委"), "shared")

@@ -4,7 +4,17 @@ of units and offices) and logins (unlocking accounts)."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from plans.admin import access, feeds, indicators, logins, plans, reporting, tasks, units  # noqa: F401  (registers the ModelAdmins)
+from plans.admin import (  # noqa: F401  (registers the ModelAdmins)
+    access,
+    feeds,
+    indicators,
+    logins,
+    plan_imports,
+    plans,
+    reporting,
+    tasks,
+    units,
+)
 
 admin.site.site_header = _("行动方案督办系统")
 admin.site.site_title = _("行动方案督办系统")

@@ -1,5 +1,5 @@
 """The domain's models, one module per area (units, plans, the task tree, targets, reporting,
-calendar feeds, reminders, sheet imports); every public name is importable from here."""
+calendar feeds, reminders, sheet imports, plan imports); every public name is importable from here."""
 # isort: skip_file
 # The areas are imported in the order their models have always been registered in: that
 # order fixes the order of each model's reverse relations (deletion, the admin, dumpdata).
@@ -62,6 +62,8 @@ from plans.models.sheet_imports import (
     SheetImportState,
 )
 
+from plans.models.plan_imports import PlanImport, PlanImportQuerySet, PlanImportState
+
 __all__ = [
     "Assignment",
     "AssignmentManager",
@@ -80,6 +82,9 @@ __all__ = [
     "Membership",
     "NodeKind",
     "Plan",
+    "PlanImport",
+    "PlanImportQuerySet",
+    "PlanImportState",
     "PlanIssuer",
     "PlanIssuerManager",
     "PlanManager",

@@ -48,6 +48,7 @@ class ImportSummary:
     plan_fields_changed: list[str] = field(default_factory=list)
     new_units: list[str] = field(default_factory=list)
     task_count: int = 0
+    plan_id: int | None = None  # the plan made or updated (in a dry run: rolled back with it)
 
     @property
     def has_changes(self) -> bool:
@@ -199,6 +200,7 @@ class _PlanWriter:
 
     def write(self) -> ImportSummary:
         plan = self._write_plan()
+        self.summary.plan_id = plan.pk
         self._write_collective_members()
         nodes = self._write_nodes(plan)
         self._write_targets(plan, nodes)

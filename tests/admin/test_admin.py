@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
-from plans.models import Plan, ProgressReport, Reminder, Role, SheetImport, Task, Unit
+from plans.models import Plan, PlanImport, ProgressReport, Reminder, Role, SheetImport, Task, Unit
 from tests.factories import (
     CalendarFeedFactory,
     IndicatorValueFactory,
@@ -62,6 +62,11 @@ def every_model(hebi_task):
     SupportingInputFactory(report=report)
     ReminderFactory()
     SheetImportFactory(period=report.period)
+    PlanImport.objects.create(
+        source_name="鹤壁市蓝天工程实施方案.docx", source_kind="docx", source_sha256="0" * 64,
+        source_text="鹤壁市蓝天工程实施方案\n一、主要任务\n（一）推广清洁能源。（责任单位：市发改委）",
+        uploaded_by=MembershipFactory().user,
+    )
     Token.objects.create(user=MembershipFactory().user)
     Group.objects.create(name="督办员")
     AccessAttempt.objects.create(
