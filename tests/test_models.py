@@ -24,6 +24,8 @@ from plans.models import (
     Deadline,
     DeadlineKind,
     Plan,
+    PlanImport,
+    PlanImportState,
     PlanIssuer,
     ProgressReport,
     ReportingPeriod,
@@ -614,6 +616,27 @@ def test_plans_sheetimport_state_valid_refuses_an_unlisted_state():
 
     with refused(SheetImport, "plans_sheetimport_state_valid"):
         SheetImport.objects.filter(pk=sheet_import.pk).update(state="half-done")
+
+
+# --- plan documents imported in the browser ---------------------------------------------------
+def _plan_import(**fields):
+    return PlanImport.objects.create(
+        source_name="方案.txt", source_kind="txt", source_sha256="0" * 64, source_text="方案", uploaded_by=MembershipFactory().user,
+        **fields,
+    )
+
+
+def test_plans_planimport_state_valid_accepts_a_listed_state():
+    draft = _plan_import(state=PlanImportState.APPLIED)
+
+    assert PlanImport.objects.get(pk=draft.pk).state == "applied"
+
+
+def test_plans_planimport_state_valid_refuses_an_unlisted_state():
+    draft = _plan_import()
+
+    with refused(PlanImport, "plans_planimport_state_valid"):
+        PlanImport.objects.filter(pk=draft.pk).update(state="half-read")
 
 
 def test_plans_sheetimport_applied_at_iff_applied_accepts_an_applied_import_with_its_time():

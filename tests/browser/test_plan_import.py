@@ -42,3 +42,4 @@ def test_an_office_imports_a_plan_document_in_the_browser(browser, live_server, 
     assert f"plan__id__exact={plan.pk}" in page.url
     assert page.locator("#result_list tbody tr").count() == plan.nodes.tasks().count() == tasks_shown
     screenshot(page, "plan-import-3-tasks")
+    page.close()  # no request left in flight when the live server stops
