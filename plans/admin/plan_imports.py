@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from plans import services
-from plans.admin.common import changelist_url, service_refusals
+from plans.admin.common import changelist_url
 from plans.admin.scoping import VisibleOr404
 from plans.admin.writes import ServiceModelAdmin
 from plans.importers.types import ImportRefused
@@ -117,12 +117,11 @@ class PlanImportAdmin(ServiceModelAdmin, VisibleOr404, admin.ModelAdmin):
 def preview_context(draft: PlanImport) -> dict:
     """What the preview page shows: the parsed plan, its warnings, counts, and what confirming
     would change (a dry run)."""
-    with service_refusals():
-        try:
-            parsed = draft_parse(draft)
-            summary = draft_preview(draft)
-        except ImportRefused as refusal:
-            return {"preview_error": str(refusal)}
+    try:
+        parsed = draft_parse(draft)
+        summary = draft_preview(draft, parsed)
+    except ImportRefused as refusal:
+        return {"preview_error": str(refusal)}
     tasks = parsed.tasks
     deadlines = sum(len(task.deadlines) for task in tasks)
     targets = len(parsed.targets) + sum(len(node.targets) for node in parsed.nodes)

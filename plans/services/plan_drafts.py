@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from plans.exports.upload import UploadRefused, check_size
 from plans.importers import parse_lines
 from plans.importers.reader import MAX_DOCUMENT_BYTES, read_document
 from plans.importers.types import ImportRefused, ParsedPlan
@@ -30,20 +31,18 @@ def draft_parse(draft: PlanImport) -> ParsedPlan:
     return parse_lines(draft.source_text.splitlines(), source_name=draft.source_name, plan_year=draft.plan_year)
 
 
-def draft_preview(draft: PlanImport) -> ImportSummary:
-    """What confirming the draft would do to the database (a dry run of the plan import)."""
-    return plan_import(
-        parsed=draft_parse(draft), source_text=draft.source_text, source_name=draft.source_name, dry_run=True,
-    )
+def draft_preview(draft: PlanImport, parsed: ParsedPlan) -> ImportSummary:
+    """What confirming the draft (parsed: draft_parse) would do to the database: a dry run of
+    the plan import."""
+    return plan_import(parsed=parsed, source_text=draft.source_text, source_name=draft.source_name, dry_run=True)
 
 
 def _read_upload(file_name: str, data: bytes) -> tuple[list[str], str]:
     """The uploaded file's lines and kind, read as `import_plan` reads a file on disk."""
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise ImportRefused(
-            _("文件过大（%(size).1f MB，上限 %(limit)d MB）(file too large)")
-            % {"size": len(data) / 2**20, "limit": MAX_DOCUMENT_BYTES // 2**20}
-        )
+    try:  # by its size alone, before it is written to disk
+        check_size(len(data), max_bytes=MAX_DOCUMENT_BYTES)
+    except UploadRefused as refusal:
+        raise ImportRefused(str(refusal)) from None
     suffix = Path(file_name).suffix.lower()
     with tempfile.TemporaryDirectory(prefix="plan-upload-") as folder:
         path = Path(folder) / f"document{suffix}"

@@ -1,6 +1,8 @@
 """导入方案文件 in the admin: an office uploads a plan document, reads the parsed plan on the
 preview page, confirms, and has the same plan `manage.py import_plan` makes of the file; bad
 files and the wrong people are refused with the database as it was."""
+from pathlib import Path
+
 import docx
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,7 +18,7 @@ from tests.factories import AccountFactory, UnitFactory
 from tests.importers.test_reader import pdf_of
 from tests.admin.forms import get_form
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[2]
 HEBI = ROOT / "seeds" / "hebi-2016-blue-sky-plan.txt"
 CORPUS = ROOT / "tests" / "importers" / "corpus" / "city-chaozhou-2019-blue-sky.txt"
 ADD = reverse("admin:plans_planimport_add")
