@@ -29,6 +29,13 @@ class PlanUploadForm(forms.ModelForm):
         model = PlanImport
         fields = ["plan_year"]
 
+    def clean_plan_year(self):
+        """The range `manage.py import_plan --plan-year` accepts."""
+        year = self.cleaned_data.get("plan_year")
+        if year is not None and not 1949 <= year <= 2100:
+            raise forms.ValidationError(_("方案年度应在 1949 至 2100 之间 (a year from 1949 to 2100)"))
+        return year
+
 
 @admin.register(PlanImport)
 class PlanImportAdmin(ServiceModelAdmin, VisibleOr404, admin.ModelAdmin):

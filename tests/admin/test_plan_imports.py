@@ -135,6 +135,13 @@ def test_a_bad_file_is_refused_with_the_reason_and_nothing_stored(office, name, 
     assert (PlanImport.objects.count(), Plan.objects.count()) == (0, plans_before)
 
 
+def test_a_plan_year_out_of_range_is_refused_on_the_form(office):
+    response = upload(office, HEBI.name, HEBI.read_bytes(), plan_year="5")
+
+    assert "1949" in response.content.decode()
+    assert PlanImport.objects.count() == 0
+
+
 def test_an_official_cannot_import_and_another_office_cannot_see_a_draft(client, office, db):
     upload(office, HEBI.name, HEBI.read_bytes())
     draft = PlanImport.objects.get()
