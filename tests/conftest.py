@@ -33,3 +33,9 @@ def private_cache(settings):
     each other's entries. Each test process gets a cache in its own memory instead
     (tests/api/test_token_throttle.py runs the configured one in child processes)."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Uploaded originals go to the test's own folder, not the project's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -235,6 +235,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Uploaded originals (plan documents). Never served under a URL: downloads go through views that
+# check who may see them. One host: a local folder; several hosts: a shared path or another
+# storage backend set in STORAGES["default"].
+MEDIA_ROOT = Path(_env_str("MEDIA_ROOT", "var/media"))
+MEDIA_ROOT = MEDIA_ROOT if MEDIA_ROOT.is_absolute() else BASE_DIR / MEDIA_ROOT
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # WhiteNoise serves what collectstatic wrote to STATIC_ROOT, gzip-compressed ahead of

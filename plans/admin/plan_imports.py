@@ -13,7 +13,7 @@ from plans.admin.writes import ServiceModelAdmin
 from plans.importers.types import ImportRefused
 from plans.models import PlanImport, PlanImportState, Task
 from plans.permissions import can_apply_plan_import, is_office_anywhere
-from plans.services.plan_drafts import draft_parse, draft_preview
+from plans.services.plan_review import draft_review
 
 APPLY = "_apply_import"
 SUFFIXES = ".docx, .pdf, .txt, .html, .doc, .wps"
@@ -122,24 +122,12 @@ class PlanImportAdmin(ServiceModelAdmin, VisibleOr404, admin.ModelAdmin):
 
 
 def preview_context(draft: PlanImport) -> dict:
-    """What the preview page shows: the parsed plan, its warnings, counts, and what confirming
-    would change (a dry run)."""
-    try:
-        parsed = draft_parse(draft)
-        summary = draft_preview(draft, parsed)
-    except ImportRefused as refusal:
-        return {"preview_error": str(refusal)}
-    tasks = parsed.tasks
-    deadlines = sum(len(task.deadlines) for task in tasks)
-    targets = len(parsed.targets) + sum(len(node.targets) for node in parsed.nodes)
-    units = parsed.units
+    """What the preview page shows: the parsed plan as corrected, its warnings, unit matches,
+    counts, what confirming would change (a dry run) and, for a revision, the diff."""
+    review = draft_review(draft)
+    if review.error:
+        return {"preview_error": review.error}
     return {
-        "parsed": parsed,
-        "preview": summary,
-        "counts": {
-            "tasks": len(tasks), "units": len(units), "new_units": len(summary.new_units),
-            "known_units": len(units) - len(summary.new_units), "deadlines": deadlines, "targets": targets,
-        },
-        "tasks_without_units": [task for task in tasks if not task.responsible],
-        "nodes": parsed.nodes,
+        "review": review, "parsed": review.parsed, "preview": review.summary, "counts": review.counts,
+        "nodes": review.shown.nodes,
     }

@@ -31,6 +31,10 @@ class PlanImport(Versioned):
     source_name = models.CharField(_("文件名"), max_length=255)
     source_kind = models.CharField(_("文件类型"), max_length=10)
     source_sha256 = models.CharField(_("文件摘要"), max_length=64)
+    source_file = models.FileField(
+        _("原文件"), upload_to="plan-imports/%Y/%m/", blank=True,
+        help_text=_("上传的原始文件，仅可由能查看此导入的人下载。"),
+    )
     source_text = models.TextField(_("文件文本"), help_text=_("从文件中读出的文字，解析由此得出。"))
     plan_year = models.PositiveSmallIntegerField(
         _("方案年度"), null=True, blank=True, help_text=_("文件中月日未写年份时采用；留空则从文件读出。"),
@@ -45,6 +49,14 @@ class PlanImport(Versioned):
     )
     applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
     summary = models.JSONField(_("导入结果"), default=list, blank=True)
+    corrections = models.JSONField(
+        _("更正"), default=dict, blank=True,
+        help_text=_("确认前所作的更正（方案信息、单位对应、任务的单位与时限、删除或合并），确认时一并写入。"),
+    )
+    revises = models.ForeignKey(
+        Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("更新的方案"),
+        help_text=_("由办公室选定：以此文件更新的已有方案；留空则按文号或标题查找，找不到即新建。"),
+    )
 
     objects = PlanImportQuerySet.as_manager()
 

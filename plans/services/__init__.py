@@ -16,7 +16,12 @@ from plans.services.periods import (  # noqa: F401
     periods_generate,
     reports_ensure,
 )
-from plans.services.plan_drafts import plan_draft_apply, plan_draft_delete, plan_draft_upload  # noqa: F401
+from plans.services.plan_drafts import (  # noqa: F401
+    plan_draft_apply,
+    plan_draft_correct,
+    plan_draft_delete,
+    plan_draft_upload,
+)
 from plans.services.plan_import import ImportSummary, plan_import  # noqa: F401
 from plans.services.plans import (  # noqa: F401
     plan_delete,

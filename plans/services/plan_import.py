@@ -31,7 +31,7 @@ from plans.services.conflicts import retry_on_conflict
 
 
 _POSITION_SHIFT = 1_000_000  # moves live positions out of the way while a tree is renumbered
-_RETIRED_BASE = 1_000_000_000  # retired nodes sit at this + pk, out of every renumbering
+RETIRED_BASE = 1_000_000_000  # retired nodes sit at this + pk, out of every renumbering
 
 
 @dataclass
@@ -88,18 +88,28 @@ class ImportSummary:
 
 
 @retry_on_conflict
-def plan_import(*, parsed: ParsedPlan, source_text: str, source_name: str, dry_run: bool = False) -> ImportSummary:
-    """Create the plan, or bring an existing one (same document number, else same title) in
-    line with the document: nodes are matched by numbering path and title, unchanged rows are
-    not written, progress reports of kept tasks stay, removed tasks that have reports are
-    retired (is_active off) instead of deleted. All or nothing; `dry_run` rolls back."""
+def plan_import(
+    *, parsed: ParsedPlan, source_text: str, source_name: str, dry_run: bool = False,
+    unit_choices: dict | None = None, into: Plan | None = None, note: str = "", user=None,
+) -> ImportSummary:
+    """Create the plan, or bring an existing one (`into`, else the plan of the same document
+    number, else of the same title) in line with the document: nodes are matched by numbering
+    path and title, unchanged rows are not written, progress reports of kept tasks stay,
+    removed tasks that have reports are retired (is_active off) instead of deleted. All or
+    nothing; `dry_run` rolls back.
+
+    `unit_choices` (written name → {"unit": id} or {"new": kind}, see importers.corrections)
+    settles names an office matched by hand: a name given an existing unit becomes an alias
+    of it in the plan's jurisdiction, so the next document matches by itself. `note` and `user`
+    are the reason and the person the history of every plan, task, assignment and deadline
+    row written records."""
     if not parsed.tasks:
         raise ImportRefused(_("未找到分配了责任单位的任务 (no task with assigned units found)"))
     if not parsed.title:
         raise ImportRefused(_("未能识别方案标题 (no plan title found)"))
     with transaction.atomic():
         try:
-            summary = _PlanWriter(parsed, source_text, source_name).write()
+            summary = _PlanWriter(parsed, source_text, source_name, unit_choices or {}, into, (note, user)).write()
         except ValidationError as error:
             raise ImportRefused(
                 _("方案数据不合规 (invalid plan data): %(error)s") % {"error": "; ".join(error.messages)}
@@ -113,9 +123,10 @@ def plan_import(*, parsed: ParsedPlan, source_text: str, source_name: str, dry_r
 class _UnitResolver:
     """Written unit names of one jurisdiction → Unit rows, creating the ones not met before."""
 
-    def __init__(self, jurisdiction: str, summary: ImportSummary):
+    def __init__(self, jurisdiction: str, summary: ImportSummary, choices: dict):
         self.jurisdiction = jurisdiction
         self.summary = summary
+        self.choices = choices
         self.cache: dict[str, Unit] = {}
 
     def __call__(self, written: str, kind: str | None = None) -> Unit:
@@ -124,26 +135,38 @@ class _UnitResolver:
         return self.cache[written]
 
     def _resolve(self, written: str, kind: str | None) -> Unit:
-        alias = UnitAlias.objects.select_related("unit").filter(jurisdiction=self.jurisdiction, name=written).first()
-        if alias:
-            return alias.unit
-        kind = kind or unit_kind(written)
-        canonical = canonical_unit_name(written, self.jurisdiction)
-        if kind == UnitKind.COLLECTIVE and not contains_place(canonical):
-            canonical = self.jurisdiction + canonical  # 各县区政府(管委) differs from city to city
+        choice = self.choices.get(written, {})
+        if "unit" in choice:
+            unit = Unit.objects.filter(pk=choice["unit"]).first()
+            if unit is None:
+                raise ImportRefused(_("“%(name)s”对应的单位（id %(id)s）不存在 (no such unit)") % {
+                    "name": written, "id": choice["unit"]})
+            self._add_aliases(unit, [written])
+            return unit
+        unit = _alias_unit(written, self.jurisdiction)
+        if unit:
+            return unit
+        kind = choice.get("new") or kind or unit_kind(written)
+        unit = Unit.objects.filter(name=official_name(written, self.jurisdiction, kind)[:200]).first()
         aliases = list(dict.fromkeys([written, *unit_aliases(written, self.jurisdiction)]))
-        unit = Unit.objects.filter(name=canonical).first()
         if unit is None:
+            canonical = official_name(written, self.jurisdiction, kind)
             unit = Unit.objects.create(
                 name=canonical[:200], short_name=self._short_name(written, aliases)[:100],
                 jurisdiction=self.jurisdiction, kind=kind,
             )
             self.summary.new_units.append(canonical)
-        known = set(UnitAlias.objects.filter(jurisdiction=self.jurisdiction).values_list("name", flat=True))
-        for name in aliases:
+        self._add_aliases(unit, aliases)
+        return unit
+
+    def _add_aliases(self, unit: Unit, names: list[str]) -> None:
+        """Names not yet taken in the jurisdiction become aliases of `unit`."""
+        known = set(
+            UnitAlias.objects.filter(jurisdiction=self.jurisdiction, name__in=names).values_list("name", flat=True)
+        )
+        for name in names:
             if name and name not in known:
                 UnitAlias.objects.create(unit=unit, jurisdiction=self.jurisdiction, name=name[:200])
-        return unit
 
     def _short_name(self, written: str, aliases: list[str]) -> str:
         """How officials write the unit inside its jurisdiction: 省工信厅 for 福建省工业和信息化厅."""
@@ -152,6 +175,33 @@ class _UnitResolver:
             return written
         local = [alias for alias in aliases if alias.startswith(level) and not alias.startswith(self.jurisdiction)]
         return min(local, key=len) if local else written
+
+
+def official_name(written: str, jurisdiction: str, kind: str | None = None) -> str:
+    """The name a unit written `written` in a plan of `jurisdiction` is kept under."""
+    canonical = canonical_unit_name(written, jurisdiction)
+    if (kind or unit_kind(written)) == UnitKind.COLLECTIVE and not contains_place(canonical):
+        canonical = jurisdiction + canonical  # 各县区政府(管委) differs from city to city
+    return canonical
+
+
+def known_unit(written: str, jurisdiction: str, kind: str | None = None) -> Unit | None:
+    """The existing unit a written name stands for in `jurisdiction`: by an alias there, else
+    by its official name (市财政局 = 财政局 = 鹤壁市财政局); None when the import would create one."""
+    return _alias_unit(written, jurisdiction) or Unit.objects.filter(
+        name=official_name(written, jurisdiction, kind)[:200]
+    ).first()
+
+
+def _alias_unit(written: str, jurisdiction: str) -> Unit | None:
+    alias = UnitAlias.objects.select_related("unit").filter(jurisdiction=jurisdiction, name=written).first()
+    return alias.unit if alias else None
+
+
+def revised_plan(parsed: ParsedPlan) -> Plan | None:
+    """The plan a document revises: the one of its document number, else of its title."""
+    key = (parsed.doc_number or parsed.title)[:300]
+    return Plan.objects.filter(key=key).first() or Plan.objects.filter(title=parsed.title[:300]).first()
 
 
 def _member_name(name: str, collective: str, jurisdiction: str) -> str:
@@ -165,7 +215,7 @@ def _node_label(node: ParsedNode) -> str:
     return f"{''.join(node.path)} {node.title}".strip()
 
 
-def _match_nodes(existing: list[Task], wanted: list[ParsedNode]) -> dict[int, Task]:
+def match_nodes(existing: list[Task], wanted: list[ParsedNode]) -> dict[int, Task]:
     """Index in `wanted` → existing Task: same path and title first, then the same numbered
     path (a reworded task), then the same title (a renumbered task)."""
     matches: dict[int, Task] = {}
@@ -191,12 +241,24 @@ def _match_nodes(existing: list[Task], wanted: list[ParsedNode]) -> dict[int, Ta
 
 
 class _PlanWriter:
-    def __init__(self, parsed: ParsedPlan, source_text: str, source_name: str):
+    def __init__(
+        self, parsed: ParsedPlan, source_text: str, source_name: str, choices: dict, into: Plan | None,
+        history: tuple[str, object],
+    ):
         self.parsed = parsed
+        self.note, self.user = history[0][:100], history[1]
         self.source_text = source_text
         self.source_name = source_name
+        self.into = into
         self.summary = ImportSummary(plan_title=parsed.title, task_count=len(parsed.tasks))
-        self.units = _UnitResolver(parsed.jurisdiction, self.summary)
+        self.units = _UnitResolver(parsed.jurisdiction, self.summary, choices)
+
+    def _save(self, row) -> None:
+        if self.note:
+            row._change_reason = self.note  # simple_history's reason for this row's history entry
+        if self.user is not None:
+            row._history_user = self.user  # else the request's (simple_history's middleware)
+        row.save()
 
     def write(self) -> ImportSummary:
         plan = self._write_plan()
@@ -209,9 +271,10 @@ class _PlanWriter:
     # --- plan -----------------------------------------------------------------------------
     def _write_plan(self) -> Plan:
         parsed = self.parsed
-        key = (parsed.doc_number or parsed.title)[:300]
-        plan = Plan.objects.filter(key=key).first() or Plan.objects.filter(title=parsed.title[:300]).first()
+        plan = self.into or revised_plan(parsed)
         self.summary.created = plan is None
+        # a plan chosen by the office keeps its key: another plan may hold the document's
+        key = plan.key if self.into else (parsed.doc_number or parsed.title)[:300]
         plan = plan or Plan(key=key)
         values = {
             "key": key,
@@ -246,7 +309,7 @@ class _PlanWriter:
             for name in changed:
                 setattr(plan, name, values[name])
             plan.full_clean(exclude=["coordinator"], validate_unique=False)
-            plan.save()
+            self._save(plan)
             if not self.summary.created:
                 self.summary.plan_fields_changed.extend(
                     str(Plan._meta.get_field(name).verbose_name)
@@ -282,11 +345,11 @@ class _PlanWriter:
     def _write_nodes(self, plan: Plan) -> list[Task]:
         wanted = list(self.parsed.nodes)
         existing = list(plan.nodes.all())
-        matches = _match_nodes(existing, wanted)
+        matches = match_nodes(existing, wanted)
         matched = {task.pk for task in matches.values()}
-        live = [task for task in existing if task.position < _RETIRED_BASE]
+        live = [task for task in existing if task.position < RETIRED_BASE]
         if any(task.position != index for index, task in matches.items()) or any(t.pk not in matched for t in live):
-            plan.nodes.filter(position__lt=_RETIRED_BASE).update(position=F("position") + _POSITION_SHIFT)
+            plan.nodes.filter(position__lt=RETIRED_BASE).update(position=F("position") + _POSITION_SHIFT)
             for task in live:
                 task.position += _POSITION_SHIFT
         rows: list[Task] = []
@@ -314,7 +377,7 @@ class _PlanWriter:
         if content_changed or any(getattr(task, name) != value for name, value in quiet.items()):
             for name, value in {**values, **quiet}.items():
                 setattr(task, name, value)
-            task.save()
+            self._save(task)
         links_changed = self._write_assignments(task, node) | self._write_deadlines(task, node)
         if is_new:
             self.summary.added.append(_node_label(node))
@@ -337,7 +400,7 @@ class _PlanWriter:
             return False
         task.assignments.all().delete()
         for role, position, unit_id in wanted:
-            Assignment(task=task, role=role, position=position, unit_id=unit_id).save()
+            self._save(Assignment(task=task, role=role, position=position, unit_id=unit_id))
         return True
 
     def _write_deadlines(self, task: Task, node: ParsedNode) -> bool:
@@ -347,7 +410,7 @@ class _PlanWriter:
             return False
         task.deadlines.all().delete()
         for position, (kind, date, rule, text) in enumerate(wanted):
-            Deadline(task=task, kind=kind, date=date, rule=rule, text=text, position=position).save()
+            self._save(Deadline(task=task, kind=kind, date=date, rule=rule, text=text, position=position))
         return True
 
     def _drop_unmatched(self, gone: list[Task]) -> None:
@@ -355,7 +418,7 @@ class _PlanWriter:
         with_reports = {task.pk for task in gone if task.reports.exists()}
         for task in gone:
             if task.pk in with_reports and (task.is_active or task.parent_id):
-                task.is_active, task.parent, task.position = False, None, _RETIRED_BASE + task.pk
+                task.is_active, task.parent, task.position = False, None, RETIRED_BASE + task.pk
                 task.save()
                 self.summary.retired.append(str(task))
         deletable = [task for task in gone if task.pk not in with_reports]
@@ -401,7 +464,7 @@ class _PlanWriter:
         for target in (target for matches in existing.values() for target in matches):
             changed = True
             if target.values.exists():
-                target.is_active, target.position = False, _RETIRED_BASE + target.pk
+                target.is_active, target.position = False, RETIRED_BASE + target.pk
                 target.save(update_fields=["is_active", "position"])
             else:
                 target.delete()

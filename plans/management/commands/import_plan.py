@@ -1,4 +1,4 @@
-"""python manage.py import_plan PATH [--plan-year YYYY] [--dry-run] [--json]"""
+"""python manage.py import_plan PATH [--plan-year YYYY] [--dry-run] [--json] [--corrections FILE.json]"""
 import json
 from pathlib import Path
 
@@ -6,8 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from plans.importers import parse_lines
 from plans.importers.reader import read_document
+from plans.importers.corrections import CorrectionsInvalid, apply_corrections, check_corrections
 from plans.importers.types import ImportRefused
-from plans.services import plan_import
+from plans.services.plan_drafts import corrected_import
 
 
 def _plan_year(raw: str) -> int:
@@ -18,6 +19,13 @@ def _plan_year(raw: str) -> int:
     if not 1949 <= year <= 2100:
         raise CommandError(f"--plan-year 超出范围 1949–2100 (out of range): {year}")
     return year
+
+
+def _read_json(path: str) -> dict:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise CommandError(f"无法读取更正文件 (cannot read the corrections file) {path}: {error}") from None
 
 
 class Command(BaseCommand):
@@ -37,19 +45,27 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="只解析、比较，不写数据库 (parse and compare, write nothing)",
         )
         parser.add_argument("--json", action="store_true", help="以 JSON 输出解析结果 (print the parsed plan as JSON)")
+        parser.add_argument(
+            "--corrections",
+            help="更正文件（JSON，格式同网页导入的更正：plan、units、nodes） "
+            "(a JSON file of corrections, as the import page stores them)",
+        )
 
-    def handle(self, *args, path, plan_year, dry_run, json: bool, **options):
+    def handle(self, *args, path, plan_year, dry_run, json: bool, corrections: str | None, **options):
         year = _plan_year(plan_year) if plan_year is not None else None
         try:
             lines, _kind = read_document(path)
-            parsed = parse_lines(lines, source_name=Path(path).name, plan_year=year)
+            raw = parse_lines(lines, source_name=Path(path).name, plan_year=year)
+            fixes = check_corrections(raw, _read_json(corrections)) if corrections else {}
+            parsed = apply_corrections(raw, fixes)
             if json and dry_run:
                 self._print_json(parsed)
                 return
-            summary = plan_import(
-                parsed=parsed, source_text="\n".join(lines), source_name=Path(path).name, dry_run=dry_run,
+            summary = corrected_import(
+                raw=raw, corrections=fixes, source_text="\n".join(lines), source_name=Path(path).name,
+                dry_run=dry_run,
             )
-        except ImportRefused as refusal:
+        except (ImportRefused, CorrectionsInvalid) as refusal:
             raise CommandError(str(refusal)) from None
         if json:
             self._print_json(parsed)
