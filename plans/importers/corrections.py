@@ -4,7 +4,7 @@ before it. Corrections are JSON (kept with a draft import, sent by the API, read
 command from a file) and are checked here before anything uses them; no database.
 
     {
-      "plan": {"title": "…", "doc_number": "…", "issuers": ["…"], "issued_on": "2026-03-01",
+      "plan": {"title": "…", "doc_number": "…", "jurisdiction": "鹤壁市", "issuers": ["…"], "issued_on": "2026-03-01",
                "period_start": null, "period_end": null, "coordinator": "…",
                "reporting": {"frequency": "quarterly", "month": 3, "day": 23}},
       "units": {"市财政": {"rename": "市财政局"}, "财政局": {"unit": 12}, "市数据局": {"new": "department"}},
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from plans.importers.types import DeadlineKind, ParsedDeadline, ParsedNode, ParsedPlan, ParsedReporting
 
 ROLES = ("responsible", "supporting", "implementing")
-PLAN_TEXT_FIELDS = {"title": 300, "doc_number": 100, "coordinator": 200}
+PLAN_TEXT_FIELDS = {"title": 300, "doc_number": 100, "coordinator": 200, "jurisdiction": 50}
 PLAN_DATE_FIELDS = ("issued_on", "period_start", "period_end")
 FREQUENCIES = ("monthly", "quarterly", "half-yearly", "yearly")
 UNIT_NAME_CHARS = 200

@@ -86,7 +86,7 @@ def _candidates(jurisdiction: str) -> list[tuple[Unit, list[str]]]:
     """The units of a jurisdiction with every name they go by there."""
     units = Unit.objects.filter(
         Q(jurisdiction=jurisdiction) | Q(name__startswith=jurisdiction) | Q(aliases__jurisdiction=jurisdiction)
-    ).distinct() if jurisdiction else Unit.objects.all()
+    ).distinct() if jurisdiction else Unit.objects.filter(jurisdiction="")
     names: dict[int, list[str]] = {}
     for unit_id, alias in UnitAlias.objects.filter(jurisdiction=jurisdiction).values_list("unit_id", "name"):
         names.setdefault(unit_id, []).append(alias)

@@ -167,3 +167,119 @@ def test_the_plan_list_offers_the_import(office):
     html = office.get(reverse("admin:plans_plan_changelist")).content.decode()
 
     assert ADD in html and "导入方案文件" in html
+
+
+def page_of(draft):
+    return reverse("admin:plans_planimport_change", args=[draft.pk])
+
+
+@pytest.mark.parametrize("kind", ["docx", "pdf"])
+def test_upload_map_a_unit_correct_a_task_confirm_equals_the_command_with_the_same_corrections(
+    office, tmp_path, kind,
+):
+    """The whole walk of an office: upload, map one unit name to an existing unit on the
+    preview, correct one task on its page, confirm; the plan is what `import_plan
+    --corrections` makes of the same file with the same corrections."""
+    text = CORPUS.read_text(encoding="utf-8")
+    path = tmp_path / f"plan.{kind}"
+    if kind == "docx":
+        document = docx.Document()
+        for line in text.splitlines():
+            document.add_paragraph(line)
+        document.save(path)
+    else:
+        pdf_of(text, path)
+    upload(office, path.name, path.read_bytes())
+    draft = PlanImport.objects.get()
+    review = services.plan_review.draft_review(draft)
+    jurisdiction = review.shown.jurisdiction
+    existing = UnitFactory(name=f"{jurisdiction}测试对应局", jurisdiction=jurisdiction)
+    index, match = next((i, m) for i, m in enumerate(review.units) if m.unit is None)
+
+    form = get_form(office, page_of(draft))
+    form[f"unit_{index}"], form[f"unit_{index}_name"] = "other", existing.name
+    saved = office.post(page_of(draft), {**form, "_save": "1"}, follow=True)
+    assert "更正已保存" in saved.content.decode()
+    draft.refresh_from_db()
+    assert draft.corrections["units"] == {match.written: {"unit": existing.pk}}
+
+    task = next(i for i, node in enumerate(review.shown.nodes) if node.is_task)
+    node_page = reverse("admin:plans_planimport_node", args=[draft.pk, task])
+    shown = office.get(node_page).content.decode()
+    assert review.shown.nodes[task].title[:10] in shown  # the source paragraph, one click from the row
+    posted = office.post(node_page, {
+        "responsible": f"{match.written}、另一个单位", "supporting": "", "implementing": "",
+        "deadline_date": "2019-12-31", "deadline_text": "年底前", "expected_version": draft.version,
+    }, follow=True)
+    assert "更正已保存" in posted.content.decode()
+    draft.refresh_from_db()
+    assert draft.corrections["nodes"][str(task)]["responsible"] == [match.written, "另一个单位"]
+
+    confirmed = office.post(page_of(draft), {**get_form(office, page_of(draft)), "_apply_import": "1"}, follow=True)
+    assert confirmed.status_code == 200
+    draft.refresh_from_db()
+    plan = draft.plan
+    lead = Task.objects.get(plan=plan, title=review.shown.nodes[task].title).assignments.order_by("role", "position")
+    assert [a.unit for a in lead][0] == existing
+    through_the_page = snapshot(plan)
+
+    corrections = tmp_path / "corrections.json"
+    corrections.write_text(__import__("json").dumps(draft.corrections), encoding="utf-8")
+    plan.delete()
+    call_command("import_plan", str(path), "--corrections", str(corrections), verbosity=0)
+    assert snapshot(Plan.objects.get(title=review.parsed.title)) == through_the_page
+
+
+def test_a_revised_document_shows_its_diff_then_updates_the_plan_in_place(office):
+    user = get_user_model().objects.get(username="office")
+    first = services.plan_draft_upload(user=user, file_name=HEBI.name, data=HEBI.read_bytes())
+    plan = services.plan_draft_apply(user=user, draft=first).plan
+    kept = Task.objects.tasks().filter(plan=plan).order_by("position")
+    removed_task, changed_task = kept[0], kept[1]
+    text = HEBI.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    removed_line = lines[removed_task.source_line - 1]
+    revised = text.replace(removed_line, "", 1).replace(changed_task.title, changed_task.title + "（修订）", 1)
+
+    response = upload(office, "revised.txt", revised.encode("utf-8"))
+    html = response.content.decode()
+    assert "与现有方案" in html and plan.title in html
+    assert 'class="import-diff-removed"' in html or 'class="import-diff-changed"' in html
+    draft = PlanImport.objects.exclude(pk=first.pk).get()
+    statuses = {row.status for row in services.plan_review.draft_review(draft).diff}
+    assert {"changed"} <= statuses
+
+    office.post(page_of(draft), {**get_form(office, page_of(draft)), "_apply_import": "1"})
+    draft.refresh_from_db()
+    assert draft.plan == plan and Plan.objects.filter(title=plan.title).count() == 1
+    assert Task.objects.filter(plan=plan, title=changed_task.title + "（修订）").exists()
+
+
+def test_the_original_file_is_downloaded_only_by_those_who_see_the_import(client, office):
+    upload(office, HEBI.name, HEBI.read_bytes())
+    draft = PlanImport.objects.get()
+    url = reverse("admin:plans_planimport_file", args=[draft.pk])
+    response = office.get(url)
+    assert b"".join(response.streaming_content) == HEBI.read_bytes()
+    assert HEBI.name in response["Content-Disposition"]
+    other = office_account("other_office")
+    Plan.objects.create(key="另一方案", title="另一方案", plan_year=2016).office_staff.add(other)
+    client.force_login(other)
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("admin:plans_planimport_node", args=[draft.pk, 0])).status_code == 404
+
+
+def test_a_bad_correction_on_the_page_is_refused_and_nothing_stored(office):
+    upload(office, HEBI.name, HEBI.read_bytes())
+    draft = PlanImport.objects.get()
+    node_page = reverse("admin:plans_planimport_node", args=[draft.pk, 1])
+    bad_date = office.post(node_page, {"deadline_date": "2016-02-30", "expected_version": draft.version})
+    too_long = office.post(node_page, {"responsible": "x" * 300, "expected_version": draft.version})
+    assert bad_date.status_code == too_long.status_code == 200
+    assert 'class="errorlist' in bad_date.content.decode() and "200 字" in too_long.content.decode()
+    draft.refresh_from_db()
+    assert draft.corrections == {}
+    stale = office.post(node_page, {"responsible": "市财政局", "expected_version": draft.version - 1})
+    assert "版本已变化" in stale.content.decode()
+    draft.refresh_from_db()
+    assert draft.corrections == {}
