@@ -85,7 +85,21 @@ class PlanAdmin(ServiceModelAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
     inlines = [PlanIssuerInline, PlanTargetInline]
     actions = ["generate_periods", "publish", "withdraw"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """方案标识 is how a revised document finds its plan again: shown, never typed."""
+        return [*self.readonly_fields, "key"] if obj else self.readonly_fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj:
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [field for field in options["fields"] if field != "key"]}), *rest]
+
     def write(self, request, plan, values, expected_version):
+        if plan.pk is None and "key" not in values:
+            # as services.plan_import keys a plan: its 文号, else its title
+            values["key"] = (values.get("doc_number") or values.get("title") or "")[:300]
         return services.plan_save(user=request.user, plan=plan, **values)
 
     def remove(self, request, plan, expected_version):

@@ -106,15 +106,21 @@ class NodeAdmin(ServiceModelAdmin, PlanScopedAdmin, admin.ModelAdmin):
 
     kind = None  # a NodeKind, set by subclasses
 
-    node_fields = ["plan", "parent", "label", "path", "level", "position", "title", "text"]
-    tree_fields = ["source_line", "path", "level"]  # set by the importer; typed only for a new node
+    # what an office types; path, level and position follow from the parent, the label and the
+    # plan's order (services.node_create/node_update), source_line is the importer's
+    node_fields = ["plan", "parent", "label", "title", "text"]
+    source_fieldset = (_("来源"), {"fields": ["source_line", "created_at", "updated_at"]})
 
     def visible(self, queryset, user):
         return queryset.visible_to(user)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["completed_at", "created_at", "updated_at"]  # completed_at follows the status
-        return readonly + self.tree_fields if obj else readonly
+        return ["completed_at", "source_line", "created_at", "updated_at"]  # completed_at follows the status
+
+    def get_fieldsets(self, request, obj=None):
+        """A new node has no source yet: its add page leaves that fieldset out."""
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj else [fieldset for fieldset in fieldsets if fieldset is not self.source_fieldset]
 
     def write(self, request, node, values, expected_version):
         if node.pk is None:
@@ -136,7 +142,7 @@ class SectionAdmin(NodeAdmin):
     autocomplete_fields = ["plan", "parent"]
     fieldsets = [
         (None, {"fields": NodeAdmin.node_fields}),
-        (_("来源"), {"fields": ["source_line", "created_at", "updated_at"]}),
+        NodeAdmin.source_fieldset,
     ]
 
     def get_queryset(self, request):
@@ -195,7 +201,7 @@ class TaskAdmin(NodeAdmin, SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": NodeAdmin.node_fields}),
         (_("进展"), {"fields": ["status", "completed_at", "is_active"]}),
-        (_("来源"), {"fields": ["source_line", "created_at", "updated_at"]}),
+        NodeAdmin.source_fieldset,
     ]
     inlines = [AssignmentInline, DeadlineInline, TaskTargetInline, ProgressReportInline]
 

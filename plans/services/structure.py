@@ -3,9 +3,11 @@ assignments and deadlines, and the targets of the plan and its tasks."""
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from plans.models import (
     Assignment,
@@ -66,27 +68,128 @@ def _completion_follows_status(node: Task) -> None:
         node.completed_at = None
 
 
+# --- the tree: what a node's place derives ---------------------------------------------------
+# plan_import keeps the nodes a revision dropped (with reports) at this + pk, after every live
+# node; a new node goes after the live ones, not after those
+RETIRED_POSITION = 1_000_000_000
+
+
+def _given(values: dict) -> set[str]:
+    """The fields a caller set (None leaves a derived field to be derived)."""
+    return {name for name, value in values.items() if value is not None}
+
+
+def _derived_path(parent: Task | None, label: str) -> str:
+    """A node's 层级编号: its parent's followed by its own label (an unlabelled node shares its
+    parent's), as the importer writes it."""
+    return ((parent.path if parent else "") + (label or ""))[:200]
+
+
+def _check_parent(node: Task) -> None:
+    """A parent in the node's own plan, and not the node itself nor one of its descendants."""
+    parent = node.parent
+    if parent is None:
+        return
+    if parent.plan_id != node.plan_id:
+        raise ValidationError({"parent": _("上级须属于同一行动方案 (the parent belongs to another plan)")})
+    seen = set()
+    while parent is not None and parent.pk not in seen:
+        if node.pk is not None and parent.pk == node.pk:
+            raise ValidationError({"parent": _("上级不能是本身或其下级 (a node cannot sit under itself)")})
+        seen.add(parent.pk)
+        parent = parent.parent
+
+
+def _placed_new(given: set[str]):
+    """A new node's level, path and position, each unless the caller gave it: one below its
+    parent (1 at the top), its parent's path and its label, after the plan's last live node."""
+
+    def prepare(node: Task) -> None:
+        _check_parent(node)
+        if "level" not in given:
+            node.level = node.parent.level + 1 if node.parent else 1
+        if "path" not in given:
+            node.path = _derived_path(node.parent, node.label)
+        if "position" not in given:
+            node.position = next_position(Task.objects.filter(plan_id=node.plan_id, position__lt=RETIRED_POSITION))
+        _completion_follows_status(node)
+
+    return prepare
+
+
+class _Replaced:
+    """A changed node's prepare step: a new parent or label re-derives its level and path
+    (unless the caller gave them), a new plan its position; `before` keeps the stored place."""
+
+    def __init__(self, given: set[str]):
+        self.given = given
+        self.before = None
+
+    def __call__(self, node: Task) -> None:
+        self.before = Task.objects.filter(pk=node.pk).values("plan_id", "parent_id", "label", "path", "level").get()
+        _check_parent(node)
+        if node.parent_id != self.before["parent_id"] or node.label != self.before["label"]:
+            if "level" not in self.given:
+                node.level = node.parent.level + 1 if node.parent else 1
+            if "path" not in self.given:
+                node.path = _derived_path(node.parent, node.label)
+        if node.plan_id != self.before["plan_id"] and Task.objects.filter(parent_id=node.pk).exists():
+            raise ValidationError({"plan": _("有下级的节点不能移到其他方案 (a node with children stays in its plan)")})
+        if node.plan_id != self.before["plan_id"] and "position" not in self.given:
+            node.position = next_position(Task.objects.filter(plan_id=node.plan_id, position__lt=RETIRED_POSITION))
+        _completion_follows_status(node)
+
+
+def _follow_parent(node: Task, user, level_shift: int) -> None:
+    """The descendants of a node whose path or level changed: each path is its parent's and its
+    label again, each level moves by the node's shift (the tree keeps its shape)."""
+    parents = {node.pk: node}
+    while parents:
+        below = Task.objects.select_for_update(no_key=True).filter(parent_id__in=list(parents))
+        children = list(below.order_by("position"))
+        for child in children:
+            path, level = _derived_path(parents[child.parent_id], child.label), max(1, child.level + level_shift)
+            if (child.path, child.level) != (path, level):
+                child.path, child.level = path, level
+                save_validated(child, user)
+        parents = {child.pk: child for child in children}
+
+
+def _lock_plans(*plan_ids: int) -> None:
+    """Serialises the writers of a plan's order (lock order: plans, by id, before their tasks)."""
+    list(Plan.objects.select_for_update(no_key=True).filter(pk__in=plan_ids).order_by("pk").values_list("pk"))
+
+
 @retry_on_conflict
 def node_create(*, user, plan: Plan, kind: str, **values) -> Task:
-    """Add a section or task to a plan's tree (office staff of the plan)."""
+    """Add a section or task to a plan's tree (office staff of the plan). Its level, path and
+    position are derived from its parent and label, at the end of the plan, unless given."""
     refuse_unknown(values, NODE_FIELDS)
     with transaction.atomic():
-        return write_row(
-            Task(plan=plan, kind=kind), user, values, permit=_manages_plan_of(user), prepare=_completion_follows_status,
-        )
+        _lock_plans(plan.pk)
+        node = Task(plan=plan, kind=kind)
+        return write_row(node, user, values, permit=_manages_plan_of(user), prepare=_placed_new(_given(values)))
 
 
 @retry_on_conflict
 def node_update(*, user, node: Task, expected_version: int | None = None, **values) -> Task:
     """Change a section or task: its place in the tree (another plan needs that plan's office
-    too), its text, its status (completed_at follows the status). Refused if the node changed
-    since `expected_version`."""
+    too), its text, its status (completed_at follows the status). A new parent or label
+    re-derives its path and level and its descendants'. Refused if the node changed since
+    `expected_version`."""
     refuse_unknown(values, NODE_FIELDS)
+    replaced = _Replaced(_given(values))
     with transaction.atomic():
-        return write_row(
-            node, user, values, permit=_manages_plan_of(user), expected_version=expected_version,
-            prepare=_completion_follows_status,
+        if {"plan", "parent", "label", "path", "level", "position"} & set(values):
+            moved_to = values.get("plan")
+            _lock_plans(node.plan_id, *([moved_to.pk] if moved_to is not None else []))
+        saved = write_row(
+            node, user, values, permit=_manages_plan_of(user), expected_version=expected_version, prepare=replaced,
         )
+        before = replaced.before
+        if (saved.path, saved.level) != (before["path"], before["level"]):
+            _follow_parent(saved, user, saved.level - before["level"])
+        return saved
 
 
 @retry_on_conflict
