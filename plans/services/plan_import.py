@@ -211,6 +211,16 @@ def _member_name(name: str, collective: str, jurisdiction: str) -> str:
     return name if contains_place(name) else jurisdiction + name
 
 
+def collective_member_names(parsed: ParsedPlan, written: str) -> list[str]:
+    """The members a collective named `written` gets when first met: those the plan defines
+    itself (全市各县区(包括开发区……)) and the divisions of its jurisdiction we know."""
+    defined = dict(parsed.collective_members)
+    names = division_governments(written, parsed.jurisdiction) + [
+        _member_name(name, written, parsed.jurisdiction) for name in defined.get(written, ())
+    ]
+    return list(dict.fromkeys(names))
+
+
 def _node_label(node: ParsedNode) -> str:
     return f"{''.join(node.path)} {node.title}".strip()
 
@@ -327,18 +337,13 @@ class _PlanWriter:
         return plan
 
     def _write_collective_members(self) -> None:
-        """A collective met for the first time gets its members: those the plan defines
-        itself (全市各县区(包括开发区……)) and the divisions of its jurisdiction we know."""
-        defined = dict(self.parsed.collective_members)
-        jurisdiction = self.parsed.jurisdiction
+        """A collective met for the first time gets its members (collective_member_names)."""
         for written in self.parsed.units:
             unit = self.units(written)
             if unit.kind != UnitKind.COLLECTIVE or unit.members.exists():
                 continue
-            names = division_governments(written, jurisdiction) + [
-                _member_name(name, written, jurisdiction) for name in defined.get(written, ())
-            ]
-            members = [self.units(name, UnitKind.LOCAL_GOVERNMENT) for name in dict.fromkeys(names)]
+            names = collective_member_names(self.parsed, written)
+            members = [self.units(name, UnitKind.LOCAL_GOVERNMENT) for name in names]
             unit.members.add(*[member for member in members if member.pk != unit.pk])
 
     # --- the task tree --------------------------------------------------------------------

@@ -14,9 +14,18 @@ from plans.importers.corrections import apply_corrections, corrected_nodes
 from plans.importers.review import review_warnings
 from plans.importers.types import ImportRefused, ParsedNode, ParsedPlan, ParsedWarning
 from plans.importers.unit_kinds import unit_kind
-from plans.models import Assignment, Plan, PlanImport, PlanImportState, Role, Task, Unit, UnitAlias
-from plans.services.plan_drafts import draft_preview, draft_raw_parse, draft_target
-from plans.services.plan_import import RETIRED_BASE, ImportSummary, known_unit, match_nodes, official_name
+from plans.models import (
+    Assignment, Plan, PlanImport, PlanImportState, ProgressReport, Role, Task, Unit, UnitAlias, UnitKind,
+)
+from plans.services.plan_drafts import draft_raw_parse, draft_target
+from plans.services.plan_import import (
+    RETIRED_BASE,
+    ImportSummary,
+    collective_member_names,
+    known_unit,
+    match_nodes,
+    official_name,
+)
 
 NEAR = 0.6  # SequenceMatcher ratio from which an existing unit is offered for a name
 SUGGESTIONS = 3
@@ -129,6 +138,7 @@ class DiffRow:
     old: Side | None
     new: Side | None
     changed: list[str]  # of title, text, units, deadlines
+    has_reports: bool = False  # a removed task with progress reports: kept, inactive (retired)
 
 
 def plan_diff(plan: Plan, parsed: ParsedPlan) -> list[DiffRow]:
@@ -160,7 +170,9 @@ def plan_diff(plan: Plan, parsed: ParsedPlan) -> list[DiffRow]:
         changed = [name for name in ("title", "text", "units", "deadlines") if getattr(old, name) != getattr(new, name)]
         rows.append(DiffRow("changed" if changed else "same", old, new, changed))
     matched = {task.pk for task in matches.values()}
-    rows.extend(DiffRow("removed", _plan_side(task), None, []) for task in existing if task.pk not in matched)
+    gone = [task for task in existing if task.pk not in matched]
+    reported = set(ProgressReport.objects.filter(task__in=gone).values_list("task_id", flat=True))
+    rows.extend(DiffRow("removed", _plan_side(task), None, [], task.pk in reported) for task in gone)
     return rows
 
 
@@ -194,7 +206,7 @@ class DraftReview:
 
     shown: ParsedPlan | None = None  # the parse with corrections but joins and drops: node i = parse's node i
     parsed: ParsedPlan | None = None  # as it would be written
-    summary: ImportSummary | None = None  # the dry run of confirming
+    summary: ImportSummary | None = None  # what confirming would do (from the diff: nothing is written)
     units: list[UnitMatch] = field(default_factory=list)
     target: Plan | None = None  # the plan confirming updates; None: a new plan
     diff: list[DiffRow] | None = None  # for a revision: its tasks against the plan's
@@ -213,8 +225,8 @@ class DraftReview:
 
 
 def draft_review(draft: PlanImport) -> DraftReview:
-    """Parse, correct, match and dry-run a draft; a document that cannot become a plan gives
-    a review with only `error` set (and what could be read before it)."""
+    """Parse, correct and match a draft, and tell what confirming would do; a document that
+    cannot become a plan gives a review with only `error` set (and what could be read before it)."""
     review = DraftReview()
     try:
         raw = draft_raw_parse(draft)
@@ -223,9 +235,9 @@ def draft_review(draft: PlanImport) -> DraftReview:
         review.units = unit_matches(raw, draft.corrections)
         review.target = draft.plan if draft.state == PlanImportState.APPLIED else draft_target(draft, review.parsed)
         if draft.state == PlanImportState.DRAFT:
-            review.summary = draft_preview(draft)
             if review.target is not None:
                 review.diff = plan_diff(review.target, review.parsed)
+            review.summary = _outcome(review)
     except ImportRefused as refusal:
         review.error = str(refusal)
         return review
@@ -245,3 +257,46 @@ def draft_review(draft: PlanImport) -> DraftReview:
         "warnings": len(review.warnings),
     }
     return review
+
+
+def _new_units(review: DraftReview) -> list[str]:
+    """The units confirming would create: names matching none, and the members a collective
+    met for the first time gets."""
+    jurisdiction = review.parsed.jurisdiction
+    new = [match.official_name for match in review.units if match.unit is None]
+    for match in review.units:
+        if match.kind == UnitKind.COLLECTIVE and (match.unit is None or not match.unit.members.exists()):
+            name = match.renamed_to or match.written
+            new += [
+                official_name(member, jurisdiction, UnitKind.LOCAL_GOVERNMENT)
+                for member in collective_member_names(review.parsed, name)
+                if known_unit(member, jurisdiction, UnitKind.LOCAL_GOVERNMENT) is None
+            ]
+    return list(dict.fromkeys(new))
+
+
+def _outcome(review: DraftReview) -> ImportSummary:
+    """What confirming would do, told as services.plan_import tells it, worked out from the
+    review instead of a dry run (which writes every row and takes as long as the import)."""
+    parsed = review.parsed
+    if not parsed.tasks:
+        raise ImportRefused(_("未找到分配了责任单位的任务 (no task with assigned units found)"))
+    summary = ImportSummary(
+        plan_title=parsed.title, created=review.target is None, dry_run=True, task_count=len(parsed.tasks),
+        new_units=_new_units(review),
+    )
+    for row in review.diff or []:
+        if row.status == "added":
+            summary.added.append(f"{row.new.path} {row.new.title}".strip())
+        elif row.status == "changed":
+            summary.changed.append(f"{row.new.path} {row.new.title}".strip())
+        elif row.status == "removed":
+            (summary.retired if row.has_reports else summary.removed).append(f"{row.old.path} {row.old.title}".strip())
+    if review.target is not None:
+        summary.plan_fields_changed = [
+            str(Plan._meta.get_field(name).verbose_name) for name, value in (
+                ("title", parsed.title), ("doc_number", parsed.doc_number), ("issued_on", parsed.issued_on),
+                ("period_start", parsed.period_start), ("period_end", parsed.period_end),
+            ) if getattr(review.target, name) != value
+        ]
+    return summary

@@ -283,3 +283,13 @@ def test_a_bad_correction_on_the_page_is_refused_and_nothing_stored(office):
     assert "版本已变化" in stale.content.decode()
     draft.refresh_from_db()
     assert draft.corrections == {}
+
+
+def test_the_home_page_offers_the_import_to_offices_only(client, office):
+    assert ADD in office.get(reverse("admin:index")).content.decode()
+    official = AccountFactory(unit=UnitFactory(), role=MemberRole.OFFICIAL).user
+    official.is_staff = True
+    official.save()
+    official.groups.add(groups_ensure()[GROUP_OF_ROLE[MemberRole.OFFICIAL]])
+    client.force_login(official)
+    assert ADD not in client.get(reverse("admin:index")).content.decode()

@@ -184,3 +184,29 @@ def rows(plan):
          tuple((d.date, d.text) for d in t.deadlines.order_by("position")))
         for t in plan.nodes.order_by("position")
     ]
+
+
+def outcome(summary):
+    """What a summary tells (as_lines): for a new plan its size and new units, for a revision
+    also every task added, removed, retired and changed."""
+    told = (summary.created, summary.task_count, sorted(summary.new_units))
+    if summary.created:
+        return told
+    return told + (sorted(summary.added), sorted(summary.removed), sorted(summary.retired), sorted(summary.changed))
+
+
+def test_the_previews_outcome_is_what_a_dry_run_of_the_import_says(office, draft):
+    """The preview tells what confirming would do without writing (a dry run takes as long as
+    the import); it must tell the same as the dry run, for a new plan and for a revision."""
+    from plans.services.plan_drafts import draft_preview
+
+    assert outcome(draft_review(draft).summary) == outcome(draft_preview(draft))
+    plan = services.plan_draft_apply(user=office, draft=draft).plan
+    tasks = list(Task.objects.tasks().filter(plan=plan).order_by("position"))
+    text = HEBI.read_text(encoding="utf-8")
+    revised = text.replace(tasks[2].title, tasks[2].title + "（修订）", 1).replace(
+        text.splitlines()[tasks[4].source_line - 1], "", 1)
+    second = services.plan_draft_upload(user=office, file_name="revised.txt", data=revised.encode("utf-8"))
+    review = draft_review(second)
+    assert review.target == plan and outcome(review.summary) == outcome(draft_preview(second))
+    assert review.summary.changed and (review.summary.removed or review.summary.retired or review.summary.changed)
