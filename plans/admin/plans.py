@@ -97,9 +97,6 @@ class PlanAdmin(ServiceModelAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
         return [(name, {**options, "fields": [field for field in options["fields"] if field != "key"]}), *rest]
 
     def write(self, request, plan, values, expected_version):
-        if plan.pk is None and "key" not in values:
-            # as services.plan_import keys a plan: its 文号, else its title
-            values["key"] = (values.get("doc_number") or values.get("title") or "")[:300]
         return services.plan_save(user=request.user, plan=plan, **values)
 
     def remove(self, request, plan, expected_version):

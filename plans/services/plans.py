@@ -16,7 +16,11 @@ def _permit(user):
 @retry_on_conflict
 def plan_save(*, user, plan: Plan, **values) -> Plan:
     """Create a plan (office staff anywhere, superusers) or change one (its office staff):
-    title, 文号, dates, reporting rule, coordinator and office staff."""
+    title, 文号, dates, reporting rule, coordinator and office staff. A new plan not given its
+    key (方案标识, how a revised document finds it again) is keyed as services.plan_import
+    keys one: by its 文号, else its title."""
+    if plan.pk is None and not values.get("key"):
+        values["key"] = (values.get("doc_number") or values.get("title") or "")[:300]
     with transaction.atomic():
         return write_row(plan, user, values, permit=_permit(user))
 
