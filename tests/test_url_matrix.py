@@ -298,6 +298,7 @@ def admin_model_of(route: Route):
 API_MODELS = {
     "units": Unit, "plans": Plan, "tasks": Task, "periods": ReportingPeriod, "reports": ProgressReport,
     "sheet-imports": SheetImport, "indicators": Target, "indicator-values": IndicatorValue,
+    "plan-imports": PlanImport,
 }
 APP_PAGES = {  # our own pages: the model each object parameter stands for
     "progress-sheet": {"period_id": ReportingPeriod},

@@ -8,6 +8,7 @@ from plans.api.auth import TokenView
 from plans.api.indicator_values import IndicatorValueViewSet
 from plans.api.indicators import IndicatorViewSet
 from plans.api.periods import PeriodViewSet
+from plans.api.plan_imports import PlanImportViewSet
 from plans.api.plans import PlanViewSet
 from plans.api.reports import ReportViewSet
 from plans.api.sheet_imports import SheetImportViewSet
@@ -29,6 +30,7 @@ router.register(r"tasks/(?P<pk>[^/.]+)/deadlines", TaskDeadlineViewSet, basename
 router.register("periods", PeriodViewSet, basename="period")
 router.register("reports", ReportViewSet, basename="report")
 router.register("sheet-imports", SheetImportViewSet, basename="sheet-import")
+router.register("plan-imports", PlanImportViewSet, basename="plan-import")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("indicator-values", IndicatorValueViewSet, basename="indicator-value")
 
