@@ -210,3 +210,27 @@ def test_the_previews_outcome_is_what_a_dry_run_of_the_import_says(office, draft
     review = draft_review(second)
     assert review.target == plan and outcome(review.summary) == outcome(draft_preview(second))
     assert review.summary.changed and (review.summary.removed or review.summary.retired or review.summary.changed)
+
+
+def test_a_plan_chosen_by_the_office_is_updated_in_place_and_keeps_its_key(office, draft):
+    """A document whose number and title name no plan (the office renamed it, say) still
+    revises the plan the office chooses."""
+    chosen = Plan.objects.get(key="旧方案")
+    assert draft_review(draft).target is None  # by its own title: a new plan
+    services.plan_draft_correct(user=office, draft=draft, revises=chosen)
+    draft.refresh_from_db()
+    review = draft_review(draft)
+    assert review.target == chosen and review.summary.created is False and review.diff
+    applied = services.plan_draft_apply(user=office, draft=draft)
+    chosen.refresh_from_db()
+    assert applied.plan == chosen and chosen.key == "旧方案" and chosen.title == review.parsed.title
+    assert Plan.objects.filter(title=review.parsed.title).count() == 1
+    assert Task.objects.tasks().filter(plan=chosen).count() == len(review.parsed.tasks)
+
+
+def test_only_a_plan_the_office_oversees_can_be_chosen(office, draft):
+    elsewhere = Plan.objects.create(key="别人的方案", title="别人的方案", plan_year=2016)
+    with pytest.raises(PermissionDenied):
+        services.plan_draft_correct(user=office, draft=draft, revises=elsewhere)
+    draft.refresh_from_db()
+    assert draft.revises is None
