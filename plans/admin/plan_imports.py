@@ -197,7 +197,7 @@ class PlanImportAdmin(ServiceModelAdmin, VisibleOr404, admin.ModelAdmin):
         )
 
     def remove(self, request, draft, expected_version):
-        services.plan_draft_delete(user=request.user, draft=draft)
+        services.plan_draft_delete(user=request.user, draft=draft, expected_version=expected_version)
 
     def save_model(self, request, obj, form, change):
         """A draft's page saves the office's corrections and, with 确认导入, confirms it."""

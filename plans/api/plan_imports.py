@@ -18,7 +18,7 @@ from plans.api.base import ApiViewSet, VersionedRetrieveMixin
 from plans.api.concurrency import stale_as_http
 from plans.api.fields import StrictInput, VersionSerializer, version_field
 from plans.api.filters import MAX_ID, IdFilter
-from plans.api.schema import ERROR_TEXTS, IF_MATCH, READ_ERRORS, WRITE_ERRORS, ErrorSerializer, errors, etagged
+from plans.api.schema import IF_MATCH, READ_ERRORS, WRITE_ERRORS, ErrorSerializer, errors, etagged
 from plans.exports.upload import UploadRefused, check_size
 from plans.importers.reader import MAX_DOCUMENT_BYTES
 from plans.models import Plan, PlanImport, PlanImportState
@@ -402,11 +402,10 @@ _CORRECT_400 = OpenApiResponse(
     ),
     destroy=extend_schema(
         summary="删除待确认的导入（仅上传人）；已导入的记录保留",
-        request=None,
+        parameters=[IF_MATCH], request=VersionSerializer,
         responses={
-            204: OpenApiResponse(description="已删除。"),
-            400: OpenApiResponse(ErrorSerializer, description="已导入的记录不能删除。"),
-            **errors(401), 403: _PLAN_403, 404: OpenApiResponse(ErrorSerializer, description=ERROR_TEXTS[404]),
+            204: OpenApiResponse(description="已删除。"), **WRITE_ERRORS,
+            400: OpenApiResponse(ErrorSerializer, description="已导入的记录不能删除。"), 403: _PLAN_403,
         },
     ),
     apply=extend_schema(
@@ -483,7 +482,10 @@ class PlanImportViewSet(ApiViewSet, VersionedRetrieveMixin, mixins.ListModelMixi
         return self._fresh(draft)
 
     def destroy(self, request, *args, **kwargs):
-        services.plan_draft_delete(user=request.user, draft=self.get_object())
+        draft = self.get_object()
+        _values, pre = self.write_input(VersionSerializer)
+        with stale_as_http(pre):
+            services.plan_draft_delete(user=request.user, draft=draft, expected_version=pre.version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @action(detail=True, methods=["post"])

@@ -202,10 +202,11 @@ def plan_draft_apply(*, user, draft: PlanImport, expected_version: int | None = 
 
 
 @retry_on_conflict
-def plan_draft_delete(*, user, draft: PlanImport) -> None:
+def plan_draft_delete(*, user, draft: PlanImport, expected_version: int | None = None) -> None:
     """Discard a draft (its uploader, or a superuser); a confirmed import stays as the record."""
     with transaction.atomic():
         draft = PlanImport.objects.select_for_update().get(pk=draft.pk)
+        check_version(draft, expected_version)
         deny(can_apply_plan_import(user, draft))
         if draft.state == PlanImportState.APPLIED:
             raise ValidationError(_("已导入的记录不能删除 (an applied import is kept)"))

@@ -136,7 +136,7 @@ def test_another_office_neither_sees_nor_changes_a_draft(api, office):
     assert other.get(URL).json()["results"] == []
     assert patch(other, draft["id"], {"corrections": {"nodes": {"5": {"drop": True}}}}, 1).status_code == 404
     assert apply(other, draft["id"], 1).status_code == 404
-    assert other.delete(url).status_code == 404
+    assert other.delete(url, HTTP_IF_MATCH='"1"').status_code == 404
     row = PlanImport.objects.get()
     assert (row.state, row.corrections, row.version) == (PlanImportState.DRAFT, {}, 1) and not Plan.objects.filter(
         imports=row
@@ -260,14 +260,16 @@ def test_deleting_discards_a_draft_but_keeps_an_applied_import(office, settings,
     draft = uploaded(office)
     assert media_files(settings)
     url = f"{URL}{draft['id']}/"
+    assert office.delete(url).status_code == 400  # no version: refused, as every write is
+    assert office.delete(url, HTTP_IF_MATCH='"99"').status_code == 412
     with django_capture_on_commit_callbacks(execute=True):  # the file goes once the row is gone
-        assert office.delete(url).status_code == 204
+        assert office.delete(url, HTTP_IF_MATCH=f'"{draft["version"]}"').status_code == 204
     assert not PlanImport.objects.exists() and office.get(url).status_code == 404
     assert media_files(settings) == []
 
     kept = uploaded(office)
     assert apply(office, kept["id"], kept["version"]).status_code == 201
-    response = office.delete(f"{URL}{kept['id']}/")
+    response = office.delete(f"{URL}{kept['id']}/", HTTP_IF_MATCH=f'"{kept["version"] + 1}"')
     assert response.status_code == 400 and response.json()["errors"]["non_field_errors"]
     assert PlanImport.objects.filter(pk=kept["id"], state=PlanImportState.APPLIED).exists()
 
@@ -281,7 +283,7 @@ def test_the_office_of_the_imported_plan_sees_the_import_but_only_the_uploader_a
     client = api(colleague)
     response = client.get(f"{URL}{draft['id']}/")
     assert response.status_code == 200 and response.json()["plan"] == plan_id
-    assert client.delete(f"{URL}{draft['id']}/").status_code == 403
+    assert client.delete(f"{URL}{draft['id']}/", HTTP_IF_MATCH=f'"{response.json()["version"]}"').status_code == 403
     assert apply(client, draft["id"], response.json()["version"]).status_code == 403
 
 

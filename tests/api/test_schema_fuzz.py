@@ -19,10 +19,12 @@ from __future__ import annotations
 import os
 import zlib
 from collections import Counter
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -33,18 +35,20 @@ from plans.models import (
     Deadline,
     IndicatorValue,
     Plan,
+    PlanImport,
     ProgressReport,
     ReportingPeriod,
     Target,
     Task,
     Unit,
 )
+from plans import services
 from tests.api.fuzz_conftest import load_seed_data
 
 MAX_EXAMPLES = 15  # per operation and generation mode; about a minute for the whole API
 MODELS = {
     "units": Unit, "plans": Plan, "tasks": Task, "periods": ReportingPeriod, "reports": ProgressReport,
-    "indicators": Target, "indicator-values": IndicatorValue,
+    "indicators": Target, "indicator-values": IndicatorValue, "plan-imports": PlanImport,
 }
 CONFIG = {
     "seed": 20160323,
@@ -89,6 +93,10 @@ def fuzz_api_schema(transactional_db, request):
         "indicators": list(Target.objects.visible_to(office).order_by("pk").values_list("pk", flat=True)),
         "indicator-values": list(IndicatorValue.objects.visible_to(office).order_by("pk").values_list("pk", flat=True)),
     }
+    hebi = Path(django_settings.BASE_DIR) / "seeds" / "hebi-2016-blue-sky-plan.txt"
+    for number in range(3):  # drafts of the office's own to correct, apply and discard
+        services.plan_draft_upload(user=office, file_name=f"draft-{number}.txt", data=hebi.read_bytes())
+    Seed.ids["plan-imports"] = list(PlanImport.objects.visible_to(office).order_by("pk").values_list("pk", flat=True))
     Seed.ids["tasks_with_deadlines"] = list(
         Task.objects.tasks().visible_to(office).filter(deadlines__isnull=False).distinct().order_by("pk").values_list("pk", flat=True)
     )

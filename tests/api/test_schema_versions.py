@@ -7,12 +7,16 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from plans.models import Assignment, Deadline, IndicatorValue, Plan, ProgressReport, ReportingPeriod, SheetImport, Target, Task, Unit
+from plans.models import (
+    Assignment, Deadline, IndicatorValue, Plan, PlanImport, ProgressReport, ReportingPeriod, SheetImport, Target, Task,
+    Unit,
+)
 from tests.api.fuzz_conftest import load_seed_data
 
 MODELS = {
     "units": Unit, "plans": Plan, "tasks": Task, "periods": ReportingPeriod, "reports": ProgressReport,
     "indicators": Target, "indicator-values": IndicatorValue, "sheet-imports": SheetImport,
+    "plan-imports": PlanImport,
 }
 WRITES = {"post", "put", "patch", "delete"}
 
