@@ -80,7 +80,8 @@ def main(sizes: list[int]) -> None:
     office.groups.add(groups_ensure()[OFFICE_GROUP])
     Plan.objects.create(key="bench", title="bench", plan_year=2026).office_staff.add(office)  # an office
     imported = Plan.objects.exclude(key="bench")
-    print(f"{'tasks':>6} {'bytes':>8} {'command':>8} {'upload':>8} {'preview':>8} {'confirm':>8} {'preview/command':>16}")
+    heads = ("command", "upload", "preview", "confirm")
+    print(f"{'tasks':>6} {'bytes':>8} " + " ".join(f"{head:>8}" for head in heads) + f" {'preview/command':>16}")
     for tasks in sizes:
         data = document(tasks)
         path = Path(folder) / f"plan-{tasks}.docx"

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from plans import services
 from plans.importers.corrections import apply_corrections
-from plans.models import Plan, PlanImport, Task, Unit, UnitAlias, UnitKind
+from plans.models import Plan, Task, Unit, UnitAlias, UnitKind
 from plans.roles import OFFICE_GROUP, groups_ensure
 from plans.services.plan_drafts import draft_parse, draft_raw_parse
 from plans.services.plan_review import draft_review
