@@ -3,6 +3,7 @@ checked as the command reads a file), shown parsed until the office confirms it,
 by the same service as `manage.py import_plan`."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import tempfile
 from pathlib import Path
@@ -31,7 +32,14 @@ UPLOAD_NAME_CHARS = 255
 def draft_raw_parse(draft: PlanImport, plan_year: int | None = None) -> ParsedPlan:
     """The draft's document parsed (again) from its text, as uploaded: the same every time."""
     year = plan_year if plan_year is not None else draft.plan_year
-    return parse_lines(draft.source_text.splitlines(), source_name=draft.source_name, plan_year=year)
+    return _parsed(draft.source_text, draft.source_name, year)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(text: str, source_name: str, plan_year: int | None) -> ParsedPlan:
+    """A parse is a pure function of its text, name and year, and a frozen value: a draft's
+    pages and API calls reuse it instead of parsing the same document on every request."""
+    return parse_lines(text.splitlines(), source_name=source_name, plan_year=plan_year)
 
 
 def draft_parse(draft: PlanImport) -> ParsedPlan:
