@@ -168,6 +168,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "plans.views.errors.ErrorPageMiddleware",  # DEBUG on: our 404 page, not Django's technical one
     "plans.middleware.WriteCollisionMiddleware",  # "database is locked" → 503, a deadlock → 409
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -191,6 +192,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 ROOT_URLCONF = "tracker.urls"
+CSRF_FAILURE_VIEW = "plans.views.errors.csrf_failure"  # in Chinese with a way back, also with DEBUG on
 WSGI_APPLICATION = "tracker.wsgi.application"
 ASGI_APPLICATION = "tracker.asgi.application"
 

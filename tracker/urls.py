@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from plans.views.calendar import calendar_feed
+from plans.views.errors import page_not_found, permission_denied
 from plans.views.health import healthz
 from plans.views.public import public_plan, public_sheet
 
@@ -18,3 +19,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
+
+# Our Chinese pages with a way back (plans/views/errors.py); with DEBUG on the 404 page comes
+# from plans.views.errors.ErrorPageMiddleware. The API answers its own JSON errors.
+handler404 = page_not_found
+handler403 = permission_denied
