@@ -149,10 +149,17 @@ class SectionRow:
     tasks: Link
     completed: Link
     average_percent: int | None  # plans.rollup: the average latest approved percent
+    reported: int = 0  # the tasks that average is based on (plans.rollup: its coverage)
 
     @property
-    def completed_percent(self) -> int:
-        return round(self.completed.count * 100 / self.tasks.count) if self.tasks.count else 0
+    def completed_percent(self) -> int | None:
+        """None for a section without tasks: it shows no percentage, not 0%."""
+        return round(self.completed.count * 100 / self.tasks.count) if self.tasks.count else None
+
+    @property
+    def coverage(self) -> str:
+        """“1/480”: the tasks the average is based on out of the section's active tasks."""
+        return f"{self.reported}/{self.tasks.count}" if self.tasks.count else ""
 
     @property
     def label(self) -> str:
@@ -202,6 +209,7 @@ def _section_row(plan: Plan, section: Task | None, tasks: list[Task], summary: R
         tasks=Link(summary.tasks, tasks_link),
         completed=Link(summary.completed, completed_link),
         average_percent=summary.average_percent,
+        reported=summary.reported,
     )
 
 

@@ -10,13 +10,21 @@ sheet can show them by mistake. A constant number of queries whatever the plan's
 
 Derived values are public too: a task's light, overdue marker and the roll-ups are computed
 from its status, its deadlines and the percent of its latest approved report (a number only,
-read by a subquery that selects nothing else of the report)."""
+read by a subquery that selects nothing else of the report). The average percent is shown
+with its coverage (plans.rollup: the tasks it is based on out of the active tasks).
+
+The page says what its numbers are as of (数据截至): the time they were read from the database,
+i.e. when the page was generated (shared caches may keep it CACHE_SECONDS more), and the time
+of the latest approval among the reports it reads (only that time: nothing else of them). It
+names the issuing organ: the plan's issuers (印发单位) in document order, else its coordinator
+(牵头督办单位), named as such."""
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from django.db.models import Max
 from django.utils import timezone
 
 from plans import progress
@@ -29,7 +37,10 @@ from plans.models import (
     IndicatorValue,
     NodeKind,
     Plan,
+    PlanIssuer,
+    ProgressReport,
     ReportingPeriod,
+    ReportState,
     Role,
     Target,
     Task,
@@ -54,10 +65,17 @@ DEADLINE_FIELDS = ("task_id", "kind", "date", "text")
 # baseline is a number the 序时 path and the status are computed from
 TARGET_FIELDS = ("id", "plan", "indicator", "comparator", "value", "unit", "year", "baseline")
 PERIOD_FIELDS = ("id", "plan", "label", "start", "end")
+# the issuing organ: the plan's coordinator (read with the plan) when it has no issuer
+PLAN_ORGAN_FIELDS = ("coordinator", "coordinator__name")
+ISSUER_FIELDS = ("unit__name",)
+# 数据截至: of the plan's approved reports, the latest approval time only
+REPORT_FIELDS = ("reviewed_at",)
 INDICATOR_VALUE_FIELDS = ("id", "target", "period", "value")
 
 PUBLIC_FIELDS = {
-    Plan: PLAN_FIELDS,
+    Plan: PLAN_FIELDS + PLAN_ORGAN_FIELDS,
+    PlanIssuer: ISSUER_FIELDS,
+    ProgressReport: REPORT_FIELDS,
     Task: TASK_FIELDS + TASK_DERIVED,
     Assignment: ASSIGNMENT_FIELDS,
     Deadline: DEADLINE_FIELDS,
@@ -187,6 +205,26 @@ class PublicPlan:
     sections: list[PublicSection]
     periods: list[ReportingPeriod]
     indicators: list[Indicator]
+    as_of: datetime.datetime | None = None  # when the numbers were read (the page generated)
+    latest_approval: datetime.datetime | None = None  # the latest approval of a report read
+    issuers: list[str] = field(default_factory=list)  # 印发单位, in document order
+
+    @property
+    def cache_minutes(self) -> int:
+        """How much later than 数据截至 a cached copy of the page may still be shown."""
+        return CACHE_SECONDS // 60
+
+    @property
+    def organ_is_coordinator(self) -> bool:
+        """No issuer recorded: the page names the coordinator (as 牵头督办单位) instead."""
+        return not self.issuers and self.plan.coordinator_id is not None
+
+    @property
+    def organs(self) -> list[str]:
+        """The issuing organ's names: the issuers, else the coordinator, else none."""
+        if self.issuers:
+            return self.issuers
+        return [self.plan.coordinator.name] if self.organ_is_coordinator else []
 
     @property
     def light_counts(self) -> list[LightCount]:
@@ -209,7 +247,23 @@ class PublicPlan:
 # --- the loaders -------------------------------------------------------------------------------
 def published_plan(pk: int) -> Plan | None:
     """The published plan with only its public fields, else None (unknown or not published)."""
-    return Plan.objects.filter(pk=pk, is_published=True).only(*PLAN_FIELDS).first()
+    return (
+        Plan.objects.filter(pk=pk, is_published=True)
+        .select_related("coordinator")
+        .only(*PLAN_FIELDS, *PLAN_ORGAN_FIELDS)
+        .first()
+    )
+
+
+def issuer_names(plan: Plan) -> list[str]:
+    """The names of the plan's issuers (印发单位), in document order."""
+    return list(PlanIssuer.objects.filter(plan=plan).order_by("position").values_list(*ISSUER_FIELDS, flat=True))
+
+
+def latest_approval(plan: Plan) -> datetime.datetime | None:
+    """When the latest approved report of the plan's active tasks was approved (None if none)."""
+    reports = ProgressReport.objects.filter(task__plan=plan, task__is_active=True, state=ReportState.APPROVED)
+    return reports.aggregate(latest=Max(*REPORT_FIELDS))["latest"]
 
 
 def task_rows(plan: Plan) -> list[dict]:
@@ -323,11 +377,12 @@ def _tasks_and_sections(rows: list[dict], plan_rollup: PlanRollup, today: dateti
 
 def public_plan_data(pk: int, today: datetime.date | None = None) -> PublicPlan | None:
     """Everything the public page and sheet show of plan `pk`; None unless it is published.
-    Seven queries at most, whatever the plan's size."""
+    Nine queries at most, whatever the plan's size."""
     plan = published_plan(pk)
     if plan is None:
         return None
     today = today or timezone.localdate()
+    as_of = timezone.now()
     rows = task_rows(plan)
     plan_rollup = rollup(rows)
     tasks, sections, blocks = _tasks_and_sections(rows, plan_rollup, today)
@@ -353,6 +408,9 @@ def public_plan_data(pk: int, today: datetime.date | None = None) -> PublicPlan 
         sections=sections,
         periods=periods,
         indicators=public_indicators(plan, public_targets(plan), periods),
+        as_of=as_of,
+        latest_approval=latest_approval(plan),
+        issuers=issuer_names(plan),
     )
 
 

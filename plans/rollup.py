@@ -1,6 +1,14 @@
 """Progress roll-up: a section's and a plan's completion computed from the active tasks below
 them: the share completed and the average reported percent (each task's latest approved
-percent; a completed task without one counts as 100). Sections hold tasks at any depth."""
+percent; a completed task without one counts as 100). Sections hold tasks at any depth.
+
+The average is taken over the tasks that have a percent only, and always travels with its
+coverage: how many of the active tasks it is based on (`reported` of `tasks`, e.g. "80%, based
+on 1/480 tasks"). Unreported tasks are not counted as 0: a task nobody has reported on yet is
+not known to be at 0%, and an average that silently mixed the two would understate a plan that
+reports late and overstate none. A percent is never shown without its coverage (dashboard,
+public page, API: `average_based_on` / `average_out_of` / `coverage_percent`), and a section
+without an active task below it has no percentage at all (None, shown as "—"), never 0%."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,6 +42,16 @@ class Rollup:
         """The average reported percent of the tasks that have one (None when none has)."""
         return round(self.percent_total / self.reported) if self.reported else None
 
+    @property
+    def coverage_percent(self) -> int | None:
+        """The share of the active tasks the average is based on, 0–100 (None without tasks)."""
+        return round(self.reported * 100 / self.tasks) if self.tasks else None
+
+    @property
+    def coverage(self) -> str:
+        """“1/480”: the tasks with a percent out of the active tasks ("" without tasks)."""
+        return f"{self.reported}/{self.tasks}" if self.tasks else ""
+
     def as_dict(self) -> dict:
         return {
             "tasks": self.tasks,
@@ -41,6 +59,9 @@ class Rollup:
             "completed_percent": self.completed_percent,
             "reported": self.reported,
             "average_percent": self.average_percent,
+            "average_based_on": self.reported,
+            "average_out_of": self.tasks,
+            "coverage_percent": self.coverage_percent,
         }
 
 

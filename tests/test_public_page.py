@@ -321,7 +321,7 @@ def build_plan(tasks: int) -> Plan:
     return plan
 
 
-MAX_QUERIES = 7  # plan, nodes, assignments, deadlines, periods, indicators, values
+MAX_QUERIES = 9  # plan (with its coordinator), nodes, assignments, deadlines, periods, indicators, values, issuers, latest approval
 
 
 @pytest.mark.django_db

@@ -64,7 +64,9 @@ class PlanSectionSerializer(serializers.ModelSerializer):
 
 
 class RollupSerializer(serializers.Serializer):
-    """A plan's or a section's completion from its active tasks (plans.rollup.Rollup)."""
+    """A plan's or a section's completion from its active tasks (plans.rollup.Rollup). The
+    average percent is over the tasks that have a percent only (unreported tasks are not
+    counted as 0), so it comes with its coverage: `average_based_on` of `average_out_of`."""
 
     tasks = serializers.IntegerField(help_text="有效任务数（章节为其下各级任务）。")
     completed = serializers.IntegerField(help_text="已完成的任务数。")
@@ -75,7 +77,20 @@ class RollupSerializer(serializers.Serializer):
         help_text="有完成百分比的任务数：最近一期已审核报告的百分比；已完成而无百分比的任务按100计。",
     )
     average_percent = serializers.IntegerField(
-        allow_null=True, help_text="这些任务完成百分比的平均值，0–100，四舍五入；没有时为 null。",
+        allow_null=True,
+        help_text=(
+            "这些任务完成百分比的平均值，0–100，四舍五入；没有时为 null。只计有完成百分比的任务，"
+            "未报送的任务不计入（不按0计）：须与 average_based_on/average_out_of 一并显示。"
+        ),
+    )
+    average_based_on = serializers.IntegerField(
+        help_text="平均完成百分比所依据的任务数（同 reported）：如“基于 1/480 项任务”中的 1。",
+    )
+    average_out_of = serializers.IntegerField(
+        help_text="有效任务总数（同 tasks）：如“基于 1/480 项任务”中的 480。",
+    )
+    coverage_percent = serializers.IntegerField(
+        allow_null=True, help_text="有完成百分比的任务所占比例，0–100，四舍五入；没有任务时为 null。",
     )
 
 
@@ -243,7 +258,8 @@ class PlanViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         description=(
             "由有效任务汇总：tasks 任务数，completed 已完成数，completed_percent 完成比例，"
             "reported 有完成百分比的任务数"
-            "（最近一期已审核报告的百分比；已完成而无百分比的按100计），average_percent 平均完成百分比。"
+            "（最近一期已审核报告的百分比；已完成而无百分比的按100计），average_percent 这些任务的平均完成百分比，"
+            "average_based_on/average_out_of 其依据（有百分比的任务数/有效任务数），coverage_percent 二者之比。"
             "章节的数字包括其下各级任务。sections 列出当前账号可见的全部有效章节，按文件顺序。"
         ),
         responses={200: PlanProgressSerializer, **READ_ERRORS},

@@ -51,7 +51,10 @@ def test_plan_sections_form_a_nested_tree(api, db):
     sub = SectionFactory(plan=plan, parent=top, label="(一)", path="三、(一)", title="燃煤烟气治理", level=2, position=1)
     TaskFactory(plan=plan, parent=sub, position=2)
     sections = api(UserFactory(is_superuser=True)).get(_plan_url(plan)).json()["sections"]
-    one_open_task = {"tasks": 1, "completed": 0, "completed_percent": 0, "reported": 0, "average_percent": None}
+    one_open_task = {
+        "tasks": 1, "completed": 0, "completed_percent": 0, "reported": 0, "average_percent": None,
+        "average_based_on": 0, "average_out_of": 1, "coverage_percent": 0,
+    }
     assert sections == [{
         "id": top.pk, "label": "三、", "path": "三、", "title": "主要任务", "level": 1, "parent": None,
         "progress": one_open_task,

@@ -46,6 +46,9 @@ def _count(tasks):
         "completed_percent": round(completed * 100 / len(tasks)) if tasks else None,
         "reported": len(reported),
         "average_percent": round(sum(reported) / len(reported)) if reported else None,
+        "average_based_on": len(reported),
+        "average_out_of": len(tasks),
+        "coverage_percent": round(len(reported) * 100 / len(tasks)) if tasks else None,
     }
 
 
@@ -154,7 +157,10 @@ def test_a_plan_without_tasks_has_empty_progress(api, db):
     plan = PlanFactory()
     SectionFactory(plan=plan)
     client = api(UserFactory(is_superuser=True))
-    empty = {"tasks": 0, "completed": 0, "completed_percent": None, "reported": 0, "average_percent": None}
+    empty = {
+        "tasks": 0, "completed": 0, "completed_percent": None, "reported": 0, "average_percent": None,
+        "average_based_on": 0, "average_out_of": 0, "coverage_percent": None,
+    }
     assert client.get("/api/plans/").json()["results"][0]["progress"] == empty
     body = client.get(f"/api/plans/{plan.pk}/progress/").json()
     assert body["plan"] == empty and body["sections"][0]["progress"] == empty
@@ -172,7 +178,10 @@ def test_completed_task_without_a_percent_counts_as_100(api, db):
     half = TaskFactory(plan=plan, parent=section)
     ProgressReportFactory(task=half, period=ReportingPeriodFactory(plan=plan), state=ReportState.APPROVED, percent=50, reviewed_at=timezone.now())
     body = api(UserFactory(is_superuser=True)).get(f"/api/plans/{plan.pk}/").json()
-    assert body["progress"] == {"tasks": 2, "completed": 1, "completed_percent": 50, "reported": 2, "average_percent": 75}
+    assert body["progress"] == {
+        "tasks": 2, "completed": 1, "completed_percent": 50, "reported": 2, "average_percent": 75,
+        "average_based_on": 2, "average_out_of": 2, "coverage_percent": 100,
+    }
     assert body["sections"][0]["progress"] == body["progress"]
 
 
