@@ -8,7 +8,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from plans.exports.layout import chinese_labels
+from plans.exports.layout import NOT_REPORTED, chinese_labels
 from plans.models import ProgressReport, ReportingPeriod, ReportState, Role, Task, TaskStatus, Unit
 from plans.progress import Light
 
@@ -88,14 +88,25 @@ def per_task_values(facts: TaskFacts, number: int) -> dict:
     }
 
 
+def status_text(report: ProgressReport | None) -> str:
+    """What 完成状态 shows: 未填报 for a unit that has said nothing of the period (no report,
+    or a pending one still at the default status, which is not the unit's 未启动); the
+    status a unit chose otherwise, a pending draft's too (备注 then says 待填报)."""
+    if report is None or (report.state == ReportState.PENDING and report.status == TaskStatus.NOT_STARTED):
+        return NOT_REPORTED
+    return chinese_labels(TaskStatus)[report.status]
+
+
 def report_values(unit: Unit | None, report: ProgressReport | None, late: bool, units: dict[int, Unit]) -> dict:
-    """The cells of one report's row (a unit with no report yet: empty), by column key."""
+    """The cells of one report's row (a unit with no report yet: empty), by column key. The
+    status of a unit that has not reported reads 未填报, never the report's default 未启动 (the
+    unit said nothing: status_text); read back from a returned sheet, 未填报 changes nothing."""
     return {
         "unit": str(unit or ""),
         "progress": report.progress if report else "",
         "problems": report.problems if report else "",
         "next_steps": report.next_steps if report else "",
-        "status": chinese_labels(TaskStatus)[report.status] if report else "",
+        "status": status_text(report),
         "percent": report.percent if report else None,
         "remarks": _remarks(report, late, units),
     }

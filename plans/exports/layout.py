@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import translation
 from openpyxl.utils import get_column_letter
 
@@ -34,26 +35,61 @@ class Column:
     full_only: bool = False  # only in the plan's full sheet
 
 
+# The widths (in Excel's character units) are those of A4 landscape: the visible columns
+# of the plan's sheet add up to 119, which LibreOffice prints (a character unit ≈ 7 pt with its
+# fallback for the default font; Excel's Calibri ≈ 5.3 pt) at 90 % or more when it fits the
+# sheet to one page wide, so 10-point body text is at least 9 pt on paper. A3 widens them
+# (Paper.widen) at the same scale.
 COLUMNS = (
-    Column("number", "序号", 6, per_task=True, checked=True),
-    Column("task", "重点任务", 28, per_task=True, checked=True),
-    Column("measures", "具体措施", 48, per_task=True, checked=True),
-    Column("lead", "牵头单位", 14, group="责任分工", per_task=True, checked=True),
-    Column("responsible", "责任单位", 18, group="责任分工", per_task=True, checked=True),
-    Column("supporting", "配合单位", 18, group="责任分工", per_task=True, checked=True),
-    Column("deadline", "完成时限", 13, per_task=True, checked=True),
-    Column("light", "预警", 7, per_task=True, checked=True),
-    Column("unit", "填报单位", 14, group="进展情况", checked=True, full_only=True),
-    Column("progress", "本期进展情况", 40, group="进展情况", editable=True),
-    Column("problems", "存在问题", 24, group="进展情况", editable=True),
-    Column("next_steps", "下步打算", 24, group="进展情况", editable=True),
-    Column("status", "完成状态", 11, group="进展情况", editable=True),
-    Column("percent", "进度(%)", 8, group="进展情况", editable=True),
-    Column("remarks", "备注", 16, checked=True),
+    Column("number", "序号", 4, per_task=True, checked=True),
+    Column("task", "重点任务", 10, per_task=True, checked=True),
+    Column("measures", "具体措施", 15, per_task=True, checked=True),
+    Column("lead", "牵头单位", 7, group="责任分工", per_task=True, checked=True),
+    Column("responsible", "责任单位", 7, group="责任分工", per_task=True, checked=True),
+    Column("supporting", "配合单位", 7, group="责任分工", per_task=True, checked=True),
+    Column("deadline", "完成时限", 12, per_task=True, checked=True),
+    Column("light", "预警", 4, per_task=True, checked=True),
+    Column("unit", "填报单位", 7, group="进展情况", checked=True, full_only=True),
+    Column("progress", "本期进展情况", 15, group="进展情况", editable=True),
+    Column("problems", "存在问题", 7, group="进展情况", editable=True),
+    Column("next_steps", "下步打算", 8, group="进展情况", editable=True),
+    Column("status", "完成状态", 6, group="进展情况", editable=True),
+    Column("percent", "进度(%)", 4, group="进展情况", editable=True),
+    Column("remarks", "备注", 6, checked=True),
 )
 KEY_HEADER = "行标识"  # the hidden last column: row keys, and the sheet's signature above them
 
 FOOTER = "单位负责人：　　　　　　审核人：　　　　　　填报人：　　　　　　联系电话：　　　　　　"
+
+
+NOT_REPORTED = "未填报"  # 完成状态 of a unit that has not sent its report of the period
+
+
+# --- paper ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Paper:
+    """A paper the progress sheet is printed on, landscape: its key (`paper=a3`), its
+    openpyxl/Excel paper size code, and how much wider its columns are than A4's."""
+
+    key: str
+    size: int
+    widen: float
+
+
+PAPERS = {"a4": Paper("a4", 9, 1.0), "a3": Paper("a3", 8, 1.4)}  # A3 is 1.41 times as wide
+
+
+def paper_for(key: str | None = None) -> Paper:
+    """The paper named `key` (a4, a3; any case); none: settings.PROGRESS_SHEET_PAPER, else A4."""
+    name = (key or getattr(settings, "PROGRESS_SHEET_PAPER", "") or "a4").strip().lower()
+    if name not in PAPERS:
+        raise ValueError(f"unknown paper {name!r}: one of {', '.join(PAPERS)}")
+    return PAPERS[name]
+
+
+def column_width(column: Column, paper: Paper) -> float:
+    """The column's width on `paper` (character units)."""
+    return round(column.width * paper.widen, 1)
 
 
 def columns_for(kind: str) -> tuple[Column, ...]:
@@ -188,6 +224,7 @@ def status_from_text() -> dict[str, str]:
         english = {str(status.label).lower(): status.value for status in TaskStatus}
     chinese = {label: value for value, label in chinese_labels(TaskStatus).items()}
     alone = {"已调整": TaskStatus.SUSPENDED.value, "暂缓": TaskStatus.SUSPENDED.value}
+    alone[NOT_REPORTED] = ""  # left as exported: no status given, the report keeps its own
     return {**english, **{status.value: status.value for status in TaskStatus}, **alone, **chinese}
 
 
@@ -195,7 +232,7 @@ def status_note() -> str:
     """The note under the table defining what to fill in and what the lights mean."""
     statuses = "".join(f"“{label}”" for label in chinese_labels(TaskStatus).values())
     return (
-        f"说明：完成状态填写{statuses}之一；"
+        f"说明：完成状态填写{statuses}之一（“{NOT_REPORTED}”为本期尚未报送）；"
         "进度(%)填写0—100的整数；预警为系统按完成时限和序时进度生成（红灯：超期未完成或落后序时进度30个百分点以上；"
         "黄灯：进度滞后、临期或落后10—30个百分点；绿灯：其他）；灰色列及备注由系统生成，请勿修改；请勿增删行列或修改最后一列（隐藏）。"
     )

@@ -1,8 +1,10 @@
 """The progress sheet (进展情况表) itself, written row by row while the nodes are iterated, in
 the customary layout offices print, file and send upward: title row, info row, two header
 rows, section rows merged across with their roll-up, a row per report under each task (the
-task's cells merged down), the hidden row keys, the signature footer, A4 landscape one page
-wide. `write_progress_sheet` writes the plan's or a unit's; `write_unit_sheet` a unit's."""
+task's cells merged down), the hidden row keys, the signature footer (the plan's and a unit's
+alike), landscape one page wide on A4 (or A3, `paper`) with columns narrow enough that the fit
+keeps 10-point body text at 9 pt or more on paper (layout.COLUMNS). `write_progress_sheet`
+writes the plan's or a unit's; `write_unit_sheet` a unit's."""
 from __future__ import annotations
 
 import datetime
@@ -53,12 +55,14 @@ class ProgressSheet(RowSheet):
 
     def __init__(
         self, workbook, title: str, *, kind: str, period: ReportingPeriod, every_section: bool,
-        rollups: SheetRollup | None = None,
+        rollups: SheetRollup | None = None, paper: layout.Paper | None = None,
     ):
         self.sheet = workbook.create_sheet(title)
+        self.paper = paper or layout.paper_for()
         self.kind, self.period, self.every_section = kind, period, every_section
         self.rollups = rollups
         self.columns = layout.columns_for(kind)
+        self.widths = {column.key: layout.column_width(column, self.paper) for column in self.columns}
         self.column_styles = [(column, column_style(column)) for column in self.columns]
         self.width = len(self.columns)
         self.key_index = layout.key_column_index(kind)
@@ -72,12 +76,13 @@ class ProgressSheet(RowSheet):
     def _setup(self):
         sheet = self.sheet
         for index, column in enumerate(self.columns, start=1):
-            sheet.column_dimensions[layout.letter(index)].width = column.width
+            sheet.column_dimensions[layout.letter(index)].width = self.widths[column.key]
         key = sheet.column_dimensions[layout.letter(self.key_index)]
         key.width, key.hidden = 12, True
         sheet.freeze_panes = f"C{layout.FIRST_DATA_ROW}"
         sheet.print_title_rows = f"{layout.GROUP_ROW}:{layout.HEADER_ROW}"
-        print_setup(sheet)
+        print_setup(sheet)  # landscape, one page wide, page numbers
+        sheet.page_setup.paperSize = self.paper.size
 
     def _keyed_row(self, text: str, style: str, key=None, height=None):
         """A wide row with the row key in the hidden key column."""
@@ -119,7 +124,8 @@ class ProgressSheet(RowSheet):
         self.number += 1
         per_task = per_task_values(facts, self.number)
         first = self.row + 1
-        shared = max(wrapped_lines(per_task[c.key], c.width) for c in self.columns if c.per_task)
+        widths = self.widths
+        shared = max(wrapped_lines(per_task[c.key], widths[c.key]) for c in self.columns if c.per_task)
         share = -(-shared // len(rows))  # the merged per-task text, spread over the task's rows
         sheet = self.sheet
         for position, (unit, report) in enumerate(rows):
@@ -133,7 +139,7 @@ class ProgressSheet(RowSheet):
                     value = own[column.key]
                 cells.append(cell(sheet, value, style))
             cells.append(cell(sheet, row_key(facts, unit, report, per_task, own), "进展表-表头信息"))
-            lines = max(wrapped_lines(own[c.key], c.width) for c, _style in self.column_styles if not c.per_task)
+            lines = max(wrapped_lines(own[c.key], widths[c.key]) for c, _style in self.column_styles if not c.per_task)
             self._append(cells, LINE_HEIGHT * max(lines, share) + 4)
         if self.row > first:
             for index, column in enumerate(self.columns, start=1):
@@ -145,9 +151,8 @@ class ProgressSheet(RowSheet):
         if last >= layout.FIRST_DATA_ROW:
             self._validations(layout.FIRST_DATA_ROW, last)
         self._append([])
-        if self.kind == UNIT:
-            self._wide_row(layout.FOOTER, "进展表-页脚", height=24)
-        total_width = sum(column.width for column in self.columns)
+        self._wide_row(layout.FOOTER, "进展表-页脚", height=24)  # who answers for the sheet: a unit's or the office's
+        total_width = sum(self.widths.values())
         note = layout.status_note()
         self._wide_row(note, "进展表-页脚", height=LINE_HEIGHT * wrapped_lines(note, total_width) + 6)
 
@@ -184,12 +189,15 @@ def _detailed(nodes, details: TaskDetails, *, whole: bool):
 
 
 def write_progress_sheet(
-    workbook, title, *, kind, period, unit, nodes, today, units, rows_for, rollups=None, summary=None
+    workbook, title, *, kind, period, unit, nodes, today, units, rows_for, rollups=None, summary=None, paper=None
 ):
     """Write a progress sheet of `kind` (FULL: the plan's; UNIT: `unit`'s) listing `nodes`
-    (Task.objects.for_export), a row per (unit, report) `rows_for` gives for each task. With
-    `summary` (summary_sheet.Summary), gather its counts on the way."""
-    sheet = ProgressSheet(workbook, title, kind=kind, period=period, every_section=kind == FULL, rollups=rollups)
+    (Task.objects.for_export), a row per (unit, report) `rows_for` gives for each task, for
+    `paper` (layout.Paper; default layout.paper_for()). With `summary`
+    (summary_sheet.Summary), gather its counts on the way."""
+    sheet = ProgressSheet(
+        workbook, title, kind=kind, period=period, every_section=kind == FULL, rollups=rollups, paper=paper
+    )
     sheet.write_header(
         info=_info(period, unit, today),
         signature=layout.signature(
@@ -216,7 +224,7 @@ def write_progress_sheet(
     return sheet
 
 
-def write_unit_sheet(workbook, title, *, user, period, unit, today, units):
+def write_unit_sheet(workbook, title, *, user, period, unit, today, units, paper=None):
     """The sheet `unit` sends to the office: the sections and the tasks it reports on, one
     row each with its own report."""
     def rows_for(facts, reports, units):
@@ -226,5 +234,5 @@ def write_unit_sheet(workbook, title, *, user, period, unit, today, units):
     nodes = visible_nodes(user, period).filter(Q(kind=NodeKind.SECTION) | unit_task_ids(period, unit))
     write_progress_sheet(
         workbook, title, kind=UNIT, period=period, unit=unit, nodes=nodes.for_export(), today=today, units=units,
-        rows_for=rows_for, rollups=sheet_rollup(period, nodes),
+        rows_for=rows_for, rollups=sheet_rollup(period, nodes), paper=paper,
     )

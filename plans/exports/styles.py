@@ -1,6 +1,14 @@
-"""The cell styles of the exported workbooks: the named-style maker (宋体, thin borders, wrapped
+"""The cell styles of the exported workbooks: the named-style maker (thin borders, wrapped
 text), the progress sheet's named styles and which column takes which, the light cells' fills,
-and `SheetWorkbook`, a write-only workbook that carries them."""
+and `SheetWorkbook`, a write-only workbook that carries them.
+
+Fonts are those of official documents: 宋体 (SimSun) for the body, 10 pt (at least 9 pt on
+paper once the sheet is fitted to the page, layout.COLUMNS), 黑体 (SimHei) for the title and
+the column headers. A cell only names its font: where the named font is not installed (a
+Linux desktop, a Mac without the Windows fonts), Excel, WPS and LibreOffice substitute it.
+Each font is therefore also marked GB2312 (charset 134) and of its family (serif 宋体, sans
+黑体), which makes the substitute a Chinese font of the same kind (e.g. Noto Serif/Sans CJK SC,
+Songti SC, 华文宋体) rather than a Latin font without the characters."""
 from __future__ import annotations
 
 import datetime
@@ -13,20 +21,28 @@ from plans.progress import Light
 
 _THIN = Side(style="thin", color="000000")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_FONT = "宋体"
+BODY_FONT, HEADING_FONT = "宋体", "黑体"
+_GB2312 = 134  # the font's charset: the substitute for a missing font must carry Chinese
+_FAMILY = {BODY_FONT: 1, HEADING_FONT: 2}  # 1 roman (serif), 2 swiss (sans): the substitute's kind
 _GREY = PatternFill("solid", fgColor="F2F2F2")
 
 LIGHT_FILL = {Light.RED: "F4B6B6", Light.YELLOW: "FCE8A6", Light.GREEN: "C9E7C4"}
 
 
+def font(name: str = BODY_FONT, *, size=10, bold=False) -> Font:
+    """A font named `name` (BODY_FONT, HEADING_FONT), marked GB2312 and of its family so a
+    missing one falls back to a Chinese font of the same kind (see the module's docstring)."""
+    return Font(name=name, size=size, bold=bold, charset=_GB2312, family=_FAMILY.get(name))
+
+
 def named_style(
     name, *, size=10, bold=False, horizontal="left", vertical="top", wrap=True, border=True,
-    fill=None, number_format=None,
+    fill=None, number_format=None, heading=False,
 ):
-    """A named style of the sheets: 宋体 of `size`, thin borders unless `border` is false,
-    wrapped text unless `wrap` is false; `fill` a colour (hex) or a PatternFill."""
+    """A named style of the sheets: 宋体 of `size` (黑体 if `heading`), thin borders unless
+    `border` is false, wrapped text unless `wrap` is false; `fill` a colour (hex) or a PatternFill."""
     style = NamedStyle(name=name)
-    style.font = Font(name=_FONT, size=size, bold=bold)
+    style.font = font(HEADING_FONT if heading else BODY_FONT, size=size, bold=bold)
     style.alignment = Alignment(horizontal=horizontal, vertical=vertical, wrap_text=wrap)
     if border:
         style.border = _BOX
@@ -45,9 +61,11 @@ def light_style(light: str) -> str:
 def named_styles() -> list[NamedStyle]:
     """The sheet's named styles, new for each workbook (a NamedStyle binds to one workbook)."""
     return [
-        named_style("进展表-标题", size=16, bold=True, horizontal="center", vertical="center", border=False),
+        named_style(
+            "进展表-标题", size=16, bold=True, horizontal="center", vertical="center", border=False, heading=True
+        ),
         named_style("进展表-表头信息", vertical="center", wrap=False, border=False),
-        named_style("进展表-列标题", bold=True, horizontal="center", vertical="center", fill="D9D9D9"),
+        named_style("进展表-列标题", bold=True, horizontal="center", vertical="center", fill="D9D9D9", heading=True),
         named_style("进展表-章节", bold=True, vertical="center", fill="E7E6E6"),
         named_style("进展表-只读", fill=_GREY),
         named_style("进展表-只读居中", horizontal="center", fill=_GREY),

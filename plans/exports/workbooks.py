@@ -12,7 +12,9 @@ Each section row shows its roll-up (plans/rollup.py) after its title: the tasks 
 it, how many are completed, the average reported percent; the summary sheet shows the same
 per top-level section and for the plan.
 
-Both show only what the user may see (`visible_to`); returned.py reads the sheets back."""
+Both show only what the user may see (`visible_to`); returned.py reads the sheets back. Both
+take `paper` ("a4", "a3"; default settings.PROGRESS_SHEET_PAPER, else A4): the paper the
+progress sheets are laid out and printed on, landscape; an unknown one is a ValueError."""
 from __future__ import annotations
 
 import datetime
@@ -32,10 +34,12 @@ from plans.permissions import is_office
 
 
 def export_plan_workbook(
-    out, *, user, period: ReportingPeriod, unit_sheets: bool = False, today: datetime.date | None = None
+    out, *, user, period: ReportingPeriod, unit_sheets: bool = False, today: datetime.date | None = None,
+    paper: str | None = None,
 ):
     """Write the plan's progress workbook for `period` to `out` (a path or binary file)."""
     today = today or timezone.localdate()
+    printed = layout.paper_for(paper)
     workbook = SheetWorkbook()
     summary = Summary()
     taken = {SUMMARY_SHEET}
@@ -45,7 +49,7 @@ def export_plan_workbook(
     rollups = sheet_rollup(period, None if is_office(user, period.plan_id) else nodes)
     write_progress_sheet(
         workbook, title, kind=FULL, period=period, unit=None, nodes=nodes.for_export(), today=today,
-        units=units, rows_for=rows_for_full, rollups=rollups, summary=summary,
+        units=units, rows_for=rows_for_full, rollups=rollups, summary=summary, paper=printed,
     )
     write_summary(workbook, period, summary, rollups, today)
     targets = sheet_targets(user, period)
@@ -58,20 +62,23 @@ def export_plan_workbook(
         for unit in sorted(summary.units, key=str):
             write_unit_sheet(
                 workbook, layout.safe_sheet_name(str(unit), taken), user=user, period=period, unit=unit, today=today,
-                units=units,
+                units=units, paper=printed,
             )
     workbook.save(out)
 
 
-def export_unit_workbook(out, *, user, period: ReportingPeriod, unit: Unit, today: datetime.date | None = None):
+def export_unit_workbook(
+    out, *, user, period: ReportingPeriod, unit: Unit, today: datetime.date | None = None, paper: str | None = None
+):
     """Write the sheet `unit` sends to the office for `period` to `out`, and after it the
     indicators the unit enters the values of (if any), so it sees what it has to enter."""
     today = today or timezone.localdate()
+    printed = layout.paper_for(paper)
     workbook = SheetWorkbook()
     taken = set()
     write_unit_sheet(
         workbook, layout.safe_sheet_name(str(unit), taken), user=user, period=period, unit=unit, today=today,
-        units=units_by_id(),
+        units=units_by_id(), paper=printed,
     )
     targets = sheet_targets(user, period, unit=unit)
     if targets:
