@@ -69,13 +69,16 @@ def report_update(
 
 @retry_on_conflict
 def report_submit(*, user, report: ProgressReport, expected_version: int | None = None) -> ProgressReport:
-    """The unit leader sends the report to the office (pending/returned → submitted)."""
+    """The unit leader sends the report to the office (pending/returned → submitted). A
+    returned report's comment was answered by this submission: it is cleared, so the office
+    reviews the new text with an empty 审核意见 and an approval never carries the old return
+    comment as its own; the report's history keeps it."""
     with transaction.atomic():
         report = _locked(report, user, expected_version)
         deny(can_submit_report(user, report))
         if not report.progress.strip():
             raise ValidationError(_("请先填写本期进展情况再报送 (fill in the progress before submitting)"))
-        report.state = ReportState.SUBMITTED
+        report.state, report.review_comment = ReportState.SUBMITTED, ""
         report.submitted_at, report.submitted_by = timezone.now(), user
         report.save()
     return report
