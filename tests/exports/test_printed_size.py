@@ -19,10 +19,11 @@ from django.core.management import call_command
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTTextLine
 
+from plans import services
 from plans.exports import layout
 from plans.exports.workbooks import export_plan_workbook, export_unit_workbook
 from plans.models import Plan, ProgressReport, ReportingPeriod, ReportState, Task
-from tests.exports.conftest import TODAY, cell, column_of, key_of, load, plan_bytes, row_of, unit_bytes
+from tests.exports.conftest import TODAY, cell, column_of, filled, key_of, load, plan_bytes, row_of, unit_bytes
 
 TIMEOUT = 180  # seconds for one conversion; the first one also creates the profile
 A4_LANDSCAPE = (841.89, 595.28)  # points
@@ -179,6 +180,17 @@ def test_unit_that_has_not_reported_reads_未填报_never_未启动(sheet_world)
     assert "未启动" not in statuses
     unit_sheet = load(unit_bytes(w, "B")).worksheets[0]
     assert cell(unit_sheet, key_of(w, w.t2, "B"), "完成状态").value == "未填报"
+
+
+def test_a_returned_sheet_with_未填报_left_as_it_was_changes_no_status(sheet_world):
+    w = sheet_world
+    data = filled(unit_bytes(w, "B"), {(key_of(w, w.t2, "B"), "本期进展情况"): "已淘汰黄标车1200辆。"})
+    assert cell(load(data).worksheets[0], key_of(w, w.t2, "B"), "完成状态").value == "未填报"
+
+    upload = services.sheet_upload(user=w.users["official_B"], period=w.period, file_name="填报.xlsx", data=data)
+
+    assert upload.problems == []
+    assert [change["fields"] for change in upload.changes] == [{"progress": ["", "已淘汰黄标车1200辆。"]}]
 
 
 def test_plan_sheet_ends_with_the_signature_footer(sheet_world):
