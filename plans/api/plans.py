@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from plans.api.base import ApiViewSet
 from plans.api.filters import MAX_ID, PlanFilter
 from plans.api.schema import ERROR_TEXTS, READ_ERRORS, errors, json_errors
-from plans.exports.download import XLSX_CONTENT_TYPE, progress_sheet_response
+from plans.exports.download import PAPERS, XLSX_CONTENT_TYPE, progress_sheet_response
 from plans.models import Comparator, Frequency, Plan, ReportingPeriod, Target, Task, Unit
 from plans.rollup import Rollup, plan_rollups, plan_totals
 from plans.selectors.plans import attach_totals, plans_for_api, visible_section_rows
@@ -214,6 +214,9 @@ class ProgressSheetQuerySerializer(serializers.Serializer):
     unit_sheets = serializers.BooleanField(
         required=False, default=False, help_text="不带 unit 时：整表之外，每个填报单位另附一张工作表。",
     )
+    paper = serializers.ChoiceField(
+        choices=PAPERS, required=False, help_text="打印纸张：a4（默认，横向）或 a3（横向，列更宽）。",
+    )
 
 
 class XlsxRenderer(BaseRenderer):
@@ -311,7 +314,7 @@ class PlanViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
                 OpenApiTypes.BINARY, description="工作簿（附件；文件名见 Content-Disposition，UTF-8 编码）。",
             ),
             **json_errors({
-                400: "缺少 period，或 unit、unit_sheets 无效：errors 列出参数。",
+                400: "缺少 period，或 unit、unit_sheets、paper 无效：errors 列出参数。",
                 401: ERROR_TEXTS[401],
                 403: "无权导出该单位的表：单位账号只能导出本单位的表。",
                 404: "方案不存在或不可见，方案没有该报送周期，或单位不存在。",
@@ -337,4 +340,7 @@ class PlanViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
             unit = Unit.objects.filter(pk=unit_id).first()
             if unit is None:
                 raise NotFound(_("单位不存在 (no such unit)"))
-        return progress_sheet_response(request.user, period, unit=unit, unit_sheets=query.validated_data["unit_sheets"])
+        return progress_sheet_response(
+            request.user, period, unit=unit, unit_sheets=query.validated_data["unit_sheets"],
+            paper=query.validated_data.get("paper"),
+        )

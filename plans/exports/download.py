@@ -33,11 +33,14 @@ def xlsx_response(write: Callable[[BinaryIO], None], filename: str) -> FileRespo
     return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
+PAPERS = ("a4", "a3")  # what an office may print the progress sheet on (layout.paper_for)
+
+
 def progress_sheet_response(
-    user, period: ReportingPeriod, *, unit: Unit | None = None, unit_sheets: bool = False,
+    user, period: ReportingPeriod, *, unit: Unit | None = None, unit_sheets: bool = False, paper: str | None = None,
 ) -> FileResponse:
     """The unit's sheet (PermissionDenied if the user may not have it) or the plan's workbook,
-    as a download."""
+    as a download, laid out for `paper` (one of PAPERS; None: the configured default)."""
     if unit is not None and not may_export_unit(user, period, unit):
         raise PermissionDenied(
             _("您不能导出%(unit)s的进展情况表：单位账号只能导出本单位的表 "
@@ -46,8 +49,8 @@ def progress_sheet_response(
 
     def write(out):
         if unit is None:
-            export_plan_workbook(out, user=user, period=period, unit_sheets=unit_sheets)
+            export_plan_workbook(out, user=user, period=period, unit_sheets=unit_sheets, paper=paper)
         else:
-            export_unit_workbook(out, user=user, period=period, unit=unit)
+            export_unit_workbook(out, user=user, period=period, unit=unit, paper=paper)
 
     return xlsx_response(write, export_filename(period, unit))

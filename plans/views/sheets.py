@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from plans import services
 from plans.exports import layout
-from plans.exports.download import XLSX_CONTENT_TYPE, progress_sheet_response
+from plans.exports.download import PAPERS, XLSX_CONTENT_TYPE, progress_sheet_response
 from plans.exports.upload import MAX_UPLOAD_BYTES, UploadRefused, check_size
 from plans.models import ReportingPeriod, SheetImport, SheetImportState, TaskStatus, Unit
 from plans.permissions import membership
@@ -25,7 +25,8 @@ from plans.permissions import membership
 
 @staff_member_required
 def progress_sheet(request, period_id: int):
-    """GET ?unit=<id> for a unit's sheet; ?unit_sheets=1 adds a sheet per reporting unit."""
+    """GET ?unit=<id> for a unit's sheet; ?unit_sheets=1 adds a sheet per reporting unit;
+    ?paper=a3 lays it out for A3 (default A4 landscape)."""
     period = get_object_or_404(ReportingPeriod.objects.visible_to(request.user).select_related("plan"), pk=period_id)
     unit_id = request.GET.get("unit", "")
     unit = None
@@ -33,7 +34,15 @@ def progress_sheet(request, period_id: int):
         if not unit_id.isdigit():
             raise Http404
         unit = get_object_or_404(Unit, pk=unit_id)
-    return progress_sheet_response(request.user, period, unit=unit, unit_sheets=request.GET.get("unit_sheets") == "1")
+    paper = request.GET.get("paper", "").lower() or None
+    if paper is not None and paper not in PAPERS:
+        return HttpResponseBadRequest(
+            _("纸张应为 %(papers)s 之一 (paper is one of %(papers)s)") % {"papers": "、".join(PAPERS)},
+            content_type="text/plain; charset=utf-8",
+        )
+    return progress_sheet_response(
+        request.user, period, unit=unit, unit_sheets=request.GET.get("unit_sheets") == "1", paper=paper,
+    )
 
 
 # --- upload -----------------------------------------------------------------------------------

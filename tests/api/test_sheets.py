@@ -301,3 +301,12 @@ def test_a_malformed_cell_is_400_naming_sheet_row_and_column(world, as_actor):
     sheet_name = openpyxl.load_workbook(BytesIO(data)).worksheets[0].title
     assert f"工作表“{sheet_name}”第{row}行{column}列" in response.json()["detail"]
     assert not SheetImport.objects.exists()
+
+
+def test_the_api_lays_the_sheet_out_for_a3_when_asked(as_actor, world):
+    client = as_actor("office")
+    plan, label = world.task_t.plan, _period(world).label
+    a3 = openpyxl.load_workbook(BytesIO(client.get(_sheet_url(plan, period=label, paper="a3")).getvalue())).worksheets[0]
+    assert a3.page_setup.paperSize == int(a3.PAPERSIZE_A3)
+    refused = client.get(_sheet_url(plan, period=label, paper="letter"))
+    assert refused.status_code == 400 and "paper" in refused.json()["errors"]

@@ -230,3 +230,14 @@ def test_the_admin_list_of_uploads_does_not_read_the_previews(signed_in, sheet_w
 
     listing = [query["sql"] for query in queries if '"plans_sheetimport"' in query["sql"] and "ORDER BY" in query["sql"]]
     assert listing and not any('"changes"' in sql or '"problems"' in sql for sql in listing)
+
+
+def test_the_office_asks_for_an_a3_sheet_and_a_paper_it_does_not_know_is_refused(signed_in, sheet_world):
+    client = signed_in("office")
+    a4 = _workbook(client.get(_sheet_url(sheet_world)))["进展情况表"]
+    a3 = _workbook(client.get(_sheet_url(sheet_world, paper="A3")))["进展情况表"]
+
+    assert (a4.page_setup.paperSize, a3.page_setup.paperSize) == (int(a4.PAPERSIZE_A4), int(a3.PAPERSIZE_A3))
+    assert a3.column_dimensions["C"].width > a4.column_dimensions["C"].width
+    refused = client.get(_sheet_url(sheet_world, paper="letter"))
+    assert refused.status_code == 400 and "a4" in refused.content.decode()
