@@ -15,6 +15,9 @@ from plans.admin import (  # noqa: F401  (registers the ModelAdmins)
     tasks,
     units,
 )
+from plans.admin.site import customise
+
+customise(admin.site)
 
 admin.site.site_header = _("行动方案督办系统")
 admin.site.site_title = _("行动方案督办系统")
