@@ -24,8 +24,9 @@ from plans.rollup import Rollup
 
 
 def rollup_text(totals: Rollup) -> str:
-    """任务 20 项，已完成 5 项 25%，平均进度 60% (平均进度 — when no task has a percent)."""
-    average = "—" if totals.average_percent is None else f"{totals.average_percent}%"
+    """任务 20 项，已完成 5 项 25%，平均进度 60%，基于 12/20 项任务 (平均进度 — when no task has a
+    percent): the average with the tasks it is based on, as the dashboard gives it (plans.rollup)."""
+    average = "—" if totals.average_percent is None else f"{totals.average_percent}%，基于 {totals.coverage} 项任务"
     return f"任务 {totals.tasks} 项，已完成 {totals.completed} 项 {totals.completed_percent}%，平均进度 {average}"
 
 

@@ -33,7 +33,7 @@ def expected_text(section: Task, totals: Rollup | None) -> str:
     """What the section row should read: the title, then (for a section with tasks) the roll-up."""
     if totals is None or not totals.tasks:
         return str(section)
-    average = "—" if totals.average_percent is None else f"{totals.average_percent}%"
+    average = "—" if totals.average_percent is None else f"{totals.average_percent}%，基于 {totals.reported}/{totals.tasks} 项任务"
     return f"{section}（任务 {totals.tasks} 项，已完成 {totals.completed} 项 {totals.completed_percent}%，平均进度 {average}）"
 
 
@@ -134,7 +134,7 @@ def test_a_units_sheet_rolls_up_the_tasks_it_lists(sheet_world):
     own = rollup(rows)
     sections = {section.pk: section for section in w.plan.nodes.sections()}
     assert shown and all(text == expected_text(sections[pk], own.sections[pk]) for pk, text in shown.items())
-    assert shown[w.t2.parent_id].endswith("（任务 1 项，已完成 0 项 0%，平均进度 40%）")  # T1 (A's, 90%) left out
+    assert shown[w.t2.parent_id].endswith("（任务 1 项，已完成 0 项 0%，平均进度 40%，基于 1/1 项任务）")  # T1 (A's, 90%) left out
 
 
 def test_a_unit_account_exporting_the_plan_sees_the_roll_up_of_the_tasks_it_may_see(sheet_world):
