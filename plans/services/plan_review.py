@@ -141,9 +141,11 @@ class DiffRow:
     has_reports: bool = False  # a removed task with progress reports: kept, inactive (retired)
 
 
-def plan_diff(plan: Plan, parsed: ParsedPlan) -> list[DiffRow]:
+def plan_diff(plan: Plan, parsed: ParsedPlan, units: list[UnitMatch]) -> list[DiffRow]:
     """The document's nodes (a corrected parse) against the live nodes of `plan`, matched as
-    `services.plan_import` matches them: in document order, then the removed ones."""
+    `services.plan_import` matches them: in document order, then the removed ones. A unit name
+    reads as its match in `units` (unit_matches: the office's choices included), so the diff
+    names the units confirming would assign."""
     existing = list(
         plan.nodes.filter(position__lt=RETIRED_BASE).order_by("position").prefetch_related(
             Prefetch("assignments", queryset=Assignment.objects.select_related("unit").order_by("role", "position")),
@@ -151,13 +153,14 @@ def plan_diff(plan: Plan, parsed: ParsedPlan) -> list[DiffRow]:
         )
     )
     matches = match_nodes(existing, list(parsed.nodes))
-    resolved: dict[str, Unit | None] = {}
+    shown = {match.renamed_to or match.written: match for match in units}
 
     def unit_name(written: str) -> str:
-        if written not in resolved:
-            resolved[written] = known_unit(written, parsed.jurisdiction)
-        unit = resolved[written]
-        return unit.name if unit else official_name(written, parsed.jurisdiction)
+        match = shown.get(written)
+        if match is None:  # not matched (cannot happen for a name of the parse): as the import would name it
+            unit = known_unit(written, parsed.jurisdiction)
+            return unit.name if unit else official_name(written, parsed.jurisdiction)
+        return match.unit.name if match.unit else match.official_name
 
     rows = []
     for index, node in enumerate(parsed.nodes):
@@ -236,7 +239,7 @@ def draft_review(draft: PlanImport) -> DraftReview:
         review.target = draft.plan if draft.state == PlanImportState.APPLIED else draft_target(draft, review.parsed)
         if draft.state == PlanImportState.DRAFT:
             if review.target is not None:
-                review.diff = plan_diff(review.target, review.parsed)
+                review.diff = plan_diff(review.target, review.parsed, review.units)
             review.summary = _outcome(review)
     except ImportRefused as refusal:
         review.error = str(refusal)

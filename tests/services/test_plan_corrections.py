@@ -234,3 +234,17 @@ def test_only_a_plan_the_office_oversees_can_be_chosen(office, draft):
         services.plan_draft_correct(user=office, draft=draft, revises=elsewhere)
     draft.refresh_from_db()
     assert draft.revises is None
+
+
+def test_a_revisions_diff_names_the_unit_an_office_mapped_a_name_to(office, draft):
+    services.plan_draft_apply(user=office, draft=draft)
+    again = services.plan_draft_upload(user=office, file_name="again.txt", data=HEBI.read_bytes())
+    assert {row.status for row in draft_review(again).diff} == {"same"}
+    written = next(node.responsible[0] for node in draft_raw_parse(again).nodes if node.is_task)
+    other = Unit.objects.create(name="鹤壁市另一单位", jurisdiction="鹤壁市", kind=UnitKind.DEPARTMENT)
+    services.plan_draft_correct(user=office, draft=again, corrections={"units": {written: {"unit": other.pk}}})
+    again.refresh_from_db()
+    changed = [row for row in draft_review(again).diff if row.status == "changed"]
+    assert changed and all("units" in row.changed for row in changed)
+    assert all(other.name in row.new.units["responsible"] + row.new.units["supporting"]
+               + row.new.units["implementing"] for row in changed)
