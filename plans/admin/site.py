@@ -11,7 +11,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from plans.landing import is_office_staff, landing_url
-from plans.permissions import membership
+from plans.permissions import is_office_anywhere, membership
 
 # What a unit's official or leader works with: their reports, the tasks they report on, the
 # indicators they enter values of, the sheets they upload and their calendar feeds. Not the
@@ -43,6 +43,21 @@ def login(self: AdminSite, request, extra_context=None):
     return response
 
 
+def shortcuts(user) -> dict[str, bool]:
+    """Which of the index's 督办工作 shortcuts the user's role uses: a unit's official or leader
+    their 本期待办 and the sheet upload; office staff the 督办看板, the sheet upload and the plan
+    import (offered only when they may add one); a superuser all of them."""
+    unit = user.is_superuser or membership(user) is not None
+    office = is_office_anywhere(user) or is_office_staff(user)
+    return {
+        "show_inbox": unit, "show_dashboard": office, "show_sheet_upload": unit or office, "show_plan_import": office,
+    }
+
+
+def index(self: AdminSite, request, extra_context=None):
+    return AdminSite.index(self, request, {**shortcuts(request.user), **(extra_context or {})})
+
+
 def get_app_list(self: AdminSite, request, app_label=None):
     app_list = AdminSite.get_app_list(self, request, app_label)
     if not is_unit_account(request.user):
@@ -57,4 +72,5 @@ def get_app_list(self: AdminSite, request, app_label=None):
 
 def customise(site: AdminSite) -> None:
     site.login = MethodType(login, site)
+    site.index = MethodType(index, site)
     site.get_app_list = MethodType(get_app_list, site)
