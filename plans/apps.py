@@ -10,6 +10,13 @@ class PlansConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from django.contrib.auth import get_user_model
+
+        from plans.models import person_label
         from plans.roles import ensure_groups_after_migrate
+
+        # People are named by name and unit everywhere an account is shown (the admin's
+        # related fields, history rows, exports): "张伟（市发改委）", not the login name.
+        get_user_model().__str__ = person_label
 
         post_migrate.connect(ensure_groups_after_migrate, sender=self)

@@ -136,6 +136,13 @@ def can_manage_accounts(user) -> str:
     return "" if sees_everything(user) else _("只有系统管理员才能管理账号 (only administrators manage accounts)")
 
 
+def can_edit_profile(user, account) -> str:
+    """A person's name, position and phone: the person themself, or a superuser."""
+    if sees_everything(user) or (getattr(user, "pk", None) is not None and user.pk == account.pk):
+        return ""
+    return _("只能修改本人的信息 (you can only change your own details)")
+
+
 def can_enter_indicator_value(user, target: Target, period: ReportingPeriod) -> str:
     """The owner unit's accounts enter an indicator's value for an open period of its plan;
     office staff of the plan enter or correct any period's value."""

@@ -63,6 +63,7 @@ from plans.models.sheet_imports import (
 )
 
 from plans.models.plan_imports import PlanImport, PlanImportQuerySet, PlanImportState
+from plans.models.people import Profile, person_label, person_name, person_phone
 
 __all__ = [
     "Assignment",
@@ -89,6 +90,7 @@ __all__ = [
     "PlanIssuerManager",
     "PlanManager",
     "PlanQuerySet",
+    "Profile",
     "ProgressReport",
     "ProgressReportQuerySet",
     "Reminder",
@@ -119,6 +121,9 @@ __all__ = [
     "acting_unit_ids",
     "latest_approved_percent",
     "office_plan_ids",
+    "person_label",
+    "person_name",
+    "person_phone",
     "sees_everything",
     "units_answering_for",
 ]

@@ -103,6 +103,10 @@ class ProgressReport(Versioned):
     )
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    office_opened_at = models.DateTimeField(
+        _("督办查阅时间"), null=True, blank=True, editable=False,
+        help_text=_("督办人员首次打开已报送报告的时间；此后单位不能再撤回报送。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
 

@@ -2,7 +2,7 @@
 arguments only, validating first and writing in one transaction (plans.services.common holds
 the lock order they share). This package only re-exports them, so callers write
 `services.report_submit(...)`; each lives in the module of its area."""
-from plans.services.accounts import membership_delete, membership_save  # noqa: F401
+from plans.services.accounts import PROFILE_FIELDS, membership_delete, membership_save, profile_save  # noqa: F401
 from plans.services.common import StaleVersion, check_version, deny  # noqa: F401
 from plans.services.conflicts import WriteConflict, retry_on_conflict  # noqa: F401
 from plans.services.feeds import feed_create, feed_fetch_record, feed_revoke  # noqa: F401
