@@ -87,6 +87,23 @@ def can_submit_report(user, report: ProgressReport) -> str:
     return ""
 
 
+def can_withdraw_report(user, report: ProgressReport) -> str:
+    """A leader of the report's unit takes a submitted report back (to 待填报, its content
+    kept) while the period is open and until office staff have opened it
+    (`office_opened_at`): from then on the office may be reviewing it."""
+    if not _of_unit(user, report):
+        return _("只能撤回本单位的报告 (you can only withdraw your own unit's reports)")
+    if membership(user).role != MemberRole.LEADER:
+        return _("只有单位负责人才能撤回报送 (only the unit leader can withdraw a report)")
+    if report.state != ReportState.SUBMITTED:
+        return _("只能撤回已报送、尚未审核的报告 (only a submitted report awaiting review can be withdrawn)")
+    if not report.period.is_open:
+        return _("该报送周期未开放填报 (this reporting period is not open)")
+    if report.office_opened_at is not None:
+        return _("督办已查阅该报告，不能撤回 (the office has already opened the report)")
+    return ""
+
+
 def can_review_report(user, report: ProgressReport) -> str:
     if not is_office(user, report.period.plan_id):
         return _("只有督办人员才能审核 (only office staff review reports)")

@@ -32,12 +32,15 @@ from plans.services.plans import (  # noqa: F401
 )
 from plans.services.reminders import ReminderSummary, reminders_send  # noqa: F401
 from plans.services.reference import unit_alias_delete, unit_alias_save, unit_delete, unit_save  # noqa: F401
+from plans.services.report_batches import report_label, reports_approve, reports_return, reports_submit  # noqa: F401
 from plans.services.reporting import (  # noqa: F401
     REPORT_FIELDS,
     report_approve,
+    report_mark_opened,
     report_return,
     report_submit,
     report_update,
+    report_withdraw,
     supporting_input_save,
 )
 from plans.services.sheets import sheet_apply, sheet_check, sheet_upload  # noqa: F401

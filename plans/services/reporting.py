@@ -19,6 +19,7 @@ from plans.permissions import (
     can_edit_report,
     can_review_report,
     can_submit_report,
+    can_withdraw_report,
     membership,
 )
 from plans.services.common import check_version, deny
@@ -80,8 +81,50 @@ def report_submit(*, user, report: ProgressReport, expected_version: int | None 
             raise ValidationError(_("请先填写本期进展情况再报送 (fill in the progress before submitting)"))
         report.state, report.review_comment = ReportState.SUBMITTED, ""
         report.submitted_at, report.submitted_by = timezone.now(), user
+        report.office_opened_at = None  # a new submission the office has not looked at yet
         report.save()
     return report
+
+
+@retry_on_conflict
+def report_withdraw(*, user, report: ProgressReport, expected_version: int | None = None) -> ProgressReport:
+    """The unit leader takes a submitted report back before the office opened it
+    (submitted → pending): its content stays for further editing, 报送人 and 报送时间 are
+    cleared (it is no longer submitted); the report's history keeps the submission and
+    records the withdrawal by `user`."""
+    with transaction.atomic():
+        report = _locked(report, user, expected_version)
+        deny(can_withdraw_report(user, report))
+        report.state, report.submitted_at, report.submitted_by = ReportState.PENDING, None, None
+        report._change_reason = _("撤回报送 (withdrawn)")
+        report.save()
+    return report
+
+
+def report_mark_opened(*, user, report: ProgressReport) -> bool:
+    """Office staff of the report's plan opened a submitted report: record the first time
+    (office_opened_at), after which its unit can no longer withdraw it. True if this call
+    set it.
+
+    One UPDATE of that column alone, guarded by its WHERE (still submitted, not yet
+    opened), not a save(): a save would raise the version (Versioned) and so make the
+    leader's and the office's open forms of the report stale, although nothing anyone
+    edits changed; and reading a report is not an edit the history needs to list. The
+    guard makes it race-free without a lock: a withdrawal that commits first leaves the
+    report pending and nothing is set; one that comes after reads the time under its row
+    lock and is refused. Only the plan's office staff set it (a superuser counts as office,
+    as everywhere in plans.permissions); a unit's account opening it sets nothing."""
+    if report.state != ReportState.SUBMITTED or report.office_opened_at is not None:
+        return False
+    if can_review_report(user, report):
+        return False
+    opened_at = timezone.now()
+    changed = ProgressReport.objects.filter(
+        pk=report.pk, state=ReportState.SUBMITTED, office_opened_at__isnull=True
+    ).update(office_opened_at=opened_at)
+    if changed:
+        report.office_opened_at = opened_at
+    return bool(changed)
 
 
 def _reviewed(report: ProgressReport, user, state: str, comment: str, expected_version: int | None) -> ProgressReport:
