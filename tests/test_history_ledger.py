@@ -1,0 +1,174 @@
+"""An object's history reads like a ledger (issue 17): the admin's history page and the API's
+history route show Chinese field names and status labels, local time to the minute, the
+person's name and unit, where the change came from (管理后台, 接口, Excel 导入 #id, 命令行),
+and never "None" or simple-history's "Deleted … (pk=None)"."""
+import datetime
+import html as entities
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+from simple_history.signals import pre_create_historical_record
+
+from plans import services
+from plans.history import object_ledger, record_source
+from plans.models import MemberRole, ProgressReport, Profile, ReportState, Role, SheetImportState, TaskStatus
+from plans.roles import GROUP_OF_ROLE, OFFICE_GROUP, groups_ensure
+from tests.admin.forms import get_form
+from tests.factories import (
+    AssignmentFactory,
+    MembershipFactory,
+    PlanFactory,
+    ReportingPeriodFactory,
+    SheetImportFactory,
+    TaskFactory,
+    UnitFactory,
+    UserFactory,
+)
+
+LONG_PROGRESS = "完成8座粉磨站提标改造，" + "已验收6座并组织第三方监测，" * 8 + "结论达标。"
+MINUTE = re.compile(r"\b20\d\d-\d\d-\d\d \d\d:\d\d\b")
+
+
+@pytest.fixture(autouse=True)
+def sources_recorded():
+    """The receiver plans.apps connects at start-up (the same dispatch_uid: connected once)."""
+    pre_create_historical_record.connect(record_source, dispatch_uid="plans.history.record_source")
+
+
+def _named(user, name, position=""):
+    Profile.objects.create(user=user, name=name, position=position)
+    return user
+
+
+@pytest.fixture
+def world(db):
+    groups = groups_ensure()
+    plan = PlanFactory(period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 12, 31))
+    office = _named(UserFactory(username="duban01"), "李娜", "督查室主任")
+    office.groups.add(groups[OFFICE_GROUP])
+    plan.office_staff.add(office)
+    unit = UnitFactory(name="鹤壁市环境保护局", short_name="市环保局")
+    task = TaskFactory(plan=plan)
+    AssignmentFactory(task=task, unit=unit, role=Role.RESPONSIBLE)
+    official = _named(MembershipFactory(unit=unit, role=MemberRole.OFFICIAL, user__username="hbj_tb").user, "张伟")
+    leader = _named(MembershipFactory(unit=unit, role=MemberRole.LEADER, user__username="hbj_ld").user, "王芳")
+    stranger = _named(MembershipFactory(unit=UnitFactory(short_name="市财政局")).user, "赵强")
+    for user, role in ((official, MemberRole.OFFICIAL), (leader, MemberRole.LEADER), (stranger, MemberRole.OFFICIAL)):
+        user.groups.add(groups[GROUP_OF_ROLE[role]])
+    period = ReportingPeriodFactory(plan=plan, label="2026Q4")
+    return {"office": office, "official": official, "leader": leader, "stranger": stranger, "period": period}
+
+
+@pytest.fixture
+def report(world, client):
+    """Opened (a command), filled (services), submitted over the API, returned, corrected by an
+    Excel import, submitted again and approved on the admin page."""
+    office, official, leader = world["office"], world["official"], world["leader"]
+    [report] = services.period_open(user=office, period=world["period"])
+    services.report_update(user=official, report=report, status=TaskStatus.ON_TRACK, percent=40, progress=LONG_PROGRESS)
+    report.refresh_from_db()
+
+    api = APIClient()
+    api.force_authenticate(leader)
+    response = api.post(f"/api/reports/{report.pk}/submit/", {"version": report.version}, format="json")
+    assert response.status_code == 200, response.content
+
+    services.report_return(user=office, report=report, comment="请补充验收情况")
+    report.refresh_from_db()
+    sheet = SheetImportFactory(
+        period=world["period"], uploaded_by=official, state=SheetImportState.PREVIEWED,
+        changes=[{
+            "sheet": "进展情况", "row": 5, "report": report.pk, "version": report.version,
+            "task": report.task_id, "unit": report.unit_id, "fields": {"percent": [40, 60]},
+        }],
+    )
+    services.sheet_apply(user=official, sheet_import=sheet)
+    services.report_submit(user=leader, report=report)
+
+    url = reverse("admin:plans_progressreport_change", args=[report.pk])
+    client.force_login(office)
+    response = client.post(url, {**get_form(client, url), "_approve_report": "审核通过"})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.state == ReportState.APPROVED
+    report.sheet_import = sheet
+    return report
+
+
+def _history_page(client, user, report):
+    client.force_login(user)
+    return client.get(reverse("admin:plans_progressreport_history", args=[report.pk]))
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", entities.unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_the_history_page_reads_like_a_ledger(client, world, report):
+    response = _history_page(client, world["office"], report)
+    assert response.status_code == 200
+    html = response.content.decode()
+    text = _text(html)
+    for heading in ("时间", "人员", "操作", "来源", "变更内容"):
+        assert f"<th scope=\"col\">{heading}</th>" in html
+    # fields by their Chinese names, choices by their labels
+    assert "审核状态" in text and "完成状态" in text and "完成百分比" in text and "报送人" in text
+    assert "待填报 → 已报送" in text
+    assert "已报送 → 已退回" in text
+    assert "已退回 → 已报送" in text
+    assert "已报送 → 已审核" in text
+    assert "未启动 → 序时推进" in text
+    assert "40 → 60" in text
+    assert "submitted" not in text and "approved" not in text and "on_track" not in text
+    # people by name and unit, never the login name
+    assert "张伟（市环保局）" in text and "王芳（市环保局）" in text and "李娜（督查室主任）" in text
+    assert "hbj_tb" not in text and "hbj_ld" not in text and "duban01" not in text
+    # where each change came from
+    assert f"Excel 导入 #{report.sheet_import.pk}" in text
+    assert "接口" in text and "管理后台" in text and "命令行" in text
+    assert "新建" in text and "修改" in text
+    # local time to the minute
+    latest = report.history.latest("history_date").history_date
+    assert timezone.localtime(latest).strftime("%Y-%m-%d %H:%M") in text
+    assert MINUTE.search(text)
+    assert not re.search(r"\d\d:\d\d:\d\d", text)  # no seconds, no UTC offsets
+    # the long text shortened, and the whole of it there to open
+    assert "<details" in html and LONG_PROGRESS in html
+    assert "None" not in html and "pk=None" not in html and "Deleted" not in html
+
+
+def test_each_row_names_its_person_action_and_source(world, report):
+    rows = [(entry.action, entry.person, entry.source.label) for entry in reversed(object_ledger(ProgressReport, report.pk))]
+    sheet = report.sheet_import.pk
+    assert rows[1:] == [  # rows[0]: period_open's bulk creation (reports_ensure), no person recorded yet
+        ("修改", "张伟（市环保局）", "命令行"),
+        ("修改", "王芳（市环保局）", "接口"),
+        ("修改", "李娜（督查室主任）", "命令行"),
+        ("修改", "张伟（市环保局）", f"Excel 导入 #{sheet}"),
+        ("修改", "王芳（市环保局）", "命令行"),
+        ("修改", "李娜（督查室主任）", "管理后台"),
+    ]
+    entries = object_ledger(ProgressReport, report.pk)
+    approval, returned = entries[0], entries[3]
+    changed = {change.label: (change.old, change.new) for change in approval.changes}
+    assert changed["审核状态"] == ("已报送", "已审核")
+    assert "版本" not in changed and "更新时间" not in changed  # bookkeeping left out
+    changed = {change.label: (change.old, change.new) for change in returned.changes}
+    assert changed["审核人"] == ("（空）", "李娜（督查室主任）")
+    assert changed["审核意见"] == ("（空）", "请补充验收情况")
+
+
+def test_a_unit_account_of_another_unit_does_not_see_the_history(client, world, report):
+    assert _history_page(client, world["stranger"], report).status_code in (403, 404)
+    assert _history_page(client, world["official"], report).status_code == 200
+
+
+def test_a_change_without_a_person_is_the_systems_and_empty_values_say_so(world):
+    [report] = services.period_open(user=world["office"], period=world["period"])
+    ProgressReport.history.filter(id=report.pk).update(history_user=None, history_change_reason=None)
+    [entry] = object_ledger(ProgressReport, report.pk)
+    assert (entry.person, entry.source.label) == ("系统", "")
+    assert all(change.new != "None" for change in entry.changes)
