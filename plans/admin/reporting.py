@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -16,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from plans import services
 from plans.admin.common import DerivedYesNoFilter, ReadOnlyInline, RefusalsAsMessages, service_refusals
+from plans.admin.report_batches import ReportBatchActions
 from plans.admin.writes import VERSION_FIELD, ServiceModelAdmin, VersionedForm
 from plans.admin.scoping import PlanScopedAdmin, VisibleOr404
 from plans.exports.download import progress_sheet_response as download
@@ -25,11 +27,13 @@ from plans.permissions import (
     can_edit_report,
     can_review_report,
     can_submit_report,
+    can_withdraw_report,
     membership,
 )
 
 CONTENT_FIELDS = list(services.REPORT_FIELDS)
 SUBMIT, APPROVE, RETURN = "_submit_report", "_approve_report", "_return_report"
+WITHDRAW = "_withdraw_report"
 
 
 # --- periods ------------------------------------------------------------------------------
@@ -123,6 +127,8 @@ class ReportForm(VersionedForm):
                 reasons.append(str(_("请先填写本期进展情况再报送 (fill in the progress before submitting)")))
         if APPROVE in data or RETURN in data:
             reasons.append(can_review_report(user, report))
+        if WITHDRAW in data:
+            reasons.append(can_withdraw_report(user, report))
         if RETURN in data and not (cleaned.get("review_comment") or "").strip():
             self.add_error("review_comment", _("退回时请填写审核意见 (a comment is required to return a report)"))
         for reason in filter(None, reasons):
@@ -145,7 +151,7 @@ class LateFilter(DerivedYesNoFilter):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(RefusalsAsMessages, PlanScopedAdmin, SimpleHistoryAdmin):
+class ProgressReportAdmin(ReportBatchActions, RefusalsAsMessages, PlanScopedAdmin, SimpleHistoryAdmin):
     plan_path = "period__plan"
     form = ReportForm
     change_form_template = "admin/plans/progressreport/change_form.html"
@@ -154,6 +160,7 @@ class ProgressReportAdmin(RefusalsAsMessages, PlanScopedAdmin, SimpleHistoryAdmi
     list_select_related = ["task", "unit", "period__plan"]
     search_fields = ["task__title", "task__path", "unit__name", "unit__short_name"]
     inlines = [SupportingInputInline]
+    actions = ["batch_submit", "batch_approve", "batch_return"]
     fieldsets = [
         (None, {"fields": ["task", "unit", "period", "state", VERSION_FIELD]}),
         (_("进展情况"), {"fields": ["status", "percent", "progress", "problems", "next_steps"]}),
@@ -190,6 +197,7 @@ class ProgressReportAdmin(RefusalsAsMessages, PlanScopedAdmin, SimpleHistoryAdmi
             "submit": not can_submit_report(user, report),
             "review": not can_review_report(user, report),
             "support": not can_add_supporting_input(user, report),
+            "withdraw": not can_withdraw_report(user, report),
         }
 
     def has_change_permission(self, request, obj=None):
@@ -220,8 +228,18 @@ class ProgressReportAdmin(RefusalsAsMessages, PlanScopedAdmin, SimpleHistoryAdmi
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context.update({f"can_{step}": allowed for step, allowed in self._steps(request, obj).items()})
-            context.update(submit_name=SUBMIT, approve_name=APPROVE, return_name=RETURN)
+            context.update(submit_name=SUBMIT, approve_name=APPROVE, return_name=RETURN, withdraw_name=WITHDRAW)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Office staff opening a submitted report mark it opened (office_opened_at): from
+        then on its unit can no longer withdraw it. Only a page read (GET), of a report the
+        user may see; it leaves the report's version as it was."""
+        if request.method == "GET":
+            report = self.get_object(request, unquote(object_id))
+            if report is not None:
+                services.report_mark_opened(user=request.user, report=report)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     # saving through the services ------------------------------------------------------------
     def save_model(self, request, obj, form, change):
@@ -246,12 +264,15 @@ class ProgressReportAdmin(RefusalsAsMessages, PlanScopedAdmin, SimpleHistoryAdmi
                 services.report_approve(user=user, report=obj, comment=comment, expected_version=version())
             elif RETURN in data:
                 services.report_return(user=user, report=obj, comment=comment, expected_version=version())
+            elif WITHDRAW in data:
+                services.report_withdraw(user=user, report=obj, expected_version=version())
 
     def response_change(self, request, obj):
         done = {
             SUBMIT: _("报告已报送，等待督办审核。"),
             APPROVE: _("报告已审核通过并锁定。"),
             RETURN: _("报告已退回，单位将看到审核意见。"),
+            WITHDRAW: _("已撤回报送，报告回到待填报，可修改后重新报送。"),
         }
         for name, message in done.items():
             if name in request.POST:
