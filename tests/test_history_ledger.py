@@ -172,3 +172,36 @@ def test_a_change_without_a_person_is_the_systems_and_empty_values_say_so(world)
     [entry] = object_ledger(ProgressReport, report.pk)
     assert (entry.person, entry.source.label) == ("系统", "")
     assert all(change.new != "None" for change in entry.changes)
+
+
+def _api(user=None):
+    api = APIClient()
+    if user is not None:
+        api.force_authenticate(user)
+    return api
+
+
+def test_the_api_gives_the_same_ledger(world, report):
+    response = _api(world["official"]).get(f"/api/history/reports/{report.pk}/")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["kind"], body["id"]) == ("reports", report.pk)
+    entries = body["entries"]
+    assert [entry["id"] for entry in entries] == [entry.id for entry in object_ledger(ProgressReport, report.pk)]
+    approval, excel = entries[0], entries[2]
+    assert (approval["person"], approval["action"], approval["action_label"]) == ("李娜（督查室主任）", "changed", "修改")
+    assert approval["source"] == {"code": "admin", "label": "管理后台", "ref": None}
+    assert {"field": "state", "label": "审核状态", "old": "已报送", "new": "已审核"} in approval["changes"]
+    assert excel["source"] == {"code": "excel", "label": f"Excel 导入 #{report.sheet_import.pk}", "ref": report.sheet_import.pk}
+    assert MINUTE.fullmatch(approval["time"])
+    filled = entries[-2]
+    assert {"field": "progress", "label": "本期进展情况", "old": "（空）", "new": LONG_PROGRESS} in filled["changes"]  # whole
+    assert "None" not in response.content.decode()
+
+
+def test_the_api_history_follows_what_the_account_sees(world, report):
+    assert _api(world["stranger"]).get(f"/api/history/reports/{report.pk}/").status_code == 404
+    assert _api().get(f"/api/history/reports/{report.pk}/").status_code == 401
+    assert _api(world["office"]).get(f"/api/history/unknown/{report.pk}/").status_code == 404
+    assert _api(world["office"]).get(f"/api/history/tasks/{report.task_id}/").status_code == 200
+    assert _api(world["official"]).get(f"/api/history/reports/{report.pk + 1000}/").status_code == 404
