@@ -14,11 +14,53 @@ from django.db import transaction
 
 from plans import services
 from plans.indicators import elapsed_share, rising
-from plans.models import Assignment, IndicatorValue, MemberRole, Membership, Plan, Target, Unit
+from plans.models import (
+    Assignment,
+    IndicatorValue,
+    MemberRole,
+    Membership,
+    Plan,
+    Profile,
+    Target,
+    Unit,
+    person_name,
+)
 from plans.roles import GROUP_OF_ROLE, OFFICE_GROUP, groups_ensure
 
 DEMO_PASSWORD = "tracker-demo-2016"
 SUPERUSER = "admin"
+
+# Plausible people for the demo accounts, picked by the username's digest (the same person on
+# every run): a surname, a one- or two-character given name, a position by role and unit kind.
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+    "余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国志红文斌宇浩凯鹏辉晓东雪梅海燕丹宁"
+    "波琳瑶欣怡思源嘉颖俊峰国庆卫东春生"
+)
+POSITIONS = {
+    "official": ("办公室科员", "综合科副科长", "规划科科员", "办公室副主任", "综合科科长"),
+    "leader": ("副局长", "副主任", "党组成员、副局长", "副县长", "局长"),
+    "office": ("督查室主任", "督查科科长", "督查室副主任"),
+    "superuser": ("系统管理员",),
+}
+AREA_CODES = {"鹤壁市": "0392", "福建省": "0591"}
+
+
+def demo_person(username: str, role: str, jurisdiction: str = "") -> dict[str, str]:
+    """A name, position and office phone for a demo account, fixed by its username."""
+    digest = int(hashlib.sha1(username.encode("utf-8")).hexdigest(), 16)
+    surname = SURNAMES[digest % len(SURNAMES)]
+    digest //= len(SURNAMES)
+    given = GIVEN[digest % len(GIVEN)]
+    digest //= len(GIVEN)
+    if digest % 3:  # two of three given names have two characters
+        given += GIVEN[(digest // 3) % len(GIVEN)]
+    positions = POSITIONS.get(role, POSITIONS["official"])
+    phone = f"{AREA_CODES.get(jurisdiction, '0392')}-{3000000 + digest % 6000000}"
+    return {"name": surname + given, "position": positions[digest % len(positions)], "phone": phone}
 
 
 def _slug(text: str) -> str:
@@ -60,14 +102,20 @@ def demo_accounts_ensure() -> list[dict]:
                 "email": f"{username}@demo.invalid", **flags,
             },
         )
-        entry = accounts.setdefault(username, {"username": username, "password": DEMO_PASSWORD, "role": role,
-                                               "unit": unit.name if unit else None, "plans": [], "created": created})
+        if not Profile.objects.filter(user=user).exists():  # a name the office gave is kept
+            jurisdiction = unit.jurisdiction if unit else (plan.jurisdiction if plan else "")
+            services.profile_save(user=superuser or user, account=user, **demo_person(username, role, jurisdiction))
+        entry = accounts.setdefault(username, {
+            "username": username, "password": DEMO_PASSWORD, "role": role, "unit": unit.name if unit else None,
+            "name": person_name(user), "plans": [], "created": created,
+        })
         if plan is not None and plan.title not in entry["plans"]:
             entry["plans"].append(plan.title)
         return user, created
 
+    superuser = None
     with transaction.atomic():
-        account(SUPERUSER, "superuser", None, None, is_superuser=True)
+        superuser, _created = account(SUPERUSER, "superuser", None, None, is_superuser=True)
         for plan in Plan.objects.order_by("plan_year", "title"):
             office, created = account(office_username(plan), "office", None, plan)
             if created:

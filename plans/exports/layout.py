@@ -59,7 +59,21 @@ COLUMNS = (
 )
 KEY_HEADER = "行标识"  # the hidden last column: row keys, and the sheet's signature above them
 
-FOOTER = "单位负责人：　　　　　　审核人：　　　　　　填报人：　　　　　　联系电话：　　　　　　"
+FOOTER_LABELS = ("单位负责人", "审核人", "填报人", "联系电话")
+BLANK = "　　　　　　"  # room to sign or write by hand
+
+
+def footer(**people: str) -> str:
+    """单位负责人：张伟　　审核人：　　　　　　填报人：李娜　　联系电话：0392-3301234 — the
+    people who answer for a sheet (keys leader, reviewer, filler, phone), a blank to fill in by
+    hand where nobody is known."""
+    keys = ("leader", "reviewer", "filler", "phone")
+    return "".join(
+        f"{label}：{people[key] + '　　' if people.get(key) else BLANK}" for label, key in zip(FOOTER_LABELS, keys)
+    )
+
+
+FOOTER = footer()  # the footer with nobody named
 
 
 NOT_REPORTED = "未填报"  # 完成状态 of a unit that has not sent its report of the period

@@ -17,6 +17,7 @@ from plans.exports import layout
 from plans.exports.cells import LINE_HEIGHT, RowSheet, cell, excel_text, print_setup, wrapped_lines
 from plans.exports.facts import TaskFacts, is_late, per_task_values, report_values, task_facts
 from plans.exports.layout import FULL, UNIT, chinese_labels
+from plans.exports.signers import sheet_footer
 from plans.exports.rows import CHUNK_SIZE, SheetRollup, TaskDetails, sheet_rollup, unit_task_ids, visible_nodes
 from plans.exports.styles import STYLED_BY_VALUE, column_style, value_style
 from plans.models import NodeKind, ProgressReport, ReportingPeriod, Task, TaskStatus, Unit
@@ -147,12 +148,12 @@ class ProgressSheet(RowSheet):
                 if column.per_task:
                     self._merge(index, first, index, self.row)
 
-    def write_footer(self):
+    def write_footer(self, signers: str = layout.FOOTER):
         last = self.row
         if last >= layout.FIRST_DATA_ROW:
             self._validations(layout.FIRST_DATA_ROW, last)
         self._append([])
-        self._wide_row(layout.FOOTER, "进展表-页脚", height=24)  # who answers for the sheet: a unit's or the office's
+        self._wide_row(signers, "进展表-页脚", height=24)  # who answers for the sheet: a unit's or the office's
         total_width = sum(self.widths.values())
         note = layout.status_note()
         self._wide_row(note, "进展表-页脚", height=LINE_HEIGHT * wrapped_lines(note, total_width) + 6)
@@ -190,12 +191,14 @@ def _detailed(nodes, details: TaskDetails, *, whole: bool):
 
 
 def write_progress_sheet(
-    workbook, title, *, kind, period, unit, nodes, today, units, rows_for, rollups=None, summary=None, paper=None
+    workbook, title, *, kind, period, unit, nodes, today, units, rows_for, rollups=None, summary=None, paper=None,
+    user=None,
 ):
     """Write a progress sheet of `kind` (FULL: the plan's; UNIT: `unit`'s) listing `nodes`
     (Task.objects.for_export), a row per (unit, report) `rows_for` gives for each task, for
-    `paper` (layout.Paper; default layout.paper_for()). With `summary`
-    (summary_sheet.Summary), gather its counts on the way."""
+    `paper` (layout.Paper; default layout.paper_for()), signed by the people of
+    signers.sheet_footer(`user`, `unit`). With `summary` (summary_sheet.Summary), gather its
+    counts on the way."""
     sheet = ProgressSheet(
         workbook, title, kind=kind, period=period, every_section=kind == FULL, rollups=rollups, paper=paper
     )
@@ -221,7 +224,7 @@ def write_progress_sheet(
         sheet.task(facts, rows, today, units)
         if summary is not None:
             summary.add(facts, reports, [is_late(report, period, today) for report in reports], units)
-    sheet.write_footer()
+    sheet.write_footer(sheet_footer(user, unit))
     return sheet
 
 
@@ -235,5 +238,5 @@ def write_unit_sheet(workbook, title, *, user, period, unit, today, units, paper
     nodes = visible_nodes(user, period).filter(Q(kind=NodeKind.SECTION) | unit_task_ids(period, unit))
     write_progress_sheet(
         workbook, title, kind=UNIT, period=period, unit=unit, nodes=nodes.for_export(), today=today, units=units,
-        rows_for=rows_for, rollups=sheet_rollup(period, nodes), paper=paper,
+        rows_for=rows_for, rollups=sheet_rollup(period, nodes), paper=paper, user=user,
     )

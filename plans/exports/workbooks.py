@@ -49,7 +49,7 @@ def export_plan_workbook(
     rollups = sheet_rollup(period, None if is_office(user, period.plan_id) else nodes)
     write_progress_sheet(
         workbook, title, kind=FULL, period=period, unit=None, nodes=nodes.for_export(), today=today,
-        units=units, rows_for=rows_for_full, rollups=rollups, summary=summary, paper=printed,
+        units=units, rows_for=rows_for_full, rollups=rollups, summary=summary, paper=printed, user=user,
     )
     write_summary(workbook, period, summary, rollups, today)
     targets = sheet_targets(user, period)

@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 kept = "" if account["created"] else " 已有账号，未改动 (existing account, left as it is)"
                 self.stdout.write(
                     f"演示账号 (demo account): {account['username']} / {account['password']} "
-                    f"({account['role']}: {where}){kept}"
+                    f"{account['name']} ({account['role']}: {where}){kept}"
                 )
         lead = (
             Assignment.objects.filter(is_lead=True)
