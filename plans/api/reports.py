@@ -1,7 +1,8 @@
-"""Progress reports (/api/reports/): read, filled in, submitted, approved or returned, and the
-supporting units' input."""
+"""Progress reports (/api/reports/): read, filled in, submitted (and withdrawn), approved or
+returned, and the supporting units' input."""
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -13,8 +14,27 @@ from plans.api.fields import StrictInput, VersionSerializer, datetime_text
 from plans.api.filters import ReportFilter
 from plans.api.pagination import CappedCountPagination
 from plans.api.schema import IF_MATCH, READ_ERRORS, WRITE_ERRORS, errors, etagged
-from plans.models import ProgressReport, ReportState, SupportingInput, TaskStatus
+from plans.models import ProgressReport, ReportState, SupportingInput, TaskStatus, person_label
 from plans.selectors.reports import attach_inputs, reports_for_api
+
+
+# who submitted and who reviewed, read with the report: naming them costs no query per row
+PEOPLE = (
+    "submitted_by__profile", "submitted_by__membership__unit", "reviewed_by__profile", "reviewed_by__membership__unit",
+)
+
+
+def person(user) -> str | None:
+    """person_label of an account read with PEOPLE (None for nobody). The membership read by
+    the join is handed to person_label's cache, which would otherwise query it again."""
+    if user is None:
+        return None
+    if not hasattr(user, "_membership"):
+        try:
+            user._membership = user.membership
+        except ObjectDoesNotExist:
+            user._membership = None
+    return person_label(user)
 
 
 class SupportingInputSerializer(serializers.ModelSerializer):
@@ -39,12 +59,19 @@ class ReportSerializer(serializers.ModelSerializer):
     late = serializers.BooleanField(source="is_late", read_only=True, help_text="逾期未报（推算）。")
     inputs = SupportingInputSerializer(many=True, read_only=True, help_text="配合单位提供的配合情况。")
     state = serializers.ChoiceField(choices=ReportState.choices, read_only=True)
+    submitted_by = serializers.CharField(
+        read_only=True, allow_null=True, help_text="报送人：姓名（单位），如“张伟（市发改委）”；未报送为 null。",
+    )
+    reviewed_by = serializers.CharField(
+        read_only=True, allow_null=True, help_text="审核人：姓名（职务或单位）；未审核为 null。",
+    )
 
     class Meta:
         model = ProgressReport
         fields = [
             "id", "task", "unit", "period", "status", "percent", "progress", "problems", "next_steps", "state",
-            "late", "review_comment", "submitted_at", "reviewed_at", "version", "inputs",
+            "late", "review_comment", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "version",
+            "inputs",
         ]
         list_serializer_class = ReportListSerializer
 
@@ -56,7 +83,8 @@ class ReportSerializer(serializers.ModelSerializer):
             "status": report.status, "percent": report.percent, "progress": report.progress,
             "problems": report.problems,
             "next_steps": report.next_steps, "state": report.state, "late": bool(report.is_late),
-            "review_comment": report.review_comment, "submitted_at": datetime_text(report.submitted_at),
+            "review_comment": report.review_comment, "submitted_by": person(report.submitted_by),
+            "submitted_at": datetime_text(report.submitted_at), "reviewed_by": person(report.reviewed_by),
             "reviewed_at": datetime_text(report.reviewed_at), "version": report.version,
             "inputs": report.input_rows,
         }
@@ -94,6 +122,7 @@ def _report_action(summary, request):
     ),
     partial_update=_report_action("填写报告（本单位填报人、单位负责人；督办人员可更正）", ReportUpdateSerializer),
     submit=_report_action("报送（单位负责人）", VersionSerializer),
+    withdraw=_report_action("撤回报送（单位负责人，督办查阅前；报告回到待填报）", VersionSerializer),
     approve=_report_action("审核通过（督办人员）", ReviewSerializer),
     return_=_report_action("退回重报（督办人员，须填写审核意见）", ReviewSerializer),
     inputs=extend_schema(
@@ -116,7 +145,7 @@ class ReportViewSet(ApiViewSet, VersionedRetrieveMixin, mixins.ListModelMixin):
     ordering = ["period_id", "task_id", "unit_id"]
 
     def get_queryset(self):
-        return reports_for_api(self.request.user, self.today)
+        return reports_for_api(self.request.user, self.today).select_related(*PEOPLE)
 
     def _fresh(self, report):
         return self.versioned(self.get_queryset().get(pk=report.pk))
@@ -134,6 +163,15 @@ class ReportViewSet(ApiViewSet, VersionedRetrieveMixin, mixins.ListModelMixin):
         _values, pre = self.write_input(VersionSerializer)
         with stale_as_http(pre):
             services.report_submit(user=request.user, report=report, expected_version=pre.version)
+        return self._fresh(report)
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """The unit leader takes a submitted report back until office staff opened it."""
+        report = self.get_object()
+        _values, pre = self.write_input(VersionSerializer)
+        with stale_as_http(pre):
+            services.report_withdraw(user=request.user, report=report, expected_version=pre.version)
         return self._fresh(report)
 
     @action(detail=True, methods=["post"])

@@ -5,9 +5,17 @@ import pytest
 from django.utils import timezone
 
 from plans import services
-from plans.models import ProgressReport, ReportState, Role, SupportingInput, TaskStatus
+from plans.models import MemberRole, Profile, ProgressReport, ReportState, Role, SupportingInput, TaskStatus
 from tests.api.conftest import count_queries, walk_pages
-from tests.factories import AssignmentFactory, ProgressReportFactory, ReportingPeriodFactory, TaskFactory, UnitFactory
+from tests.factories import (
+    AssignmentFactory,
+    MembershipFactory,
+    ProgressReportFactory,
+    ReportingPeriodFactory,
+    TaskFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 
 def url(report, action=""):
@@ -25,7 +33,7 @@ def test_report_detail_has_the_contract_fields(world, as_actor):
     body = as_actor("official_a").get(url(world.report_a)).json()
     assert set(body) == {
         "id", "task", "unit", "period", "status", "percent", "progress", "problems", "next_steps", "state",
-        "late", "review_comment", "submitted_at", "reviewed_at", "version", "inputs",
+        "late", "review_comment", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "version", "inputs",
     }
     assert (body["task"], body["unit"], body["state"], body["version"]) == (
         world.task_t.pk, world.report_a.unit_id, "pending", 1,
@@ -225,6 +233,56 @@ def test_stale_approve_is_412(world, as_actor):
     assert ProgressReport.objects.get(pk=world.report_a.pk).state == ReportState.SUBMITTED
 
 
+# --- withdrawing a submission -------------------------------------------------------------------
+def test_leader_withdraws_a_submitted_report(world, as_actor):
+    _filled(world.report_a)
+    services.report_submit(user=world.users["leader_a"], report=world.report_a)
+
+    response = as_actor("leader_a").post(url(world.report_a, "withdraw"), HTTP_IF_MATCH='"2"')
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["state"], body["submitted_by"], body["submitted_at"]) == ("pending", None, None)
+    assert body["progress"] == "已完成燃煤锅炉拆改12台。" and response["ETag"] == '"3"'
+
+
+def test_withdrawing_after_the_office_opened_the_report_is_403(world, as_actor):
+    _filled(world.report_a)
+    services.report_submit(user=world.users["leader_a"], report=world.report_a)
+    services.report_mark_opened(user=world.users["office"], report=ProgressReport.objects.get(pk=world.report_a.pk))
+
+    response = as_actor("leader_a").post(url(world.report_a, "withdraw"), HTTP_IF_MATCH='"2"')
+
+    assert response.status_code == 403
+    assert "the office has already opened the report" in response.json()["detail"]
+    assert ProgressReport.objects.get(pk=world.report_a.pk).state == ReportState.SUBMITTED
+
+
+def test_an_official_cannot_withdraw_and_a_stale_withdrawal_is_412(world, as_actor):
+    _filled(world.report_a)
+    services.report_submit(user=world.users["leader_a"], report=world.report_a)
+
+    assert as_actor("official_a").post(url(world.report_a, "withdraw"), HTTP_IF_MATCH='"2"').status_code == 403
+    assert as_actor("leader_a").post(url(world.report_a, "withdraw"), HTTP_IF_MATCH='"1"').status_code == 412
+    assert as_actor("leader_a").post(url(world.report_a, "withdraw")).status_code == 400  # no version
+    assert ProgressReport.objects.get(pk=world.report_a.pk).state == ReportState.SUBMITTED
+
+
+# --- who submitted and reviewed, by name --------------------------------------------------------
+def test_report_names_who_submitted_and_who_reviewed_it(world, as_actor):
+    Profile.objects.create(user=world.users["leader_a"], name="张伟")
+    Profile.objects.create(user=world.users["office"], name="李娜", position="督查室主任")
+    _filled(world.report_a)
+    services.report_submit(user=world.users["leader_a"], report=world.report_a)
+
+    submitted = as_actor("office").get(url(world.report_a)).json()
+    services.report_return(user=world.users["office"], report=world.report_a, comment="请补充")
+    returned = as_actor("official_a").get(url(world.report_a)).json()
+
+    assert (submitted["submitted_by"], submitted["reviewed_by"]) == ("张伟（市发改委）", None)
+    assert (returned["submitted_by"], returned["reviewed_by"]) == ("张伟（市发改委）", "李娜（督查室主任）")
+
+
 def test_supporting_unit_adds_its_input(world, as_actor):
     response = as_actor("official_s").post(url(world.report_a, "inputs"), {"text": "已安排资金500万元。"})
     assert response.status_code == 200
@@ -266,6 +324,25 @@ def test_report_list_runs_the_same_queries_for_3_and_12_rows(world, as_actor):
     _reports(world.task_t.plan, world.users["office"], 12)
     client = as_actor("office")
     assert count_queries(client, "/api/reports/?page_size=3") == count_queries(client, "/api/reports/?page_size=12")
+
+
+def test_report_list_names_people_without_a_query_per_row(world, as_actor):
+    """Each report submitted and reviewed by other named people: the list's queries stay the same."""
+    _reports(world.task_t.plan, world.users["office"], 12)
+    client = as_actor("office")
+    few = count_queries(client, "/api/reports/?page_size=3")
+    for report in ProgressReport.objects.all():
+        unit = UnitFactory()
+        leader = MembershipFactory(unit=unit, role=MemberRole.LEADER).user
+        Profile.objects.create(user=leader, name=f"负责人{report.pk}")
+        reviewer = UserFactory()
+        Profile.objects.create(user=reviewer, name=f"审核人{report.pk}", position="督查室主任")
+        ProgressReport.objects.filter(pk=report.pk).update(submitted_by=leader, reviewed_by=reviewer)
+
+    rows = client.get("/api/reports/?page_size=12").json()["results"]
+    assert all(row["submitted_by"].startswith("负责人") and row["reviewed_by"].endswith("（督查室主任）") for row in rows)
+    assert count_queries(client, "/api/reports/?page_size=3") == few
+    assert count_queries(client, "/api/reports/?page_size=12") == few
 
 
 def test_report_list_queries_do_not_grow_with_rows_for_a_unit_account(world, as_actor):
