@@ -8,9 +8,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
-from plans.models import Plan, ReportingPeriod, Target, Task, office_plan_ids
+from plans.models import Assignment, Plan, ReportingPeriod, Target, Task, Unit, office_plan_ids
 from plans.permissions import is_office, is_office_anywhere
 
 
@@ -84,13 +85,41 @@ class VisibleOr404(UsableChoices):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+def units_of_plans(plans):
+    """The units of `plans` (a Plan queryset or subquery of ids): those holding a role in one of
+    their tasks, the members of such a collective (they report for it), the plans'
+    coordinators and their indicators' owners. Read from the small tables only (assignments,
+    collectives, plans, targets), never from the reports."""
+    assigned = Assignment.objects.filter(task__plan_id__in=plans).values("unit_id")
+    members = Unit.members.through.objects.filter(from_unit_id__in=assigned).values("to_unit_id")
+    return Unit.objects.filter(
+        Q(pk__in=assigned) | Q(pk__in=members)
+        | Q(pk__in=Plan.objects.filter(pk__in=plans).values("coordinator_id"))
+        | Q(pk__in=Target.objects.filter(plan_id__in=plans).values("owner_id"))
+    )
+
+
+def sidebar_units(user):
+    """The units a sidebar offers a user: those of the plans the user sees (units_of_plans);
+    None for a superuser (every unit)."""
+    if user.is_superuser:
+        return None
+    return units_of_plans(Plan.objects.visible_to(user).values("pk"))
+
+
 class VisibleChoicesFilter(admin.RelatedFieldListFilter):
     """A related field's sidebar filter offering only rows the user may see: the related
-    model's own `visible_to` where it has one, else the values the user's list holds."""
+    model's own `visible_to` where it has one (plans, periods …), the units of the plans the
+    user sees (sidebar_units), else the values the user's list holds. A superuser's offers
+    every row."""
 
     def field_choices(self, field, request, model_admin):
+        if request.user.is_superuser:
+            return super().field_choices(field, request, model_admin)
         related = field.related_model._default_manager.all()
-        if hasattr(related, "visible_to"):
+        if issubclass(field.related_model, Unit):
+            allowed = sidebar_units(request.user).values("pk")
+        elif hasattr(related, "visible_to"):
             allowed = related.visible_to(request.user).values("pk")
         else:
             allowed = model_admin.get_queryset(request).order_by().values(f"{self.field_path}__pk")

@@ -1,10 +1,13 @@
 """The task list's sidebar filters (unit, level, section, light, overdue, period). Each offers
-its choices once a plan is chosen, so a page never scans every plan's rows."""
+its choices once a plan is chosen, so a page never scans every plan's rows, and only rows of
+the plans the user sees: a plan, unit, section or period named in the address that the user
+does not see lends the sidebar nothing."""
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plans.admin.common import DerivedYesNoFilter
+from plans.admin.scoping import sidebar_units
 from plans.models import Assignment, Plan, ReportingPeriod, Section, Task, Unit
 from plans.progress import Light
 from plans.selectors.tasks import (
@@ -22,6 +25,11 @@ def chosen_plan_id(request) -> str | None:
     return plan_id if plan_id.isdigit() else None
 
 
+def visible_plans(request):
+    """The ids of the plans the user sees, as a subquery."""
+    return Plan.objects.visible_to(request.user).values("pk")
+
+
 class UnitFilter(admin.SimpleListFilter):
     """Tasks where a unit holds any role. Offered once a plan is chosen (its units): a province
     has hundreds of units, and listing them all would cost every page a scan of every
@@ -33,9 +41,11 @@ class UnitFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         plan_id, unit_id = chosen_plan_id(request), self.value() or ""
         if plan_id:
-            units = Unit.objects.filter(pk__in=Assignment.objects.filter(task__plan_id=plan_id).values("unit_id"))
+            assigned = Assignment.objects.filter(task__plan_id=plan_id, task__plan_id__in=visible_plans(request))
+            units = Unit.objects.filter(pk__in=assigned.values("unit_id"))
         elif unit_id.isdigit():
-            units = Unit.objects.filter(pk=unit_id)
+            units = sidebar_units(request.user)
+            units = (Unit.objects.all() if units is None else units).filter(pk=unit_id)
         else:
             return []
         return [(unit.pk, str(unit)) for unit in units]
@@ -55,7 +65,8 @@ class LevelFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         plan_id = chosen_plan_id(request)
         levels = (
-            Task.objects.filter(plan_id=plan_id).order_by("level").values_list("level", flat=True).distinct()
+            Task.objects.filter(plan_id=plan_id, plan_id__in=visible_plans(request))
+            .order_by("level").values_list("level", flat=True).distinct()
             if plan_id else range(1, 5)
         )
         return [(level, str(level)) for level in levels]
@@ -74,10 +85,11 @@ class SectionFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         plan_id, section_id = request.GET.get("plan__id__exact", ""), self.value() or ""
+        sections = Section.objects.sections().filter(plan_id__in=visible_plans(request))
         if plan_id.isdigit():
-            sections = Section.objects.sections().filter(plan_id=plan_id)
+            sections = sections.filter(plan_id=plan_id)
         elif section_id.isdigit():
-            sections = Section.objects.sections().filter(plan__nodes=section_id)
+            sections = sections.filter(plan__nodes=section_id)
         else:
             return []
         return [(section.pk, str(section)) for section in sections]
@@ -123,7 +135,7 @@ class PeriodFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         """Offered once a plan is chosen (its periods), not years of every plan's periods."""
-        periods = ReportingPeriod.objects.filter(plan__in=Plan.objects.visible_to(request.user).values("pk"))
+        periods = ReportingPeriod.objects.visible_to(request.user)
         plan_id, period_id = chosen_plan_id(request), self.value() or ""
         if plan_id:
             periods = periods.filter(plan_id=plan_id)
