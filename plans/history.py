@@ -29,7 +29,7 @@ ADMIN, API, WEB, COMMAND = "admin", "api", "web", "command"
 EXCEL, PLAN_IMPORT = "excel", "plan_import"
 WITH_A_REQUEST = {ADMIN, API, WEB, EXCEL}  # made by a signed-in account, never by the system
 
-HIDDEN_FIELDS = {"id", "version", "created_at", "updated_at", "source_sha256"}
+HIDDEN_FIELDS = {"id", "version", "created_at", "updated_at", "source_sha256", "source_text"}  # bookkeeping; a document
 SHORT_TEXT = 60  # characters shown of a longer text before "…" (the whole text on request)
 MINUTE = "%Y-%m-%d %H:%M"
 

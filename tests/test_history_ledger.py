@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 from simple_history.signals import pre_create_historical_record
 
 from plans import services
-from plans.history import object_ledger, record_source
-from plans.models import MemberRole, ProgressReport, Profile, ReportState, Role, SheetImportState, TaskStatus
+from plans.history import object_ledger, record_source, source_of
+from plans.models import MemberRole, Plan, ProgressReport, Profile, ReportState, Role, SheetImportState, TaskStatus
 from plans.roles import GROUP_OF_ROLE, OFFICE_GROUP, groups_ensure
 from tests.admin.forms import get_form
 from tests.factories import (
@@ -205,3 +205,49 @@ def test_the_api_history_follows_what_the_account_sees(world, report):
     assert _api(world["office"]).get(f"/api/history/unknown/{report.pk}/").status_code == 404
     assert _api(world["office"]).get(f"/api/history/tasks/{report.task_id}/").status_code == 200
     assert _api(world["official"]).get(f"/api/history/reports/{report.pk + 1000}/").status_code == 404
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    ("admin", "管理后台"), ("api", "接口"), ("web", "网页"), ("command", "命令行"),
+    ("Excel导入 #12 进展情况表（市发改委）.xlsx", "Excel 导入 #12"),
+    ("导入方案文件“鹤壁市蓝天工程.docx”（#7）", "方案导入 #7"),
+    ("Plan document “hebi.docx” imported (#7)", "方案导入 #7"),  # recorded in English
+    ("按市政府要求调整", "按市政府要求调整"),  # a reason in words is shown as written
+    (None, ""), ("", ""),
+])
+def test_sources_are_read_from_the_recorded_reason(reason, label):
+    assert source_of(reason).label == label
+
+
+def test_a_reference_to_a_deleted_row_or_account_is_named_as_deleted(world, report):
+    """No simple-history "Deleted 用户 (pk=None)" and no "None": a past row may name an account
+    or unit deleted since (history keeps no constraint); an account deleted since its change
+    leaves the change without a person, made through a page, so not the system's."""
+    returned = ProgressReport.history.filter(id=report.pk, state=ReportState.RETURNED).earliest("history_date")
+    ProgressReport.history.filter(history_id=returned.history_id).update(reviewed_by_id=987654, unit_id=987655)
+    ProgressReport.history.filter(history_change_reason="api").update(history_user=None)
+    entries = {entry.id: entry for entry in object_ledger(ProgressReport, report.pk)}
+    changed = {change.label: (change.old, change.new) for change in entries[returned.history_id].changes}
+    assert changed["审核人"] == ("（空）", "已删除的账号")
+    assert changed["填报单位"] == ("市环保局", "已删除的单位 #987655")
+    api_entry = next(entry for entry in entries.values() if entry.source.label == "接口")
+    assert api_entry.person == "已删除的账号"
+
+
+def test_a_plans_ledger_shows_booleans_dates_and_not_the_document(client, world):
+    plan = world["period"].plan
+    office = world["office"]
+    plan.source_text = "全文" * 500
+    plan.save()
+    services.plan_save(user=office, plan=plan, issued_on=datetime.date(2026, 3, 1))
+    services.plan_publish(user=office, plan=plan)
+    published, dated, *_older = object_ledger(Plan, plan.pk)
+    changed = {change.label: (change.old, change.new) for change in published.changes}
+    assert changed["公开发布"] == ("否", "是")
+    assert MINUTE.fullmatch(changed["发布时间"][1])
+    assert [(change.label, change.new) for change in dated.changes] == [("印发日期", "2026-03-01")]
+    assert published.person == "李娜（督查室主任）"
+    client.force_login(office)
+    response = client.get(reverse("admin:plans_plan_history", args=[plan.pk]))
+    assert response.status_code == 200
+    assert "来源文件全文" not in response.content.decode()
