@@ -5,7 +5,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from plans.api.auth import TokenView
-from plans.api.history import KIND_PATTERN, HistoryViewSet
 from plans.api.indicator_values import IndicatorValueViewSet
 from plans.api.indicators import IndicatorViewSet
 from plans.api.periods import PeriodViewSet
@@ -34,7 +33,6 @@ router.register("sheet-imports", SheetImportViewSet, basename="sheet-import")
 router.register("plan-imports", PlanImportViewSet, basename="plan-import")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("indicator-values", IndicatorValueViewSet, basename="indicator-value")
-router.register(f"history/(?P<kind>{KIND_PATTERN})", HistoryViewSet, basename="history")  # GET …/{id}/ only
 
 # The workbook also without the router's trailing slash: a file name people type. Not in the
 # schema, which documents /api/plans/{id}/progress.xlsx/.
