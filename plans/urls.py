@@ -6,6 +6,7 @@ from plans import views
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("profile/", views.profile, name="profile"),
     path("sheets/progress/<int:period_id>.xlsx", views.progress_sheet, name="progress-sheet"),
     path("sheets/upload/", views.sheet_upload, name="sheet-upload"),
     path("sheets/imports/<int:pk>/", views.sheet_import, name="sheet-import"),

@@ -41,12 +41,15 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
     )
     status = IndicatorStatusField()
     entered_by = serializers.CharField(allow_null=True, help_text="填报人账号；未知为 null。")
+    entered_by_name = serializers.CharField(
+        allow_null=True, help_text="填报人姓名和单位，如“张伟（市发改委）”；未知为 null。",
+    )
 
     class Meta:
         model = IndicatorValue
         fields = [
             "id", "target", "plan", "period", "period_label", "value", "unit", "entered_as", "note", "source",
-            "expected", "status", "entered_by", "created_at", "updated_at", "version",
+            "expected", "status", "entered_by", "entered_by_name", "created_at", "updated_at", "version",
         ]
 
     def to_representation(self, row):
@@ -59,6 +62,7 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
             "expected": expected_text(expected_value(target, plan, period.end)),
             "status": indicator_status(target, plan, row.value, period.end),
             "entered_by": row.entered_by.get_username() if row.entered_by_id else None,
+            "entered_by_name": str(row.entered_by) if row.entered_by_id else None,
             "created_at": datetime_text(row.created_at), "updated_at": datetime_text(row.updated_at),
             "version": row.version,
         }

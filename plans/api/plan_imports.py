@@ -191,13 +191,16 @@ class PlanImportListSerializer(serializers.ModelSerializer):
     state = PlanImportStateField(
         choices=PlanImportState.choices, read_only=True, help_text="draft：待上传人确认；applied：已导入。",
     )
-    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True, help_text="上传人账号。")
+    uploaded_by_name = serializers.CharField(
+        source="uploaded_by", read_only=True, help_text="上传人姓名和单位，如“张伟（市发改委）”。",
+    )
 
     class Meta:
         model = PlanImport
         fields = (
-            "id", "source_name", "source_kind", "source_sha256", "plan_year", "state", "uploaded_by", "created_at",
-            "plan", "revises", "applied_at", "version",
+            "id", "source_name", "source_kind", "source_sha256", "plan_year", "state", "uploaded_by",
+            "uploaded_by_name", "created_at", "plan", "revises", "applied_at", "version",
         )
         read_only_fields = fields
         extra_kwargs = {

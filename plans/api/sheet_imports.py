@@ -73,13 +73,16 @@ class SheetImportListSerializer(serializers.ModelSerializer):
     problem_count = serializers.IntegerField(
         read_only=True, help_text="检查发现的问题数（最多记录 1,000 条及一条“另有 N 个问题”）。",
     )
-    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True, help_text="上传人账号。")
+    uploaded_by_name = serializers.CharField(
+        source="uploaded_by", read_only=True, help_text="上传人姓名和单位，如“张伟（市发改委）”。",
+    )
 
     class Meta:
         model = SheetImport
         fields = (
             "id", "period", "period_label", "plan", "file_name", "size", "sha256", "state", "change_count",
-            "problem_count", "applied_count", "uploaded_by", "created_at", "applied_at",
+            "problem_count", "applied_count", "uploaded_by", "uploaded_by_name", "created_at", "applied_at",
         )
         read_only_fields = fields
 

@@ -57,7 +57,10 @@ def person_label(user) -> str:
     if not user.pk:
         return name
     if not hasattr(user, "_membership"):  # the same cache as plans.permissions.membership
-        user._membership = Membership.objects.select_related("unit").filter(user_id=user.pk).first()
+        cached = user._state.fields_cache  # a select_related("…__membership__unit") already read it
+        user._membership = cached["membership"] if "membership" in cached else (
+            Membership.objects.select_related("unit").filter(user_id=user.pk).first()
+        )
     membership = user._membership
     if membership is not None:
         return f"{name}（{membership.unit}）"

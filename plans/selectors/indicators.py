@@ -17,7 +17,7 @@ def indicator_values_for_api(user):
     """Values with what their status reads: the target, its plan and the period."""
     return (
         IndicatorValue.objects.visible_to(user)
-        .select_related("target__plan", "period", "entered_by")
+        .select_related("target__plan", "period", "entered_by__profile", "entered_by__membership__unit")
         .defer("target__plan__source_text")
     )
 

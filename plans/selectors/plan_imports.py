@@ -6,7 +6,7 @@ from plans.models import PlanImport
 
 def plan_imports_for_api(user):
     """The imports the account may see (models.PlanImport.objects.visible_to), with the uploader."""
-    return PlanImport.objects.visible_to(user).select_related("uploaded_by")
+    return PlanImport.objects.visible_to(user).select_related("uploaded_by__profile", "uploaded_by__membership__unit")
 
 
 def plan_import_list_for_api(user):

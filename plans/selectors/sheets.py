@@ -6,7 +6,11 @@ from plans.models import SheetImport
 
 def sheet_imports_for_api(user):
     """Never the uploaded file's bytes: the API does not serve them."""
-    return SheetImport.objects.visible_to(user).select_related("period", "uploaded_by").defer("content")
+    return (
+        SheetImport.objects.visible_to(user)
+        .select_related("period", "uploaded_by__profile", "uploaded_by__membership__unit")
+        .defer("content")
+    )
 
 
 def sheet_import_list_for_api(user):
