@@ -2,14 +2,16 @@
 lateness derived from them, the office's comments on returned reports and the lead units'
 reports the unit supports. Constant queries."""
 import datetime
+import re
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from plans.models import ReportState, Role, UnitKind
+from plans.models import MemberRole, ProgressReport, ReportState, Role, UnitKind
 from tests.factories import (
     AssignmentFactory,
     MembershipFactory,
@@ -65,16 +67,21 @@ def listed_reports(response):
     return sorted(row.report.pk for group in response.context["inbox"].groups for row in group.rows)
 
 
-def test_inbox_groups_reports_to_do_first_then_submitted_then_approved(client, official, unit, period):
-    approved = report_of(unit, period, ReportState.APPROVED)
-    submitted = report_of(unit, period, ReportState.SUBMITTED)
-    pending = report_of(unit, period, ReportState.PENDING)
-    returned = report_of(unit, period, ReportState.RETURNED, review_comment="请补充数据。")
+def test_inbox_groups_reports_to_do_first_filled_apart_from_empty_then_submitted_then_approved(
+    client, official, unit, period,
+):
+    approved = report_of(unit, period, ReportState.APPROVED, progress="已完成")
+    submitted = report_of(unit, period, ReportState.SUBMITTED, progress="已完成")
+    empty = report_of(unit, period, ReportState.PENDING)
+    filled = report_of(unit, period, ReportState.PENDING, progress="已完成8座")
+    blank = report_of(unit, period, ReportState.PENDING, progress="  \n")
+    returned = report_of(unit, period, ReportState.RETURNED, review_comment="请补充数据。", progress="已完成")
 
     response = client.get(INBOX)
 
     assert inbox_groups(response) == [
-        ("待填报/已退回", [pending.pk, returned.pk]),
+        ("已填写待报送", [filled.pk, returned.pk]),
+        ("未填写", [empty.pk, blank.pk]),
         ("已报送", [submitted.pk]),
         ("已审核", [approved.pk]),
     ]
@@ -95,7 +102,7 @@ def test_inbox_marks_report_past_its_due_date_as_late_by_days(client, official, 
 
     html = client.get(INBOX).content.decode()
 
-    assert '<td class="late">逾期3天</td>' in html
+    assert '<td data-label="剩余时间" class="late">逾期3天</td>' in html
 
 
 def test_inbox_does_not_count_down_for_submitted_reports(client, official, unit):
@@ -104,7 +111,7 @@ def test_inbox_does_not_count_down_for_submitted_reports(client, official, unit)
 
     response = client.get(INBOX)
 
-    assert [row.deadline for row in response.context["inbox"].groups[1].rows] == ["-"]
+    assert [row.deadline for row in response.context["inbox"].groups[2].rows] == ["-"]
     assert "逾期" not in response.content.decode()
 
 
@@ -147,7 +154,7 @@ def test_inbox_shows_the_units_role_on_each_task(client, official, unit, period)
     AssignmentFactory(task=second, unit=unit, role=Role.RESPONSIBLE)
     responsible = ProgressReportFactory(task=second, unit=unit, period=period)
 
-    rows = client.get(INBOX).context["inbox"].groups[0].rows
+    rows = client.get(INBOX).context["inbox"].groups[1].rows  # 未填写
 
     assert [(row.report.pk, row.roles) for row in rows] == [(lead.pk, ["牵头单位"]), (responsible.pk, ["责任单位"])]
 
@@ -162,7 +169,7 @@ def test_inbox_names_the_collective_through_which_the_unit_holds_its_role(client
     AssignmentFactory(task=task, unit=collective, role=Role.IMPLEMENTING)
     ProgressReportFactory(task=task, unit=county, period=period)
 
-    rows = client.get(INBOX).context["inbox"].groups[0].rows
+    rows = client.get(INBOX).context["inbox"].groups[1].rows  # 未填写
 
     assert [row.roles for row in rows] == [["负责落实（各县区政府(管委)）"]]
 
@@ -232,18 +239,18 @@ def test_inbox_page_renders_inside_the_admin(client, official):
     assert "<title>本期待办 | 行动方案督办系统</title>" in html
 
 
-def test_admin_index_links_to_inbox_and_dashboard(client, official):
+def test_admin_index_links_a_units_account_to_its_inbox(client, official):
+    """(Which shortcuts each role sees: tests/admin/test_index_by_role.py.)"""
     html = client.get(reverse("admin:index")).content.decode()
 
-    assert f'<a href="{reverse("inbox")}">本期待办</a>' in html
-    assert f'<a href="{reverse("dashboard")}">督办看板</a>' in html
+    assert re.search(f'<a href="{reverse("inbox")}"[^>]*>本期待办</a>', html)
 
 
 def add_reports(unit, period, count):
     """`count` returned reports of the unit, and `count` lead reports it supports."""
     supported_lead = UnitFactory()
     for _ in range(count):
-        report_of(unit, period, ReportState.RETURNED, review_comment="请补充。")
+        report_of(unit, period, ReportState.RETURNED, review_comment="请补充。", progress="已完成")
         task = TaskFactory(plan=period.plan)
         AssignmentFactory(task=task, unit=supported_lead, role=Role.RESPONSIBLE)
         AssignmentFactory(task=task, unit=unit, role=Role.SUPPORTING)
@@ -264,3 +271,160 @@ def test_inbox_runs_the_same_number_of_queries_for_3_and_12_reports(client, offi
     add_reports(unit, ReportingPeriodFactory(due_date=days_from_today(5), is_open=True), 9)
 
     assert inbox_queries(client, 12) == few
+
+
+# --- a leader's 报送所选 and 撤回 -------------------------------------------------------------
+@pytest.fixture
+def leader(client, unit):
+    user = MembershipFactory(unit=unit, role=MemberRole.LEADER).user
+    client.force_login(user)
+    return user
+
+
+def states(*reports):
+    return [ProgressReport.objects.get(pk=report.pk).state for report in reports]
+
+
+def messages_of(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_a_leader_gets_checkboxes_for_filled_reports_and_withdraw_for_submitted_ones(client, leader, unit, period):
+    filled = report_of(unit, period, progress="已完成")
+    empty = report_of(unit, period)
+    submitted = report_of(unit, period, ReportState.SUBMITTED, progress="已完成")
+
+    response = client.get(INBOX)
+
+    html = response.content.decode()
+    assert f'name="reports" value="{filled.pk}"' in html
+    assert f'name="reports" value="{empty.pk}"' not in html
+    assert 'name="submit_selected" value="报送所选"' in html
+    assert f'name="withdraw" value="{submitted.pk}"' in html
+    rows = {row.report.pk: (row.can_submit, row.can_withdraw) for group in response.context["inbox"].groups
+            for row in group.rows}
+    assert rows == {filled.pk: (True, False), empty.pk: (False, False), submitted.pk: (False, True)}
+
+
+def test_an_official_sees_the_same_split_without_submit_or_withdraw(client, official, unit, period):
+    filled = report_of(unit, period, progress="已完成")
+    submitted = report_of(unit, period, ReportState.SUBMITTED, progress="已完成")
+
+    response = client.get(INBOX)
+
+    html = response.content.decode()
+    assert inbox_groups(response)[0] == ("已填写待报送", [filled.pk])
+    assert 'name="reports"' not in html and "submit_selected" not in html
+    assert f'name="withdraw" value="{submitted.pk}"' not in html
+
+
+def test_a_leader_submits_the_selected_reports_after_one_confirmation(client, leader, unit, period):
+    first, second, third = (report_of(unit, period, progress="已完成") for _ in range(3))
+
+    page = client.post(INBOX, {"submit_selected": "1", "reports": [first.pk, second.pk]})
+
+    assert page.status_code == 200 and "确认报送以下报告" in page.content.decode()
+    assert [report.pk for report, _reason in page.context["rows"]] == [first.pk, second.pk]
+    assert states(first, second, third) == [ReportState.PENDING] * 3
+    response = client.post(INBOX, {
+        "confirm_submit": "1", "reports": [first.pk, second.pk],
+        f"version_{first.pk}": first.version, f"version_{second.pk}": second.version,
+    })
+    assert response.status_code == 302 and response.url == INBOX
+    assert states(first, second, third) == [ReportState.SUBMITTED, ReportState.SUBMITTED, ReportState.PENDING]
+    assert "已报送 2 份报告，等待督办审核。" in messages_of(response)
+
+
+def test_a_selection_with_an_empty_report_is_shown_refused_and_submits_nothing(client, leader, unit, period):
+    filled = report_of(unit, period, progress="已完成")
+    empty = report_of(unit, period)
+    empty.task.path = "三、(二)4."
+    empty.task.save()
+
+    page = client.post(INBOX, {"submit_selected": "1", "reports": [filled.pk, empty.pk]})
+    assert "请先填写本期进展情况再报送" in page.content.decode()
+    assert 'name="confirm_submit"' not in page.content.decode()
+
+    forced = client.post(INBOX, {"confirm_submit": "1", "reports": [filled.pk, empty.pk]})
+    assert states(filled, empty) == [ReportState.PENDING] * 2
+    assert any("三、(二)4." in message and "请先填写本期进展情况" in message for message in messages_of(forced))
+
+
+def test_a_confirmation_of_a_report_changed_meanwhile_submits_nothing(client, leader, unit, period):
+    first, second = (report_of(unit, period, progress="已完成") for _ in range(2))
+    shown = {f"version_{report.pk}": report.version for report in (first, second)}
+    ProgressReport.objects.filter(pk=second.pk).update(version=second.version + 1, progress="改过了")
+
+    response = client.post(INBOX, {"confirm_submit": "1", "reports": [first.pk, second.pk], **shown})
+
+    assert states(first, second) == [ReportState.PENDING] * 2
+    assert any("版本已变化" in message for message in messages_of(response))
+
+
+def test_another_units_report_in_the_selection_submits_nothing(client, leader, unit, period):
+    mine = report_of(unit, period, progress="已完成")
+    theirs = report_of(UnitFactory(), period, progress="已完成")
+
+    response = client.post(INBOX, {"confirm_submit": "1", "reports": [mine.pk, theirs.pk]})
+
+    assert states(mine, theirs) == [ReportState.PENDING] * 2
+    assert "所选报告不存在或您无权查看。" in messages_of(response)
+
+
+def test_submitting_nothing_selected_asks_to_select(client, leader, unit, period):
+    response = client.post(INBOX, {"submit_selected": "1"})
+    assert response.status_code == 302 and "请先勾选要报送的报告。" in messages_of(response)
+
+
+def test_a_leader_withdraws_a_submitted_report_from_the_inbox(client, leader, unit, period):
+    report = report_of(unit, period, ReportState.SUBMITTED, progress="已完成")
+
+    response = client.post(INBOX, {"withdraw": report.pk, f"version_{report.pk}": report.version})
+
+    assert states(report) == [ReportState.PENDING]
+    assert "已撤回报送，报告回到待填报，可修改后重新报送。" in messages_of(response)
+
+
+def test_once_the_office_opened_it_the_report_shows_no_withdraw_and_a_post_is_refused(client, leader, unit, period):
+    report = report_of(unit, period, ReportState.SUBMITTED, progress="已完成", office_opened_at=timezone.now())
+
+    assert f'name="withdraw" value="{report.pk}"' not in client.get(INBOX).content.decode()
+    response = client.post(INBOX, {"withdraw": report.pk})
+
+    assert states(report) == [ReportState.SUBMITTED]
+    assert "督办已查阅该报告，不能撤回 (the office has already opened the report)" in messages_of(response)
+
+
+def test_an_official_cannot_withdraw_from_the_inbox(client, official, unit, period):
+    report = report_of(unit, period, ReportState.SUBMITTED, progress="已完成")
+
+    client.post(INBOX, {"withdraw": report.pk})
+
+    assert states(report) == [ReportState.SUBMITTED]
+
+
+def test_the_inbox_uses_its_stylesheet_and_no_inline_style_or_script(client, leader, unit, period):
+    report_of(unit, period, progress="已完成")
+
+    html = client.get(INBOX).content.decode()
+
+    assert "plans/inbox.css" in html
+    content = html.split('id="content-main"')[1]
+    assert "<style" not in content and "<script" not in content and " style=" not in content
+
+
+def test_a_leaders_inbox_runs_the_same_number_of_queries_for_3_and_12_reports(client, leader, unit, period):
+    def add(count, target_period):
+        for _ in range(count):
+            report_of(unit, target_period, progress="已完成")
+            report_of(unit, target_period, ReportState.SUBMITTED, progress="已完成")
+
+    add(3, period)
+    with CaptureQueriesContext(connection) as few:
+        client.get(INBOX)
+    add(9, ReportingPeriodFactory(due_date=days_from_today(5), is_open=True))
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(INBOX)
+
+    assert len(response.context["inbox"].groups[0].rows) == 12
+    assert len(many) == len(few)

@@ -1,20 +1,28 @@
-"""本期待办: a unit's reports in the open periods of its plans, what is still to report first,
-and the lead units' reports it supports (需要我配合的任务). A constant number of queries."""
+"""本期待办: a unit's reports in the open periods of its plans, what is still to report first —
+filled in and waiting for the leader (已填写待报送) apart from those still empty (未填写) —
+and the lead units' reports it supports (需要我配合的任务). A constant number of queries.
+
+A unit leader submits several filled reports from here after one confirmation page
+(services.reports_submit: all or nothing) and withdraws a submitted report the office has
+not opened yet (services.report_withdraw); both are posts to this page."""
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, F, OuterRef, Prefetch
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from plans import services
 from plans.models import (
     Assignment,
+    MemberRole,
     ProgressReport,
     ReportState,
     Role,
@@ -22,7 +30,7 @@ from plans.models import (
     Unit,
     acting_unit_ids,
 )
-from plans.permissions import membership
+from plans.permissions import can_submit_report, can_withdraw_report, membership
 
 TO_REPORT = (ReportState.PENDING, ReportState.RETURNED)
 
@@ -50,10 +58,17 @@ class InboxRow:
     report: ProgressReport
     roles: list[str]
     today: datetime.date
+    can_submit: bool = False  # the user may submit it: a leader, a filled report still to report
+    can_withdraw: bool = False  # the user may take it back: a leader, submitted, not opened by the office
 
     @property
     def is_to_report(self) -> bool:
         return self.report.state in TO_REPORT
+
+    @property
+    def is_filled(self) -> bool:
+        """本期进展情况 written: what a submission needs."""
+        return bool(self.report.progress.strip())
 
     @property
     def is_late(self) -> bool:
@@ -71,6 +86,7 @@ class InboxRow:
 
 @dataclass(frozen=True)
 class InboxGroup:
+    key: str  # filled, empty, submitted, approved
     title: str
     rows: list[InboxRow]
 
@@ -80,6 +96,7 @@ class Inbox:
     unit: Unit
     groups: list[InboxGroup]
     supporting: list[InboxRow]
+    is_leader: bool = False  # offered 报送所选 and 撤回
 
     @property
     def periods(self) -> list:
@@ -114,30 +131,126 @@ def supported_reports(unit: Unit, acting: set[int]):
     )
 
 
-def inbox_data(unit: Unit, acting: set[int], today: datetime.date) -> Inbox:
-    rows = [
-        InboxRow(report, [role_label(assignment, unit) for assignment in report.task.mine], today)
-        for report in unit_reports(unit, acting)
-    ]
+def inbox_data(unit: Unit, acting: set[int], today: datetime.date, user=None) -> Inbox:
+    """The unit's rows in groups; given the `user` looking, which rows they may submit or
+    withdraw (the rules read what the rows already hold: no query per row)."""
+    rows = []
+    for report in unit_reports(unit, acting):
+        rows.append(InboxRow(
+            report, [role_label(assignment, unit) for assignment in report.task.mine], today,
+            can_submit=user is not None and not submit_refusal(user, report),
+            can_withdraw=user is not None and not can_withdraw_report(user, report),
+        ))
+    to_report = [row for row in rows if row.is_to_report]
     groups = [
-        InboxGroup(_("待填报/已退回"), [row for row in rows if row.report.state in TO_REPORT]),
+        InboxGroup("filled", _("已填写待报送"), [row for row in to_report if row.is_filled]),
+        InboxGroup("empty", _("未填写"), [row for row in to_report if not row.is_filled]),
         InboxGroup(
-            str(ReportState.SUBMITTED.label), [row for row in rows if row.report.state == ReportState.SUBMITTED],
+            "submitted", str(ReportState.SUBMITTED.label),
+            [row for row in rows if row.report.state == ReportState.SUBMITTED],
         ),
         InboxGroup(
-            str(ReportState.APPROVED.label), [row for row in rows if row.report.state == ReportState.APPROVED],
+            "approved", str(ReportState.APPROVED.label),
+            [row for row in rows if row.report.state == ReportState.APPROVED],
         ),
     ]
     supporting = [InboxRow(report, [], today) for report in supported_reports(unit, acting)]
-    return Inbox(unit, groups, supporting)
+    member = membership(user) if user is not None else None
+    return Inbox(unit, groups, supporting, is_leader=member is not None and member.role == MemberRole.LEADER)
+
+
+def submit_refusal(user, report: ProgressReport) -> str:
+    """Why report_submit would refuse the report ("" if it would not)."""
+    if reason := can_submit_report(user, report):
+        return reason
+    return "" if report.progress.strip() else _("请先填写本期进展情况再报送 (fill in the progress before submitting)")
+
+
+# --- posts: 撤回 one report, 报送所选 (confirmation page, then the batch) ---------------------
+def chosen_reports(request, ids: list[str]) -> list[ProgressReport] | None:
+    """The reports of `ids` among those the user may see; None if any is not (or no number)."""
+    if not all(value.isdigit() for value in ids):
+        return None
+    found = list(
+        ProgressReport.objects.visible_to(request.user).filter(pk__in=ids)
+        .select_related("task", "unit", "period__plan").order_by("period__due_date", "task__position", "pk")
+    )
+    return found if len(found) == len(set(ids)) else None
+
+
+def posted_versions(request, reports) -> dict[int, int]:
+    """{report id: version} as the page showed them (version_<id> fields)."""
+    values = {report.pk: request.POST.get(f"version_{report.pk}", "") for report in reports}
+    return {pk: int(value) for pk, value in values.items() if value.isdigit()}
+
+
+def refusal_text(refusal) -> str:
+    return " ".join(getattr(refusal, "messages", [str(refusal)]))
+
+
+REFUSALS = (PermissionDenied, ValidationError, services.StaleVersion)
+
+
+def withdraw_post(request):
+    reports = chosen_reports(request, [request.POST["withdraw"]])
+    if not reports:
+        messages.error(request, _("所选报告不存在或您无权查看。"))
+        return redirect("inbox")
+    report = reports[0]
+    try:
+        services.report_withdraw(
+            user=request.user, report=report, expected_version=posted_versions(request, reports).get(report.pk),
+        )
+    except REFUSALS as refusal:
+        messages.error(request, refusal_text(refusal))
+    else:
+        messages.success(request, _("已撤回报送，报告回到待填报，可修改后重新报送。"))
+    return redirect("inbox")
+
+
+def submit_post(request):
+    reports = chosen_reports(request, request.POST.getlist("reports"))
+    if reports is None:
+        messages.error(request, _("所选报告不存在或您无权查看。"))
+        return redirect("inbox")
+    if not reports:
+        messages.warning(request, _("请先勾选要报送的报告。"))
+        return redirect("inbox")
+    if "confirm_submit" in request.POST:
+        try:
+            services.reports_submit(
+                user=request.user, reports=reports, expected_versions=posted_versions(request, reports),
+            )
+        except REFUSALS as refusal:
+            messages.error(request, refusal_text(refusal))
+        else:
+            messages.success(request, _("已报送 %(count)d 份报告，等待督办审核。") % {"count": len(reports)})
+        return redirect("inbox")
+    rows = [(report, submit_refusal(request.user, report)) for report in reports]
+    context = {
+        **admin.site.each_context(request),
+        "title": _("确认报送以下报告"),
+        "rows": rows,
+        "refused": any(reason for _report, reason in rows),
+    }
+    return render(request, "plans/inbox_confirm.html", context)
 
 
 @staff_member_required
 def inbox(request):
     member = membership(request.user)
+    if request.method == "POST" and member is not None:
+        if "withdraw" in request.POST:
+            return withdraw_post(request)
+        if "submit_selected" in request.POST or "confirm_submit" in request.POST:
+            return submit_post(request)
+        return redirect("inbox")
     context = {
         **admin.site.each_context(request),
         "title": _("本期待办"),
-        "inbox": inbox_data(member.unit, acting_unit_ids(request.user), timezone.localdate()) if member else None,
+        "inbox": (
+            inbox_data(member.unit, acting_unit_ids(request.user), timezone.localdate(), request.user)
+            if member else None
+        ),
     }
     return render(request, "plans/inbox.html", context)
