@@ -50,6 +50,7 @@ migrate: install .env
 
 seed: migrate
 	$(PY) manage.py load_seed_plans $(FIXTURES)
+	$(PY) manage.py demo_live
 	$(PY) manage.py demo_accounts
 	$(PY) manage.py demo_periods
 
