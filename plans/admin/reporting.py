@@ -150,13 +150,24 @@ class LateFilter(DerivedYesNoFilter):
         return ProgressReport.objects.late(today).values("pk")
 
 
+class FilledFilter(DerivedYesNoFilter):
+    """已填写 (本期进展情况 written, what a submission needs) apart from empty reports: a
+    leader picks the filled ones to submit together."""
+
+    title = _("已填写进展情况")
+    parameter_name = "filled"
+
+    def matching(self, today):
+        return ProgressReport.objects.exclude(progress="").values("pk")
+
+
 @admin.register(ProgressReport)
 class ProgressReportAdmin(ReportBatchActions, RefusalsAsMessages, PlanScopedAdmin, SimpleHistoryAdmin):
     plan_path = "period__plan"
     form = ReportForm
     change_form_template = "admin/plans/progressreport/change_form.html"
     list_display = ["task", "unit", "period", "status", "percent", "state", "late", "submitted_at"]
-    list_filter = ["state", LateFilter, "status", "period__plan", "period", "unit"]
+    list_filter = ["state", FilledFilter, LateFilter, "status", "period__plan", "period", "unit"]
     list_select_related = ["task", "unit", "period__plan"]
     search_fields = ["task__title", "task__path", "unit__name", "unit__short_name"]
     inlines = [SupportingInputInline]

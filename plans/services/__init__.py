@@ -32,7 +32,7 @@ from plans.services.plans import (  # noqa: F401
 )
 from plans.services.reminders import ReminderSummary, reminders_send  # noqa: F401
 from plans.services.reference import unit_alias_delete, unit_alias_save, unit_delete, unit_save  # noqa: F401
-from plans.services.report_batches import report_label, reports_approve, reports_return, reports_submit  # noqa: F401
+from plans.services.report_batches import reports_approve, reports_return, reports_submit  # noqa: F401
 from plans.services.reporting import (  # noqa: F401
     REPORT_FIELDS,
     report_approve,

@@ -204,3 +204,15 @@ def test_opening_by_the_unit_or_a_pending_report_marks_nothing(client, world):
         assert client.get(change_url(report)).status_code == 200
 
     assert not ProgressReport.objects.filter(office_opened_at__isnull=False).exists()
+
+
+def test_the_list_filters_filled_reports_apart_from_empty_ones(client, world):
+    empty = world["reports"][2]
+    ProgressReport.objects.filter(pk=empty.pk).update(progress="")
+    client.force_login(world["leader"])
+
+    filled = client.get(CHANGELIST, {"filled": "yes"}).context["cl"].queryset
+    unfilled = client.get(CHANGELIST, {"filled": "no"}).context["cl"].queryset
+
+    assert sorted(report.pk for report in filled) == [report.pk for report in world["reports"][:2]]
+    assert [report.pk for report in unfilled] == [empty.pk]
