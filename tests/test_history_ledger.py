@@ -138,6 +138,8 @@ def test_the_history_page_reads_like_a_ledger(client, world, report):
     # the long text shortened, and the whole of it there to open
     assert "<details" in html and LONG_PROGRESS in html
     assert "None" not in html and "pk=None" not in html and "Deleted" not in html
+    # no link to simple-history's page of a past version (its revert form)
+    assert not re.search(rf"/progressreport/{report.pk}/history/\d+/", html)
 
 
 def test_each_row_names_its_person_action_and_source(world, report):
