@@ -123,6 +123,7 @@ def demo_fixture(today: datetime.date, now: datetime.datetime) -> str:
             fields["year"] += years
     plan.update(
         key=DEMO_KEY, title=plan["title"] + DEMO_MARK, plan_year=today.year,  # title: shifted above
+        source_name=f"{plan['source_name']} (live demo)",  # the seed plan alone is found by its file name
         created_at=now.isoformat(), updated_at=now.isoformat(),
     )
     return json.dumps(data, ensure_ascii=False)

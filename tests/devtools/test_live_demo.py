@@ -72,6 +72,7 @@ def test_the_demo_plan_is_the_hebi_plan_moved_to_this_year_alive_on_the_day_and_
     assert plan.plan_year == 2026 and plan.title == "鹤壁市2026年度蓝天工程暨大气污染治理实施方案" + DEMO_MARK
     assert (plan.period_start, plan.period_end) == (datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))
     assert timezone.localdate(plan.created_at) == MAY
+    assert plan.source_name != hebi.source_name and plan.source_text == hebi.source_text
     # the same structure: every task, unit and role; the targets; deadlines moved by ten years
     assert sorted(Task.objects.filter(plan=plan).values_list("position", "path", "kind")) == sorted(
         Task.objects.filter(plan=hebi).values_list("position", "path", "kind"))
