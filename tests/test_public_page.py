@@ -273,6 +273,12 @@ def test_sheet_download_has_the_public_columns_only(client, seed):
     assert workbook.sheetnames == ["进展情况表", "量化指标"]
     tasks = workbook["进展情况表"]
     assert tasks["A1"].value == "鹤壁市2016年度蓝天工程暨大气污染治理实施方案重点任务进展情况表"
+    info = tasks["A2"].value
+    organs = list(seed.hebi.issuer_links.order_by("position").values_list("unit__name", flat=True))
+    organs = organs or [seed.hebi.coordinator.name]
+    assert "、".join(organs) in info  # the issuing organ, as the page names it
+    assert re.search(r"数据截至：\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d", info)
+    assert re.search(r"平均进度(—|\d+%（基于\d+/53项任务）)", info)
     assert [cell.value for cell in tasks[3]] == ["序号", "重点任务/章节", "牵头单位", "责任单位", "完成时限", "完成状态", "红黄绿灯"]
     rows = [[cell.value for cell in row] for row in tasks.iter_rows(min_row=4)]
     numbered = [row for row in rows if isinstance(row[0], int)]

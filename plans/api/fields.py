@@ -51,3 +51,8 @@ def datetime_text(value):
         return None
     text = value.astimezone(timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def person_name_field(source: str, role: str) -> serializers.CharField:
+    """The person behind an account as the pages name them (张伟（市发改委）), beside the account."""
+    return serializers.CharField(source=source, read_only=True, help_text=f"{role}姓名和单位，如“张伟（市发改委）”。")

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from plans import services
 from plans.api.base import ApiViewSet, VersionedRetrieveMixin
 from plans.api.concurrency import stale_as_http
-from plans.api.fields import StrictInput, VersionSerializer, version_field
+from plans.api.fields import StrictInput, VersionSerializer, person_name_field, version_field
 from plans.api.filters import MAX_ID, IdFilter
 from plans.api.schema import IF_MATCH, READ_ERRORS, WRITE_ERRORS, ErrorSerializer, errors, etagged
 from plans.exports.upload import UploadRefused, check_size
@@ -192,9 +192,7 @@ class PlanImportListSerializer(serializers.ModelSerializer):
         choices=PlanImportState.choices, read_only=True, help_text="draft：待上传人确认；applied：已导入。",
     )
     uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True, help_text="上传人账号。")
-    uploaded_by_name = serializers.CharField(
-        source="uploaded_by", read_only=True, help_text="上传人姓名和单位，如“张伟（市发改委）”。",
-    )
+    uploaded_by_name = person_name_field("uploaded_by", "上传人")
 
     class Meta:
         model = PlanImport

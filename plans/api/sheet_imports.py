@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from plans import services
 from plans.api.base import ApiViewSet
-from plans.api.fields import StrictInput
+from plans.api.fields import StrictInput, person_name_field
 from plans.api.filters import MAX_ID, SheetImportFilter
 from plans.api.schema import ERROR_TEXTS, READ_ERRORS, ErrorSerializer, errors
 from plans.exports.upload import UploadRefused, check_size
@@ -74,9 +74,7 @@ class SheetImportListSerializer(serializers.ModelSerializer):
         read_only=True, help_text="检查发现的问题数（最多记录 1,000 条及一条“另有 N 个问题”）。",
     )
     uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True, help_text="上传人账号。")
-    uploaded_by_name = serializers.CharField(
-        source="uploaded_by", read_only=True, help_text="上传人姓名和单位，如“张伟（市发改委）”。",
-    )
+    uploaded_by_name = person_name_field("uploaded_by", "上传人")
 
     class Meta:
         model = SheetImport

@@ -47,10 +47,13 @@ def _percent(value) -> str:
 
 
 def summary_text(data: PublicPlan) -> str:
+    """任务480项，已完成5项（1%），平均进度80%（基于1/480项任务）: the average with the tasks it
+    is based on, as the public page says it."""
     total = data.rollup
+    based_on = f"（基于{total.coverage}项任务）" if total.average_percent is not None else ""
     return (
         f"任务{total.tasks}项，已完成{total.completed}项（{_percent(total.completed_percent)}），"
-        f"平均进度{_percent(total.average_percent)}"
+        f"平均进度{_percent(total.average_percent)}{based_on}"
     )
 
 
@@ -77,13 +80,23 @@ class _Sheet(RowSheet):
         self._wide_row(text, style, height=height or LINE_HEIGHT * wrapped_lines(text, sum(self.widths)) + 6)
 
 
+def _as_of(data: PublicPlan) -> str:
+    """数据截至 the time the numbers were read, to the minute (the public page's words)."""
+    if data.as_of is None:
+        return f"数据截至：{_date(data.today)}"
+    moment = timezone.localtime(data.as_of)
+    return f"数据截至：{_date(moment)} {moment:%H:%M}"
+
+
 def _info(data: PublicPlan) -> str:
     plan = data.plan
+    organ = "牵头督办单位" if data.organ_is_coordinator else "印发单位"
     parts = [
+        f"{organ}：{'、'.join(data.organs)}" if data.organs else "",
         f"文号：{plan.doc_number}" if plan.doc_number else "",
         f"发布日期：{_date(timezone.localtime(plan.published_at))}",
     ]
-    parts += [f"统计日期：{_date(data.today)}", summary_text(data)]
+    parts += [_as_of(data), summary_text(data)]
     return "　　".join(part for part in parts if part)
 
 

@@ -87,11 +87,17 @@ def write_summary(workbook, period: ReportingPeriod, summary: Summary, rollups: 
     unit_last = unit_first + len(units) - 1
     row([])
     section_header = unit_last + 2
-    row(["章节", "任务数", "已完成", "完成率(%)", "已报进度", "平均进度(%)"], "进展表-列标题")
+    row(["章节", "任务数", "已完成", "完成率(%)", "已报进度任务", "平均进度(%)", "覆盖率(%)"], "进展表-列标题")
     sections = section_rows(summary, rollups)
     for title, totals in [*sections, ("合计", rollups.plan)]:
-        row([title, totals.tasks, totals.completed, totals.completed_percent, totals.reported, totals.average_percent])
+        row([
+            title, totals.tasks, totals.completed, totals.completed_percent, totals.reported,
+            totals.average_percent, totals.coverage_percent if totals.average_percent is not None else None,
+        ])
     section_last = section_header + len(sections)
+    total = rollups.plan
+    based_on = f"基于 {total.coverage} 项任务" if total.average_percent is not None else "尚无任务报告进度"
+    row([f"平均进度只计已报进度的任务（{based_on}）；覆盖率 = 已报进度任务 ÷ 任务数。"], "进展表-表头信息")
     if units:
         sheet.add_chart(_units_chart(sheet, unit_first, unit_last), f"K{3}")
     if sections:

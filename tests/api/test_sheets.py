@@ -134,9 +134,10 @@ def test_import_shows_its_fields_and_never_the_file(world, as_actor):
     body = _previewed(world, as_actor)
     assert set(body) == {
         "id", "period", "period_label", "plan", "file_name", "size", "sha256", "state", "changes", "problems",
-        "change_count", "problem_count", "preview_page", "preview_pages", "applied_count", "uploaded_by", "created_at",
-        "applied_at",
+        "change_count", "problem_count", "preview_page", "preview_pages", "applied_count", "uploaded_by",
+        "uploaded_by_name", "created_at", "applied_at",
     }
+    assert body["uploaded_by_name"] == str(world.users["official_a"])  # the person with the unit, not the account
     assert (body["uploaded_by"], body["file_name"], body["plan"]) == ("official_a", "进展情况表（市发改委）.xlsx", world.task_t.plan_id)
 
 

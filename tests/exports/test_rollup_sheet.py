@@ -94,14 +94,18 @@ def test_summary_sheet_shows_each_top_section_and_the_plan_as_the_roll_up_does(h
     summary = load(_export(plan, period, office))["汇总"]
 
     header = next(row for row in range(1, summary.max_row + 1) if summary.cell(row, 1).value == "章节")
-    assert [summary.cell(header, c).value for c in range(1, 7)] == ["章节", "任务数", "已完成", "完成率(%)", "已报进度", "平均进度(%)"]
+    assert [summary.cell(header, c).value for c in range(1, 8)] == [
+        "章节", "任务数", "已完成", "完成率(%)", "已报进度任务", "平均进度(%)", "覆盖率(%)",
+    ]
+    total_row = next(row for row in range(header, summary.max_row + 1) if summary.cell(row, 1).value == "合计")
     rows = {
-        summary.cell(row, 1).value: [summary.cell(row, c).value for c in range(2, 7)]
-        for row in range(header + 1, summary.max_row + 1) if summary.cell(row, 1).value
+        summary.cell(row, 1).value: [summary.cell(row, c).value for c in range(2, 8)]
+        for row in range(header + 1, total_row + 1) if summary.cell(row, 1).value
     }
 
     def numbers(r: Rollup) -> list:
-        return [r.tasks, r.completed, r.completed_percent, r.reported, r.average_percent]
+        coverage = round(100 * r.reported / r.tasks) if r.reported else None  # no average, no coverage shown
+        return [r.tasks, r.completed, r.completed_percent, r.reported, r.average_percent, coverage]
 
     top = plan.nodes.sections().filter(is_active=True, parent__isnull=True).order_by("position")
     assert list(rows) == [str(section) for section in top] + ["合计"]  # every task of the seed sits in a section
@@ -109,6 +113,11 @@ def test_summary_sheet_shows_each_top_section_and_the_plan_as_the_roll_up_does(h
         assert rows[str(section)] == numbers(totals.sections[section.pk])
     assert rows["合计"] == numbers(totals.plan)
     assert totals.plan.tasks == plan.nodes.tasks().count() == 53
+    note = summary.cell(total_row + 1, 1).value
+    if totals.plan.reported:
+        assert f"基于 {totals.plan.reported}/53 项任务" in note
+    else:
+        assert "尚无任务报告进度" in note
 
 
 def test_tasks_under_no_section_get_their_own_summary_row(sheet_world):
