@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -57,7 +58,9 @@ class PlanTargetInline(TargetWrites, ServiceInline, PlanScopedInline, admin.Tabu
 @admin.register(Plan)
 class PlanAdmin(ServiceModelAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
     plan_path = ""
-    list_display = ["title", "doc_number", "jurisdiction", "plan_year", "coordinator", "section_count", "task_count"]
+    list_display = [
+        "title", "doc_number", "jurisdiction", "plan_year", "coordinator", "section_count", "task_count", "running",
+    ]
     list_filter = ["plan_year", "jurisdiction", "reporting_frequency"]
     list_select_related = ["coordinator"]
     search_fields = ["title", "key", "doc_number"]
@@ -84,6 +87,12 @@ class PlanAdmin(ServiceModelAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
     ]
     inlines = [PlanIssuerInline, PlanTargetInline]
     actions = ["generate_periods", "publish", "withdraw"]
+
+    @admin.display(description=_("执行情况"), ordering="period_end")
+    def running(self, plan):
+        if plan.ended_on:
+            return _("历史记录（%(end)s 已到期）") % {"end": date_format(plan.ended_on, "Y-m-d")}
+        return _("执行中")
 
     def get_readonly_fields(self, request, obj=None):
         """方案标识 is how a revised document finds its plan again: shown, never typed."""

@@ -129,6 +129,13 @@ class Plan(models.Model):
 
     natural_key.dependencies = ["plans.unit"]
 
+    @property
+    def ended_on(self):
+        """The day the plan ran to (实施期止, else 有效期至), if that day has passed: a plan kept
+        as a historical record, labelled as such; None for a plan still running or undated."""
+        end = self.period_end or self.valid_until
+        return end if end is not None and end < timezone.localdate() else None
+
     def save(self, *args, **kwargs):
         self.updated_at = timezone.now()
         super().save(*args, **kwargs)

@@ -40,7 +40,8 @@ def overseen_plans(user):
 @staff_member_required
 def dashboard(request):
     # the chooser shows titles only: not every plan's full source document
-    plans = list(overseen_plans(request.user).only("pk", "title", "plan_year").order_by("-plan_year", "title"))
+    chooser = overseen_plans(request.user).only("pk", "title", "plan_year", "period_end", "valid_until")
+    plans = list(chooser.order_by("-plan_year", "title"))
     # the chosen plan in full but for its source document: its dates place indicators in time
     visible = overseen_plans(request.user).defer("source_text")
     plan = _chosen(visible, request.GET.get("plan") or (str(plans[0].pk) if plans else None))
