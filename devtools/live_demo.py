@@ -35,6 +35,7 @@ from devtools.demo import SUPERUSER, demo_accounts_ensure, office_username
 from plans import services
 from plans.indicators import elapsed_share, rising
 from plans.models import (
+    Assignment,
     IndicatorValue,
     MemberRole,
     Membership,
@@ -42,6 +43,7 @@ from plans.models import (
     ProgressReport,
     ReportingPeriod,
     ReportState,
+    Role,
     SheetImport,
     Task,
     TaskStatus,
@@ -185,10 +187,10 @@ class Content:
                 "problems": self.problems, "next_steps": self.next_steps}
 
 
-def content(task: Task, unit, period: ReportingPeriod, plan: Plan, at: datetime.date, today: datetime.date) -> Content:
-    """What a unit reports on a task as of `at`: the task's fate (a stable number of its
-    position) decides. Deadlines reached are met but for one task in ten, left overdue;
-    two in ten fall behind 序时; one in ten finishes early; the rest keep about 序时."""
+def content(task: Task, unit, period: ReportingPeriod, plan: Plan, at: datetime.date, stuck: bool) -> Content:
+    """What a unit reports on a task as of `at`. A `stuck` task misses its deadline; other
+    deadlines reached are met; else the task's fate (a stable number of its position) decides:
+    two in ten fall behind 序时, one in ten finishes early, the rest keep about 序时."""
     fate = _number("task", task.position) % 10
     start, due = task.start_date or plan.period_start, task.due_date
     expected = expected_percent(start, due or plan.period_end, at) or 0
@@ -196,11 +198,11 @@ def content(task: Task, unit, period: ReportingPeriod, plan: Plan, at: datetime.
     name = task.title or task.path
     if start and at < start:
         return Content(TaskStatus.NOT_STARTED, 0, f"{name}：按计划于{start:%Y年%-m月%-d日}起实施，正在做前期准备。")
-    if fate == 0 and due and due < today:
+    if stuck:
         percent = max(10, min(85, expected * 7 // 10 + jitter))
         status = TaskStatus.BEHIND if due <= at else TaskStatus.ON_TRACK
         return Content(status, percent, f"{name}：已完成约{percent}%，受条件制约未能按期完成。",
-                       PROBLEMS[fate], "加大督导力度，尽快完成。")
+                       PROBLEMS[0], "加大督导力度，尽快完成。")
     if (due and due <= at) or (fate == 2 and not due and expected >= 50):
         return Content(TaskStatus.COMPLETED, 100, f"{name}：已全部完成，成果已报市联席办备案。")
     if fate in (3, 4):
@@ -289,6 +291,17 @@ def current_steps(
     return steps
 
 
+def stuck_tasks(plan: Plan, due: list[Task]) -> set[int]:
+    """Of the tasks whose deadline has passed, the one in four left overdue (超期未完成, a red
+    light): those the fewest units answer for, so the reminders stay a handful."""
+    answering = Counter()
+    assignments = Assignment.objects.filter(task__in=due, role=Role.RESPONSIBLE).select_related("unit")
+    for assignment in assignments.prefetch_related("unit__members"):
+        answering[assignment.task_id] += len(assignment.unit.members.all()) if assignment.unit.is_collective else 1
+    ranked = sorted(due, key=lambda task: (answering[task.pk], task.position))
+    return {task.pk for task in ranked[: len(due) // 4]}
+
+
 class Storyteller:
     """Each report's story, played step by step through the services at the step's moment
     (`play`), or for an earlier closed period written at once as it ends (`archive`)."""
@@ -296,6 +309,8 @@ class Storyteller:
     def __init__(self, plan: Plan, actors: Actors, today: datetime.date, now: datetime.datetime):
         self.plan, self.actors, self.today, self.now = plan, actors, today, now
         self.tasks = {task.pk: task for task in plan.nodes.tasks().active().with_schedule()}
+        passed = [task for task in self.tasks.values() if task.due_date and task.due_date < today]
+        self.stuck = stuck_tasks(plan, passed)
 
     def step(self, day: datetime.date, hour: int, action, **kwargs):
         with demo_clock(_at(day, self.now, hour)):
@@ -303,7 +318,8 @@ class Storyteller:
 
     def said(self, report, step: str) -> Content:
         at = min(report.period.end, self.today)
-        said = content(self.tasks[report.task_id], report.unit, report.period, self.plan, at, self.today)
+        said = content(self.tasks[report.task_id], report.unit, report.period, self.plan, at,
+                       stuck=report.task_id in self.stuck)
         if step == "fix":
             return Content(**{**said.values(), "progress": said.progress + "（已按审核意见补充数据）"})
         return said
