@@ -35,6 +35,8 @@ MINUTE = "%Y-%m-%d %H:%M"
 
 EXCEL_REASON = re.compile(r"^\s*Excel\s*导入\s*#(\d+)", re.IGNORECASE)
 PLAN_IMPORT_REASON = re.compile(r"^(?:导入方案文件|Plan document).*[#＃](\d+)")
+BILINGUAL_TAIL = re.compile(r"\s*\([A-Za-z][^()]*\)$")  # "撤回报送 (withdrawn)": the services' bilingual form
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def request_source(request) -> str:
@@ -66,7 +68,7 @@ def record_source(sender, history_instance, **kwargs) -> None:
 class Source:
     code: str  # admin, api, web, command, excel, plan_import; "" when not recorded
     ref: int | None = None  # the sheet import's or plan import's id
-    note: str = ""  # a reason recorded in words the ledger does not know
+    note: str = ""  # a reason recorded in words (e.g. 撤回报送): shown with the changes, not as a source
 
     @property
     def label(self) -> str:
@@ -75,7 +77,7 @@ class Source:
         if self.code == PLAN_IMPORT:
             return _("方案导入 #%(id)s") % {"id": self.ref}
         labels = {ADMIN: _("管理后台"), API: _("接口"), WEB: _("网页"), COMMAND: _("命令行")}
-        return labels.get(self.code, self.note)
+        return labels.get(self.code, "")
 
 
 def source_of(reason: str | None) -> Source:
@@ -86,7 +88,7 @@ def source_of(reason: str | None) -> Source:
         return Source(EXCEL, int(match.group(1)))
     if match := PLAN_IMPORT_REASON.match(reason):
         return Source(PLAN_IMPORT, int(match.group(1)))
-    return Source("", note=reason)
+    return Source("", note=BILINGUAL_TAIL.sub("", reason) if CHINESE.search(reason) else reason)
 
 
 @dataclass(frozen=True)

@@ -220,7 +220,7 @@ def test_the_api_history_follows_what_the_account_sees(world, report):
     ("Excel导入 #12 进展情况表（市发改委）.xlsx", "Excel 导入 #12"),
     ("导入方案文件“鹤壁市蓝天工程.docx”（#7）", "方案导入 #7"),
     ("Plan document “hebi.docx” imported (#7)", "方案导入 #7"),  # recorded in English
-    ("按市政府要求调整", "按市政府要求调整"),  # a reason in words is shown as written
+    ("按市政府要求调整", ""),  # a reason in words is no source: shown with the changes (below)
     (None, ""), ("", ""),
 ])
 def test_sources_are_read_from_the_recorded_reason(reason, label):
@@ -259,3 +259,19 @@ def test_a_plans_ledger_shows_booleans_dates_and_not_the_document(client, world)
     response = client.get(reverse("admin:plans_plan_history", args=[plan.pk]))
     assert response.status_code == 200
     assert "来源文件全文" not in response.content.decode()
+
+
+def test_a_reason_in_words_is_shown_with_the_changes(client, world):
+    """A withdrawal (撤回报送) records its reason in words: the ledger shows it with the changes,
+    in Chinese alone (the services' "中文 (english)" form), and still names the source as —."""
+    office, official, leader = world["office"], world["official"], world["leader"]
+    [report] = services.period_open(user=office, period=world["period"])
+    services.report_update(user=official, report=report, progress="完成8座粉磨站提标改造")
+    services.report_submit(user=leader, report=report)
+    services.report_withdraw(user=leader, report=report)
+    withdrawal = object_ledger(ProgressReport, report.pk)[0]
+    assert (withdrawal.person, withdrawal.source.note, withdrawal.source.label) == ("王芳（市环保局）", "撤回报送", "")
+    assert {change.label: change.new for change in withdrawal.changes}["审核状态"] == "待填报"
+    text = _text(_history_page(client, leader, report).content.decode())
+    assert "撤回报送 审核状态 ： 已报送 → 待填报" in text
+    assert "withdrawn" not in text

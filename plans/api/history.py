@@ -59,6 +59,7 @@ class EntrySerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=list(ACTIONS.values()), help_text="created、changed、deleted。")
     action_label = serializers.CharField(help_text="新建、修改、删除。")
     source = SourceSerializer()
+    note = serializers.CharField(help_text="记录的说明（如“撤回报送”），没有时为空。")
     changes = ChangeSerializer(many=True, help_text="新建时为初始值；删除时为空。")
 
 
@@ -74,6 +75,7 @@ def entry_data(entry) -> dict:
         "id": entry.id, "at": timezone.localtime(entry.at), "time": entry.time, "person": entry.person,
         "action": ACTIONS.get(entry.action_code, "changed"), "action_label": entry.action,
         "source": {"code": entry.source.code, "label": entry.source.label, "ref": entry.source.ref},
+        "note": entry.source.note,
         "changes": [
             {"field": change.name, "label": change.label, "old": change.old_full or change.old,
              "new": change.new_full or change.new}
