@@ -275,3 +275,29 @@ def test_a_reason_in_words_is_shown_with_the_changes(client, world):
     text = _text(_history_page(client, leader, report).content.decode())
     assert "撤回报送 审核状态 ： 已报送 → 待填报" in text
     assert "withdrawn" not in text
+
+
+def test_the_page_reads_a_fixed_number_of_queries_whatever_the_history_length(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    [report] = services.period_open(user=world["office"], period=world["period"])
+
+    def queries():
+        client.force_login(world["office"])
+        url = reverse("admin:plans_progressreport_history", args=[report.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    def updates(percents, user):
+        for percent in percents:
+            services.report_update(user=user, report=report, percent=percent, progress=f"完成{percent}%")
+
+    updates(range(1, 4), world["official"])
+    updates(range(4, 6), world["leader"])
+    before = queries()
+    updates(range(10, 40), world["official"])
+    updates(range(40, 50), world["leader"])
+    assert queries() == before
