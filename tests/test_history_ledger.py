@@ -7,13 +7,14 @@ import html as entities
 import re
 
 import pytest
-from django.urls import reverse
+from django.test import RequestFactory
+from django.urls import resolve, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 from simple_history.signals import pre_create_historical_record
 
 from plans import services
-from plans.history import object_ledger, record_source, source_of
+from plans.history import object_ledger, record_source, request_source, source_of
 from plans.models import MemberRole, Plan, ProgressReport, Profile, ReportState, Role, SheetImportState, TaskStatus
 from plans.roles import GROUP_OF_ROLE, OFFICE_GROUP, groups_ensure
 from tests.admin.forms import get_form
@@ -301,3 +302,15 @@ def test_the_page_reads_a_fixed_number_of_queries_whatever_the_history_length(cl
     updates(range(10, 40), world["official"])
     updates(range(40, 50), world["leader"])
     assert queries() == before
+
+
+@pytest.mark.parametrize(("path", "source"), [
+    ("/admin/plans/progressreport/1/change/", "admin"),
+    ("/admin/inbox/", "web"),  # our pages under /admin/ are not the admin site's
+    ("/api/reports/1/submit/", "api"),
+])
+def test_the_source_of_a_change_is_the_request_it_was_made_in(path, source):
+    request = RequestFactory().post(path)
+    request.resolver_match = resolve(path)
+    assert request_source(request) == source
+    assert request_source(None) == "command"
