@@ -130,16 +130,19 @@ def demo_accounts_ensure() -> list[dict]:
     return list(accounts.values())
 
 
-def demo_periods_open() -> list[str]:
+def demo_periods_open(*, historical: bool = False) -> list[str]:
     """Generate each plan's missing reporting periods and, for a plan that had none before,
     open its last one (as a demo office would). A plan whose periods exist keeps them as the
-    office left them: a period it closed stays closed."""
+    office left them: a period it closed stays closed. A plan that has ended (the seed plans:
+    historical records) gets its periods but none opened, unless `historical`: its units would
+    be asked for reports years late, and the reminders would chase them."""
     opened = []
     superuser = get_user_model().objects.get(username=SUPERUSER)
     for plan in Plan.objects.order_by("plan_year", "title"):
         had_periods = plan.periods.exists()
         services.periods_generate(user=None, plan=plan)
-        period = None if had_periods else plan.periods.order_by("-start").first()
+        opens = not had_periods and (historical or plan.ended_on is None)
+        period = plan.periods.order_by("-start").first() if opens else None
         if period is not None:
             created = services.period_open(user=superuser, period=period)
             opened.append(f"{plan.title} {period.label}: {len(created)}")

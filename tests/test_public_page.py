@@ -80,7 +80,7 @@ def build_seed_world() -> SeedWorld:
 
     call_command("loaddata", *map(str, FIXTURES), verbosity=0)
     demo_accounts_ensure()
-    demo_periods_open()
+    demo_periods_open(historical=True)  # the seed plans' last periods open, as a demo of 2016 would have
     hebi = Plan.objects.get(title__startswith="鹤壁市")
     fujian = Plan.objects.get(doc_number="闽发改规〔2024〕2号")
     office = get_user_model().objects.get(username=office_username(hebi))

@@ -1,7 +1,10 @@
 """A plan's own record: its metadata and office staff, the units that issued it, and its
 public page."""
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from plans.models import Plan, PlanIssuer
 from plans.permissions import can_create_plan, can_manage_plan
@@ -27,9 +30,17 @@ def plan_save(*, user, plan: Plan, **values) -> Plan:
 
 @retry_on_conflict
 def plan_delete(*, user, plan: Plan) -> None:
-    """Remove a plan with its tree, periods and reports (its office staff)."""
-    with transaction.atomic():
-        delete_row(plan, user, permit=_permit(user))
+    """Remove a plan with its tree and periods (its office staff). A plan units have reported
+    on (progress reports, indicator values, returned sheets) is a record and is refused: it
+    stays, and once its 实施期 has passed it shows as a historical record."""
+    try:
+        with transaction.atomic():
+            delete_row(plan, user, permit=_permit(user))
+    except ProtectedError as error:
+        raise ValidationError(_(
+            "方案已有报送记录（进展报告、指标实际值或上传的进展情况表），不能删除；不再执行的方案保留为历史记录 "
+            "(a plan with reports cannot be deleted; it stays as a historical record)"
+        )) from error
 
 
 def _manages_issuing_plan(user):

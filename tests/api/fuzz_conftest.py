@@ -60,7 +60,7 @@ def load_seed_data() -> dict:
 
     call_command("loaddata", *map(str, FIXTURES), verbosity=0)
     demo_accounts_ensure()
-    demo_periods_open()
+    demo_periods_open(historical=True)  # the seed plans' last periods open, as a demo of 2016 would have
     demo_indicator_values()
     hebi = Plan.objects.get(title__startswith="鹤壁市")
     from django.contrib.auth import get_user_model

@@ -96,7 +96,7 @@ def hebi(db):
 
     call_command("loaddata", str(HEBI), verbosity=0)
     demo_accounts_ensure()
-    demo_periods_open()
+    demo_periods_open(historical=True)  # the seed plans' last periods open, as a demo of 2016 would have
     plan = Plan.objects.get(title__startswith="鹤壁市")
     period = ReportingPeriod.objects.filter(plan=plan).order_by("-start").first()
     reports = list(ProgressReport.objects.filter(period=period).order_by("pk")[:6])

@@ -53,8 +53,9 @@ def test_seed_step_twice_over_an_edited_demo_keeps_every_edit():
     deadline = Deadline.objects.filter(task__plan=plan).order_by("task__position", "position").first()
     deadline_key = deadline.natural_key()
     deadline.delete()
-    open_period = plan.periods.get(is_open=True)
-    services.period_close(user=superuser, period=open_period)
+    assert not plan.periods.filter(is_open=True).exists()  # a historical plan: nothing opened for it
+    open_period = plan.periods.order_by("-start").first()
+    services.period_open(user=superuser, period=open_period)
     office = get_user_model().objects.get(username=office_username(plan))
     office.set_password("changed-by-the-office")
     office.save()
@@ -71,7 +72,7 @@ def test_seed_step_twice_over_an_edited_demo_keeps_every_edit():
     assert lead.unit == moved_to
     assert Task.objects.get(pk=tasks[1].pk).title == "改过的任务标题"
     assert not Deadline.objects.filter(task__plan=plan, task__position=deadline_key[1], position=deadline_key[2]).exists()
-    assert not ReportingPeriod.objects.get(pk=open_period.pk).is_open
+    assert ReportingPeriod.objects.filter(is_open=True).get() == open_period  # the office's choice, kept
     office.refresh_from_db()
     assert office.check_password("changed-by-the-office")
     # The only additions: the accounts of the unit the assignment moved to, if it had none.
