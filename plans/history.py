@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
 from plans.models import person_label
@@ -116,7 +117,11 @@ class Entry:
 
     @property
     def action(self) -> str:
-        return {"+": _("新建"), "-": _("删除")}.get(self.action_code, _("修改"))
+        if self.action_code == "+":
+            return pgettext("history action", "新建")
+        if self.action_code == "-":
+            return pgettext("history action", "删除")
+        return pgettext("history action", "修改")
 
 
 def empty() -> str:
