@@ -20,6 +20,7 @@ from plans import progress
 from plans.models import (
     Assignment,
     Membership,
+    Plan,
     ProgressReport,
     Reminder,
     ReminderRule,
@@ -150,10 +151,11 @@ def _responsible_units(task: Task) -> list[Unit]:
 
 def _task_items(today: datetime.date) -> dict[tuple[Unit, str], list[ReminderItem]]:
     """Active, uncompleted tasks with a due date (完成时限) that is near or passed, for each
-    responsible unit. Three queries whatever the number of tasks."""
+    responsible unit, in plans still running: a plan whose 实施期 has ended is a record, its
+    overdue tasks are not chased every day for years. Three queries whatever the number of tasks."""
     tasks = (
         Task.objects.tasks().active().exclude(status=TaskStatus.COMPLETED).with_schedule()
-        .filter(due_date__isnull=False)
+        .filter(due_date__isnull=False, plan__in=Plan.objects.running(today))
         .select_related("plan")
         .prefetch_related(
             Prefetch("assignments", Assignment.objects.filter(role=Role.RESPONSIBLE).select_related("unit")),

@@ -31,6 +31,15 @@ class PlanQuerySet(models.QuerySet):
         assigned = assignments.filter(unit__in=acting_unit_ids(user)).values("task__plan_id")
         return self.filter(Q(pk__in=office_plan_ids(user)) | Q(pk__in=assigned))
 
+    def running(self, today):
+        """Plans that have not ended by `today` (Plan.ended_on is None): 实施期止, else 有效期至,
+        not passed, or no end date at all."""
+        return self.filter(
+            Q(period_end__gte=today)
+            | Q(period_end__isnull=True, valid_until__gte=today)
+            | Q(period_end__isnull=True, valid_until__isnull=True)
+        )
+
 
 class PlanManager(models.Manager.from_queryset(PlanQuerySet)):
     def get_by_natural_key(self, key):

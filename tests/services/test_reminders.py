@@ -163,6 +163,21 @@ def test_overdue_task_reminds_every_day(plan, unit, mailoutbox, late):
     assert Reminder.objects.get().rule == ReminderRule.TASK_OVERDUE
 
 
+@pytest.mark.parametrize("end_field", ["period_end", "valid_until"])
+def test_overdue_tasks_of_a_plan_that_has_ended_are_not_chased(plan, unit, mailoutbox, end_field):
+    """A plan whose 实施期 (or 有效期) is over is a record: its overdue tasks stop reminding
+    from the day after it ends; up to that day they still remind."""
+    setattr(plan, end_field, datetime.date(2016, 12, 31))
+    plan.save()
+    task_for(unit, plan)
+
+    send(datetime.date(2016, 12, 31))
+    send(datetime.date(2017, 1, 1))
+    send(datetime.date(2026, 12, 6))
+
+    assert [mail.subject for mail in mailoutbox] == [f"【催报】{PLAN_TITLE}：1项任务超期未完成"]
+
+
 @pytest.mark.parametrize("today", [TASK_DUE - days(7), TASK_DUE + days(1)])
 def test_completed_task_never_reminds(plan, unit, mailoutbox, today):
     task_for(unit, plan, status=TaskStatus.COMPLETED, completed_at=timezone.now())
