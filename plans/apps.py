@@ -12,6 +12,9 @@ class PlansConfig(AppConfig):
 
         from django.contrib.auth import get_user_model
 
+        from simple_history.signals import pre_create_historical_record
+
+        from plans.history import record_source
         from plans.models import person_label
         from plans.roles import ensure_groups_after_migrate
 
@@ -20,3 +23,5 @@ class PlansConfig(AppConfig):
         get_user_model().__str__ = person_label
 
         post_migrate.connect(ensure_groups_after_migrate, sender=self)
+        # Each history row records where the change came from (admin, API, a page, a command).
+        pre_create_historical_record.connect(record_source, dispatch_uid="plans.history.record_source")

@@ -24,7 +24,9 @@ FORBIDDEN = {
     "plans.api": ("plans.admin", "plans.views"),
     "plans": ("devtools",),
 }
-for read_model in ("rollup", "indicators", "dashboard", "public", "feeds", "reminders", "progress", "periods", "measures"):
+for read_model in (
+    "rollup", "indicators", "dashboard", "public", "feeds", "reminders", "progress", "periods", "measures", "history",
+):
     FORBIDDEN[f"plans.{read_model}"] = ("plans.services", "plans.exports", "plans.importers", *INTERFACES)
 
 # The few writes outside plans.services, none of domain data.

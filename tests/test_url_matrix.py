@@ -616,6 +616,21 @@ def page_cases(route, actor, world) -> list[Case] | None:
     return cases
 
 
+def history_cases(actor: str, world: World) -> list[Case]:
+    """/api/history/{kind}/{id}/: an object's ledger, read only, for those who read the object."""
+    from plans.api.history import KINDS
+
+    cases = []
+    for kind, (model, _rows) in KINDS.items():
+        for obj in world.unreadable(model, actor):
+            url = f"/api/history/{kind}/{obj.instance.pk}/"
+            cases += [Case("GET", url, must_refuse=True), Case("POST", url, "{}", "application/json", must_refuse=True)]
+        for obj in world.readable(model, actor):
+            url = f"/api/history/{kind}/{obj.instance.pk}/"
+            cases += [Case("GET", url), Case("DELETE", url, "{}", "application/json", must_refuse=True)]
+    return cases
+
+
 def cases_for(actor: str, world: World, clients: dict) -> tuple[list[Case], list[str]]:
     cases, unknown = [], []
     for route in routes():
@@ -625,6 +640,9 @@ def cases_for(actor: str, world: World, clients: dict) -> tuple[list[Case], list
                 unknown.append(f"{route.pattern} (no {model.__name__} in the world: add one with its readers)")
                 continue
             cases += admin_cases(route, model, model_admin, actor, world, clients)
+            continue
+        if "history/(?P<kind>" in route.pattern:
+            cases += history_cases(actor, world)
             continue
         if route.pattern.startswith("api/^") and route.name:
             model = api_model_of(route)

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from plans.api.auth import TokenView
+from plans.api.history import KIND_PATTERN, HistoryViewSet
 from plans.api.indicator_values import IndicatorValueViewSet
 from plans.api.indicators import IndicatorViewSet
 from plans.api.periods import PeriodViewSet
@@ -28,6 +29,7 @@ router.register("tasks", TaskViewSet, basename="task")
 router.register(r"tasks/(?P<pk>[^/.]+)/assignments", TaskAssignmentViewSet, basename="task-assignment")
 router.register(r"tasks/(?P<pk>[^/.]+)/deadlines", TaskDeadlineViewSet, basename="task-deadline")
 router.register("periods", PeriodViewSet, basename="period")
+router.register(f"history/(?P<kind>{KIND_PATTERN})", HistoryViewSet, basename="history")  # GET …/{id}/ only
 router.register("reports", ReportViewSet, basename="report")
 router.register("sheet-imports", SheetImportViewSet, basename="sheet-import")
 router.register("plan-imports", PlanImportViewSet, basename="plan-import")

@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from plans.history import current_source
 from plans.models import (
     Assignment,
     Plan,
@@ -52,9 +53,10 @@ def periods_generate(*, user, plan: Plan) -> list[ReportingPeriod]:
     return created
 
 
-def reports_ensure(*, period: ReportingPeriod) -> list[ProgressReport]:
+def reports_ensure(*, period: ReportingPeriod, user=None) -> list[ProgressReport]:
     """A pending report for every (active task, responsible unit) of the period's plan that
-    has none yet. A collective responsible unit reports through each of its members."""
+    has none yet. A collective responsible unit reports through each of its members. Their
+    history names `user` (who opened the period) and where it was done."""
     tasks = period.plan.nodes.tasks().active().prefetch_related(
         Prefetch("assignments", Assignment.objects.filter(role=Role.RESPONSIBLE).select_related("unit")),
         "assignments__unit__members",
@@ -69,7 +71,9 @@ def reports_ensure(*, period: ReportingPeriod) -> list[ProgressReport]:
         ProgressReport(task_id=task, unit_id=unit, period=period)
         for task, unit in dict.fromkeys(wanted) if (task, unit) not in have
     ]
-    return bulk_create_with_history(missing, ProgressReport)
+    return bulk_create_with_history(
+        missing, ProgressReport, default_user=user, default_change_reason=current_source(),
+    )
 
 
 def _period_set_open(user, period: ReportingPeriod, is_open: bool, expected_version: int | None) -> ReportingPeriod:
@@ -88,7 +92,7 @@ def period_open(*, user, period: ReportingPeriod, expected_version: int | None =
     """Open a period for reporting and create its pending reports; returns those created."""
     with transaction.atomic():
         _period_set_open(user, period, True, expected_version)
-        return reports_ensure(period=period)
+        return reports_ensure(period=period, user=user)
 
 
 @retry_on_conflict
@@ -113,7 +117,7 @@ def period_save(*, user, period: ReportingPeriod, expected_version: int | None =
     with transaction.atomic():
         saved = write_row(period, user, values, permit=_manages_period_plan(user), expected_version=expected_version)
         if saved.is_open and not was_open:
-            reports_ensure(period=saved)
+            reports_ensure(period=saved, user=user)
     return saved
 
 

@@ -281,7 +281,7 @@ def sheet_apply(*, user, sheet_import: SheetImport) -> SheetImport:
             raise ValidationError(_("此文件已导入或未通过检查，不能再导入 (the upload was already applied or refused)"))
         if not locked.changes:
             raise ValidationError(_("表中没有需要导入的修改 (the sheet changes nothing)"))
-        reason = f"Excel导入 #{locked.pk} {locked.file_name}"
+        reason = f"Excel导入 #{locked.pk} {locked.file_name}"[:100]  # history_change_reason's length
         _lock_reports(sorted(change["report"] for change in locked.changes if change["report"] is not None))
         for change in locked.changes:
             _apply_change(user, locked.period, change, reason)
