@@ -10,11 +10,13 @@ class ChineseFirstMiddleware(MiddlewareMixin):
     Django's LocaleMiddleware would follow the browser's Accept-Language, so an official on
     an English-language browser would get English. Here the choice is the user's: the
     language switcher sets a cookie, which LocaleMiddleware reads; the browser header is
-    ignored. Must come before LocaleMiddleware.
+    ignored. Other systems are not browsers: the API (/api/) answers in the language their
+    Accept-Language asks for (Chinese by default). Must come before LocaleMiddleware.
     """
 
     def process_request(self, request):
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        if not request.path_info.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
 
 
 class DropMalformedSessionCookieMiddleware(MiddlewareMixin):

@@ -482,9 +482,9 @@ def test_official_is_offered_own_unit_only_and_creates_its_feed(client, accounts
 @pytest.mark.parametrize(
     ("post", "sentence"),
     [
-        ("other_unit", "只能管理本单位的日历订阅 (you can only manage your own unit&#x27;s feeds)"),
-        ("plan", "只有督办人员才能管理方案的日历订阅 (only office staff manage a plan&#x27;s feeds)"),
-        ("both", "请选择单位或行动方案之一 (choose either a unit or a plan)"),
+        ("other_unit", "只能管理本单位的日历订阅"),
+        ("plan", "只有督办人员才能管理方案的日历订阅"),
+        ("both", "请选择单位或行动方案之一"),
     ],
 )
 def test_forged_post_is_refused_with_the_rules_sentence_and_nothing_is_written(client, accounts, post, sentence):

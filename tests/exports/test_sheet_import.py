@@ -268,7 +268,7 @@ def test_changing_another_units_report_in_the_full_sheet_is_refused(sheet_world)
 
     problem = _only_problem(upload(w, "official_M1", data))
 
-    assert problem["message"] == "只能填报本单位的报告 (you can only fill in your own unit's reports)"
+    assert problem["message"] == "只能填报本单位的报告"
 
 
 def test_changing_a_row_of_a_task_the_uploader_cannot_see_names_nothing_of_it(sheet_world):

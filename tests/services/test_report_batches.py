@@ -60,7 +60,7 @@ def test_leader_withdraws_a_submitted_report_back_to_pending_keeping_its_content
         ReportState.PENDING, "已完成", None, None,
     )
     last = report.history.first()
-    assert (last.history_user, last.history_change_reason) == (world["leader"], "撤回报送 (withdrawn)")
+    assert (last.history_user, last.history_change_reason) == (world["leader"], "撤回报送")
     services.report_update(user=world["official"], report=report, progress="已完成，补充数据")  # editable again
 
 
@@ -70,7 +70,7 @@ def test_withdraw_is_refused_once_the_office_opened_the_report(world):
 
     report = fresh(report)
     assert report.office_opened_at is not None
-    assert can_withdraw_report(world["leader"], report) == "督办已查阅该报告，不能撤回 (the office has already opened the report)"
+    assert can_withdraw_report(world["leader"], report) == "督办已查阅该报告，不能撤回"
     with pytest.raises(PermissionDenied, match="督办已查阅"):
         services.report_withdraw(user=world["leader"], report=report)
     assert fresh(report).state == ReportState.SUBMITTED
