@@ -86,3 +86,19 @@ def test_every_message_has_its_english_and_every_bilingual_one_its_chinese_alone
     for catalog in ("en", "zh_Hans"):  # compiled: what the server reads
         compiled = LOCALE / catalog / "LC_MESSAGES" / "django.mo"
         assert compiled.stat().st_mtime >= (LOCALE / catalog / "LC_MESSAGES" / "django.po").stat().st_mtime - 1
+
+
+@pytest.mark.parametrize("text, chinese, english", [
+    ("请填写配合情况 (the input is empty)", "请填写配合情况", "The input is empty"),
+    ("不能修改的字段 (fields that cannot be changed): a, b", "不能修改的字段：a, b", "Fields that cannot be changed: a, b"),
+    ("文件不是 Excel 工作簿（.xlsx），请上传 .xlsx 格式的文件 (the file is not an Excel workbook (.xlsx))",
+     "文件不是 Excel 工作簿（.xlsx），请上传 .xlsx 格式的文件", "The file is not an Excel workbook (.xlsx)"),
+    ("第%(line)s行", "第%(line)s行", "第%(line)s行"),  # a placeholder is no English
+    ("各县区政府(管委)", "各县区政府(管委)", "各县区政府(管委)"),  # nor a name's own brackets
+    ("plain English", "plain English", "plain English"),
+])
+def test_a_two_language_sentence_splits_into_each_language(text, chinese, english):
+    from plans.bilingual import in_language
+
+    assert in_language(text, "zh-hans") == chinese
+    assert in_language(text, "en") == english

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from plans import services
 from plans.api.base import ApiViewSet
 from plans.api.fields import StrictInput, person_name_field
+from plans.bilingual import in_language
 from plans.api.filters import MAX_ID, SheetImportFilter
 from plans.api.schema import ERROR_TEXTS, READ_ERRORS, ErrorSerializer, errors
 from plans.exports.upload import UploadRefused, check_size
@@ -45,7 +46,10 @@ class SheetProblemSerializer(serializers.Serializer):
     row = serializers.IntegerField(allow_null=True)
     column = serializers.CharField(allow_blank=True, help_text="列字母，如“D”；整表或整行的问题为空。")
     header = serializers.CharField(allow_blank=True, help_text="该列的列标题，如“牵头单位”。")
-    message = serializers.CharField()
+    message = serializers.SerializerMethodField(help_text="问题说明，按请求的语言（Accept-Language）。")
+
+    def get_message(self, problem) -> str:
+        return in_language(problem["message"])
 
 
 @extend_schema_field({"allOf": [{"type": "string", "enum": SheetImportState.values}]})

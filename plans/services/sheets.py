@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from plans.bilingual import in_language
 
 from plans.exports import layout
 from plans.exports.cells import excel_text
@@ -16,6 +18,7 @@ from plans.exports.facts import per_task_values, task_facts
 from plans.exports.layout import SHEET_CHECKED, UNIT, cell_digest, digest_parts, normalised
 from plans.exports.returned import Problem, ReturnedRow, ReturnedSheet, ReturnedWorkbook, read_returned
 from plans.exports.rows import CHUNK_SIZE, TaskDetails, may_export_unit, visible_nodes
+from plans.exports.upload import UploadRefused
 from plans.exports.xlsx_reader import open_stream_workbook
 from plans.models import (
     Assignment,
@@ -249,8 +252,15 @@ def _stored_problems(problems: list[Problem]) -> list[dict]:
 
 def sheet_upload(*, user, period: ReportingPeriod, file_name: str, data: bytes) -> SheetImport:
     """Check an uploaded workbook and keep it with its preview; changes nothing else.
-    Raises UploadRefused for what is not a readable .xlsx (nothing is kept then)."""
-    check = _check_bytes(user, period, data)
+    Raises UploadRefused for what is not a readable .xlsx (nothing is kept then). The
+    problems are kept in the code's two-language form, shown in the reader's language
+    (plans.bilingual); a refusal is said at once in the active language."""
+    language = translation.get_language()
+    try:
+        with translation.override(None):
+            check = _check_bytes(user, period, data)
+    except UploadRefused as refusal:
+        raise UploadRefused(in_language(str(refusal), language)) from refusal
     return SheetImport.objects.create(
         period=period, uploaded_by=user, file_name=(file_name or "upload.xlsx")[:255], content=data,
         sha256=hashlib.sha256(data).hexdigest(), size=len(data),

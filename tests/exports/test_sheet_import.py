@@ -6,7 +6,11 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from django.conf import settings
+from django.urls import reverse
+
 from plans import services
+from plans.bilingual import in_language
 from plans.exports import layout
 from plans.exports.upload import UploadRefused
 from plans.models import ProgressReport, ReportState, SheetImport, SheetImportState
@@ -266,9 +270,27 @@ def test_changing_another_units_report_in_the_full_sheet_is_refused(sheet_world)
     w = sheet_world  # M1 sees T1 (through the collective C) but reports only for itself
     data = filled(plan_bytes(w), {(key_of(w, w.t1, "A"), "本期进展情况"): "替单位A填写"})
 
-    problem = _only_problem(upload(w, "official_M1", data))
+    sheet = upload(w, "official_M1", data)
+    problem = _only_problem(sheet)
 
-    assert problem["message"] == "只能填报本单位的报告"
+    # kept in both languages, each page shows its own (plans.bilingual)
+    assert problem["message"] == "只能填报本单位的报告 (you can only fill in your own unit's reports)"
+    assert in_language(problem["message"], "zh-hans") == "只能填报本单位的报告"
+    assert in_language(problem["message"], "en") == "You can only fill in your own unit's reports"
+
+
+def test_a_stored_problem_reads_in_chinese_on_the_chinese_page_and_in_english_on_the_english_one(sheet_world, client):
+    w = sheet_world
+    data = filled(plan_bytes(w), {(key_of(w, w.t1, "A"), "本期进展情况"): "替单位A填写"})
+    sheet = upload(w, "official_M1", data)
+    client.force_login(w.users["official_M1"])
+
+    chinese = client.get(reverse("sheet-import", args=[sheet.pk])).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("sheet-import", args=[sheet.pk])).content.decode()
+
+    assert "只能填报本单位的报告" in chinese and "you can only fill in" not in chinese.lower()
+    assert "You can only fill in your own unit&#x27;s reports" in english and "只能填报本单位的报告" not in english
 
 
 def test_changing_a_row_of_a_task_the_uploader_cannot_see_names_nothing_of_it(sheet_world):

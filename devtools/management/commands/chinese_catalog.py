@@ -4,24 +4,12 @@ The code writes a rule's sentence once in both languages, "中文 (english)"; th
 translates it to English, and this fills the Chinese catalog with its Chinese alone, so each
 site shows one language. Run after `makemessages -l en -l zh_Hans …` (README, "Translations"),
 then `compilemessages`. Needs polib (requirements-dev.txt)."""
-import re
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
-# " (english words)" — one level of brackets inside, never a "%(name)s" placeholder
-GLOSS = re.compile(r"\s*(?<!%)\((?=[^)]*[A-Za-z]{2,})(?:[^()\u4e00-\u9fff（）]|\([^()\u4e00-\u9fff]*\))*\)")
-COLON = re.compile(r"(?<=[\u4e00-\u9fff）”])\s*:\s*")
-
-
-def chinese_alone(text: str) -> str:
-    """不能修改的字段 (fields that cannot be changed): %(fields)s → 不能修改的字段：%(fields)s"""
-    if not CJK.search(text):
-        return text
-    return COLON.sub("：", GLOSS.sub("", text).strip())
-
+from plans.bilingual import CJK, chinese_alone
 
 class Command(BaseCommand):
     help = (
