@@ -166,6 +166,8 @@ class ProgressReportAdmin(ReportBatchActions, RefusalsAsMessages, PlanScopedAdmi
     plan_path = "period__plan"
     form = ReportForm
     change_form_template = "admin/plans/progressreport/change_form.html"
+    # ?_facets would count every sidebar choice over all the reports (a million on a province)
+    show_facets = admin.ShowFacets.NEVER
     list_display = ["task", "unit", "period", "status", "percent", "state", "late", "submitted_at"]
     list_filter = ["state", FilledFilter, LateFilter, "status", "period__plan", "period", "unit"]
     list_select_related = ["task", "unit", "period__plan"]

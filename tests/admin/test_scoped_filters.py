@@ -195,3 +195,13 @@ def test_report_sidebar_reads_its_units_without_the_reports(client, world, who):
     unit_queries = [query["sql"] for query in queries if query["sql"].startswith('SELECT "plans_unit"."id"')]
     assert unit_queries
     assert not [sql for sql in unit_queries if "plans_progressreport" in sql]
+
+
+def test_the_report_sidebar_never_counts_its_choices_over_every_report(client, world):
+    """?_facets (Django's counts beside each choice) would count all the reports once per
+    choice; the reports list never offers them."""
+    client.force_login(world["office"])
+    response = client.get(reverse("admin:plans_progressreport_changelist"), {"_facets": "1"})
+
+    assert response.status_code == 200
+    assert response.context["cl"].add_facets is False
