@@ -36,6 +36,18 @@ def private_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language: a request in English (the language cookie, an
+    API client's Accept-Language) leaves its language active in the thread after it."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     """Uploaded originals go to the test's own folder, not the project's var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -15,13 +15,13 @@ def test_exponent_notation_is_refused_with_a_sentence(text):
     with pytest.raises(ValidationError) as refused:
         parse_quantity(text)
     message = refused.value.messages[0]
-    assert "科学计数法" in message and "exponent" in message, message
+    assert "科学计数法" in message, message
 
 
 def test_a_number_longer_than_can_be_stored_is_refused():
     with pytest.raises(ValidationError) as refused:
         parse_quantity("9" * 200 + "万元")
-    assert "超出" in refused.value.messages[0] and "out of range" in refused.value.messages[0]
+    assert "超出" in refused.value.messages[0]
 
 
 @pytest.mark.parametrize(

@@ -138,6 +138,24 @@ def task_list(user_id: int, page_size: int, unit: int | None = None, status: str
                   "results": results})
 
 
+# who submitted or reviewed a report, named as the pages name people: 张伟（市发改委）
+_PERSON = "{who}u.username, {who}p.name, {who}p.position, {who}n.short_name, {who}n.name"
+_PEOPLE = (
+    "LEFT JOIN auth_user {who}u ON {who}u.id = r.{column} "
+    "LEFT JOIN plans_profile {who}p ON {who}p.user_id = {who}u.id "
+    "LEFT JOIN plans_membership {who}m ON {who}m.user_id = {who}u.id "
+    "LEFT JOIN plans_unit {who}n ON {who}n.id = {who}m.unit_id"
+)
+
+
+def _person(username, name, position, unit_short, unit_name) -> str | None:
+    if username is None:
+        return None
+    name = name or username
+    where = unit_short or unit_name or position
+    return f"{name}（{where}）" if where else name
+
+
 def report_list(user_id: int, page_size: int) -> bytes:
     """GET /api/reports/: the count (up to COUNT_CAP) and a page of reports (period, task,
     unit order) with lateness and the supporting units' input."""
@@ -149,8 +167,10 @@ def report_list(user_id: int, page_size: int) -> bytes:
     page = rows(
         "SELECT r.id, r.task_id, r.unit_id, r.period_id, r.status, r.percent, r.progress, r.problems, "
         "r.next_steps, r.state, "
-        "r.review_comment, r.submitted_at, r.reviewed_at, r.version, p.due_date FROM plans_progressreport r "
-        f"JOIN plans_reportingperiod p ON p.id = r.period_id WHERE {where} "
+        "r.review_comment, r.submitted_at, r.reviewed_at, r.version, p.due_date, "
+        f"{_PERSON.format(who='s')}, {_PERSON.format(who='v')} FROM plans_progressreport r "
+        f"JOIN plans_reportingperiod p ON p.id = r.period_id {_PEOPLE.format(who='s', column='submitted_by_id')} "
+        f"{_PEOPLE.format(who='v', column='reviewed_by_id')} WHERE {where} "
         "ORDER BY r.period_id, r.task_id, r.unit_id LIMIT %s",
         [user_id, page_size],
     )
@@ -170,6 +190,7 @@ def report_list(user_id: int, page_size: int) -> bytes:
         {
             **dict(zip(names, row[:14])),
             "late": as_date(row[14]) < today and row[9] in ("pending", "returned"),
+            "submitted_by": _person(*row[15:20]), "reviewed_by": _person(*row[20:25]),
             "inputs": inputs.get(row[0], []),
         }
         for row in page

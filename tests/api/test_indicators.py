@@ -18,7 +18,7 @@ from tests.factories import (
 )
 from tests.test_permissions import ACTORS
 
-OWNER_ONLY = "only the indicator's owner unit enters its values"
+OWNER_ONLY = "只有指标的责任单位才能填报实际值"
 
 
 @dataclass
@@ -228,13 +228,13 @@ def test_period_of_another_plan_is_400_on_period(world, ind, as_actor, api):
     assert response.status_code == 400 and list(response.json()["errors"]) == ["period"]
     response = _post(api(UserFactory(is_superuser=True)), ind.solar, ind.other_period, "9")  # sees both
     assert response.status_code == 400
-    assert "another plan" in response.json()["errors"]["period"][0]
+    assert "不属于该指标所在的方案" in response.json()["errors"]["period"][0]
     assert not IndicatorValue.objects.exists()
 
 
 def test_owner_cannot_enter_a_closed_periods_value_but_the_office_corrects_it(world, ind, as_actor):
     response = _post(as_actor("official_a"), ind.solar, ind.closed_period, "5")
-    assert response.status_code == 403 and "not open" in response.json()["detail"]
+    assert response.status_code == 403 and "未开放填报" in response.json()["detail"]
     office = as_actor("office")
     created = _post(office, ind.solar, ind.closed_period, "5")
     assert created.status_code == 201
@@ -243,7 +243,7 @@ def test_owner_cannot_enter_a_closed_periods_value_but_the_office_corrects_it(wo
     assert _value(ind.solar, ind.closed_period).value == Decimal("5.5")
     # and the owner cannot change it now that it is closed
     refused = as_actor("official_a").patch(f"/api/indicator-values/{created.json()['id']}/", {"note": "补充", "version": 2}, format="json")
-    assert refused.status_code == 403 and "not open" in refused.json()["detail"]
+    assert refused.status_code == 403 and "未开放填报" in refused.json()["detail"]
 
 
 def test_a_second_value_for_the_same_period_is_409(world, ind, as_actor):
@@ -251,7 +251,7 @@ def test_a_second_value_for_the_same_period_is_409(world, ind, as_actor):
     assert _post(client, ind.solar, ind.open_period, "9").status_code == 201
     response = _post(client, ind.solar, ind.open_period, "10")
     assert response.status_code == 409
-    assert "PATCH" in response.json()["detail"]
+    assert "请修改该记录" in response.json()["detail"]
     assert _value(ind.solar, ind.open_period).value == Decimal(9)
 
 
@@ -290,10 +290,10 @@ def test_a_value_in_another_currency_is_400_with_the_sentence_and_nothing_is_sto
     response = _post(client, credit, _open_period(credit), "5亿元")
     assert response.status_code == 400
     message = response.json()["errors"]["value"][0]
-    assert "亿元" in message and "亿美元" in message and "cannot be converted" in message
+    assert "亿元" in message and "亿美元" in message and "不能换算" in message
     assert message in response.json()["detail"]
     response = _post(client, credit, _open_period(credit), "5", unit="亿元")  # the unit given on its own
-    assert response.status_code == 400 and "cannot be converted" in response.json()["errors"]["unit"][0]
+    assert response.status_code == 400 and "不能换算" in response.json()["errors"]["unit"][0]
     assert not IndicatorValue.objects.filter(target=credit, period=_open_period(credit)).exists()  # the demo fills closed periods only
 
 

@@ -186,7 +186,7 @@ def test_read_only_field_in_patch_is_400(world, as_actor):
 def test_patch_refused_by_the_rules_is_403_with_the_rules_sentence(world, as_actor):
     response = as_actor("official_s").patch(url(world.report_a), {"progress": "越权", "version": 1})
     assert response.status_code == 403
-    assert "own unit" in response.json()["detail"]
+    assert "只能填报本单位的报告" in response.json()["detail"]
 
 
 def test_leader_submits_a_filled_report(world, as_actor):
@@ -254,7 +254,7 @@ def test_withdrawing_after_the_office_opened_the_report_is_403(world, as_actor):
     response = as_actor("leader_a").post(url(world.report_a, "withdraw"), HTTP_IF_MATCH='"2"')
 
     assert response.status_code == 403
-    assert "the office has already opened the report" in response.json()["detail"]
+    assert "督办已查阅该报告，不能撤回" in response.json()["detail"]
     assert ProgressReport.objects.get(pk=world.report_a.pk).state == ReportState.SUBMITTED
 
 
