@@ -110,3 +110,13 @@ def test_a_two_language_sentence_splits_into_each_language(text, chinese, englis
 
     assert in_language(text, "zh-hans") == chinese
     assert in_language(text, "en") == english
+
+
+def test_the_upload_pages_help_is_in_the_pages_language(client, world):  # noqa: F811
+    client.force_login(world.users["official_a"])
+    chinese = client.get(reverse("sheet-upload")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("sheet-upload")).content.decode()
+
+    assert "不超过 10 MB" in chinese
+    assert "at most 10 MB" in english and "不超过 10 MB" not in english

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -46,14 +47,15 @@ def progress_sheet(request, period_id: int):
 
 
 # --- upload -----------------------------------------------------------------------------------
+def _upload_help() -> str:
+    return _("从本系统导出、填写后保存的 .xlsx 文件，不超过 %(limit)d MB。") % {"limit": MAX_UPLOAD_BYTES // 2**20}
+
+
 class SheetUploadForm(forms.Form):
     period = forms.ModelChoiceField(queryset=ReportingPeriod.objects.none(), label=gettext_lazy("报送周期"))
     file = forms.FileField(
         label=gettext_lazy("填好的进展情况表"),
-        help_text=(
-            gettext_lazy("从本系统导出、填写后保存的 .xlsx 文件，不超过 %(limit)d MB。")
-            % {"limit": MAX_UPLOAD_BYTES // 2**20}
-        ),
+        help_text=lazy(_upload_help, str)(),  # said in the page's language, not the one at import
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX_CONTENT_TYPE}),
     )
 
