@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from plans import services
-from plans.exports import layout
+from plans.services import REPORT_FIELDS
 from plans.exports.download import PAPERS, XLSX_CONTENT_TYPE, progress_sheet_response
 from plans.exports.upload import MAX_UPLOAD_BYTES, UploadRefused, check_size
-from plans.models import ReportingPeriod, SheetImport, SheetImportState, TaskStatus, Unit
+from plans.models import ProgressReport, ReportingPeriod, SheetImport, SheetImportState, TaskStatus, Unit
 from plans.permissions import membership
 
 
@@ -120,14 +120,15 @@ PREVIEW_PAGE = 100  # changes and problems shown per page of the preview
 
 
 def _field_rows(changes: list[dict]) -> list[dict]:
-    """The preview as rows for the template: one per changed field, before → after."""
-    headers = {column.key: column.header for column in layout.COLUMNS}
+    """The preview as rows for the template: one per changed field, before → after, the
+    field and the status named in the page's language."""
+    headers = {name: str(ProgressReport._meta.get_field(name).verbose_name) for name in REPORT_FIELDS}
+    labels = dict(TaskStatus.choices)
     rows = []
     for change in changes:
         for index, (name, (before, after)) in enumerate(change["fields"].items()):
             if name == "status":
-                labels = layout.chinese_labels(TaskStatus)
-                before, after = labels.get(before, before), labels.get(after, after)
+                before, after = str(labels.get(before, before)), str(labels.get(after, after))
             rows.append({"change": change, "first": index == 0, "span": len(change["fields"]), "field": headers[name],
                          "before": before, "after": after})
     return rows

@@ -3,6 +3,7 @@ dashboard links): who gets which sheet, and upload → preview → confirm."""
 import io
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from plans.models import SheetImport, SheetImportState
@@ -119,6 +120,23 @@ def test_upload_shows_the_preview_and_confirming_applies_it(signed_in, sheet_wor
 
     assert "已导入 1 份报告的修改" in done.content.decode()
     assert w.report(w.t2, "B").progress == "网页上传的进展"
+
+
+def test_the_preview_names_fields_and_statuses_in_the_readers_language(signed_in, sheet_world):
+    w = sheet_world
+    client = signed_in("official_B")
+    data = filled(unit_bytes(w, "B"), {
+        (key_of(w, w.t2, "B"), "本期进展情况"): "网页上传的进展", (key_of(w, w.t2, "B"), "完成状态"): "序时推进",
+    })
+    location = _upload(client, w, data)["Location"]
+
+    chinese = client.get(location).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(location).content.decode()
+
+    assert "本期进展情况" in chinese and "序时推进" in chinese
+    assert "Progress this period" in english and "On track" in english
+    assert "本期进展情况" not in english and "序时推进" not in english
 
 
 def test_a_file_that_is_not_a_workbook_is_refused_on_the_form(signed_in, sheet_world):
