@@ -156,7 +156,7 @@ def test_member_of_a_collective_files_its_own_report(world):
 def test_approved_report_is_locked_even_for_the_office(world):
     report = _submitted(world.report_a)
     services.report_approve(user=world.users["office"], report=report)
-    with pytest.raises(PermissionDenied, match="locked"):
+    with pytest.raises(PermissionDenied, match="不能再修改"):
         services.report_update(user=world.users["office"], report=report, progress="改动")
     with pytest.raises(PermissionDenied):
         services.report_update(user=world.users["leader_a"], report=report, progress="改动")
@@ -164,7 +164,7 @@ def test_approved_report_is_locked_even_for_the_office(world):
 
 def test_closed_period_refuses_unit_edits(world):
     services.period_close(user=world.users["office"], period=world.report_a.period)
-    with pytest.raises(PermissionDenied, match="not open"):
+    with pytest.raises(PermissionDenied, match="未开放填报"):
         services.report_update(user=world.users["official_a"], report=world.report_a, progress="补报")
 
 
