@@ -27,10 +27,9 @@ class Command(BaseCommand):
         for account in accounts:
             if account["role"] in ("superuser", "office"):
                 where = "、".join(account["plans"]) or "全部 (everything)"
-                kept = "" if account["created"] else " 已有账号，未改动 (existing account, left as it is)"
                 self.stdout.write(
                     f"演示账号 (demo account): {account['username']} / {account['password']} "
-                    f"{account['name']} ({account['role']}: {where}){kept}"
+                    f"{account['name']} ({account['role']}: {where})"
                 )
         lead = (
             Assignment.objects.filter(is_lead=True)
