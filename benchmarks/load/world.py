@@ -83,7 +83,7 @@ def prepare_world(port: int, accounts: list[dict], units: int = 8, hot: int = 2)
     http = Http(port)
     periods = _all_pages(http, "/api/periods/?is_open=true&page_size=100", token)
     if not periods:
-        raise SetupError("no open reporting period (demo_periods opens one per plan)")
+        raise SetupError("no open reporting period (demo_periods --historical opens one per plan)")
     reports_of = {
         period["id"]: _all_pages(http, f"/api/reports/?period={period['id']}&page_size=500", token)
         for period in periods
