@@ -149,11 +149,10 @@ def demo_periods_open(*, historical: bool = False) -> list[str]:
     return opened
 
 
-def _demo_amount(target: Target, share: Decimal) -> Decimal:
-    """A plausible measured value at `share` of the target's span: a rising target climbs from
-    its baseline (else 0) with a per-indicator pace of 80–110 %; a falling one comes down from
-    30 % above the target. Deterministic, so a repeated `make run` shows the same figures."""
-    pace = Decimal(80 + int(_slug(target.indicator), 16) % 31) / 100
+def demo_amount(target: Target, share: Decimal, pace: Decimal) -> Decimal:
+    """A plausible measured value at `share` of the target's span, at `pace` of 序时: a rising
+    target climbs from its baseline (else 0), a falling one comes down from 30 % above the
+    target. Deterministic, so a repeated `make run` shows the same figures."""
     if rising(target):
         base = target.baseline or Decimal(0)
         amount = base + (target.value - base) * share * pace
@@ -161,6 +160,11 @@ def _demo_amount(target: Target, share: Decimal) -> Decimal:
         start = target.baseline or target.value * Decimal("1.3")
         amount = start - (start - target.value) * share * pace
     return amount.quantize(Decimal("0.01"))
+
+
+def _demo_pace(target: Target) -> Decimal:
+    """A per-indicator pace of 80–110 %."""
+    return Decimal(80 + int(_slug(target.indicator), 16) % 31) / 100
 
 
 def demo_indicator_values() -> int:
@@ -176,7 +180,7 @@ def demo_indicator_values() -> int:
             for period in periods:
                 share = elapsed_share(target, plan, period.end)
                 services.indicator_value_save(
-                    user=superuser, target=target, period=period, value=_demo_amount(target, share),
+                    user=superuser, target=target, period=period, value=demo_amount(target, share, _demo_pace(target)),
                     note="演示数据", source="演示",
                 )
                 entered += 1

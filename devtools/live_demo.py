@@ -31,9 +31,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from devtools.demo import SUPERUSER, demo_accounts_ensure, office_username
+from devtools.demo import SUPERUSER, demo_accounts_ensure, demo_amount, office_username
 from plans import services
-from plans.indicators import elapsed_share, rising
+from plans.indicators import elapsed_share
 from plans.models import (
     Assignment,
     IndicatorValue,
@@ -390,18 +390,9 @@ class Storyteller:
 
 
 # --- indicator values ---------------------------------------------------------------------
-def demo_amount(target, plan: Plan, period: ReportingPeriod) -> Decimal:
-    """A plausible measured value by the period's end: 序时 at a per-indicator pace of 85–110 %
-    (rising from the baseline, else 0; falling from 30 % above the target)."""
-    share = elapsed_share(target, plan, period.end)
-    pace = Decimal(85 + _number("pace", target.indicator) % 26) / 100
-    if rising(target):
-        base = target.baseline or Decimal(0)
-        amount = base + (target.value - base) * share * pace
-    else:
-        start = target.baseline or target.value * Decimal("1.3")
-        amount = start - (start - target.value) * share * pace
-    return amount.quantize(Decimal("0.01"))
+def demo_pace(target) -> Decimal:
+    """The live plan's per-indicator pace of 序时: 85–110 %."""
+    return Decimal(85 + _number("pace", target.indicator) % 26) / 100
 
 
 def values_enter(story: Storyteller, periods: list[ReportingPeriod]) -> int:
@@ -412,10 +403,11 @@ def values_enter(story: Storyteller, periods: list[ReportingPeriod]) -> int:
         for number, period in enumerate(periods):
             if index == 1 and number == len(periods) - 1 and len(periods) > 1:
                 continue
+            share = elapsed_share(target, story.plan, period.end)
             story.step(
                 min(_days(period.due_date, -3), story.today), 10, services.indicator_value_save,
-                user=story.actors.office, target=target, period=period, value=demo_amount(target, story.plan, period),
-                note="演示数据", source="市环境监测站月报（演示）",
+                user=story.actors.office, target=target, period=period,
+                value=demo_amount(target, share, demo_pace(target)), note="演示数据", source="市环境监测站月报（演示）",
             )
             entered += 1
     return entered
