@@ -63,7 +63,7 @@ from plans.models.sheet_imports import (
 )
 
 from plans.models.plan_imports import PlanImport, PlanImportQuerySet, PlanImportState
-from plans.models.people import Profile, person_label, person_name, person_phone
+from plans.models.people import Profile, person_label, person_name
 
 __all__ = [
     "Assignment",
@@ -123,7 +123,6 @@ __all__ = [
     "office_plan_ids",
     "person_label",
     "person_name",
-    "person_phone",
     "sees_everything",
     "units_answering_for",
 ]

@@ -69,7 +69,3 @@ def person_label(user) -> str:
         return f"{name}（{profile.position}）"
     return name
 
-
-def person_phone(user) -> str:
-    profile = _cached(user, "_profile", "profile") if user is not None and user.pk else None
-    return profile.phone if profile else ""
