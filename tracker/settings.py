@@ -244,6 +244,10 @@ MEDIA_ROOT = Path(_env_str("MEDIA_ROOT", "var/media"))
 MEDIA_ROOT = MEDIA_ROOT if MEDIA_ROOT.is_absolute() else BASE_DIR / MEDIA_ROOT
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Evidence files (佐证材料): under MEDIA_ROOT by default, never served by URL. An
+    # S3-compatible store: ATTACHMENTS_STORAGE=storages.backends.s3.S3Storage with the
+    # AWS_* settings of django-storages (README, "Evidence files").
+    "attachments": {"BACKEND": _env_str("ATTACHMENTS_STORAGE", "django.core.files.storage.FileSystemStorage")},
     # WhiteNoise serves what collectstatic wrote to STATIC_ROOT, gzip-compressed ahead of
     # time. Not the Manifest variant (hashed names, cached forever): it needs the manifest
     # collectstatic writes even to render {% static %}, so with DEBUG off every admin page
@@ -255,6 +259,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # History is a record of who changed what; reverting from it would bypass the services' rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Evidence files: the largest one file, and all files of one report, request or claim together.
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENTS_MAX_TOTAL_BYTES = 60 * 1024 * 1024
 
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE

@@ -5,6 +5,7 @@ calendar feeds, reminders, sheet imports, plan imports); every public name is im
 # order fixes the order of each model's reverse relations (deletion, the admin, dumpdata).
 from plans.models.base import Versioned
 from plans.models.choices import (
+    Closure,
     Comparator,
     DeadlineKind,
     Frequency,
@@ -64,16 +65,39 @@ from plans.models.sheet_imports import (
 
 from plans.models.plan_imports import PlanImport, PlanImportQuerySet, PlanImportState
 from plans.models.people import Profile, person_label, person_name
+from plans.models.workflow import (
+    Acknowledgement,
+    AcknowledgementQuerySet,
+    ClaimState,
+    CompletionClaim,
+    CompletionClaimQuerySet,
+    ExtensionRequest,
+    ExtensionRequestQuerySet,
+    RequestState,
+)
+from plans.models.evidence import OWNER_FIELDS, Attachment, AttachmentQuerySet, attachment_storage
+from plans.models.discussion import AssignmentPerson, PersonKind, TaskComment, TaskCommentQuerySet
 
 __all__ = [
+    "Acknowledgement",
+    "AcknowledgementQuerySet",
     "Assignment",
     "AssignmentManager",
+    "AssignmentPerson",
+    "Attachment",
+    "AttachmentQuerySet",
     "CalendarFeed",
     "CalendarFeedQuerySet",
+    "ClaimState",
+    "Closure",
     "Comparator",
+    "CompletionClaim",
+    "CompletionClaimQuerySet",
     "Deadline",
     "DeadlineKind",
     "DeadlineManager",
+    "ExtensionRequest",
+    "ExtensionRequestQuerySet",
     "Frequency",
     "HolidayShift",
     "IndicatorValue",
@@ -82,6 +106,8 @@ __all__ = [
     "MemberRole",
     "Membership",
     "NodeKind",
+    "OWNER_FIELDS",
+    "PersonKind",
     "Plan",
     "PlanImport",
     "PlanImportQuerySet",
@@ -99,6 +125,7 @@ __all__ = [
     "ReportState",
     "ReportingPeriod",
     "ReportingPeriodQuerySet",
+    "RequestState",
     "Role",
     "Section",
     "SheetImport",
@@ -109,6 +136,8 @@ __all__ = [
     "TargetManager",
     "TargetQuerySet",
     "Task",
+    "TaskComment",
+    "TaskCommentQuerySet",
     "TaskManager",
     "TaskQuerySet",
     "TaskStatus",
@@ -119,6 +148,7 @@ __all__ = [
     "UnitManager",
     "Versioned",
     "acting_unit_ids",
+    "attachment_storage",
     "latest_approved_percent",
     "office_plan_ids",
     "person_label",

@@ -38,6 +38,15 @@ class TaskStatus(models.TextChoices):
     SUSPENDED = "suspended", _("已调整/暂缓")
 
 
+class Closure(models.TextChoices):
+    """Where a task stands in 办结/销号 (DOMAIN.md §5)."""
+
+    OPEN = "open", _("办理中")
+    CLAIMED = "claimed", _("办结申请中")
+    DONE = "done", _("已办结")
+    CLOSED = "closed", _("已销号")
+
+
 class DeadlineKind(models.TextChoices):
     DUE = "due", _("完成时限")
     START = "start", _("开始时间")

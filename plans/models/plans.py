@@ -86,6 +86,12 @@ class Plan(models.Model):
     holiday_shift = models.CharField(
         _("节假日顺延"), max_length=10, choices=HolidayShift.choices, default=HolidayShift.NEXT,
     )
+    acknowledge_days = models.PositiveSmallIntegerField(
+        _("签收时限（天）"), default=3, help_text=_("任务交办或报送周期开放后，单位须在几天内签收；逾期签收计入考评。"),
+    )
+    allow_late_extensions = models.BooleanField(
+        _("允许逾期申请延期"), default=False, help_text=_("默认时限已过的任务不能再申请延期。"),
+    )
     is_published = models.BooleanField(
         _("公开发布"), default=False,
         help_text=_("发布后任何人无需登录即可查看本方案的公开进展页面（只含标为公开的字段）。"),

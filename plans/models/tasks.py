@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from plans import progress
 from plans.models.base import Versioned
-from plans.models.choices import DeadlineKind, NodeKind, ReportState, Role, TaskStatus, valid_choice
+from plans.models.choices import Closure, DeadlineKind, NodeKind, ReportState, Role, TaskStatus, valid_choice
 from plans.models.plans import Plan, office_plan_ids
 from plans.models.units import Unit
 from plans.models.visibility import acting_unit_ids, sees_everything
@@ -139,6 +139,11 @@ class Task(Versioned):
     source_line = models.PositiveIntegerField(_("原文行号"), null=True, blank=True)
     status = models.CharField(_("完成状态"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    closure = models.CharField(
+        _("办结状态"), max_length=20, choices=Closure.choices, default=Closure.OPEN,
+        help_text=_("办结申请经督办审核通过为“已办结”；销号后任务锁定，不再需要报送。"),
+    )
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
     is_active = models.BooleanField(
         _("有效"), default=True, help_text=_("修订稿删去但已有进展报告的任务保留为无效，以保存报送记录。"),
     )
@@ -156,6 +161,7 @@ class Task(Versioned):
             models.UniqueConstraint(fields=["plan", "position"], name="plans_task_unique_position"),
             valid_choice("kind", NodeKind, name="plans_task_kind_valid"),
             valid_choice("status", TaskStatus, name="plans_task_status_valid"),
+            valid_choice("closure", Closure, name="plans_task_closure_valid"),
             models.CheckConstraint(
                 condition=Q(status=TaskStatus.COMPLETED, completed_at__isnull=False)
                 | (~Q(status=TaskStatus.COMPLETED) & Q(completed_at__isnull=True)),
@@ -261,6 +267,10 @@ class Deadline(Versioned):
     )
     text = models.CharField(_("原文"), max_length=200, help_text=_("时限在文件中的写法，如“10月底前”。"))
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    original_date = models.DateField(
+        _("原定日期"), null=True, blank=True, editable=False, help_text=_("批准延期前的日期；未延期为空。"),
+    )
+    extensions = models.PositiveSmallIntegerField(_("延期次数"), default=0, editable=False)
 
     objects = DeadlineManager()
     history = HistoricalRecords()
