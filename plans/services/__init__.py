@@ -2,6 +2,7 @@
 arguments only, validating first and writing in one transaction (plans.services.common holds
 the lock order they share). This package only re-exports them, so callers write
 `services.report_submit(...)`; each lives in the module of its area."""
+from plans.services.acknowledgements import acknowledge, acknowledgements_ensure  # noqa: F401
 from plans.services.accounts import PROFILE_FIELDS, membership_delete, membership_save, profile_save  # noqa: F401
 from plans.services.common import StaleVersion, check_version, deny  # noqa: F401
 from plans.services.conflicts import WriteConflict, retry_on_conflict  # noqa: F401
@@ -63,4 +64,14 @@ from plans.services.structure import (  # noqa: F401
     target_save,
     task_target_create,
     task_update,
+)
+from plans.services.workflow import (  # noqa: F401
+    claim_accept,
+    claim_return,
+    completion_claim,
+    extension_approve,
+    extension_reject,
+    extension_request,
+    task_close,
+    task_reopen,
 )

@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history
 from plans.history import current_source
 from plans.models import (
     Assignment,
+    Closure,
     Plan,
     ProgressReport,
     ReportingPeriod,
@@ -21,6 +22,7 @@ from plans.permissions import (
     can_manage_plan,
 )
 from plans.periods import nominal_due_date, shift_to_working_day, spans
+from plans.services.acknowledgements import acknowledgements_ensure
 from plans.services.common import check_version, delete_row, deny, refuse_unknown, write_row
 from plans.services.conflicts import retry_on_conflict
 
@@ -54,10 +56,10 @@ def periods_generate(*, user, plan: Plan) -> list[ReportingPeriod]:
 
 
 def reports_ensure(*, period: ReportingPeriod, user=None) -> list[ProgressReport]:
-    """A pending report for every (active task, responsible unit) of the period's plan that
-    has none yet. A collective responsible unit reports through each of its members. Their
+    """A pending report for every (active task not 销号, responsible unit) of the period's plan
+    that has none yet. A collective responsible unit reports through each of its members. Their
     history names `user` (who opened the period) and where it was done."""
-    tasks = period.plan.nodes.tasks().active().prefetch_related(
+    tasks = period.plan.nodes.tasks().active().exclude(closure=Closure.CLOSED).prefetch_related(
         Prefetch("assignments", Assignment.objects.filter(role=Role.RESPONSIBLE).select_related("unit")),
         "assignments__unit__members",
     )
@@ -89,10 +91,13 @@ def _period_set_open(user, period: ReportingPeriod, is_open: bool, expected_vers
 
 @retry_on_conflict
 def period_open(*, user, period: ReportingPeriod, expected_version: int | None = None) -> list[ProgressReport]:
-    """Open a period for reporting and create its pending reports; returns those created."""
+    """Open a period for reporting and create its pending reports and what each unit has to
+签收 for it; returns the reports created."""
     with transaction.atomic():
         _period_set_open(user, period, True, expected_version)
-        return reports_ensure(period=period, user=user)
+        created = reports_ensure(period=period, user=user)
+        acknowledgements_ensure(plan=period.plan, period=period, user=user)
+        return created
 
 
 @retry_on_conflict
@@ -118,6 +123,7 @@ def period_save(*, user, period: ReportingPeriod, expected_version: int | None =
         saved = write_row(period, user, values, permit=_manages_period_plan(user), expected_version=expected_version)
         if saved.is_open and not was_open:
             reports_ensure(period=saved, user=user)
+            acknowledgements_ensure(plan=saved.plan, period=saved, user=user)
     return saved
 
 

@@ -27,6 +27,7 @@ from plans.models import (
     UnitKind,
 )
 from plans.reference import division_governments
+from plans.services.acknowledgements import acknowledgements_ensure
 from plans.services.conflicts import retry_on_conflict
 
 
@@ -117,6 +118,8 @@ def plan_import(
         summary.dry_run = dry_run
         if dry_run:
             transaction.set_rollback(True)
+        else:  # 交办: each responsible unit new to the plan has it to 签收
+            acknowledgements_ensure(plan=Plan.objects.get(pk=summary.plan_id), user=user)
     return summary
 
 

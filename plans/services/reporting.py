@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plans.models import (
+    Closure,
     ProgressReport,
     ReportState,
     SupportingInput,
@@ -24,6 +25,7 @@ from plans.permissions import (
 )
 from plans.services.common import check_version, deny
 from plans.services.conflicts import retry_on_conflict
+from plans.services.workflow import claim_from_report
 
 
 def _locked(report: ProgressReport, user, expected_version: int | None = None) -> ProgressReport:
@@ -142,16 +144,19 @@ def report_approve(
     *, user, report: ProgressReport, comment: str = "", expected_version: int | None = None
 ) -> ProgressReport:
     """The office approves: the report is locked and its status becomes the task's status
-    (the task is locked first: "Lock order")."""
+    (the task is locked first: "Lock order"), while the task is 办理中. A report marked
+    已完成 does not complete the task: the lead unit's proposes 办结 (a CompletionClaim the
+    office then accepts or returns); a task already claimed, done or closed keeps its status."""
     with transaction.atomic():
         task_id = report.task_id or ProgressReport.objects.values_list("task_id", flat=True).get(pk=report.pk)
         Task.objects.select_for_update(no_key=True).filter(pk=task_id).first()
         report = _reviewed(report, user, ReportState.APPROVED, comment, expected_version)
         task = report.task
         task._history_user = user
-        completed_at = (task.completed_at or timezone.now()) if report.status == TaskStatus.COMPLETED else None
-        if (task.status, task.completed_at) != (report.status, completed_at):
-            task.status, task.completed_at = report.status, completed_at
+        if report.status == TaskStatus.COMPLETED:
+            claim_from_report(user=user, report=report, task=task)
+        elif task.closure == Closure.OPEN and task.status != report.status:
+            task.status, task.completed_at = report.status, None
             task.save()
     return report
 

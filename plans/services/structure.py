@@ -15,12 +15,14 @@ from plans.models import (
     DeadlineKind,
     NodeKind,
     Plan,
+    Role,
     Target,
     Task,
     TaskStatus,
     Unit,
 )
 from plans.permissions import can_manage_plan
+from plans.services.acknowledgements import acknowledgements_ensure
 from plans.services.common import (
     check_version,
     delete_row,
@@ -222,6 +224,8 @@ def assignment_create(*, user, task: Task, unit: Unit, role: str, position: int 
             position = next_position(task.assignments.filter(role=role))
         assignment = Assignment(task=task, unit=unit, role=role, position=position)
         save_validated(assignment, user)
+        if role == Role.RESPONSIBLE:  # 交办 to a unit new to the plan: it has it to 签收
+            acknowledgements_ensure(plan=task.plan, user=user)
     return assignment
 
 
