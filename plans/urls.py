@@ -2,6 +2,7 @@
 from django.urls import path
 
 from plans import views
+from plans.views.evidence import attachment_download, period_evidence_zip
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
@@ -10,4 +11,6 @@ urlpatterns = [
     path("sheets/progress/<int:period_id>.xlsx", views.progress_sheet, name="progress-sheet"),
     path("sheets/upload/", views.sheet_upload, name="sheet-upload"),
     path("sheets/imports/<int:pk>/", views.sheet_import, name="sheet-import"),
+    path("evidence/<int:pk>/", attachment_download, name="attachment-download"),
+    path("evidence/periods/<int:period_id>.zip", period_evidence_zip, name="period-evidence-zip"),
 ]

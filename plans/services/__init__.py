@@ -76,4 +76,4 @@ from plans.services.workflow import (  # noqa: F401
     task_reopen,
 )
 from plans.services.discussion import assignment_person_delete, assignment_person_save, comment_add  # noqa: F401
-from plans.services.evidence import attachment_add, attachment_delete  # noqa: F401
+from plans.services.evidence import attachment_add, attachment_delete, attachments_add  # noqa: F401
