@@ -1,6 +1,8 @@
 """本期待办: a unit's reports in the open periods of its plans, what is still to report first —
 filled in and waiting for the leader (已填写待报送) apart from those still empty (未填写) —
-and the lead units' reports it supports (需要我配合的任务). A constant number of queries.
+and the lead units' reports it supports (需要我配合的任务). Above them, the supervision cycle's
+part (plans.views.inbox_cycle): 签收 waiting, answers to the unit's requests, messages to it.
+A constant number of queries.
 
 A unit leader submits several filled reports from here after one confirmation page
 (services.reports_submit: all or nothing) and withdraws a submitted report the office has
@@ -31,6 +33,7 @@ from plans.models import (
     acting_unit_ids,
 )
 from plans.permissions import can_submit_report, can_withdraw_report, membership
+from plans.views.inbox_cycle import acknowledge_post, cycle_inbox
 
 TO_REPORT = (ReportState.PENDING, ReportState.RETURNED)
 
@@ -240,17 +243,18 @@ def submit_post(request):
 def inbox(request):
     member = membership(request.user)
     if request.method == "POST" and member is not None:
+        if "acknowledge" in request.POST:
+            return acknowledge_post(request)
         if "withdraw" in request.POST:
             return withdraw_post(request)
         if "submit_selected" in request.POST or "confirm_submit" in request.POST:
             return submit_post(request)
         return redirect("inbox")
+    today, acting = timezone.localdate(), acting_unit_ids(request.user)
     context = {
         **admin.site.each_context(request),
         "title": _("本期待办"),
-        "inbox": (
-            inbox_data(member.unit, acting_unit_ids(request.user), timezone.localdate(), request.user)
-            if member else None
-        ),
+        "inbox": inbox_data(member.unit, acting, today, request.user) if member else None,
+        "cycle": cycle_inbox(request.user, member.unit, acting, today) if member else None,
     }
     return render(request, "plans/inbox.html", context)
