@@ -305,6 +305,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from this site: no CDN is reachable
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # `state` names three choice sets (reports, 延期申请, 办结申请): the reports' is named here
+    "ENUM_NAME_OVERRIDES": {"ReportStateEnum": "plans.models.choices.ReportState"},
 }
 
 LOGGING = {

@@ -10,7 +10,20 @@ from rest_framework.response import Response
 from plans.api.base import ApiViewSet
 from plans.api.schema import READ_ERRORS
 from plans.history import object_ledger
-from plans.models import Assignment, Deadline, IndicatorValue, Plan, ProgressReport, SupportingInput, Task
+from plans.models import (
+    Acknowledgement,
+    Assignment,
+    AssignmentPerson,
+    CompletionClaim,
+    Deadline,
+    ExtensionRequest,
+    IndicatorValue,
+    Plan,
+    ProgressReport,
+    SupportingInput,
+    Task,
+    TaskComment,
+)
 
 
 def _under_tasks(model):
@@ -29,6 +42,16 @@ KINDS = {
         lambda user: SupportingInput.objects.filter(report__in=ProgressReport.objects.visible_to(user).values("pk")),
     ),
     "indicator-values": (IndicatorValue, lambda user: IndicatorValue.objects.visible_to(user)),
+    "acknowledgements": (Acknowledgement, lambda user: Acknowledgement.objects.visible_to(user)),
+    "extension-requests": (ExtensionRequest, lambda user: ExtensionRequest.objects.visible_to(user)),
+    "completion-claims": (CompletionClaim, lambda user: CompletionClaim.objects.visible_to(user)),
+    "comments": (TaskComment, lambda user: TaskComment.objects.visible_to(user)),
+    "assignment-people": (
+        AssignmentPerson,
+        lambda user: AssignmentPerson.objects.filter(
+            assignment__task__in=Task.objects.visible_to(user).values("pk"),
+        ),
+    ),
 }
 KIND_PATTERN = "|".join(KINDS)  # the route's kinds (plans/api/urls.py)
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}

@@ -3,6 +3,7 @@ POST /api/tasks/{id}/assignments/ and GET, PATCH, DELETE /api/tasks/{id}/assignm
 and the same for /deadlines/. Office staff of the plan change them."""
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from drf_spectacular.plumbing import get_doc
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -17,12 +18,29 @@ from plans.api.fields import MAX_POSITION, StrictInput, VersionSerializer, versi
 from plans.api.permissions import office_of_plan
 from plans.api.schema import IF_MATCH, READ_ERRORS, WRITE_ERRORS, errors, etagged
 from plans.api.tasks import DeadlineSerializer, TaskLookup, TaskViewSet
-from plans.models import Assignment, Deadline, Role, Unit
+from plans.models import Assignment, AssignmentPerson, Deadline, Role, Unit
 
 ASSIGNMENT_ID = OpenApiParameter("assignment_id", int, OpenApiParameter.PATH)
 DEADLINE_ID = OpenApiParameter("deadline_id", int, OpenApiParameter.PATH)
+# a named person's account with its profile: name, position and phone without a query each
+PEOPLE = Prefetch("people", queryset=AssignmentPerson.objects.select_related("user__profile"))
 # The rows are documented as part of the task (its description, its `tasks` tag).
 TASK_DESCRIPTION = get_doc(TaskViewSet)
+
+
+class AssignmentPersonSerializer(serializers.ModelSerializer):
+    """A person the unit names for its part in the task: an account of the unit (`user`) or
+    someone written in by name; name, position and phone fall back to the account's profile."""
+
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True, help_text="责任领导或联系人。")
+    name = serializers.CharField(source="display_name", read_only=True, help_text="姓名。")
+    position = serializers.CharField(source="display_position", read_only=True, help_text="职务。")
+    phone = serializers.CharField(source="display_phone", read_only=True, help_text="联系电话。")
+
+    class Meta:
+        model = AssignmentPerson
+        fields = ["id", "kind", "kind_label", "name", "position", "phone", "user", "version"]
+        read_only_fields = fields
 
 
 class AssignmentSerializer(StrictInput, serializers.ModelSerializer):
@@ -35,11 +53,14 @@ class AssignmentSerializer(StrictInput, serializers.ModelSerializer):
         min_value=0, max_value=MAX_POSITION, required=False,
         help_text="在该职责单位中的位次；省略则排在最后。责任单位的 0 号为牵头单位。",
     )
+    people = AssignmentPersonSerializer(
+        many=True, read_only=True, help_text="单位为该任务指定的责任领导、联系人（只读）。",
+    )
     version = version_field()
 
     class Meta:
         model = Assignment
-        fields = ["id", "task", "unit", "name", "role", "position", "is_lead", "version"]
+        fields = ["id", "task", "unit", "name", "role", "position", "is_lead", "people", "version"]
         read_only_fields = ["task", "is_lead"]
         validators = []  # uniqueness is checked by the service, under the task's lock
 
@@ -143,7 +164,7 @@ class TaskAssignmentViewSet(TaskRowViewSet):
         return task.assignments.select_related("unit")
 
     def reread(self, row):
-        return Assignment.objects.select_related("unit").get(pk=row.pk)
+        return Assignment.objects.select_related("unit").prefetch_related(PEOPLE).get(pk=row.pk)
 
     def create_row(self, task, values):
         return services.assignment_create(user=self.request.user, task=task, **values)

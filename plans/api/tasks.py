@@ -5,17 +5,21 @@ from __future__ import annotations
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
+from rest_framework.decorators import action
 
 from plans import progress, services
 from plans.api.base import ApiViewSet, VersionedRetrieveMixin
 from plans.api.concurrency import stale_as_http
-from plans.api.fields import MAX_POSITION, StrictInput, VersionSerializer, date_text, version_field
+from plans.api.fields import MAX_POSITION, StrictInput, VersionSerializer, date_text, datetime_text, version_field
 from plans.api.filters import TaskFilter
 from plans.api.pagination import CappedCountPagination
 from plans.api.permissions import office_of_plan
 from plans.api.schema import IF_MATCH, READ_ERRORS, WRITE_ERRORS, errors, etagged
-from plans.models import Assignment, Deadline, DeadlineKind, ProgressReport, Role, Task, TaskStatus
+from plans.models import Assignment, Closure, Deadline, DeadlineKind, ProgressReport, Role, Task, TaskStatus
 from plans.selectors.tasks import attach_summaries, tasks_for_api
+
+
+CLOSURE_LABELS = dict(Closure.choices)  # lazy labels, said in the request's language
 
 
 class TaskAssignmentSerializer(serializers.ModelSerializer):
@@ -46,11 +50,15 @@ class DeadlineSerializer(StrictInput, serializers.ModelSerializer):
         min_value=0, max_value=MAX_POSITION, required=False, write_only=True,
         help_text="在任务时限中的顺序；新增时省略则排在最后。",
     )
+    original_date = serializers.DateField(
+        read_only=True, allow_null=True, help_text="批准延期前的原时限；未延期为 null（date 为现在的时限）。",
+    )
+    extensions = serializers.IntegerField(read_only=True, help_text="已批准的延期次数。")
     version = version_field()
 
     class Meta:
         model = Deadline
-        fields = ["id", "kind", "date", "rule", "text", "position", "version"]
+        fields = ["id", "kind", "date", "rule", "text", "original_date", "extensions", "position", "version"]
         validators = []  # uniqueness is checked by the service, under the task's lock
 
 
@@ -84,12 +92,18 @@ class TaskSerializer(serializers.ModelSerializer):
     assignments = serializers.SerializerMethodField()
     deadlines = DeadlineSerializer(many=True, read_only=True)
     latest_report = serializers.SerializerMethodField(help_text="最近一期的报告（优先牵头单位的）。")
+    closure = serializers.ChoiceField(
+        choices=Closure.choices, read_only=True, help_text="办结状态：办理中、办结申请中、已办结、已销号。",
+    )
+    closure_label = serializers.CharField(source="get_closure_display", read_only=True, help_text="办结状态的名称。")
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="销号时间；未销号为 null。")
 
     class Meta:
         model = Task
         fields = [
             "id", "plan", "parent", "path", "label", "title", "text", "level", "status", "light", "overdue",
-            "due_date", "start_date", "assignments", "deadlines", "latest_report", "version",
+            "due_date", "start_date", "assignments", "deadlines", "latest_report", "closure", "closure_label",
+            "closed_at", "version",
         ]
         list_serializer_class = TaskListSerializer
 
@@ -107,11 +121,14 @@ class TaskSerializer(serializers.ModelSerializer):
             "deadlines": [
                 {
                     "id": d["id"], "kind": d["kind"], "date": date_text(d["date"]), "rule": d["rule"],
-                    "text": d["text"], "version": d["version"],
+                    "text": d["text"], "original_date": date_text(d["original_date"]),
+                    "extensions": d["extensions"], "version": d["version"],
                 }
                 for d in task.deadline_rows
             ],
             "latest_report": self.get_latest_report(task),
+            "closure": task.closure, "closure_label": str(CLOSURE_LABELS.get(task.closure, task.closure)),
+            "closed_at": datetime_text(task.closed_at),
             "version": task.version,
         }
 
@@ -149,6 +166,12 @@ class TaskUpdateSerializer(VersionSerializer):
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
 
 
+class ReopenSerializer(VersionSerializer):
+    reason = serializers.CharField(
+        allow_blank=True, required=False, max_length=2000, help_text="重新打开的理由（必填，记入修改记录）。",
+    )
+
+
 class TaskLookup:
     """Where /api/tasks/{id}/ and the rows under it find their task: among the tasks the account
     may see, through the list's filters and orderings (a detail request's query passes them too)."""
@@ -170,10 +193,20 @@ class TaskLookup:
         summary="修改任务（督办人员）", parameters=[IF_MATCH], request=TaskUpdateSerializer,
         responses={200: etagged(TaskSerializer), **WRITE_ERRORS},
     ),
+    close=extend_schema(
+        summary="销号（督办人员，已办结的任务）", parameters=[IF_MATCH], request=VersionSerializer,
+        responses={200: etagged(TaskSerializer), **WRITE_ERRORS},
+    ),
+    reopen=extend_schema(
+        summary="重新打开（督办人员，已办结或已销号的任务，须填写理由）", parameters=[IF_MATCH],
+        request=ReopenSerializer,
+        responses={200: etagged(TaskSerializer), **WRITE_ERRORS},
+    ),
 )
 class TaskViewSet(TaskLookup, ApiViewSet, VersionedRetrieveMixin, mixins.ListModelMixin):
     """Tasks (not sections) the account may see. Office staff of the plan change a task and
-    its assignments (/assignments/) and deadlines (/deadlines/)."""
+    its assignments (/assignments/) and deadlines (/deadlines/), close a task accepted as done
+    (销号, /close/) and reopen it (/reopen/)."""
 
     serializer_class = TaskSerializer
     pagination_class = CappedCountPagination
@@ -184,4 +217,24 @@ class TaskViewSet(TaskLookup, ApiViewSet, VersionedRetrieveMixin, mixins.ListMod
         values, pre = self.write_input(TaskUpdateSerializer)
         with stale_as_http(pre):
             services.task_update(user=request.user, task=task, expected_version=pre.version, **values)
+        return self.versioned(self.get_queryset().get(pk=task.pk))
+
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """销号: the task, 已办结, is closed for good (no more reports)."""
+        task = self.get_object()
+        _values, pre = self.write_input(VersionSerializer)
+        with stale_as_http(pre):
+            services.task_close(user=request.user, task=task, expected_version=pre.version)
+        return self.versioned(self.get_queryset().get(pk=task.pk))
+
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """A task 已办结 or 已销号 is 办理中 again; the reason is kept in its history."""
+        task = self.get_object()
+        values, pre = self.write_input(ReopenSerializer)
+        with stale_as_http(pre):
+            services.task_reopen(
+                user=request.user, task=task, reason=values.get("reason", ""), expected_version=pre.version,
+            )
         return self.versioned(self.get_queryset().get(pk=task.pk))

@@ -16,6 +16,8 @@ from plans.api.sheet_imports import SheetImportViewSet
 from plans.api.task_rows import TaskAssignmentViewSet, TaskDeadlineViewSet
 from plans.api.tasks import TaskViewSet
 from plans.api.units import UnitViewSet
+from plans.api.comments import TaskCommentViewSet
+from plans.api.workflow import AcknowledgementViewSet, CompletionClaimViewSet, ExtensionRequestViewSet
 
 # No format suffixes (/api/tasks.json, /api/tasks/1/submit.json): the API speaks JSON only,
 # and the suffixed copies of every route were one more door for each rule to guard.
@@ -35,6 +37,10 @@ router.register("sheet-imports", SheetImportViewSet, basename="sheet-import")
 router.register("plan-imports", PlanImportViewSet, basename="plan-import")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("indicator-values", IndicatorValueViewSet, basename="indicator-value")
+router.register("acknowledgements", AcknowledgementViewSet, basename="acknowledgement")
+router.register("extension-requests", ExtensionRequestViewSet, basename="extension-request")
+router.register("completion-claims", CompletionClaimViewSet, basename="completion-claim")
+router.register(r"tasks/(?P<pk>[^/.]+)/comments", TaskCommentViewSet, basename="task-comment")  # GET, POST
 
 # The workbook also without the router's trailing slash: a file name people type. Not in the
 # schema, which documents /api/plans/{id}/progress.xlsx/.

@@ -40,7 +40,7 @@ def attach_summaries(tasks) -> None:
         assignments[row["task_id"]].append(row)
     for row in (
         Deadline.objects.filter(task_id__in=ids).order_by("task_id", "position")
-        .values("task_id", "id", "kind", "date", "rule", "text", "version")
+        .values("task_id", "id", "kind", "date", "rule", "text", "original_date", "extensions", "version")
     ):
         deadlines[row["task_id"]].append(row)
     wanted = {task.latest_report_id for task in tasks} - {None}

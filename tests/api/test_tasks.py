@@ -34,7 +34,8 @@ def test_task_detail_has_the_contract_fields(world, as_actor):
     body = as_actor("office").get(url(world.task_t)).json()
     assert set(body) == {
         "id", "plan", "parent", "path", "label", "title", "text", "level", "status", "light", "overdue",
-        "due_date", "start_date", "assignments", "deadlines", "latest_report", "version",
+        "due_date", "start_date", "assignments", "deadlines", "latest_report", "closure", "closure_label",
+        "closed_at", "version",
     }
 
 
@@ -53,7 +54,8 @@ def test_task_shows_deadlines_due_date_and_overdue(world, as_actor):
     deadline = DeadlineFactory(task=world.task_t, date=datetime.date(2016, 10, 31), text="10月底前")
     body = as_actor("office").get(url(world.task_t)).json()
     assert body["deadlines"] == [
-        {"id": deadline.pk, "kind": "due", "date": "2016-10-31", "rule": "", "text": "10月底前", "version": 1}
+        {"id": deadline.pk, "kind": "due", "date": "2016-10-31", "rule": "", "text": "10月底前",
+         "original_date": None, "extensions": 0, "version": 1}
     ]
     assert (body["due_date"], body["overdue"], body["light"]) == ("2016-10-31", True, "red")
 
