@@ -15,6 +15,7 @@ from plans.admin import (  # noqa: F401  (registers the ModelAdmins)
     tasks,
     units,
 )
+from plans.admin import workflow  # noqa: F401  (签收, 延期申请, 办结申请)
 from plans.admin.site import customise
 
 customise(admin.site)

@@ -23,6 +23,9 @@ UNIT_MENU = {
     ("plans", "IndicatorValue"),
     ("plans", "SheetImport"),
     ("plans", "CalendarFeed"),
+    ("plans", "Acknowledgement"),  # 签收, 延期申请, 办结申请 (plans.admin.workflow)
+    ("plans", "ExtensionRequest"),
+    ("plans", "CompletionClaim"),
 }
 
 

@@ -14,6 +14,7 @@ from plans import services
 from plans.admin.common import ReadOnlyInline, changelist_url, unit_names
 from plans.admin.plans import TargetWrites
 from plans.admin.scoping import PlanScopedAdmin, PlanScopedInline, UsableChoices
+from plans.admin.task_actions import TaskWorkflowActions
 from plans.admin.writes import ServiceInline, ServiceModelAdmin
 from plans.admin.task_filters import (
     LevelFilter,
@@ -71,6 +72,7 @@ class DeadlineInline(DeadlineWrites, ServiceInline, PlanScopedInline, admin.Tabu
     model = Deadline
     extra = 0
     ordering = ["position"]
+    readonly_fields = ["original_date", "extensions"]  # moved only by an approved 延期申请
 
 
 class TaskTargetInline(TargetWrites, ServiceInline, PlanScopedInline, admin.TabularInline):
@@ -171,7 +173,7 @@ class SectionAdmin(NodeAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(NodeAdmin, SimpleHistoryAdmin):
+class TaskAdmin(TaskWorkflowActions, NodeAdmin, SimpleHistoryAdmin):
     kind = NodeKind.TASK
     # plan by plan in document order, read straight off the (plan, position) index: a page of
     # tasks costs one page however many plans there are (Meta's "plan" would sort by the
@@ -200,10 +202,13 @@ class TaskAdmin(NodeAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ["plan", "parent"]
     fieldsets = [
         (None, {"fields": NodeAdmin.node_fields}),
-        (_("进展"), {"fields": ["status", "completed_at", "is_active"]}),
+        (_("进展"), {"fields": ["status", "completed_at", "closure", "closed_at", "is_active"]}),
         NodeAdmin.source_fieldset,
     ]
     inlines = [AssignmentInline, DeadlineInline, TaskTargetInline, ProgressReportInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "closure", "closed_at"]  # moved by the cycle's services
 
     def lookup_allowed(self, lookup, value, request=None):
         """UnitFilter keeps the parameter of the related-field filter it replaced (links to it exist)."""
