@@ -1,7 +1,9 @@
 """The office dashboard (督办看板) of one plan and reporting period: report states per unit and
 the on-time ranking, completion by section, overdue tasks, traffic lights and the geometry of
-the two inline SVG charts. Reads only; a constant number of queries whatever the plan's size.
-Every count carries the URL of the admin list it summarises."""
+the two inline SVG charts; the plan's supervision cycle (签收 waiting per unit, requests and
+claims to decide, tasks 已办结 and 已销号: cycle_counts, for the plan whatever the period).
+Reads only; a constant number of queries whatever the plan's size. Every count carries the
+URL of the admin list it summarises."""
 from __future__ import annotations
 
 import datetime
@@ -9,18 +11,21 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db.models import Count, Prefetch, Q
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html, html_safe
 from django.utils.translation import gettext as _
 
 from plans.models import (
     Assignment,
+    ClaimState,
+    Closure,
     NodeKind,
     Plan,
     ProgressReport,
     ReportingPeriod,
     ReportState,
+    RequestState,
     Task,
     TaskStatus,
     Unit,
@@ -28,6 +33,7 @@ from plans.models import (
 from plans.indicators import Indicator, indicators
 from plans.progress import Light
 from plans.rollup import PlanRollup, Rollup, of_task, rollup
+from plans.selectors.cycle import plan_acknowledgements_by_unit, plan_cycle_counts
 
 STATE_COLOURS = {
     ReportState.PENDING: "#9e9e9e",
@@ -258,6 +264,64 @@ def overdue_tasks(plan: Plan, today: datetime.date) -> list[OverdueTask]:
         OverdueTask(task, [lead.unit for lead in task.leads], task.due_date, (today - task.due_date).days)
         for task in tasks
     ]
+
+
+# --- the supervision cycle: 签收, requests, claims, 办结 and 销号 ----------------------------
+def admin_list_url(model_name: str, **params) -> str:
+    """A cycle model's admin list, filtered; "" while that list is not registered."""
+    try:
+        return f"{reverse(f'admin:plans_{model_name}_changelist')}?{urlencode(params)}"
+    except NoReverseMatch:
+        return ""
+
+
+@dataclass(frozen=True)
+class AcknowledgementRow:
+    """A unit of the plan with 签收 waiting."""
+
+    unit: Unit
+    waiting: Link
+    late: Link  # past their 签收时限
+    days_waiting: int  # since the earliest 交办 still unsigned
+
+
+@dataclass(frozen=True)
+class CycleCounts:
+    acknowledgements: list[AcknowledgementRow]
+    waiting: Link
+    extensions: Link  # 延期申请 待审批
+    claims: Link  # 办结申请 待审核
+    done: Link  # 已办结, not yet 销号
+    closed: Link  # 已销号
+
+
+def cycle_counts(plan: Plan, today: datetime.date) -> CycleCounts:
+    """The plan's supervision cycle, each count linking to the admin list it counts."""
+    rows = plan_acknowledgements_by_unit(plan, today)
+    units = Unit.objects.in_bulk([row["unit_id"] for row in rows])
+    waiting = {"plan__id__exact": plan.pk, "acknowledged_at__isnull": "True"}
+    acknowledgements = [
+        AcknowledgementRow(
+            unit=units[row["unit_id"]],
+            waiting=Link(row["waiting"], admin_list_url("acknowledgement", unit__id__exact=row["unit_id"], **waiting)),
+            late=Link(row["late"], admin_list_url(
+                "acknowledgement", unit__id__exact=row["unit_id"], due_on__lt=today.isoformat(), **waiting,
+            )),
+            days_waiting=(today - timezone.localdate(row["first"])).days,
+        )
+        for row in rows
+    ]
+    counts = plan_cycle_counts(plan)
+    of_plan = {"task__plan__id__exact": plan.pk}
+    return CycleCounts(
+        acknowledgements=acknowledgements,
+        waiting=Link(sum(row["waiting"] for row in rows), admin_list_url("acknowledgement", **waiting)),
+        extensions=Link(counts["extensions"], admin_list_url(
+            "extensionrequest", state__exact=RequestState.PENDING, **of_plan)),
+        claims=Link(counts["claims"], admin_list_url("completionclaim", state__exact=ClaimState.SUBMITTED, **of_plan)),
+        done=Link(counts["done"], active_tasks_url(plan, closure__exact=Closure.DONE)),
+        closed=Link(counts["closed"], active_tasks_url(plan, closure__exact=Closure.CLOSED)),
+    )
 
 
 # --- charts -------------------------------------------------------------------------------

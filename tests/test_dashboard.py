@@ -356,7 +356,8 @@ def test_every_count_link_opens_its_filtered_admin_list(client, plan, period, th
 
     links = set(re.findall(r'href="(/admin/plans/(?:progressreport|task)/\?[^"]+)"', html))
 
-    assert len(links) == 3 * 6 + 3 + 2 + 3 + 1  # 6 per unit; 2 for 主要任务 and 1 for the unsectioned tasks; the plan total; lights; overdue
+    # 6 per unit; 2 for 主要任务 and 1 for the unsectioned tasks; the plan total; lights; overdue; 已办结 and 已销号
+    assert len(links) == 3 * 6 + 3 + 2 + 3 + 1 + 2
     assert {link: client.get(link.replace("&amp;", "&")).status_code for link in links} == dict.fromkeys(links, 200)
 
 

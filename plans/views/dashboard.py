@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plans.dashboard import dashboard_data
+from plans.dashboard import cycle_counts, dashboard_data
 from plans.models import Plan, ReportingPeriod, office_plan_ids, sees_everything
 
 
@@ -55,5 +55,6 @@ def dashboard(request):
         "periods": periods,
         "period": period,
         "data": dashboard_data(plan, period, timezone.localdate()) if period else None,
+        "cycle": cycle_counts(plan, timezone.localdate()) if plan else None,
     }
     return render(request, "plans/dashboard.html", context)
