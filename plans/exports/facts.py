@@ -8,8 +8,21 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from plans.exports.layout import NOT_REPORTED, chinese_labels
-from plans.models import ProgressReport, ReportingPeriod, ReportState, Role, Task, TaskStatus, Unit
+from plans.models import (
+    Closure,
+    DeadlineKind,
+    PersonKind,
+    ProgressReport,
+    ReportingPeriod,
+    ReportState,
+    Role,
+    Task,
+    TaskStatus,
+    Unit,
+)
 from plans.progress import Light
 
 
@@ -28,6 +41,49 @@ class TaskFacts:
     supporting: list[Unit]
     implementing: list[Unit]
     deadline: datetime.date | str
+    closure: str = Closure.OPEN
+    people: str = ""
+
+
+def deadline_text(due: datetime.date | None, deadlines) -> datetime.date | str:
+    """完成时限: the due date (a date cell); moved by an approved 延期申请, the date with its
+    first date and how often it moved — 2016-12-31（原定 2016-10-31，延期1次）; no date: the
+    deadlines' words."""
+    if due is None:
+        return "；".join(d.text for d in deadlines)
+    moved = next(
+        (d for d in deadlines if d.kind == DeadlineKind.DUE and d.date == due and d.original_date and d.extensions),
+        None,
+    )
+    if moved is None:
+        return due
+    return f"{due.isoformat()}（原定 {moved.original_date.isoformat()}，延期{moved.extensions}次）"
+
+
+def closure_text(closure: str) -> str:
+    """办结: the task's Task.closure label once it is past 办理中 (办结申请中, 已办结, 已销号);
+    empty while it is 办理中, as most tasks are (the sheet's note says so)."""
+    return "" if closure == Closure.OPEN else chinese_labels(Closure)[closure]
+
+
+def people_text(people) -> str:
+    """责任人: 责任领导 and 联系人 the lead unit named, each with a phone when known."""
+    labels = chinese_labels(PersonKind)
+    lines = []
+    for person in people:
+        phone = f" {person.shown_phone}" if person.shown_phone else ""
+        lines.append(f"{labels.get(person.kind, person.kind)}：{person.shown_name}{phone}")
+    return "\n".join(lines)
+
+
+def acknowledged_text(acknowledgement, today: datetime.date) -> str:
+    """签收 of a row's unit: 已签收 and the date; 未签收 (超时 once its 时限 passed); nothing when
+    the unit had nothing to 签收 (a plan assigned before 签收 was recorded)."""
+    if acknowledgement is None:
+        return ""
+    if acknowledgement.acknowledged_at is not None:
+        return f"已签收\n{timezone.localdate(acknowledgement.acknowledged_at).isoformat()}"
+    return "未签收（超时）" if acknowledgement.due_on < today else "未签收"
 
 
 def task_facts(task: Task, today: datetime.date, units: dict[int, Unit]) -> TaskFacts:
@@ -49,7 +105,9 @@ def task_facts(task: Task, today: datetime.date, units: dict[int, Unit]) -> Task
         responsible=[unit for unit in by_role[Role.RESPONSIBLE] if unit != lead],
         supporting=by_role[Role.SUPPORTING],
         implementing=by_role[Role.IMPLEMENTING],
-        deadline=due or "；".join(d.text for d in deadlines),
+        deadline=deadline_text(due, deadlines),
+        closure=getattr(task, "export_closure", Closure.OPEN),
+        people=people_text(getattr(task, "export_people", ())),
     )
 
 
@@ -85,6 +143,8 @@ def per_task_values(facts: TaskFacts, number: int) -> dict:
         "supporting": _names(facts.supporting),
         "deadline": facts.deadline,
         "light": chinese_labels(Light)[facts.light],
+        "closure": closure_text(facts.closure),
+        "people": facts.people,
     }
 
 
@@ -97,12 +157,16 @@ def status_text(report: ProgressReport | None) -> str:
     return chinese_labels(TaskStatus)[report.status]
 
 
-def report_values(unit: Unit | None, report: ProgressReport | None, late: bool, units: dict[int, Unit]) -> dict:
-    """The cells of one report's row (a unit with no report yet: empty), by column key. The
-    status of a unit that has not reported reads 未填报, never the report's default 未启动 (the
-    unit said nothing: status_text); read back from a returned sheet, 未填报 changes nothing."""
+def report_values(
+    unit: Unit | None, report: ProgressReport | None, late: bool, units: dict[int, Unit], acknowledged: str = "",
+) -> dict:
+    """The cells of one report's row (a unit with no report yet: empty), by column key, with
+    the unit's 签收 (acknowledged_text). The status of a unit that has not reported reads
+    未填报, never the report's default 未启动 (the unit said nothing: status_text); read back
+    from a returned sheet, 未填报 changes nothing."""
     return {
         "unit": str(unit or ""),
+        "acknowledged": acknowledged,
         "progress": report.progress if report else "",
         "problems": report.problems if report else "",
         "next_steps": report.next_steps if report else "",

@@ -36,23 +36,27 @@ class Column:
 
 
 # The widths (in Excel's character units) are those of A4 landscape: the visible columns
-# of the plan's sheet add up to 119, which LibreOffice prints (a character unit ≈ 7 pt with its
+# of the plan's sheet add up to 120, which LibreOffice prints (a character unit ≈ 7 pt with its
 # fallback for the default font; Excel's Calibri ≈ 5.3 pt) at 90 % or more when it fits the
 # sheet to one page wide, so 10-point body text is at least 9 pt on paper. A3 widens them
-# (Paper.widen) at the same scale.
+# (Paper.widen) at the same scale. 办结 (the task's Task.closure), 责任人 (the lead unit's named
+# 责任领导 and 联系人) and 签收 (the row's unit's) took their room from the text columns.
 COLUMNS = (
     Column("number", "序号", 4, per_task=True, checked=True),
     Column("task", "重点任务", 10, per_task=True, checked=True),
-    Column("measures", "具体措施", 15, per_task=True, checked=True),
-    Column("lead", "牵头单位", 7, group="责任分工", per_task=True, checked=True),
-    Column("responsible", "责任单位", 7, group="责任分工", per_task=True, checked=True),
-    Column("supporting", "配合单位", 7, group="责任分工", per_task=True, checked=True),
-    Column("deadline", "完成时限", 12, per_task=True, checked=True),
+    Column("measures", "具体措施", 12, per_task=True, checked=True),
+    Column("lead", "牵头单位", 6, group="责任分工", per_task=True, checked=True),
+    Column("responsible", "责任单位", 6, group="责任分工", per_task=True, checked=True),
+    Column("supporting", "配合单位", 6, group="责任分工", per_task=True, checked=True),
+    Column("people", "责任人", 6, group="责任分工", per_task=True, checked=True),
+    Column("deadline", "完成时限", 10, per_task=True, checked=True),
     Column("light", "预警", 4, per_task=True, checked=True),
-    Column("unit", "填报单位", 7, group="进展情况", checked=True, full_only=True),
-    Column("progress", "本期进展情况", 15, group="进展情况", editable=True),
-    Column("problems", "存在问题", 7, group="进展情况", editable=True),
-    Column("next_steps", "下步打算", 8, group="进展情况", editable=True),
+    Column("closure", "办结", 4, per_task=True, checked=True),
+    Column("unit", "填报单位", 6, group="进展情况", checked=True, full_only=True),
+    Column("acknowledged", "签收", 5, group="进展情况", checked=True),
+    Column("progress", "本期进展情况", 13, group="进展情况", editable=True),
+    Column("problems", "存在问题", 6, group="进展情况", editable=True),
+    Column("next_steps", "下步打算", 6, group="进展情况", editable=True),
     Column("status", "完成状态", 6, group="进展情况", editable=True),
     Column("percent", "进度(%)", 4, group="进展情况", editable=True),
     Column("remarks", "备注", 6, checked=True),
@@ -136,11 +140,13 @@ def normalised(value) -> str:
 
 
 # --- row keys and the sheet signature ---------------------------------------------------------
+# read-only cells only the sheet knows (or that may change after the export without making the
+# returned sheet wrong: 签收, 办结, the named people): checked by digest
+SHEET_CHECKED = ("number", "light", "remarks", "acknowledged", "closure", "people")
 _ROW_KEY = re.compile(
     r"T(?P<task>[0-9]{1,18})(?:U(?P<unit>[0-9]{1,18}))?(?:V(?P<version>[0-9]{1,18}))?(?:H(?P<check>[0-9a-f]{%d}))?"
-    % (4 * len(("number", "light", "remarks")))
+    % (4 * len(SHEET_CHECKED))
 )
-SHEET_CHECKED = ("number", "light", "remarks")  # read-only cells only the sheet knows: checked by digest
 
 
 @dataclass(frozen=True)
@@ -248,7 +254,8 @@ def status_note() -> str:
     return (
         f"说明：完成状态填写{statuses}之一（“{NOT_REPORTED}”为本期尚未报送）；"
         "进度(%)填写0—100的整数；预警为系统按完成时限和序时进度生成（红灯：超期未完成或落后序时进度30个百分点以上；"
-        "黄灯：进度滞后、临期或落后10—30个百分点；绿灯：其他）；灰色列及备注由系统生成，请勿修改；请勿增删行列或修改最后一列（隐藏）。"
+        "黄灯：进度滞后、临期或落后10—30个百分点；绿灯：其他）；完成时限经批准延期的，括号内为原定时限和延期次数；办结为空即办理中；"
+        "灰色列（含责任人、办结、签收）及备注由系统生成，请勿修改；请勿增删行列或修改最后一列（隐藏）。"
     )
 
 

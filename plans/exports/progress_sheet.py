@@ -15,7 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from plans.exports import layout
 from plans.exports.cells import LINE_HEIGHT, RowSheet, cell, excel_text, print_setup, wrapped_lines
-from plans.exports.facts import TaskFacts, is_late, per_task_values, report_values, task_facts
+from plans.exports.facts import TaskFacts, acknowledged_text, is_late, per_task_values, report_values, task_facts
 from plans.exports.layout import FULL, UNIT, chinese_labels
 from plans.exports.signers import sheet_footer
 from plans.exports.rows import CHUNK_SIZE, SheetRollup, TaskDetails, sheet_rollup, unit_task_ids, visible_nodes
@@ -42,8 +42,12 @@ def section_text(node: Task, rollups: SheetRollup | None) -> str:
 def row_key(facts: TaskFacts, unit: Unit | None, report: ProgressReport | None, per_task: dict, own: dict) -> str:
     """The hidden key: task and unit, the report's version as exported (a returned row
     older than the report is refused), and a digest of the read-only cells only the sheet
-    knows (序号, 预警, 备注), so an edit to them is refused too."""
-    shown = {"number": per_task["number"], "light": per_task["light"], "remarks": excel_text(own["remarks"])}
+    knows (序号, 预警, 备注, 签收, 办结, 责任人: layout.SHEET_CHECKED), so an edit to them is
+    refused too."""
+    shown = {}
+    for key in layout.SHEET_CHECKED:
+        value = per_task[key] if key in per_task else own[key]
+        shown[key] = excel_text(value) if isinstance(value, str) else value
     return layout.task_row_key(
         facts.task.pk, unit.pk if unit else None, report.version if report else 0, layout.cells_digest(shown),
     )
@@ -120,8 +124,11 @@ class ProgressSheet(RowSheet):
                 self.written_sections.add(node.pk)
 
     def task(
-        self, facts: TaskFacts, rows: list[tuple[Unit | None, ProgressReport | None]], today: datetime.date, units: dict
+        self, facts: TaskFacts, rows: list[tuple[Unit | None, ProgressReport | None]], today: datetime.date,
+        units: dict, acknowledgement=lambda unit_id: None,
     ):
+        """The task's rows; `acknowledgement(unit id)` gives each row's unit's 签收
+        (rows.TaskDetails.acknowledgement)."""
         self._flush_sections()
         self.number += 1
         per_task = per_task_values(facts, self.number)
@@ -131,7 +138,8 @@ class ProgressSheet(RowSheet):
         share = -(-shared // len(rows))  # the merged per-task text, spread over the task's rows
         sheet = self.sheet
         for position, (unit, report) in enumerate(rows):
-            own = report_values(unit, report, is_late(report, self.period, today), units)
+            acknowledged = acknowledged_text(acknowledgement(unit.pk if unit else None), today)
+            own = report_values(unit, report, is_late(report, self.period, today), units, acknowledged)
             cells = []
             for column, style in self.column_styles:
                 if column.per_task:  # written once: the lower cells of a merged range stay empty
@@ -208,9 +216,8 @@ def write_progress_sheet(
             kind=kind, plan_key=period.plan.key, period_label=period.label, unit_name=unit.name if unit else ""
         ),
     )
-    for node in _detailed(
-        nodes.iterator(chunk_size=CHUNK_SIZE), TaskDetails(period.plan_id, period), whole=kind == FULL
-    ):
+    details = TaskDetails(period.plan_id, period)
+    for node in _detailed(nodes.iterator(chunk_size=CHUNK_SIZE), details, whole=kind == FULL):
         if node.kind != NodeKind.TASK:
             if summary is not None:
                 summary.titles[node.pk] = str(node)
@@ -221,7 +228,7 @@ def write_progress_sheet(
         rows = rows_for(facts, reports, units)
         if not rows:
             continue
-        sheet.task(facts, rows, today, units)
+        sheet.task(facts, rows, today, units, details.acknowledgement)
         if summary is not None:
             summary.add(facts, reports, [is_late(report, period, today) for report in reports], units)
     sheet.write_footer(sheet_footer(user, unit))

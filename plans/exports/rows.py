@@ -12,7 +12,10 @@ from typing import NamedTuple
 from django.db.models import F, Q
 
 from plans.models import (
+    Acknowledgement,
     Assignment,
+    AssignmentPerson,
+    Closure,
     Deadline,
     DeadlineKind,
     NodeKind,
@@ -71,6 +74,35 @@ class DeadlineFact(NamedTuple):
     kind: str
     date: datetime.date | None
     text: str
+    original_date: datetime.date | None = None  # the first date of a deadline moved by 延期
+    extensions: int = 0  # approved 延期申请
+
+
+class NamedPerson(NamedTuple):
+    """A 责任领导 or 联系人 the lead unit named for the task (AssignmentPerson): the name and
+    phone written in, else its account's profile's (else its login)."""
+
+    kind: str
+    name: str
+    phone: str
+    profile_name: str | None
+    profile_phone: str | None
+    username: str | None
+
+    @property
+    def shown_name(self) -> str:
+        return self.name or self.profile_name or self.username or ""
+
+    @property
+    def shown_phone(self) -> str:
+        return self.phone or self.profile_phone or ""
+
+
+class AcknowledgedFact(NamedTuple):
+    """A unit's 签收 as a sheet row shows it: of the period (else of the plan's assignments)."""
+
+    acknowledged_at: datetime.datetime | None
+    due_on: datetime.date
 
 
 class SupportingText(NamedTuple):
@@ -85,17 +117,31 @@ REPORT_FIELDS = (
 
 
 class TaskDetails:
-    """Each task's assignments and deadlines (as tuples) and its reports of the period (with
-    their supporting inputs), set on the task as `export_assignments`, `export_deadlines`
-    and `period_reports`. For a whole sheet they are read as streams ordered like the
-    nodes and merged task by task (`stream`): no query per batch, memory flat; for a few
-    tasks by id (`attach`)."""
+    """Each task's assignments and deadlines (as tuples), its reports of the period (with
+    their supporting inputs), the people its lead unit named and its 办结 state, set on the
+    task as `export_assignments`, `export_deadlines`, `period_reports`, `export_people` and
+    `export_closure`. For a whole sheet they are read as streams ordered like the nodes and
+    merged task by task (`stream`): no query per batch, memory flat; for a few tasks by id
+    (`attach`). Each unit's 签收 (`acknowledgement`) is read once for the sheet."""
 
     def __init__(self, plan_id: int, period: ReportingPeriod):
         self.plan_id, self.period = plan_id, period
+        self._acknowledgements: dict[int, AcknowledgedFact] | None = None
+
+    def acknowledgement(self, unit_id: int | None) -> AcknowledgedFact | None:
+        """The unit's 签收 of the period, else of the plan's assignments (one query per sheet)."""
+        if self._acknowledgements is None:
+            rows = (
+                Acknowledgement.objects.filter(plan_id=self.plan_id)
+                .filter(Q(period__isnull=True) | Q(period_id=self.period.pk))
+                .order_by(F("period_id").asc(nulls_first=True))
+                .values_list("unit_id", "acknowledged_at", "due_on")
+            )
+            self._acknowledgements = {unit_id: AcknowledgedFact(at, due) for unit_id, at, due in rows}
+        return self._acknowledgements.get(unit_id)
 
     def _rows(self, **task_lookups):
-        """The four streams for the tasks matching `task_lookups`, each ordered by task position."""
+        """The six streams for the tasks matching `task_lookups`, each ordered by task position."""
         of_tasks = {f"task__{lookup}": value for lookup, value in task_lookups.items()}
         assignments = (
             Assignment.objects.filter(**of_tasks).order_by("task__position", "role", "position")
@@ -103,7 +149,7 @@ class TaskDetails:
         )
         deadlines = (
             Deadline.objects.filter(**of_tasks).order_by("task__position", "position")
-            .values_list("task__position", "kind", "date", "text")
+            .values_list("task__position", "kind", "date", "text", "original_date", "extensions")
         )
         reports = (
             ProgressReport.objects.filter(**of_tasks, period=self.period).only(*REPORT_FIELDS)
@@ -116,16 +162,34 @@ class TaskDetails:
             .order_by("report__task__position", "report_id", "unit_id")
             .values_list("report__task__position", "report_id", "unit_id", "text")
         )
+        people = (
+            AssignmentPerson.objects.filter(
+                **{f"assignment__{lookup}": value for lookup, value in of_tasks.items()}, assignment__is_lead=True
+            )
+            .order_by("assignment__task__position", "kind")
+            .values_list(
+                "assignment__task__position", "kind", "name", "phone", "user__profile__name", "user__profile__phone",
+                "user__username",
+            )
+        )
+        closures = (  # only the tasks past 办理中: most are not
+            Task.objects.filter(**task_lookups).exclude(closure=Closure.OPEN).order_by("position")
+            .values_list("position", "closure")
+        )
         return [
             _ByPosition(assignments.iterator(chunk_size=CHUNK_SIZE)),
             _ByPosition(deadlines.iterator(chunk_size=CHUNK_SIZE)),
             _ByPosition(reports.iterator(chunk_size=CHUNK_SIZE), key=lambda report: report.at),
             _ByPosition(inputs.iterator(chunk_size=CHUNK_SIZE)),
+            _ByPosition(people.iterator(chunk_size=CHUNK_SIZE)),
+            _ByPosition(closures.iterator(chunk_size=CHUNK_SIZE)),
         ]
 
-    def _set(self, task, assignments, deadlines, reports, inputs):
+    def _set(self, task, assignments, deadlines, reports, inputs, people, closures):
         task.export_assignments = [AssignedUnit(*row) for row in assignments]
         task.export_deadlines = [DeadlineFact(*row) for row in deadlines]
+        task.export_people = [NamedPerson(*row) for row in people]
+        task.export_closure = closures[0][0] if closures else Closure.OPEN
         # what TaskQuerySet.with_schedule annotates, from the deadlines at hand
         task.due_date = min(
             (d.date for d in task.export_deadlines if d.kind == DeadlineKind.DUE and d.date), default=None
@@ -153,7 +217,7 @@ class TaskDetails:
         return self._merged(nodes, self._rows(plan_id=self.plan_id, is_active=True))
 
     def attach(self, tasks: list[Task]) -> list[Task]:
-        """Set the details on a few tasks (four queries), returned in document order."""
+        """Set the details on a few tasks (six queries), returned in document order."""
         tasks = sorted(tasks, key=lambda task: task.position)
         return list(self._merged(tasks, self._rows(id__in=[task.pk for task in tasks])))
 

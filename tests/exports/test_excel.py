@@ -51,7 +51,7 @@ def test_title_row_names_plan_and_quarter_and_headers_follow_the_customary_layou
     assert headers == [column.header for column in layout.COLUMNS]
     assert sheet.cell(3, column_of(sheet, "牵头单位")).value == "责任分工"
     assert sheet.cell(3, column_of(sheet, "填报单位")).value == "进展情况"
-    assert "I3:N3" in _merged(sheet) and "D3:F3" in _merged(sheet) and "A3:A4" in _merged(sheet)
+    assert "K3:Q3" in _merged(sheet) and "D3:G3" in _merged(sheet) and "A3:A4" in _merged(sheet)
 
 
 def test_section_rows_are_merged_across_all_columns(sheet_world):
@@ -160,7 +160,7 @@ def test_columns_have_widths_wrapped_text_and_borders_and_the_key_column_is_hidd
     sheet = load(plan_bytes(w)).worksheets[0]
     progress = cell(sheet, key_of(w, w.t1, "A"), "本期进展情况")
 
-    assert sheet.column_dimensions["C"].width == 15  # 具体措施 on A4: narrow enough for 9-point print
+    assert sheet.column_dimensions["C"].width == 12  # 具体措施 on A4: narrow enough for 9-point print
     assert progress.alignment.wrap_text and progress.border.left.style == "thin"
     assert sheet.column_dimensions[layout.letter(sheet.max_column)].hidden
 

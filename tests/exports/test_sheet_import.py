@@ -138,7 +138,7 @@ def test_an_invalid_status_is_refused_naming_its_cell(sheet_world):
 
     problem = _only_problem(upload(w, "official_B", filled(unit_bytes(w, "B"), {(key, "完成状态"): "差不多了"})))
 
-    assert (problem["sheet"], problem["column"], problem["header"]) == ("单位B", "L", "完成状态")
+    assert (problem["sheet"], problem["column"], problem["header"]) == ("单位B", "O", "完成状态")
     assert problem["row"] == row_of(load(unit_bytes(w, "B")).worksheets[0], key)
     assert "完成状态无效" in problem["message"]
 
@@ -225,7 +225,7 @@ def test_a_renamed_column_is_refused_naming_it(sheet_world):
 
     problem = _only_problem(upload(w, "official_B", _saved(workbook)))
 
-    assert (problem["row"], problem["column"], problem["header"]) == (4, "J", "存在问题")
+    assert (problem["row"], problem["column"], problem["header"]) == (4, "M", "存在问题")
 
 
 def test_an_inserted_column_is_refused(sheet_world):

@@ -128,7 +128,10 @@ def test_apply_checks_the_rights_as_they_are_at_apply_time(sheet_world):
     assert w.report(w.t2, "B").progress == ""
 
 
-READ_ONLY = ["序号", "重点任务", "具体措施", "牵头单位", "责任单位", "配合单位", "完成时限", "预警", "填报单位", "备注"]
+READ_ONLY = [
+    "序号", "重点任务", "具体措施", "牵头单位", "责任单位", "配合单位", "责任人", "完成时限", "预警", "办结", "填报单位", "签收",
+    "备注",
+]
 
 
 def test_every_read_only_column_is_listed():

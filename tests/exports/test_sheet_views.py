@@ -154,7 +154,7 @@ def test_problems_are_listed_with_sheet_row_and_column(signed_in, sheet_world):
 
     page = client.get(_upload(client, w, data)["Location"]).content.decode()
 
-    assert "完成状态无效" in page and "L（完成状态）" in page
+    assert "完成状态无效" in page and "O（完成状态）" in page
     assert "确认导入" not in page
 
 
