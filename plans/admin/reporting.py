@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from plans import services
 from plans.admin.common import DerivedYesNoFilter, ReadOnlyInline, RefusalsAsMessages, service_refusals
+from plans.admin.report_attachments import ReportAttachments
 from plans.admin.report_batches import ReportBatchActions
 from plans.admin.writes import VERSION_FIELD, ServiceModelAdmin, VersionedForm
 from plans.admin.scoping import PlanScopedAdmin, VisibleOr404
@@ -162,7 +163,9 @@ class FilledFilter(DerivedYesNoFilter):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(ReportBatchActions, RefusalsAsMessages, PlanScopedAdmin, SimpleHistoryAdmin):
+class ProgressReportAdmin(
+    ReportAttachments, ReportBatchActions, RefusalsAsMessages, PlanScopedAdmin, SimpleHistoryAdmin,
+):
     plan_path = "period__plan"
     form = ReportForm
     change_form_template = "admin/plans/progressreport/change_form.html"
@@ -242,6 +245,7 @@ class ProgressReportAdmin(ReportBatchActions, RefusalsAsMessages, PlanScopedAdmi
         if obj is not None:
             context.update({f"can_{step}": allowed for step, allowed in self._steps(request, obj).items()})
             context.update(submit_name=SUBMIT, approve_name=APPROVE, return_name=RETURN, withdraw_name=WITHDRAW)
+            context.update(self.attachment_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -252,6 +256,11 @@ class ProgressReportAdmin(ReportBatchActions, RefusalsAsMessages, PlanScopedAdmi
             report = self.get_object(request, unquote(object_id))
             if report is not None:
                 services.report_mark_opened(user=request.user, report=report)
+        elif request.method == "POST":  # the 佐证材料 section's own form (ReportAttachments)
+            report = self.get_object(request, unquote(object_id))
+            answered = report and self.attachment_post(request, report)
+            if answered:
+                return answered
         return super().change_view(request, object_id, form_url, extra_context)
 
     # saving through the services ------------------------------------------------------------

@@ -72,6 +72,14 @@ def _megabytes(size: int) -> str:
     return f"{math.ceil(size * 10 / MIB) / 10:.1f}"
 
 
+def limits_mb() -> dict[str, str]:
+    """The limits in MB, as the pages state them: {"size": per file, "total": per owner}."""
+    return {
+        "size": f"{round(settings.ATTACHMENT_MAX_BYTES / MIB, 1):g}",
+        "total": f"{round(settings.ATTACHMENTS_MAX_TOTAL_BYTES / MIB, 1):g}",
+    }
+
+
 def check_evidence_size(name: str, size: int, *, stored: int = 0) -> None:
     """Refuse by size alone, before anything is read: over ATTACHMENT_MAX_BYTES, or taking
     its owner's files (`stored` bytes already) over ATTACHMENTS_MAX_TOTAL_BYTES."""
