@@ -4,6 +4,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from plans.api.attachments import AttachmentViewSet
 from plans.api.auth import TokenView
 from plans.api.history import KIND_PATTERN, HistoryViewSet
 from plans.api.indicator_values import IndicatorValueViewSet
@@ -37,6 +38,7 @@ router.register("sheet-imports", SheetImportViewSet, basename="sheet-import")
 router.register("plan-imports", PlanImportViewSet, basename="plan-import")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("indicator-values", IndicatorValueViewSet, basename="indicator-value")
+router.register("attachments", AttachmentViewSet, basename="attachment")
 router.register("acknowledgements", AcknowledgementViewSet, basename="acknowledgement")
 router.register("extension-requests", ExtensionRequestViewSet, basename="extension-request")
 router.register("completion-claims", CompletionClaimViewSet, basename="completion-claim")
