@@ -7,6 +7,7 @@ The groups (plans.roles) grant no permissions on these models: who may open what
 the rules here."""
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,9 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from plans import services
-from plans.admin.common import RefusalsAsMessages, service_refusals
 from plans.admin.scoping import VisibleOr404
-from plans.admin.writes import VERSION_FIELD, VersionedForm
+from plans.admin.writes import VERSION_FIELD, ServiceModelAdmin
 from plans.models import Acknowledgement, CompletionClaim, ExtensionRequest, person_label
 from plans.permissions import (
     can_acknowledge,
@@ -185,8 +185,9 @@ class AcknowledgementAdmin(WorkflowAdmin, admin.ModelAdmin):
 
 
 # --- decisions: 延期申请 and 办结申请 ------------------------------------------------------------
-class DecisionForm(VersionedForm):
-    """The office's comment and which button was pressed; the rule is checked before saving."""
+class DecisionForm(forms.ModelForm):
+    """The office's comment and which button was pressed; the rule is checked before saving.
+    (WritesThroughServices adds the version field.)"""
 
     def clean(self):
         cleaned = super().clean()
@@ -202,8 +203,9 @@ class DecisionForm(VersionedForm):
         return cleaned
 
 
-class DecisionAdmin(RefusalsAsMessages, WorkflowAdmin, admin.ModelAdmin):
-    """A request the office decides on its page: two buttons, a comment (required to refuse)."""
+class DecisionAdmin(ServiceModelAdmin, WorkflowAdmin, admin.ModelAdmin):
+    """A request the office decides on its page: two buttons, a comment (required to refuse).
+    Its save is the decision's service (`write`); nothing is added or deleted here."""
 
     form = DecisionForm
     change_form_template = "admin/plans/workflow_decision.html"
@@ -233,6 +235,9 @@ class DecisionAdmin(RefusalsAsMessages, WorkflowAdmin, admin.ModelAdmin):
         decide = obj is not None and not self.rule(request.user, obj)
         return [*self.shown_fields, VERSION_FIELD] if decide else list(self.shown_fields)
 
+    def get_fieldsets(self, request, obj=None):
+        return [(None, {"fields": self.get_fields(request, obj)})]  # the version field only where deciding
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.request, form.admin_page = request, self
@@ -247,17 +252,13 @@ class DecisionAdmin(RefusalsAsMessages, WorkflowAdmin, admin.ModelAdmin):
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def save_model(self, request, obj, form, change):
-        comment = form.cleaned_data.get("decision_comment") or ""
-        version = form.cleaned_data.get(VERSION_FIELD)
-        with service_refusals():
-            if self.accept_name in request.POST:
-                self.accept(request, obj, comment, version)
-            else:
-                self.reject(request, obj, comment, version)
+    def write(self, request, obj, values, expected_version):
+        comment = values.get("decision_comment", obj.decision_comment) or ""
+        decide = self.accept if self.accept_name in request.POST else self.reject
+        return decide(request, obj, comment, expected_version)
 
-    def save_related(self, request, form, formsets, change):
-        pass  # nothing hangs off a request
+    def remove(self, request, obj, expected_version):
+        raise PermissionDenied  # never offered: has_delete_permission is False
 
     def response_change(self, request, obj):
         done = self.done_accept if self.accept_name in request.POST else self.done_reject
@@ -302,10 +303,10 @@ class ExtensionRequestAdmin(DecisionAdmin):
         return row.requested_by
 
     def accept(self, request, row, comment, version):
-        services.extension_approve(user=request.user, request=row, comment=comment, expected_version=version)
+        return services.extension_approve(user=request.user, request=row, comment=comment, expected_version=version)
 
     def reject(self, request, row, comment, version):
-        services.extension_reject(user=request.user, request=row, comment=comment, expected_version=version)
+        return services.extension_reject(user=request.user, request=row, comment=comment, expected_version=version)
 
     @admin.display(description=gettext_lazy("申请时的时限 → 申请延至"))
     def dates(self, row):
@@ -345,7 +346,7 @@ class CompletionClaimAdmin(DecisionAdmin):
         return row.claimed_by
 
     def accept(self, request, row, comment, version):
-        services.claim_accept(user=request.user, claim=row, comment=comment, expected_version=version)
+        return services.claim_accept(user=request.user, claim=row, comment=comment, expected_version=version)
 
     def reject(self, request, row, comment, version):
-        services.claim_return(user=request.user, claim=row, comment=comment, expected_version=version)
+        return services.claim_return(user=request.user, claim=row, comment=comment, expected_version=version)

@@ -131,7 +131,7 @@ def test_signing_is_refused_for_the_office_a_stale_page_and_another_units_row(cl
     assert "只能签收本单位的事项" in text(response)
 
     response = as_user(client, w.official_a).post(sign_url, {"expected_version": w.ack_a.version + 1}, follow=True)
-    assert response.status_code == 200
+    assert "版本已变化" in text(response)
     response = client.post(sign_url, {}, follow=True)
     assert "页面已过期" in text(response)
 
@@ -197,7 +197,7 @@ def test_an_extension_form_with_a_bad_date_or_no_reason_changes_nothing(client, 
     response = file_extension(client, w, new_date=w.due - datetime.timedelta(days=1))
     assert "申请延至的日期须晚于现在的时限" in text(response)
     response = file_extension(client, w, new_date=w.due + datetime.timedelta(days=30), reason=" ")
-    assert response.status_code == 200 and "workflow_form" in text(response)
+    assert response.status_code == 200 and "errorlist" in text(response)
     assert not ExtensionRequest.objects.exists()
 
 
@@ -269,7 +269,7 @@ def test_the_whole_cycle_on_the_pages(client, w):
     page = text(as_user(client, w.leader_a).get(task_url(w.task)))
     assert task_url(w.task, "claim") in page and task_url(w.task, "close") not in page
     response = client.post(task_url(w.task, "claim"), {"summary": "  "})
-    assert not CompletionClaim.objects.exists()
+    assert "errorlist" in text(response) and not CompletionClaim.objects.exists()
     response = client.post(task_url(w.task, "claim"), {"summary": "全部完成并验收"}, follow=True)
     assert "办结申请已提交" in text(response)
     w.task.refresh_from_db()
@@ -293,7 +293,7 @@ def test_the_whole_cycle_on_the_pages(client, w):
     page = text(as_user(client, w.office).get(task_url(w.task)))
     assert task_url(w.task, "close") in page and task_url(w.task, "reopen") in page
     stale = client.post(task_url(w.task, "close"), {"expected_version": w.task.version - 1})
-    assert stale.status_code == 200
+    assert "版本已变化" in text(stale)
     w.task.refresh_from_db()
     assert w.task.closure == Closure.DONE
     client.post(task_url(w.task, "close"), {"expected_version": w.task.version})
@@ -303,7 +303,7 @@ def test_the_whole_cycle_on_the_pages(client, w):
 
     # 重新打开: a reason is required
     response = client.post(task_url(w.task, "reopen"), {"expected_version": w.task.version, "reason": ""})
-    assert response.status_code == 200
+    assert response.status_code == 200 and "errorlist" in text(response)
     w.task.refresh_from_db()
     assert w.task.closure == Closure.CLOSED
     response = as_user(client, w.leader_a).post(
