@@ -70,7 +70,7 @@ def people_text(people) -> str:
     """责任人: 责任领导 and 联系人 the lead unit named, each with a phone when known."""
     labels = chinese_labels(PersonKind)
     lines = []
-    for person in people:
+    for person in sorted(people, key=lambda person: person.kind != PersonKind.LEADER):  # the leader first
         phone = f" {person.shown_phone}" if person.shown_phone else ""
         lines.append(f"{labels.get(person.kind, person.kind)}：{person.shown_name}{phone}")
     return "\n".join(lines)
