@@ -305,8 +305,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from this site: no CDN is reachable
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # `state` names three choice sets (reports, 延期申请, 办结申请): the reports' is named here
-    "ENUM_NAME_OVERRIDES": {"ReportStateEnum": "plans.models.choices.ReportState"},
+    # `state` and `kind` name several choice sets each (reports, 延期申请, 办结申请; deadlines, named
+    # people, the history's kinds): those used by more than one component are named here
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStateEnum": "plans.models.choices.ReportState",
+        "PersonKindEnum": "plans.models.discussion.PersonKind",
+    },
 }
 
 LOGGING = {

@@ -3,6 +3,9 @@ POST /api/tasks/{id}/assignments/ and GET, PATCH, DELETE /api/tasks/{id}/assignm
 and the same for /deadlines/. Office staff of the plan change them."""
 from __future__ import annotations
 
+from contextlib import nullcontext
+
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from drf_spectacular.plumbing import get_doc
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -13,15 +16,16 @@ from rest_framework.response import Response
 
 from plans import services
 from plans.api.base import ID, ApiViewSet
-from plans.api.concurrency import stale_as_http
+from plans.api.concurrency import precondition, stale_as_http
 from plans.api.fields import MAX_POSITION, StrictInput, VersionSerializer, version_field
 from plans.api.permissions import office_of_plan
 from plans.api.schema import IF_MATCH, READ_ERRORS, WRITE_ERRORS, errors, etagged
 from plans.api.tasks import DeadlineSerializer, TaskLookup, TaskViewSet
-from plans.models import Assignment, AssignmentPerson, Deadline, Role, Unit
+from plans.models import Assignment, AssignmentPerson, Deadline, PersonKind, Role, Unit
 
 ASSIGNMENT_ID = OpenApiParameter("assignment_id", int, OpenApiParameter.PATH)
 DEADLINE_ID = OpenApiParameter("deadline_id", int, OpenApiParameter.PATH)
+PERSON_ID = OpenApiParameter("person_id", int, OpenApiParameter.PATH)
 # a named person's account with its profile: name, position and phone without a query each
 PEOPLE = Prefetch("people", queryset=AssignmentPerson.objects.select_related("user__profile"))
 # The rows are documented as part of the task (its description, its `tasks` tag).
@@ -218,3 +222,79 @@ class TaskDeadlineViewSet(TaskRowViewSet):
 
     def delete_row(self, row, expected_version):
         services.deadline_delete(user=self.request.user, deadline=row, expected_version=expected_version)
+
+
+class PersonWriteSerializer(StrictInput, serializers.Serializer):
+    """责任领导 or 联系人 of the unit's part: an account of the unit, or a name written in."""
+
+    kind = serializers.ChoiceField(choices=PersonKind.choices)
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(membership__isnull=False), required=False, allow_null=True,
+        help_text="本单位的账号；无账号的人员留空并填写 name。",
+    )
+    name = serializers.CharField(allow_blank=True, required=False, max_length=200, help_text="姓名（无账号时必填）。")
+    position = serializers.CharField(allow_blank=True, required=False, max_length=200, help_text="职务。")
+    phone = serializers.CharField(allow_blank=True, required=False, max_length=200, help_text="联系电话。")
+    version = version_field()
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="指定责任领导或联系人（本单位或督办人员；同一身份再次指定即替换，替换时可给出版本）",
+        description=TASK_DESCRIPTION, parameters=[ASSIGNMENT_ID], request=PersonWriteSerializer,
+        responses={
+            200: etagged(AssignmentPersonSerializer, "已替换；ETag 头为新版本。"),
+            201: etagged(AssignmentPersonSerializer), **errors(400, 401, 403, 404, 409, 412),
+        },
+    ),
+    retrieve=extend_schema(
+        summary="责任领导或联系人详情", description=TASK_DESCRIPTION, parameters=[ASSIGNMENT_ID, PERSON_ID],
+        responses={200: etagged(AssignmentPersonSerializer, "ETag 头为版本。"), **READ_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="删除责任领导或联系人（本单位或督办人员）", description=TASK_DESCRIPTION,
+        parameters=[ASSIGNMENT_ID, PERSON_ID, IF_MATCH], request=VersionSerializer,
+        responses={204: OpenApiResponse(description="已删除。"), **WRITE_ERRORS},
+    ),
+)
+class AssignmentPeopleViewSet(TaskRowViewSet):
+    """The people a unit names for its part in a task, under the assignment's route:
+    POST …/assignments/{assignment_id}/people/ and DELETE …/people/{person_id}/. The unit's
+    own accounts or the plan's office (services.assignment_person_save / _delete)."""
+
+    serializer_class = AssignmentPersonSerializer
+    lookup_url_kwarg = "person_id"
+    object_rules = {}  # the service asks can_name_people of the assignment
+    http_method_names = ["get", "post", "delete", "head", "options"]  # a person is replaced, not patched
+
+    def assignment(self, task) -> Assignment:
+        pk = self.kwargs["assignment_id"]
+        row = task.assignments.select_related("unit").filter(pk=pk).first() if ID.fullmatch(str(pk)) else None
+        if row is None:
+            raise NotFound()
+        return row
+
+    def rows(self, task):
+        return self.assignment(task).people.all()
+
+    def reread(self, row):
+        return AssignmentPerson.objects.select_related("user__profile").get(pk=row.pk)
+
+    def create(self, request, *args, **kwargs):
+        assignment = self.assignment(self.get_task())
+        serializer = PersonWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        version = values.pop("version", None)
+        pre = precondition(request, version) if version is not None or "If-Match" in request.headers else None
+        replaces = assignment.people.filter(kind=values["kind"]).exists()
+        with stale_as_http(pre) if pre else nullcontext():
+            person = services.assignment_person_save(
+                user=request.user, assignment=assignment, kind=values["kind"], account=values.get("user"),
+                name=values.get("name", ""), position=values.get("position", ""), phone=values.get("phone", ""),
+                expected_version=pre.version if pre else None,
+            )
+        return self.answer(person, status.HTTP_200_OK if replaces else status.HTTP_201_CREATED)
+
+    def delete_row(self, row, expected_version):
+        services.assignment_person_delete(user=self.request.user, person=row, expected_version=expected_version)

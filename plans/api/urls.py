@@ -14,7 +14,7 @@ from plans.api.plan_imports import PlanImportViewSet
 from plans.api.plans import PlanViewSet
 from plans.api.reports import ReportViewSet
 from plans.api.sheet_imports import SheetImportViewSet
-from plans.api.task_rows import TaskAssignmentViewSet, TaskDeadlineViewSet
+from plans.api.task_rows import AssignmentPeopleViewSet, TaskAssignmentViewSet, TaskDeadlineViewSet
 from plans.api.tasks import TaskViewSet
 from plans.api.units import UnitViewSet
 from plans.api.comments import TaskCommentViewSet
@@ -43,6 +43,10 @@ router.register("acknowledgements", AcknowledgementViewSet, basename="acknowledg
 router.register("extension-requests", ExtensionRequestViewSet, basename="extension-request")
 router.register("completion-claims", CompletionClaimViewSet, basename="completion-claim")
 router.register(r"tasks/(?P<pk>[^/.]+)/comments", TaskCommentViewSet, basename="task-comment")  # GET, POST
+router.register(  # POST …/people/, DELETE …/people/{person_id}/
+    r"tasks/(?P<pk>[^/.]+)/assignments/(?P<assignment_id>[^/.]+)/people", AssignmentPeopleViewSet,
+    basename="assignment-person",
+)
 
 # The workbook also without the router's trailing slash: a file name people type. Not in the
 # schema, which documents /api/plans/{id}/progress.xlsx/.

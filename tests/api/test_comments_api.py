@@ -83,3 +83,40 @@ def test_assignment_shows_the_people_the_unit_named(world, as_actor):
         format="json", HTTP_IF_MATCH=f'"{lead.version}"',
     )
     assert refused.status_code == 400 and "people" in refused.json()["errors"]
+
+
+def people_url(world, assignment, rest=""):
+    return f"/api/tasks/{world.task_t.pk}/assignments/{assignment.pk}/people/{rest}"
+
+
+def test_the_unit_names_replaces_and_removes_its_people(world, as_actor):
+    lead = Assignment.objects.get(task=world.task_t, is_lead=True)
+    client = as_actor("official_a")
+
+    created = client.post(people_url(world, lead), {"kind": "contact", "name": "王芳", "phone": "13800000000"})
+    assert created.status_code == 201, created.content
+    assert (created.json()["name"], created.json()["phone"], created["ETag"]) == ("王芳", "13800000000", '"1"')
+    stale = client.post(people_url(world, lead), {"kind": "contact", "name": "李娜"}, HTTP_IF_MATCH='"5"')
+    assert stale.status_code == 412
+    replaced = client.post(people_url(world, lead), {"kind": "contact", "name": "李娜"}, HTTP_IF_MATCH='"1"')
+    assert replaced.status_code == 200 and replaced.json()["name"] == "李娜"
+    assert lead.people.get().name == "李娜"
+
+    person = lead.people.get()
+    assert client.get(people_url(world, lead, f"{person.pk}/")).json()["name"] == "李娜"
+    assert client.delete(people_url(world, lead, f"{person.pk}/")).status_code == 400  # no version
+    assert client.delete(people_url(world, lead, f"{person.pk}/"), HTTP_IF_MATCH=f'"{person.version}"').status_code == 204
+    assert not lead.people.exists()
+
+
+def test_other_units_cannot_name_people_for_a_units_part(world, as_actor):
+    lead = Assignment.objects.get(task=world.task_t, is_lead=True)
+    response = as_actor("official_s").post(people_url(world, lead), {"kind": "leader", "name": "赵六"})
+    assert response.status_code == 403 and "只能为本单位的分工指定责任人" in response.json()["detail"]
+    assert as_actor("official_b").post(people_url(world, lead), {"kind": "leader", "name": "赵六"}).status_code == 404
+    response = as_actor("official_a").post(people_url(world, lead), {"kind": "leader", "user": world.users["official_b"].pk})
+    assert response.status_code == 400 and "只能指定本单位的账号" in response.json()["detail"]
+    response = as_actor("official_a").post(people_url(world, lead), {"kind": "leader"})
+    assert response.status_code == 400 and "请选择账号或填写姓名" in response.json()["detail"]
+    assert as_actor("official_a").patch(people_url(world, lead, "1/"), {"name": "x"}).status_code == 405
+    assert not lead.people.exists()

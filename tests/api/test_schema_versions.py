@@ -8,8 +8,8 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from plans.models import (
-    Assignment, Deadline, IndicatorValue, Plan, PlanImport, ProgressReport, ReportingPeriod, SheetImport, Target, Task,
-    Unit,
+    Assignment, AssignmentPerson, Deadline, IndicatorValue, Plan, PlanImport, ProgressReport, ReportingPeriod,
+    SheetImport, Target, Task, Unit,
 )
 from tests.api.fuzz_conftest import load_seed_data
 
@@ -43,6 +43,9 @@ def fill(path: str, office) -> str | None:
         path = path.replace("{assignment_id}", str(Assignment.objects.filter(task=row).order_by("pk").first().pk))
     if "{deadline_id}" in path:
         path = path.replace("{deadline_id}", str(Deadline.objects.filter(task=row).order_by("pk").first().pk))
+    if "{person_id}" in path:  # a person named on the task's first assignment, if the seed has one
+        person = AssignmentPerson.objects.filter(assignment__task=row).order_by("assignment__pk", "pk").first()
+        path = None if person is None else path.replace("{person_id}", str(person.pk))
     return path
 
 
