@@ -16,6 +16,7 @@ from plans.admin import (  # noqa: F401  (registers the ModelAdmins)
     units,
 )
 from plans.admin import workflow  # noqa: F401  (签收, 延期申请, 办结申请)
+from plans.admin import discussion  # noqa: F401  (任务留言与批示, 责任领导/联系人)
 from plans.admin.site import customise
 
 customise(admin.site)

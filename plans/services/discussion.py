@@ -9,18 +9,11 @@ from django.utils.translation import gettext as _
 
 from plans.models import Assignment, AssignmentPerson, Membership, PersonKind, Task, TaskComment, Unit
 from plans.permissions import can_comment, can_name_people, is_office, membership
+from plans.selectors.discussion import task_unit_ids
 from plans.services.common import check_version, deny
 from plans.services.conflicts import retry_on_conflict
 
 COMMENT_MAX_LENGTH = 5000
-
-
-def task_unit_ids(task: Task) -> set[int]:
-    """The units holding a role on the task, and the members of a collective that holds one
-    (they answer for it): the units a comment may mention."""
-    assigned = set(Assignment.objects.filter(task=task).values_list("unit_id", flat=True))
-    members = Unit.members.through.objects.filter(from_unit_id__in=assigned).values_list("to_unit_id", flat=True)
-    return assigned | set(members)
 
 
 def _mentioned_units(task: Task, mentions) -> list[Unit]:
