@@ -350,4 +350,5 @@ def test_the_task_page_shows_its_closure_state(client, w):
     page = text(as_user(client, w.office).get(task_url(w.task)))
     assert 'id="task-closure"' in page and "办理中" in page
     assert 'id="task-timeline"' in page
-    assert page.index("</form>") < page.index('id="task-timeline"') < page.index('id="task-thread"')
+    form_end = page.index("</form>", page.index('id="task_form"'))
+    assert form_end < page.index('id="task-timeline"') < page.index('id="task-thread"')
