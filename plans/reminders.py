@@ -1,7 +1,9 @@
 """Reminders (催报, the office chasing units for their reports): e-mail each unit's accounts
 before a report is due (7, 3 and 1 days ahead), daily once it is late, when a task it is
-responsible for comes due and daily once that task is overdue. One e-mail per unit, rule and
-day; the Reminder row is both the record and the guard, so the command may run every hour."""
+responsible for comes due and daily once that task is overdue. The people a unit named for
+its part in a task (责任领导, 联系人, with an e-mail address) get its notices first; a unit that
+named no one for some of them is reached through all its accounts too. One e-mail per unit, rule
+and day; the Reminder row is both the record and the guard, so the command may run every hour."""
 from __future__ import annotations
 
 import datetime
@@ -19,6 +21,7 @@ from django.utils.translation import gettext as _
 from plans import progress
 from plans.models import (
     Assignment,
+    AssignmentPerson,
     Membership,
     Plan,
     ProgressReport,
@@ -50,6 +53,7 @@ class ReminderItem:
     days_left: int  # negative once late
     period: str = ""
     plan_id: int | None = None  # whose office may read the reminder (Reminder.plans)
+    task_id: int | None = None  # whose named people (责任领导/联系人) get it first
 
     @property
     def days_late(self) -> int:
@@ -136,6 +140,7 @@ def _report_items(today: datetime.date) -> dict[tuple[Unit, str], list[ReminderI
         found[(report.unit, rule)].append(ReminderItem(
             label=str(report.task), plan=report.task.plan.title, due=report.period.due_date,
             days_left=(report.period.due_date - today).days, period=report.period.label, plan_id=report.task.plan_id,
+            task_id=report.task_id,
         ))
     return found
 
@@ -170,7 +175,7 @@ def _task_items(today: datetime.date) -> dict[tuple[Unit, str], list[ReminderIte
             continue
         item = ReminderItem(
             label=str(task), plan=task.plan.title, due=task.due_date, days_left=(task.due_date - today).days,
-            plan_id=task.plan_id,
+            plan_id=task.plan_id, task_id=task.pk,
         )
         for unit in _responsible_units(task):
             found[(unit, rule)].append(item)
@@ -189,12 +194,42 @@ def _addresses(units) -> dict[int, tuple[str, ...]]:
     return {unit_id: tuple(sorted(emails)) for unit_id, emails in addresses.items()}
 
 
+def _named_addresses(due) -> dict[tuple[int, int], set[str]]:
+    """{(task id, unit id): e-mail addresses} of the people the unit named for its part in the
+    task (责任领导, 联系人) who have an active account with an address. One query."""
+    tasks = {item.task_id for items in due.values() for item in items if item.task_id is not None}
+    units = {unit.pk for unit, _rule in due}
+    named = (
+        AssignmentPerson.objects.filter(
+            assignment__task_id__in=tasks, assignment__unit_id__in=units, user__is_active=True,
+        )
+        .exclude(user__email="")
+        .values_list("assignment__task_id", "assignment__unit_id", "user__email")
+    )
+    found = defaultdict(set)
+    for task_id, unit_id, email in named:
+        found[(task_id, unit_id)].add(email.strip())
+    return found
+
+
+def recipients_of(unit: Unit, items, named, addresses) -> tuple[str, ...]:
+    """The people the unit named for the items' tasks (责任领导/联系人 with an e-mail address)
+    first; when they answer for every item, they alone get the notice, else the unit's other
+    accounts with an address get it too (after them)."""
+    per_item = [named.get((item.task_id, unit.pk), set()) for item in items]
+    chosen = sorted(set().union(*per_item))
+    if all(per_item):
+        return tuple(chosen)
+    return (*chosen, *(address for address in addresses.get(unit.pk, ()) if address not in chosen))
+
+
 def reminders_plan(*, today: datetime.date) -> tuple[list[PlannedReminder], list[Unit]]:
     """The e-mails due today that have not been sent yet, and the units that would get one but
     have no account with an e-mail address. Reads only; a constant number of queries."""
     due = {**_report_items(today), **_task_items(today)}
     units = {unit.pk: unit for unit, _rule in due}
     addresses = _addresses(units.values())
+    named = _named_addresses(due)
     already = set(
         Reminder.objects.filter(sent_on=today, unit__in=list(units)).order_by().values_list("unit_id", "rule")
     )
@@ -205,11 +240,12 @@ def reminders_plan(*, today: datetime.date) -> tuple[list[PlannedReminder], list
         ):
             if (unit.pk, rule) in already:
                 continue
-            if unit.pk not in addresses:
+            recipients = recipients_of(unit, items, named, addresses)
+            if not recipients:
                 unaddressed[unit.pk] = unit
                 continue
             planned.append(PlannedReminder(
-                unit=unit, rule=rule, items=tuple(items), recipients=addresses[unit.pk],
+                unit=unit, rule=rule, items=tuple(items), recipients=recipients,
                 subject=reminder_subject(rule, items), body=reminder_body(unit, rule, items, today),
             ))
     return planned, sorted(unaddressed.values(), key=lambda unit: unit.name)

@@ -1,14 +1,20 @@
 """A task's thread (留言, 批示, mentions) and the named 责任领导/联系人, through the services."""
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from plans import services
 from plans.models import AssignmentPerson, MemberRole, PersonKind, Role, TaskComment
+from plans.services.reminders import reminders_send
 from tests.factories import (
+    AccountFactory,
     AssignmentFactory,
     MembershipFactory,
+    OpenPeriodFactory,
     PlanFactory,
+    ProgressReportFactory,
     TaskFactory,
     UnitFactory,
     UserFactory,
@@ -148,3 +154,29 @@ def test_a_stale_save_and_an_outsiders_delete_are_refused(world):
 
     services.assignment_person_delete(user=world["lead_leader"], person=person)
     assert not AssignmentPerson.objects.exists()
+
+
+# --- notices go to the named people first -------------------------------------------------
+
+def due_report(period, unit, title):
+    task = TaskFactory(plan=period.plan, title=title)
+    assignment = AssignmentFactory(task=task, unit=unit, role=Role.RESPONSIBLE)
+    ProgressReportFactory(task=task, unit=unit, period=period)
+    return assignment
+
+
+def test_reminders_go_to_the_named_contact_alone_or_first(db, mailoutbox):
+    unit = UnitFactory(short_name="市发改委")
+    contact = AccountFactory(unit=unit, user__email="contact@hebi.gov.cn").user
+    AccountFactory(unit=unit, user__email="all@hebi.gov.cn")
+    due = datetime.date(2016, 9, 23)
+    period = OpenPeriodFactory(plan=PlanFactory(), due_date=due)
+    named = due_report(period, unit, "有联系人的任务")
+    services.assignment_person_save(user=contact, assignment=named, kind=PersonKind.CONTACT, account=contact)
+
+    reminders_send(today=due - datetime.timedelta(days=3))
+    assert [mail.to for mail in mailoutbox] == [["contact@hebi.gov.cn"]]  # the named contact alone
+
+    due_report(period, unit, "无人指定的任务")
+    reminders_send(today=due - datetime.timedelta(days=1))
+    assert mailoutbox[-1].to == ["contact@hebi.gov.cn", "all@hebi.gov.cn"]  # named first, then the unit
