@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from plans.models import Acknowledgement, person_label
+from tests.api.conftest import count_queries
 
 URL = "/api/acknowledgements/"
 
@@ -94,3 +95,14 @@ def test_filters(world, as_actor, ack_a):
     assert units_listed(office, plan=world.task_t.plan_id + 1000) == set()
     assert office.get(URL, {"waiting": "maybe"}).status_code == 400
     assert office.get(URL, {"period": "x"}).status_code == 400
+
+
+def test_a_page_names_its_signers_without_a_query_per_row(world, as_actor):
+    office = as_actor("office")
+    unsigned = count_queries(office, URL)
+    for actor in ("official_a", "member_m", "official_b"):
+        row = Acknowledgement.objects.get(unit=world.users[actor].membership.unit)
+        assert as_actor(actor).post(f"{URL}{row.pk}/acknowledge/", {}, HTTP_IF_MATCH='"1"').status_code == 200
+    body = office.get(URL).json()["results"]
+    assert len(body) == 3 and all(row["acknowledged_by"] for row in body)
+    assert count_queries(office, URL) == unsigned
