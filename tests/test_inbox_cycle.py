@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from plans import services
@@ -129,3 +131,27 @@ def test_mentions_of_the_unit_and_instructions_on_its_tasks_are_shown_to_it_only
 
     stranger = MembershipFactory(unit=UnitFactory(), role=MemberRole.LEADER).user
     assert 'id="group-messages"' not in page(client, stranger)
+
+
+def test_the_cycle_sections_cost_the_same_queries_for_one_row_or_many(client, world):
+    def queries():
+        client.force_login(world["leader"])
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(INBOX).status_code == 200
+        return len(captured)
+
+    services.acknowledgements_ensure(plan=world["plan"])
+    services.comment_add(user=world["office"], task=world["task"], text="批示一", is_instruction=True)
+    few = queries()
+    for number in range(4):
+        plan, office = PlanFactory(), UserFactory()
+        plan.office_staff.add(office)
+        task = TaskFactory(plan=plan)
+        AssignmentFactory(task=task, unit=world["unit"], role=Role.RESPONSIBLE)
+        services.acknowledgements_ensure(plan=plan)
+        services.comment_add(user=office, task=task, text=f"批示{number}", is_instruction=True)
+        services.comment_add(user=world["other_official"], task=world["task"], text=f"留言{number}",
+                             mentions=[world["unit"]])
+    assert queries() == few
+    html = page(client, world["leader"])
+    assert "待签收（5）" in html and "批示和留言（9）" in html
