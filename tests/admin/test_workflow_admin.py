@@ -352,3 +352,34 @@ def test_the_task_page_shows_its_closure_state(client, w):
     assert 'id="task-timeline"' in page
     form_end = page.index("</form>", page.index('id="task_form"'))
     assert form_end < page.index('id="task-timeline"') < page.index('id="task-thread"')
+
+
+def list_queries(client, user, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    as_user(client, user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse(f"admin:plans_{name}_changelist")).status_code == 200
+    return len(queries)
+
+
+def test_the_lists_name_their_people_in_the_same_number_of_queries_however_many_rows(client, w):
+    groups = groups_ensure()
+    services.acknowledge(user=w.official_a, acknowledgement=w.ack_a)
+    file_extension(client, w, new_date=w.due + datetime.timedelta(days=30))
+    services.extension_reject(user=w.office, request=ExtensionRequest.objects.get(), comment="不批准")
+    before = {name: list_queries(client, w.office, name) for name in ("acknowledgement", "extensionrequest")}
+    for number in range(3):
+        unit = UnitFactory(short_name=f"区{number}")
+        leader = account(groups, unit, MemberRole.LEADER, f"负责人{number}")
+        task = services.node_create(user=w.office, plan=w.plan, kind=NodeKind.TASK, title=f"任务{number}",
+                                    label=f"{number + 3}.")
+        services.assignment_create(user=w.office, task=task, unit=unit, role=Role.RESPONSIBLE)
+        services.acknowledge(user=leader, acknowledgement=Acknowledgement.objects.get(unit=unit))
+        deadline = services.deadline_create(user=w.office, task=task, text="年底前", date=w.due)
+        request = services.extension_request(user=leader, deadline=deadline, requested_date=w.due + datetime.timedelta(1),
+                                             reason="理由")
+        services.extension_reject(user=w.office, request=request, comment="不批准")
+    after = {name: list_queries(client, w.office, name) for name in ("acknowledgement", "extensionrequest")}
+    assert after == before
