@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from plans import services
 from plans.models import AssignmentPerson, MemberRole, PersonKind, Role, TaskComment
+from plans.roles import GROUP_OF_ROLE, groups_ensure
 from tests.factories import (
     AssignmentFactory,
     MembershipFactory,
@@ -169,3 +170,19 @@ def test_another_unit_reads_the_named_person_but_cannot_change_it(client, world)
 
     client.force_login(world["stranger_leader"])
     assert client.get(change).status_code == 404
+
+
+def test_the_task_page_shows_the_thread_and_a_post_from_it_comes_back_to_it(client, world):
+    groups = groups_ensure()
+    world["lead_leader"].groups.add(groups[GROUP_OF_ROLE[MemberRole.LEADER]])
+    services.comment_add(user=world["helper_official"], task=world["task"], text="配合单位的留言")
+    client.force_login(world["lead_leader"])
+    task_page = reverse("admin:plans_task_change", args=[world["task"].pk])
+    html = client.get(task_page).content.decode()
+    assert 'id="task-thread"' in html and "配合单位的留言" in html and 'name="back" value="task"' in html
+    comment_form = html[html.index('id="comment-form"'):]
+    assert 'name="csrfmiddlewaretoken"' in comment_form[:comment_form.index("</form>")]
+
+    response = client.post(thread_url(world["task"]), {"text": "已收到", "back": "task", "mentions": [world["helper"].pk]})
+    assert response["Location"] == f"{task_page}#task-thread"
+    assert "已收到" in client.get(task_page).content.decode()
