@@ -152,7 +152,7 @@ class TaskCommentAdmin(VisibleOr404, admin.ModelAdmin):
                 except REFUSALS as refusal:
                     add_refusal(form, refusal)
                 else:
-                    self.message_user(request, _("留言已发布。"), messages.SUCCESS)
+                    self.message_user(request, _("留言已发布 (message posted)"), messages.SUCCESS)
                     back = reverse("admin:plans_task_change", args=[task.pk]) if request.POST.get("back") == "task" \
                         else request.path
                     return HttpResponseRedirect(f"{back}#task-thread")

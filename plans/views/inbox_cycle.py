@@ -150,7 +150,7 @@ def acknowledge_post(request):
         Acknowledgement.objects.visible_to(request.user).filter(pk=value).first() if value.isdigit() else None
     )
     if row is None:
-        messages.error(request, _("所选签收事项不存在或您无权查看。"))
+        messages.error(request, _("所选签收事项不存在或您无权查看 (no such acknowledgement, or not yours to see)"))
         return redirect("inbox")
     version = request.POST.get("version", "")
     try:
@@ -160,5 +160,5 @@ def acknowledge_post(request):
     except (PermissionDenied, ValidationError, services.StaleVersion) as refusal:
         messages.error(request, " ".join(getattr(refusal, "messages", [str(refusal)])))
     else:
-        messages.success(request, _("已签收：%(what)s") % {"what": row})
+        messages.success(request, _("已签收：%(what)s (acknowledged)") % {"what": row})
     return redirect("inbox")
