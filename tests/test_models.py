@@ -691,3 +691,216 @@ def test_plans_calendarfeed_unit_xor_plan_refuses_both_or_neither():
         CalendarFeedFactory(plan=PlanFactory())
     with refused(CalendarFeed, "plans_calendarfeed_unit_xor_plan"):
         CalendarFeedFactory(unit=None)
+
+
+# --- the supervision cycle: 签收, 延期申请, 办结申请, 销号, evidence, named people ---------------
+def _ack(**values):
+    from plans.models import Acknowledgement
+
+    values.setdefault("plan", PlanFactory())
+    values.setdefault("unit", UnitFactory())
+    return Acknowledgement.objects.create(due_on=datetime.date(2016, 4, 1), **values)
+
+
+def test_plans_task_closure_valid_accepts_a_listed_closure():
+    task = TaskFactory()
+    Task.objects.filter(pk=task.pk).update(closure="closed")
+    assert Task.objects.get(pk=task.pk).closure == "closed"
+
+
+def test_plans_task_closure_valid_refuses_an_unlisted_closure():
+    task = TaskFactory()
+    with refused(Task, "plans_task_closure_valid"):
+        Task.objects.filter(pk=task.pk).update(closure="archived")
+
+
+def test_plans_ack_unique_plan_unit_accepts_the_unit_again_for_a_period():
+    plan, unit = PlanFactory(), UnitFactory()
+    _ack(plan=plan, unit=unit)
+    _ack(plan=plan, unit=unit, period=ReportingPeriodFactory(plan=plan))
+
+
+def test_plans_ack_unique_plan_unit_refuses_a_second_assignment_acknowledgement():
+    from plans.models import Acknowledgement
+
+    plan, unit = PlanFactory(), UnitFactory()
+    _ack(plan=plan, unit=unit)
+    with refused(Acknowledgement, "plans_ack_unique_plan_unit"):
+        _ack(plan=plan, unit=unit)
+
+
+def test_plans_ack_unique_period_unit_accepts_another_period():
+    plan, unit = PlanFactory(), UnitFactory()
+    _ack(plan=plan, unit=unit, period=ReportingPeriodFactory(plan=plan, label="2016Q1"))
+    _ack(plan=plan, unit=unit, period=ReportingPeriodFactory(plan=plan, label="2016Q2"))
+
+
+def test_plans_ack_unique_period_unit_refuses_the_same_period_twice():
+    from plans.models import Acknowledgement
+
+    plan, unit = PlanFactory(), UnitFactory()
+    period = ReportingPeriodFactory(plan=plan)
+    _ack(plan=plan, unit=unit, period=period)
+    with refused(Acknowledgement, "plans_ack_unique_period_unit"):
+        _ack(plan=plan, unit=unit, period=period)
+
+
+def test_plans_ack_signed_with_time_accepts_a_signature_with_its_time():
+    from tests.factories import UserFactory
+
+    assert _ack(acknowledged_at=timezone.now(), acknowledged_by=UserFactory()).acknowledged_by_id
+
+
+def test_plans_ack_signed_with_time_refuses_a_signer_without_a_time():
+    from plans.models import Acknowledgement
+    from tests.factories import UserFactory
+
+    with refused(Acknowledgement, "plans_ack_signed_with_time"):
+        _ack(acknowledged_by=UserFactory())
+
+
+def _extension(**values):
+    from plans.models import ExtensionRequest
+    from tests.factories import UserFactory
+
+    deadline = values.pop("deadline", None) or DeadlineFactory(date=datetime.date(2016, 10, 31))
+    values.setdefault("current_date", datetime.date(2016, 10, 31))
+    values.setdefault("requested_date", datetime.date(2016, 12, 31))
+    return ExtensionRequest.objects.create(
+        task=deadline.task, deadline=deadline, unit=UnitFactory(), reason="r", requested_by=UserFactory(), **values,
+    )
+
+
+def test_plans_extension_one_open_accepts_a_new_request_once_the_last_is_decided():
+    first = _extension(state="rejected")
+    assert _extension(deadline=first.deadline).state == "pending"
+
+
+def test_plans_extension_one_open_refuses_a_second_pending_request():
+    from plans.models import ExtensionRequest
+
+    first = _extension()
+    with refused(ExtensionRequest, "plans_extension_one_open"):
+        _extension(deadline=first.deadline)
+
+
+def test_plans_extension_state_valid_accepts_a_listed_state():
+    assert _extension(state="approved").state == "approved"
+
+
+def test_plans_extension_state_valid_refuses_an_unlisted_state():
+    from plans.models import ExtensionRequest
+
+    with refused(ExtensionRequest, "plans_extension_state_valid"):
+        _extension(state="maybe")
+
+
+def test_plans_extension_later_date_accepts_a_later_date():
+    assert _extension(requested_date=datetime.date(2016, 11, 1)).pk
+
+
+def test_plans_extension_later_date_refuses_the_same_or_an_earlier_date():
+    from plans.models import ExtensionRequest
+
+    with refused(ExtensionRequest, "plans_extension_later_date"):
+        _extension(requested_date=datetime.date(2016, 10, 31))
+
+
+def _claim(**values):
+    from plans.models import CompletionClaim
+    from tests.factories import UserFactory
+
+    values.setdefault("task", TaskFactory())
+    return CompletionClaim.objects.create(unit=UnitFactory(), summary="已完成", claimed_by=UserFactory(), **values)
+
+
+def test_plans_claim_one_open_accepts_a_new_claim_after_a_return():
+    first = _claim(state="returned")
+    assert _claim(task=first.task).state == "submitted"
+
+
+def test_plans_claim_one_open_refuses_a_second_open_claim():
+    from plans.models import CompletionClaim
+
+    first = _claim()
+    with refused(CompletionClaim, "plans_claim_one_open"):
+        _claim(task=first.task)
+
+
+def test_plans_claim_state_valid_accepts_a_listed_state():
+    assert _claim(state="accepted").state == "accepted"
+
+
+def test_plans_claim_state_valid_refuses_an_unlisted_state():
+    from plans.models import CompletionClaim
+
+    with refused(CompletionClaim, "plans_claim_state_valid"):
+        _claim(state="half")
+
+
+def _attachment(**owners):
+    from plans.models import Attachment
+    from tests.factories import UserFactory
+
+    return Attachment.objects.create(
+        task=TaskFactory(), file="evidence/x", name="验收报告.pdf", kind="pdf", size=5, sha256="0" * 64,
+        uploaded_by=UserFactory(), **owners,
+    )
+
+
+def test_plans_attachment_one_owner_accepts_exactly_one_owner():
+    assert _attachment(claim=_claim()).claim_id
+
+
+def test_plans_attachment_one_owner_refuses_none_or_two_owners():
+    from plans.models import Attachment
+
+    with refused(Attachment, "plans_attachment_one_owner"):
+        _attachment()
+    with refused(Attachment, "plans_attachment_one_owner"):
+        _attachment(claim=_claim(), extension=_extension())
+
+
+def _person(**values):
+    from plans.models import AssignmentPerson
+
+    values.setdefault("assignment", AssignmentFactory())
+    values.setdefault("kind", "leader")
+    return AssignmentPerson.objects.create(**values)
+
+
+def test_plans_assignmentperson_unique_kind_accepts_a_leader_and_a_contact():
+    leader = _person(name="王强")
+    assert _person(assignment=leader.assignment, kind="contact", name="李娜").pk
+
+
+def test_plans_assignmentperson_unique_kind_refuses_two_leaders():
+    from plans.models import AssignmentPerson
+
+    leader = _person(name="王强")
+    with refused(AssignmentPerson, "plans_assignmentperson_unique_kind"):
+        _person(assignment=leader.assignment, name="赵敏")
+
+
+def test_plans_assignmentperson_kind_valid_accepts_a_listed_kind():
+    assert _person(kind="contact", name="李娜").kind == "contact"
+
+
+def test_plans_assignmentperson_kind_valid_refuses_an_unlisted_kind():
+    from plans.models import AssignmentPerson
+
+    with refused(AssignmentPerson, "plans_assignmentperson_kind_valid"):
+        _person(kind="secretary", name="李娜")
+
+
+def test_plans_assignmentperson_named_accepts_an_account_without_a_name():
+    from tests.factories import UserFactory
+
+    assert _person(user=UserFactory()).user_id
+
+
+def test_plans_assignmentperson_named_refuses_neither_account_nor_name():
+    from plans.models import AssignmentPerson
+
+    with refused(AssignmentPerson, "plans_assignmentperson_named"):
+        _person(name="")

@@ -72,14 +72,17 @@ class Acknowledgement(Versioned):
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "unit"], condition=Q(period__isnull=True), name="plans_ack_unique_plan_unit",
+                violation_error_message=_("该单位已有本方案的交办签收 (the unit already has this plan to acknowledge)"),
             ),
             models.UniqueConstraint(
                 fields=["period", "unit"], condition=Q(period__isnull=False), name="plans_ack_unique_period_unit",
+                violation_error_message=_("该单位已有本周期的签收 (the unit already has this period to acknowledge)"),
             ),
             models.CheckConstraint(
                 condition=Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True)
                 | Q(acknowledged_at__isnull=False),
                 name="plans_ack_signed_with_time",
+                violation_error_message=_("签收人须有签收时间 (who acknowledged needs when)"),
             ),
         ]
         indexes = [models.Index(fields=["unit", "acknowledged_at"], name="plans_ack_unit_signed")]

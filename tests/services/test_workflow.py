@@ -79,12 +79,15 @@ def test_report_goes_round_the_cycle_and_ends_locked(cycle):
     ]
 
 
-def test_approving_a_completed_report_completes_the_task(cycle):
+def test_approving_a_completed_report_proposes_completion_which_the_office_accepts(cycle):
     plan, office, official, leader, task, period = cycle
     [report] = services.period_open(user=office, period=period)
     services.report_update(user=official, report=report, status=TaskStatus.COMPLETED, percent=100, progress="全部完成")
     services.report_submit(user=leader, report=report)
     services.report_approve(user=office, report=report)
+    task.refresh_from_db()
+    assert task.status != TaskStatus.COMPLETED and task.completed_at is None
+    services.claim_accept(user=office, claim=task.completion_claims.get())
     task.refresh_from_db()
     assert task.status == TaskStatus.COMPLETED and task.completed_at is not None
 
