@@ -26,6 +26,7 @@ FORBIDDEN = {
 }
 for read_model in (
     "rollup", "indicators", "dashboard", "public", "feeds", "reminders", "progress", "periods", "measures", "history",
+    "timeline",
 ):
     FORBIDDEN[f"plans.{read_model}"] = ("plans.services", "plans.exports", "plans.importers", *INTERFACES)
 
