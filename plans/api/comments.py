@@ -4,6 +4,7 @@ services.comment_add (its plan's office and the units holding a role on it; a �
 leader)."""
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.plumbing import get_doc
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -61,15 +62,27 @@ class CommentSerializer(serializers.ModelSerializer):
         }
 
 
+class UnitIdList(serializers.ListField):
+    """Unit ids. A bad item is one sentence for the field, not DRF's {index: [messages]}, which
+    the error shape (field → list of messages) does not allow."""
+
+    child = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if isinstance(error.detail, dict):
+                raise serializers.ValidationError([_("请填写单位编号的列表 (a list of unit ids)")]) from error
+            raise
+
+
 class CommentCreateSerializer(StrictInput, serializers.Serializer):
     text = serializers.CharField(allow_blank=True, required=False, max_length=20000, help_text="留言内容（必填）。")
     is_instruction = serializers.BooleanField(
         required=False, default=False, help_text="作为领导批示（单位负责人或督办人员），置顶显示。",
     )
-    mentions = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=MAX_MENTIONS,
-        help_text="提及的单位 id（须为承担该任务的单位）。",
-    )
+    mentions = UnitIdList(required=False, max_length=MAX_MENTIONS, help_text="提及的单位 id（须为承担该任务的单位）。")
 
 
 @extend_schema_view(

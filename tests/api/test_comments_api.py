@@ -42,6 +42,8 @@ def test_comment_refusals_change_nothing(world, as_actor):
     assert response.status_code == 400 and "只能提及承担该任务的单位" in response.json()["detail"]
     response = as_actor("official_a").post(url(world.task_t), {"text": "  "})
     assert response.status_code == 400 and "请填写留言内容" in response.json()["detail"]
+    response = as_actor("official_a").post(url(world.task_t), {"text": "x", "mentions": [1, "AAA", 0.5]}, format="json")
+    assert response.status_code == 400 and response.json()["errors"]["mentions"][0].startswith("请填写单位编号的列表")
     response = as_actor("official_a").post(url(world.task_t), {"text": "x", "author": 1})
     assert response.status_code == 400 and "author" in response.json()["errors"]
     assert as_actor("official_b").post(url(world.task_t), {"text": "x"}).status_code == 404
