@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from devtools.demo import SUPERUSER, demo_accounts_ensure, demo_amount, office_username
+from devtools.live_cycle import assignment_acknowledge, cycle_counts, cycle_line, cycle_play, period_acknowledge
 from plans import services
 from plans.indicators import elapsed_share
 from plans.models import (
@@ -421,20 +422,21 @@ class LiveDemo:
     current: ReportingPeriod | None
     states: dict
     values: int
+    cycle: dict  # live_cycle.cycle_counts
 
     def line(self) -> str:
         period = f"{self.current.label} 截止 (due) {self.current.due_date}" if self.current else "-"
         states = ", ".join(f"{ReportState(state).label} {count}" for state, count in sorted(self.states.items()))
         done = "已生成 (built)" if self.built else "今天已生成，未改动 (built today already, left as it is)"
         return (f"演示方案 (live demo plan) {self.plan.title}: {done}; 本期 (open period) {period}; "
-                f"报告 (reports) {states}; 指标值 (indicator values) {self.values}")
+                f"报告 (reports) {states}; 指标值 (indicator values) {self.values}; {cycle_line(self.cycle)}")
 
 
 def _summary(plan: Plan, built: bool) -> LiveDemo:
     states = Counter(ProgressReport.objects.filter(period__plan=plan).values_list("state", flat=True))
     current = plan.periods.filter(is_open=True).order_by("-start").first()
     values = IndicatorValue.objects.filter(target__plan=plan).count()
-    return LiveDemo(plan, built, current, dict(states), values)
+    return LiveDemo(plan, built, current, dict(states), values, cycle_counts(plan))
 
 
 def live_demo_ensure(*, today: datetime.date | None = None) -> LiveDemo:
@@ -461,14 +463,18 @@ def live_demo_ensure(*, today: datetime.date | None = None) -> LiveDemo:
 
 
 def _history_play(plan: Plan, today: datetime.date, now: datetime.datetime) -> None:
-    """Periods up to today's: the past ones opened, reported and closed, today's left open."""
+    """Periods up to today's: the past ones opened, reported and closed, today's left open; the
+    supervision cycle around them (devtools/live_cycle.py): 签收 of the 交办 and of each period
+    as it opens, then extensions, 办结 and 销号, named people and a thread with a 批示."""
     story = Storyteller(plan, Actors.of(plan), today, now)
     office = story.actors.office
     services.periods_generate(user=None, plan=plan)
     periods = list(plan.periods.filter(start__lte=today).order_by("start"))
     past = [period for period in periods if period.end < today]
+    assignment_acknowledge(story, periods[0].start if periods else today, number=_number, diligence=diligence)
     for number, period in enumerate(periods):
         story.step(period.start, 8, services.period_open, user=office, period=period)
+        period_acknowledge(story, period, number=_number, diligence=diligence)
         if period in past or period.due_date < today:
             story.past(period, latest=number >= len(past) - 1)
         else:
@@ -477,3 +483,4 @@ def _history_play(plan: Plan, today: datetime.date, now: datetime.datetime) -> N
             closed = min(_days(period.due_date, 20), _days(today, -1))
             story.step(max(closed, period.end), 17, services.period_close, user=office, period=period)
     values_enter(story, past or periods[-1:])
+    cycle_play(story, number=_number, diligence=diligence)

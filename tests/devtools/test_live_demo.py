@@ -6,14 +6,19 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from devtools.demo import demo_accounts_ensure, demo_indicator_values, demo_periods_open, office_username
 from devtools.live_demo import DEMO_KEY, DEMO_MARK, live_demo_ensure
 from plans.dashboard import dashboard_data, end_of_day
 from plans.models import (
+    Acknowledgement,
     Assignment,
+    AssignmentPerson,
+    CompletionClaim,
     Deadline,
+    ExtensionRequest,
     IndicatorValue,
     Plan,
     ProgressReport,
@@ -21,6 +26,7 @@ from plans.models import (
     ReportState,
     Target,
     Task,
+    TaskComment,
     TaskStatus,
 )
 from plans.services.seeds import SEED_PLANS, fixture_path, seed_plan_load
@@ -58,6 +64,14 @@ def snapshot(plans=None) -> dict:
         "reports": sorted(ProgressReport.objects.filter(**by_period).values_list("pk", "state", "version")),
         "values": sorted(IndicatorValue.objects.filter(**by_period).values_list("pk", "value", "version")),
         "history": ProgressReport.history.filter(**by_period).count(),
+        "acknowledgements": sorted(Acknowledgement.objects.filter(**scope).values_list(
+            "pk", "acknowledged_at", "version")),
+        "extensions": sorted(ExtensionRequest.objects.filter(**through).values_list("pk", "state", "version")),
+        "claims": sorted(CompletionClaim.objects.filter(**through).values_list("pk", "state", "version")),
+        "closures": sorted(Task.objects.filter(**scope).values_list("pk", "closure", "closed_at")),
+        "comments": sorted(TaskComment.objects.filter(**through).values_list("pk", "text")),
+        "people": sorted(AssignmentPerson.objects.filter(
+            **({} if plans is None else {"assignment__task__plan__in": plans})).values_list("pk", "kind", "version")),
     }
 
 
@@ -81,7 +95,10 @@ def test_the_demo_plan_is_the_hebi_plan_moved_to_this_year_alive_on_the_day_and_
     assert sorted(Target.objects.filter(plan=plan).values_list("indicator", "value", "year")) == sorted(
         (indicator, value, year + 10) for indicator, value, year in
         Target.objects.filter(plan=hebi).values_list("indicator", "value", "year"))
-    days = sorted(Deadline.objects.filter(task__plan=plan).values_list("task__position", "kind", "date"))
+    # (the demo's approved 延期申请 moved one deadline: its first date is the seed's, moved)
+    days = sorted(Deadline.objects.filter(task__plan=plan).values_list(
+        "task__position", "kind", Coalesce("original_date", "date")))
+    assert Deadline.objects.filter(task__plan=plan).exclude(original_date=None).count() == 1
     assert days == sorted((position, kind, day.replace(year=day.year + 10)) for position, kind, day in
                           Deadline.objects.filter(task__plan=hebi).values_list("task__position", "kind", "date"))
     assert {day.year for _position, _kind, day in days} == {2026, 2027}
