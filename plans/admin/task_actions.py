@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from plans import services
+from plans.admin.report_attachments import ACCEPT, FILES_FIELD
 from plans.admin.writes import VERSION_FIELD
 from plans.models import ClaimState, CompletionClaim, Deadline, DeadlineKind, ExtensionRequest, RequestState
 from plans.permissions import (
@@ -43,6 +45,40 @@ def extendable(user, task, today) -> list[Deadline]:
     return found
 
 
+class MultipleFiles(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (the widget sends a list); their content is checked by the
+    evidence service, not here."""
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return super().clean(data, initial)
+
+
+def evidence_field():
+    """佐证材料 chosen with the request or claim (optional, several at once)."""
+    return MultipleFileField(
+        label=gettext_lazy("佐证材料"), required=False,
+        widget=MultipleFiles(attrs={"accept": ACCEPT}),
+        help_text=gettext_lazy("可多选。接受 PDF、OFD、Word、Excel、WPS、JPG、PNG、ZIP。"),
+    )
+
+
+def with_evidence(request, filed):
+    """Run `filed` (the step's service, returning its request or claim) and keep the files
+    chosen with it, in one transaction: a refused file leaves neither the step nor any file."""
+    uploads = request.FILES.getlist(FILES_FIELD)
+    with transaction.atomic():
+        owner = filed()
+        if uploads:
+            services.attachments_add(user=request.user, owner=owner, uploads=uploads)
+    return owner
+
+
 class DeadlineChoice(forms.ModelChoiceField):
     def label_from_instance(self, deadline):
         return f"{deadline.date.isoformat()}（{deadline.text}）" if deadline.text else deadline.date.isoformat()
@@ -52,6 +88,7 @@ class ExtensionForm(forms.Form):
     deadline = DeadlineChoice(label=gettext_lazy("延期的时限"), queryset=Deadline.objects.none(), empty_label=None)
     requested_date = forms.DateField(label=gettext_lazy("申请延至"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=gettext_lazy("延期理由"), widget=TEXT)
+    evidence = evidence_field()
 
     def __init__(self, *args, deadlines=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,6 +99,7 @@ class ExtensionForm(forms.Form):
 
 class ClaimForm(forms.Form):
     summary = forms.CharField(label=gettext_lazy("办结情况"), widget=TEXT)
+    evidence = evidence_field()
 
 
 class CloseForm(forms.Form):
@@ -156,13 +194,13 @@ class TaskWorkflowActions:
                        for d in task.deadlines.filter(kind=DeadlineKind.DUE, date__isnull=False)]
             return self._refused(request, task, reasons[0] if reasons else _(
                 "只能对有日期的完成时限申请延期 (only a dated completion deadline can be extended)"))
-        form = ExtensionForm(request.POST or None, deadlines=deadlines)
+        form = ExtensionForm(request.POST or None, request.FILES or None, deadlines=deadlines)
         return self._step(
             request, task, form, title=_("申请延期"), button=_("提交延期申请"),
-            run=lambda data: services.extension_request(
+            run=lambda data: with_evidence(request, lambda: services.extension_request(
                 user=request.user, deadline=data["deadline"], requested_date=data["requested_date"],
                 reason=data["reason"],
-            ),
+            )),
             done=_("延期申请已提交，等待督办审批。"),
             intro=_("原时限在批准前不变；批准后时限改为申请的日期，并保留原定日期。"),
         )
@@ -172,8 +210,11 @@ class TaskWorkflowActions:
         if reason := can_claim_completion(request.user, task):
             return self._refused(request, task, reason)
         return self._step(
-            request, task, ClaimForm(request.POST or None), title=_("申请办结"), button=_("提交办结申请"),
-            run=lambda data: services.completion_claim(user=request.user, task=task, summary=data["summary"]),
+            request, task, ClaimForm(request.POST or None, request.FILES or None), title=_("申请办结"),
+            button=_("提交办结申请"),
+            run=lambda data: with_evidence(
+                request, lambda: services.completion_claim(user=request.user, task=task, summary=data["summary"]),
+            ),
             done=_("办结申请已提交，等待督办审核。"),
         )
 

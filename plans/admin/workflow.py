@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from plans import services
 from plans.admin.scoping import VisibleOr404
 from plans.admin.writes import VERSION_FIELD, ServiceModelAdmin
-from plans.models import Acknowledgement, CompletionClaim, ExtensionRequest, person_label
+from plans.models import Acknowledgement, Attachment, CompletionClaim, ExtensionRequest, person_label
 from plans.permissions import (
     can_acknowledge,
     can_decide_claim,
@@ -211,6 +211,7 @@ class DecisionAdmin(ServiceModelAdmin, WorkflowAdmin, admin.ModelAdmin):
     change_form_template = "admin/plans/workflow_decision.html"
     accept_name, reject_name = "_accept", "_reject"
     accept_label = reject_label = comment_required = done_accept = done_reject = ""
+    evidence_owner = ""  # the Attachment field naming this kind of request
     list_per_page = 50
 
     def rule(self, user, row) -> str:
@@ -245,7 +246,15 @@ class DecisionAdmin(ServiceModelAdmin, WorkflowAdmin, admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         decide = obj is not None and not self.rule(request.user, obj)
+        evidence = (
+            Attachment.objects.filter(**{self.evidence_owner: obj}).select_related("uploaded_by__profile")
+            if obj is not None else []
+        )
         context.update(
+            evidence=[
+                {"attachment": row, "url": reverse("attachment-download", args=[row.pk]),
+                 "uploader": person_label(row.uploaded_by)} for row in evidence
+            ],
             can_decide=decide, accept_name=self.accept_name, reject_name=self.reject_name,
             accept_label=self.accept_label, reject_label=self.reject_label,
             show_save=False, show_save_and_continue=False, show_save_and_add_another=False, show_delete=False,
@@ -279,6 +288,7 @@ class DecisionAdmin(ServiceModelAdmin, WorkflowAdmin, admin.ModelAdmin):
 
 @admin.register(ExtensionRequest)
 class ExtensionRequestAdmin(DecisionAdmin):
+    evidence_owner = "extension"
     list_display = ["task", "unit", "dates", "state", "applicant", "requested_at", "decider", "decided_at"]
     list_filter = ["state", "task__plan", "unit"]
     list_select_related = [
@@ -324,6 +334,7 @@ class ExtensionRequestAdmin(DecisionAdmin):
 
 @admin.register(CompletionClaim)
 class CompletionClaimAdmin(DecisionAdmin):
+    evidence_owner = "claim"
     list_display = ["task", "unit", "state", "applicant", "claimed_at", "decider", "decided_at"]
     list_filter = ["state", "task__plan", "unit"]
     list_select_related = ["task", "unit", "claimed_by", "decided_by", *people_related("claimed_by", "decided_by")]
