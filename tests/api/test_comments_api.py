@@ -122,3 +122,20 @@ def test_other_units_cannot_name_people_for_a_units_part(world, as_actor):
     assert response.status_code == 400 and "请选择账号或填写姓名" in response.json()["detail"]
     assert as_actor("official_a").patch(people_url(world, lead, "1/"), {"name": "x"}).status_code == 405
     assert not lead.people.exists()
+
+
+def test_the_history_of_a_comment_an_acknowledgement_and_a_named_person(world, as_actor):
+    from plans.models import Acknowledgement
+
+    comment = services.comment_add(user=world.users["official_a"], task=world.task_t, text="已安排")
+    lead = Assignment.objects.get(task=world.task_t, is_lead=True)
+    person = services.assignment_person_save(user=world.users["leader_a"], assignment=lead, kind="contact", name="王芳")
+    ack = Acknowledgement.objects.get(unit=world.report_a.unit, period=world.report_a.period)
+    for kind, pk, author in (
+        ("comments", comment.pk, "official_a"), ("assignment-people", person.pk, "leader_a"),
+        ("acknowledgements", ack.pk, "office"),
+    ):
+        ledger = as_actor("official_a").get(f"/api/history/{kind}/{pk}/")
+        assert ledger.status_code == 200, (kind, ledger.content)
+        assert ledger.json()["entries"][-1]["person"] == person_label(world.users[author]), kind
+        assert as_actor("official_b").get(f"/api/history/{kind}/{pk}/").status_code == 404, kind
