@@ -83,7 +83,7 @@ def acknowledged_text(acknowledgement, today: datetime.date) -> str:
         return ""
     if acknowledgement.acknowledged_at is not None:
         return f"已签收\n{timezone.localdate(acknowledgement.acknowledged_at).isoformat()}"
-    return "未签收（超时）" if acknowledgement.due_on < today else "未签收"
+    return "未签收\n（超时）" if acknowledgement.due_on < today else "未签收"
 
 
 def task_facts(task: Task, today: datetime.date, units: dict[int, Unit]) -> TaskFacts:

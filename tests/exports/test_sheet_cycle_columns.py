@@ -98,7 +98,7 @@ def test_签收_shows_each_row_unit_signed_with_its_date_waiting_or_late(sheet_w
     sheet = load(plan_bytes(w)).worksheets[0]
 
     assert cell(sheet, key_of(w, w.t1, "A"), "签收").value == f"已签收\n{timezone.localdate().isoformat()}"
-    assert cell(sheet, key_of(w, w.t1, "M1"), "签收").value == "未签收（超时）"
+    assert cell(sheet, key_of(w, w.t1, "M1"), "签收").value == "未签收\n（超时）"
     assert cell(sheet, key_of(w, w.t1, "M2"), "签收").value == "未签收"  # due today: not late yet
 
 
