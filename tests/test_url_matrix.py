@@ -35,9 +35,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
 from plans import services
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from plans.models import (
+    Acknowledgement,
     Assignment,
+    AssignmentPerson,
+    Attachment,
     CalendarFeed,
+    CompletionClaim,
+    ExtensionRequest,
     Deadline,
     IndicatorValue,
     MemberRole,
@@ -99,6 +106,7 @@ READERS = {
     "impQ": {"other_office"},
     "planimpP": {"office"},
     "planimpQ": {"other_office"},
+    "ackM": {"member_m", "office"},
 }
 # Who may change rows of each scope (units also write their own reports, values and feeds:
 # given per object below). Reminders and uploads are records nobody edits in the admin.
@@ -238,10 +246,69 @@ def build_world() -> World:
             source_text="鹤壁市某某工作方案\n一、重点任务\n（一）推进某项工作。（责任单位：市发改委）",
         )
         world.add(draft, scope, f"MK{scope.upper()}", writers={uploader})
+    the_cycle(world, tasks, unit_writers)
     for unit in (unit_a, unit_b, unit_s, unit_m, unit_z, collective):
         world.add(unit, "shared")
     world.add(UnitAlias.objects.create(unit=unit_a, jurisdiction="鹤壁市", name="发改委"), "shared")
     return world
+
+
+def the_cycle(world: World, tasks: dict, unit_writers: dict) -> None:
+    """The supervision cycle's rows: 签收 of each unit (its own accounts sign, its plan's office
+    reads), a 延期申请 and a 办结申请 of task T's lead (the task's readers read, the office
+    decides) and of plan Q, a 批示 on each task (the task's readers), a named contact on A's part
+    of T (A's accounts and the office name people) and evidence on A's report of T."""
+    users = world.users
+    task_t, task_q = tasks["T"][0], tasks["Q"][0]
+    for assignment in world.of(Assignment):  # a unit names the people of its own part (not a collective's)
+        if not assignment.instance.unit.is_collective:
+            assignment.writers |= unit_writers.get(assignment.instance.unit_id, set())
+    scope_of_unit = {}
+    for scope, (task, roles) in tasks.items():
+        for unit, _role in roles:
+            scope_of_unit.setdefault(unit.pk, {"T": "remA", "B": "remB", "Q": "remQ"}[scope])
+    for plan_scope, office in (("P", "office"), ("Q", "other_office")):
+        plan = next(obj.instance for obj in world.of(Plan) if obj.scope == plan_scope)
+        services.acknowledgements_ensure(plan=plan, user=users[office])
+    for ack in Acknowledgement.objects.select_related("unit"):
+        scope = "ackM" if ack.unit.short_name == "浚县政府" else scope_of_unit[ack.unit_id]
+        world.add(ack, scope, writers=unit_writers.get(ack.unit_id, set()) - ({"member_m"} if scope != "ackM" else set()))
+
+    deadline_t = task_t.deadlines.get()
+    extension_t = services.extension_request(
+        user=users["leader_a"], deadline=deadline_t, requested_date=deadline_t.date + datetime.timedelta(days=30),
+        reason="MKEXTT 设备未到", today=deadline_t.date,
+    )
+    world.add(extension_t, "T", "MKEXTT", writers={"office"})
+    world.add(services.completion_claim(user=users["leader_a"], task=task_t, summary="MKCLAIMT 已完成"),
+              "T", "MKCLAIMT", writers={"office"})
+    unit_z = task_q.assignments.get(is_lead=True).unit
+    deadline_q = task_q.deadlines.get()
+    world.add(ExtensionRequest.objects.create(
+        task=task_q, deadline=deadline_q, unit=unit_z, current_date=deadline_q.date,
+        requested_date=deadline_q.date + datetime.timedelta(days=30), reason="MKEXTQ", requested_by=users["official_z"],
+    ), "Q", "MKEXTQ", writers={"other_office"})
+    world.add(CompletionClaim.objects.create(
+        task=task_q, unit=unit_z, summary="MKCLAIMQ", claimed_by=users["official_z"],
+    ), "Q", "MKCLAIMQ", writers={"other_office"})
+
+    world.add(services.comment_add(user=users["office"], task=task_t, text="MKCOMT 请加快", is_instruction=True),
+              "T", "MKCOMT")
+    world.add(services.comment_add(user=users["other_office"], task=task_q, text="MKCOMQ 请加快"), "Q", "MKCOMQ")
+    lead_t = task_t.assignments.get(is_lead=True)
+    world.add(services.assignment_person_save(
+        user=users["leader_a"], assignment=lead_t, kind="contact", name="MKPERT", phone="0392-0000000",
+    ), "T", "MKPERT", writers={"office", "official_a", "leader_a"})
+    world.add(AssignmentPerson.objects.create(
+        assignment=task_q.assignments.get(is_lead=True), kind="leader", name="MKPERQ",
+    ), "Q", "MKPERQ", writers={"other_office"})
+    for scope, task, uploader, writers in (
+        ("T", task_t, "official_a", {"office", "official_a", "leader_a"}), ("Q", task_q, "other_office", {"other_office"}),
+    ):
+        report = ProgressReport.objects.get(task=task, unit=task.assignments.get(is_lead=True).unit)
+        upload = SimpleUploadedFile(f"MKATT{scope}.pdf", f"%PDF-1.4 MKFILE{scope}\n%%EOF\n".encode())
+        attachment = services.attachment_add(user=users[uploader], owner=report, upload=upload)
+        world.add(attachment, scope, f"MKATT{scope}", writers=writers)
 
 
 READERS["shared"] = set(ACTORS) - {"anonymous"}
@@ -298,7 +365,8 @@ def admin_model_of(route: Route):
 API_MODELS = {
     "units": Unit, "plans": Plan, "tasks": Task, "periods": ReportingPeriod, "reports": ProgressReport,
     "sheet-imports": SheetImport, "indicators": Target, "indicator-values": IndicatorValue,
-    "plan-imports": PlanImport,
+    "plan-imports": PlanImport, "attachments": Attachment, "acknowledgements": Acknowledgement,
+    "extension-requests": ExtensionRequest, "completion-claims": CompletionClaim,
 }
 APP_PAGES = {  # our own pages: the model each object parameter stands for
     "progress-sheet": {"period_id": ReportingPeriod},
@@ -306,6 +374,8 @@ APP_PAGES = {  # our own pages: the model each object parameter stands for
     "public-plan": {"pk": Plan},
     "public-sheet": {"pk": Plan},
     "calendar-feed": {"token": CalendarFeed},
+    "attachment-download": {"pk": Attachment},
+    "period-evidence-zip": {"period_id": ReportingPeriod},
 }
 # Parameters that name no object, with the value each is requested with.
 PLAIN_PARAMS = {"format": "json", "app_label": "plans", "url": "no-such-page/"}
@@ -635,6 +705,8 @@ def cases_for(actor: str, world: World, clients: dict) -> tuple[list[Case], list
     cases, unknown = [], []
     for route in routes():
         model, model_admin = admin_model_of(route)
+        if "<int:task_id>" in route.pattern:  # a page of the task, kept under another model's admin
+            model, model_admin = Task, admin.site._registry[Task]
         if model is not None:
             if not world.of(model) and model not in SUPERUSER_ONLY:
                 unknown.append(f"{route.pattern} (no {model.__name__} in the world: add one with its readers)")

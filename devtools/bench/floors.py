@@ -10,6 +10,8 @@ from django.db import connection
 from django.utils import timezone
 
 from plans import progress
+from plans.api.fields import datetime_text
+from plans.models import Closure
 from plans.api.pagination import COUNT_CAP
 
 
@@ -21,6 +23,13 @@ def rows(sql: str, params=()) -> list[tuple]:
 
 def marks(values) -> str:
     return ", ".join(["%s"] * len(values))
+
+
+def as_datetime(value) -> datetime.datetime | None:
+    """SQLite hands timestamps back as naive UTC text."""
+    if isinstance(value, str):
+        return datetime.datetime.fromisoformat(value).replace(tzinfo=datetime.timezone.utc)
+    return value
 
 
 def as_date(value) -> datetime.date | None:
@@ -73,13 +82,14 @@ def _task_details(ids: list[int], report_ids: list[int]) -> tuple[dict, dict, di
             }
         )
     for row in rows(
-        "SELECT task_id, id, kind, date, rule, text, version FROM plans_deadline "
+        "SELECT task_id, id, kind, date, rule, text, original_date, extensions, version FROM plans_deadline "
         f"WHERE task_id IN ({marks(ids)}) ORDER BY task_id, position",
         ids,
     ):
-        deadlines.setdefault(row[0], []).append(
-            {"id": row[1], "kind": row[2], "date": as_date(row[3]), "rule": row[4], "text": row[5], "version": row[6]}
-        )
+        deadlines.setdefault(row[0], []).append({
+            "id": row[1], "kind": row[2], "date": as_date(row[3]), "rule": row[4], "text": row[5],
+            "original_date": as_date(row[6]), "extensions": row[7], "version": row[8],
+        })
     if report_ids:
         for row in rows(
             "SELECT id, period_id, unit_id, state, status, percent FROM plans_progressreport "
@@ -108,7 +118,7 @@ def task_list(user_id: int, page_size: int, unit: int | None = None, status: str
     page = rows(
         "SELECT t.id, t.plan_id, t.parent_id, t.path, t.label, t.title, t.text, t.level, t.status, "
         "t.version, pl.period_start, "
-        f"{LATEST_REPORT}, {LATEST_APPROVED_PERCENT} "
+        f"{LATEST_REPORT}, {LATEST_APPROVED_PERCENT}, t.closure, t.closed_at "
         f"FROM plans_task t JOIN plans_plan pl ON pl.id = t.plan_id WHERE {where} "
         "ORDER BY t.plan_id, t.position LIMIT %s",
         [*params, page_size],
@@ -118,7 +128,9 @@ def task_list(user_id: int, page_size: int, unit: int | None = None, status: str
     )
     today = timezone.localdate()
     results = []
-    for task_id, plan, parent, path, label, title, text, level, status_, version, plan_start, report, percent in page:
+    closure_labels = {value: str(label) for value, label in Closure.choices}
+    for (task_id, plan, parent, path, label, title, text, level, status_, version, plan_start, report, percent,
+         closure, closed_at) in page:
         dates = deadlines.get(task_id, [])
         due = min((d["date"] for d in dates if d["kind"] == "due" and d["date"]), default=None)
         start = min((d["date"] for d in dates if d["kind"] == "start" and d["date"]), default=as_date(plan_start))
@@ -132,7 +144,9 @@ def task_list(user_id: int, page_size: int, unit: int | None = None, status: str
             "light": progress.light(start=start, due=due, behind=status_ == "behind", completed=completed,
                                     percent=percent, today=today),
             "overdue": progress.is_overdue(due, completed, today), "due_date": due, "start_date": start,
-            "assignments": grouped, "deadlines": dates, "latest_report": reports.get(report), "version": version,
+            "assignments": grouped, "deadlines": dates, "latest_report": reports.get(report),
+            "closure": closure, "closure_label": closure_labels.get(closure, closure),
+            "closed_at": datetime_text(as_datetime(closed_at)), "version": version,
         })
     return dumps({"count": min(count, COUNT_CAP), "count_exact": count <= COUNT_CAP, "next": None, "previous": None,
                   "results": results})

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from plans import services
 from plans.admin.scoping import VisibleOr404
 from plans.admin.writes import ServiceModelAdmin
-from plans.models import Assignment, AssignmentPerson, Task, TaskComment, Unit, office_plan_ids
+from plans.models import Assignment, AssignmentPerson, PersonKind, Task, TaskComment, Unit, office_plan_ids
 from plans.permissions import can_comment, can_name_people, is_office_anywhere, membership
 from plans.services import StaleVersion
 from plans.selectors.discussion import task_unit_ids
@@ -211,6 +211,12 @@ class AssignmentPersonAdmin(ServiceModelAdmin, VisibleOr404, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["assignment", "kind"] if obj is not None else []
+
+    def get_changeform_initial_data(self, request):
+        """联系人 unless the link asks for the 责任领导 (?kind=leader)."""
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("kind", PersonKind.CONTACT)
+        return initial
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assignment":

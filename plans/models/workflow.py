@@ -113,7 +113,9 @@ class RequestState(models.TextChoices):
 
 class ExtensionRequestQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return _of_plans_or_units(self, user, "task__plan_id")
+        """Whoever sees the task (its plan's office, every unit holding a role on it): the
+        request moves or closes the task for all of them."""
+        return self.filter(models.Exists(Task.objects.visible_to(user).filter(pk=models.OuterRef("task_id"))))
 
 
 class ExtensionRequest(Versioned):
@@ -174,7 +176,9 @@ class ClaimState(models.TextChoices):
 
 class CompletionClaimQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return _of_plans_or_units(self, user, "task__plan_id")
+        """Whoever sees the task (its plan's office, every unit holding a role on it): the
+        request moves or closes the task for all of them."""
+        return self.filter(models.Exists(Task.objects.visible_to(user).filter(pk=models.OuterRef("task_id"))))
 
 
 class CompletionClaim(Versioned):
