@@ -1,5 +1,6 @@
 """The admin: every page opens in Chinese, the task changelist shows who does what in a
 constant number of queries, and a user can switch to English."""
+import datetime
 import re
 
 import pytest
@@ -16,7 +17,22 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
-from plans.models import Plan, PlanImport, ProgressReport, Reminder, Role, SheetImport, Task, Unit
+from plans import services
+from plans.models import (
+    Acknowledgement,
+    CompletionClaim,
+    ExtensionRequest,
+    MemberRole,
+    Plan,
+    PlanImport,
+    ProgressReport,
+    Reminder,
+    Role,
+    SheetImport,
+    Task,
+    TaskComment,
+    Unit,
+)
 from tests.factories import (
     CalendarFeedFactory,
     IndicatorValueFactory,
@@ -43,7 +59,10 @@ REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 # uploads; login attempts by failed logins (django-axes).
 RECORDS = (Reminder, SheetImport, AccessAttempt)  # what was sent, uploaded or tried: viewed, not edited
 OWN_TITLES = {PlanImport: "核对并确认导入"}  # a draft import's page is its review
-ADDABLE = [model for model in REGISTERED if model not in (ProgressReport, *RECORDS)]
+# The supervision cycle's steps are filed from the task page and signed or decided on their own
+# pages (签收, 延期申请, 办结申请); comments are written on the task's thread page.
+CYCLE_STEPS = (Acknowledgement, ExtensionRequest, CompletionClaim, TaskComment)
+ADDABLE = [model for model in REGISTERED if model not in (ProgressReport, *RECORDS, *CYCLE_STEPS)]
 WITH_HISTORY = [model for model in REGISTERED if isinstance(admin.site._registry[model], SimpleHistoryAdmin)]
 
 
@@ -70,11 +89,26 @@ def every_model(hebi_task):
     )
     Token.objects.create(user=MembershipFactory().user)
     Group.objects.create(name="督办员")
+    the_cycle_on(hebi_task, report)
     AccessAttempt.objects.create(
         username="someone", ip_address="192.0.2.1", user_agent="Firefox", get_data="", post_data="", http_accept="*/*",
         path_info="/admin/login/", failures_since_start=5, attempt_time=timezone.now(),
     )
     return plan
+
+
+def the_cycle_on(task, report):
+    """A row of each step of the supervision cycle on the task, made through the services."""
+    lead = task.assignments.get(is_lead=True)
+    leader = MembershipFactory(unit=lead.unit, role=MemberRole.LEADER).user
+    office = get_user_model().objects.create_user("cycle-office")
+    task.plan.office_staff.add(office)
+    services.acknowledgements_ensure(plan=task.plan)
+    deadline = DeadlineFactory(task=task, date=datetime.date(2099, 10, 31), text="10月底前", position=9)
+    services.extension_request(user=leader, deadline=deadline, requested_date=datetime.date(2099, 12, 31), reason="设备未到")
+    services.completion_claim(user=leader, task=task, summary="已完成")
+    services.comment_add(user=office, task=task, text="请抓紧推进", is_instruction=True)
+    services.assignment_person_save(user=leader, assignment=lead, kind="contact", account=leader)
 
 
 def url(model, view, *args):
@@ -143,7 +177,8 @@ def test_change_page_opens_in_chinese(admin_client, every_model, model):
 
     html = response.content.decode()
     assert response.status_code == 200
-    title = OWN_TITLES.get(model) or f"{'查看' if model in RECORDS else '修改'} {in_chinese(model)[0]}"
+    viewed = (*RECORDS, Acknowledgement, TaskComment)  # signed by a button, written on the thread: never edited
+    title = OWN_TITLES.get(model) or f"{'查看' if model in viewed else '修改'} {in_chinese(model)[0]}"
     assert title in html
     assert english_labels_in(html, model) == []
 
