@@ -52,7 +52,7 @@ def signed_in(browser, live_server, username):
 
 
 def test_acknowledge_extend_approve_claim_with_a_file_accept_and_close(browser, live_server, world, tmp_path):
-    task, deadline, due = world["task"], world["deadline"], world["due"]
+    task, due = world["task"], world["due"]
     task_url = f"{live_server.url}{reverse('admin:plans_task_change', args=[task.pk])}"
 
     # 签收: the official signs in 本期待办, where it waits first
