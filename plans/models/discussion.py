@@ -11,14 +11,12 @@ from simple_history.models import HistoricalRecords
 
 from plans.models.base import Versioned
 from plans.models.choices import valid_choice
-from plans.models.tasks import Assignment, Task
+from plans.models.tasks import Assignment, OfVisibleTasks, Task
 from plans.models.units import Unit
 
 
-class TaskCommentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The comments of the tasks the user may see; never public."""
-        return self.filter(models.Exists(Task.objects.visible_to(user).filter(pk=models.OuterRef("task_id"))))
+class TaskCommentQuerySet(OfVisibleTasks):
+    """Seen by whoever sees the task."""
 
 
 class TaskComment(models.Model):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from plans.models.reporting import ProgressReport, SupportingInput
-from plans.models.tasks import Task
+from plans.models.tasks import OfVisibleTasks, Task
 from plans.models.workflow import CompletionClaim, ExtensionRequest
 
 OWNER_FIELDS = ("report", "supporting_input", "extension", "claim")
@@ -31,10 +31,8 @@ def attachment_path(instance, filename):
     return timezone.now().strftime("evidence/%Y/%m/") + uuid.uuid4().hex
 
 
-class AttachmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The attachments of the tasks the user may see (TaskQuerySet.visible_to)."""
-        return self.filter(models.Exists(Task.objects.visible_to(user).filter(pk=models.OuterRef("task_id"))))
+class AttachmentQuerySet(OfVisibleTasks):
+    """Seen by whoever sees the task."""
 
 
 class Attachment(models.Model):

@@ -113,6 +113,14 @@ class TaskQuerySet(models.QuerySet):
         return self.filter(visible)
 
 
+class OfVisibleTasks(models.QuerySet):
+    """Rows that belong to a task (its `task` field) and are seen by whoever sees the task:
+    comments, evidence, extension requests and completion claims."""
+
+    def visible_to(self, user):
+        return self.filter(models.Exists(Task.objects.visible_to(user).filter(pk=models.OuterRef("task_id"))))
+
+
 class TaskManager(models.Manager.from_queryset(TaskQuerySet)):
     def get_by_natural_key(self, plan_key, position):
         return self.get(plan__key=plan_key, position=position)

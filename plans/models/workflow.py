@@ -14,7 +14,7 @@ from plans.models.base import Versioned
 from plans.models.choices import valid_choice
 from plans.models.plans import Plan, office_plan_ids
 from plans.models.reporting import ProgressReport, ReportingPeriod
-from plans.models.tasks import Deadline, Task
+from plans.models.tasks import Deadline, OfVisibleTasks, Task
 from plans.models.units import Unit
 from plans.models.visibility import acting_unit_ids, sees_everything
 
@@ -111,11 +111,8 @@ class RequestState(models.TextChoices):
     REJECTED = "rejected", _("未批准")
 
 
-class ExtensionRequestQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Whoever sees the task (its plan's office, every unit holding a role on it): the
-        request moves or closes the task for all of them."""
-        return self.filter(models.Exists(Task.objects.visible_to(user).filter(pk=models.OuterRef("task_id"))))
+class ExtensionRequestQuerySet(OfVisibleTasks):
+    """Seen by whoever sees the task."""
 
 
 class ExtensionRequest(Versioned):
@@ -174,11 +171,8 @@ class ClaimState(models.TextChoices):
     ACCEPTED = "accepted", _("已办结")
 
 
-class CompletionClaimQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Whoever sees the task (its plan's office, every unit holding a role on it): the
-        request moves or closes the task for all of them."""
-        return self.filter(models.Exists(Task.objects.visible_to(user).filter(pk=models.OuterRef("task_id"))))
+class CompletionClaimQuerySet(OfVisibleTasks):
+    """Seen by whoever sees the task."""
 
 
 class CompletionClaim(Versioned):
