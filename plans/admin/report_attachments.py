@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from plans import services
 from plans.exports.evidence_check import CONTENT_TYPES, limits_mb
-from plans.models import Attachment, person_label
-from plans.permissions import can_change_attachments
+from plans.models import Attachment, SupportingInput, person_label
+from plans.permissions import can_change_attachments, membership
 
 EVIDENCE_FORM, ADD_FILES, DELETE_FILE, FILES_FIELD = "_evidence", "_add_attachments", "_delete_attachment", "evidence"
 ACCEPT = ",".join([*(f".{kind}" for kind in CONTENT_TYPES), ".jpeg"])
@@ -38,16 +38,34 @@ class ReportAttachments:
     class Media:
         css = {"all": ["plans/evidence.css"]}
 
+    def evidence_owner(self, request, report):
+        """Where this user's files go: the report (its unit, the office), else the user's
+        unit's own 配合情况 on it (a supporting unit, once it has written its input); None
+        when the user may change neither."""
+        if not can_change_attachments(request.user, report):
+            return report
+        member = membership(request.user)
+        own = SupportingInput.objects.filter(report=report, unit_id=member.unit_id).first() if member else None
+        if own is not None and not can_change_attachments(request.user, own):
+            return own
+        return None
+
     def attachment_context(self, request, report) -> dict:
-        may_change = not can_change_attachments(request.user, report)
+        owner = self.evidence_owner(request, report)
         rows = (
             Attachment.objects.visible_to(request.user)
             .filter(Q(report=report) | Q(supporting_input__report=report))
             .select_related("uploaded_by__profile", "uploaded_by__membership__unit", "supporting_input__unit")
         )
+
+        def removable(row) -> bool:
+            if isinstance(owner, SupportingInput):
+                return row.supporting_input_id == owner.pk
+            return owner is not None and row.report_id == owner.pk
+
         return {
-            "attachments": [_row(row, removable=may_change and row.report_id == report.pk) for row in rows],
-            "can_attach": may_change,
+            "attachments": [_row(row, removable=removable(row)) for row in rows],
+            "can_attach": owner is not None,
             "evidence_form": EVIDENCE_FORM, "add_name": ADD_FILES, "delete_name": DELETE_FILE,
             "files_name": FILES_FIELD, "evidence_accept": ACCEPT,
             "evidence_help": _(
@@ -65,7 +83,8 @@ class ReportAttachments:
             if DELETE_FILE in request.POST:
                 attachment = (
                     Attachment.objects.visible_to(request.user)
-                    .filter(report=report, pk=request.POST[DELETE_FILE].strip() or 0).first()
+                    .filter(Q(report=report) | Q(supporting_input__report=report))
+                    .filter(pk=request.POST[DELETE_FILE].strip()).first()
                     if request.POST[DELETE_FILE].strip().isdigit() else None
                 )
                 if attachment is None:
@@ -74,7 +93,8 @@ class ReportAttachments:
                 self.message_user(request, _("已删除附件“%(name)s”。") % {"name": attachment.name}, messages.SUCCESS)
             else:
                 kept = services.attachments_add(
-                    user=request.user, owner=report, uploads=request.FILES.getlist(FILES_FIELD),
+                    user=request.user, owner=self.evidence_owner(request, report) or report,
+                    uploads=request.FILES.getlist(FILES_FIELD),
                 )
                 self.message_user(request, _("已上传佐证材料 %(count)d 个。") % {"count": len(kept)}, messages.SUCCESS)
         except (PermissionDenied, ValidationError) as refusal:

@@ -128,3 +128,30 @@ def test_a_report_save_does_not_touch_the_files(client, setting):
     report.refresh_from_db()
     assert report.progress == "已完成 3 座"
     assert Attachment.objects.filter(pk=attachment.pk).exists()
+
+
+def test_a_supporting_unit_attaches_to_its_own_input_on_the_leads_report_and_nowhere_else(client, setting):
+    report = setting["report"]
+    helper_unit = UnitFactory(short_name="市财政局")
+    AssignmentFactory(task=report.task, unit=helper_unit, role=Role.SUPPORTING)
+    helper = MembershipFactory(unit=helper_unit, role=MemberRole.OFFICIAL).user
+    helper.groups.add(groups_ensure()[GROUP_OF_ROLE[MemberRole.OFFICIAL]])
+    client.force_login(helper)
+    upload = {"_evidence": "1", "_add_attachments": "1", "evidence": SimpleUploadedFile("资金拨付.pdf", PDF)}
+
+    client.post(page(report), upload)  # no input written yet: nothing of its own to attach to
+    assert not Attachment.objects.exists()
+
+    contribution = services.supporting_input_save(user=helper, report=report, text="已拨付资金 500 万元")
+    upload["evidence"] = SimpleUploadedFile("资金拨付.pdf", PDF)
+    client.post(page(report), upload)
+    attachment = Attachment.objects.get()
+    assert (attachment.supporting_input, attachment.report) == (contribution, None)
+
+    lead_file = services.attachment_add(
+        user=setting["official"], owner=report, upload=SimpleUploadedFile("验收报告.pdf", PDF),
+    )
+    client.post(page(report), {"_evidence": "1", "_delete_attachment": str(lead_file.pk)})
+    assert Attachment.objects.filter(pk=lead_file.pk).exists()  # the lead's file is not the helper's to remove
+    client.post(page(report), {"_evidence": "1", "_delete_attachment": str(attachment.pk)})
+    assert not Attachment.objects.filter(pk=attachment.pk).exists()
