@@ -152,14 +152,14 @@ def test_rejection_needs_a_comment_and_leaves_the_deadline(world, as_actor, dead
     assert (deadline.date, deadline.original_date) == (first, None)
 
 
-def test_extension_requests_are_seen_by_their_unit_and_the_plans_office_only(world, as_actor, deadline):
+def test_extension_requests_are_seen_by_whoever_sees_their_task_only(world, as_actor, deadline):
     request_id = ask(as_actor("leader_a"), deadline).json()["id"]
 
-    for actor in ("official_a", "leader_a", "office"):
+    for actor in ("official_a", "leader_a", "office", "official_s"):  # S supports the task: its deadline moves too
         listed = as_actor(actor).get(EXTENSIONS, {"task": world.task_t.pk}).json()["results"]
         assert [row["id"] for row in listed] == [request_id], actor
         assert as_actor(actor).get(f"{EXTENSIONS}{request_id}/").status_code == 200
-    for actor in ("official_b", "official_s", "other_office"):
+    for actor in ("official_b", "other_office"):
         assert as_actor(actor).get(EXTENSIONS).json()["results"] == [], actor
         assert as_actor(actor).get(f"{EXTENSIONS}{request_id}/").status_code == 404
     assert as_actor("office").get(EXTENSIONS, {"state": "approved"}).json()["results"] == []

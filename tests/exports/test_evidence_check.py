@@ -7,6 +7,7 @@ import zipfile
 import docx
 import openpyxl
 import pytest
+from django.utils import translation
 
 from plans.exports.evidence_check import EvidenceRefused, check_evidence_size, clean_name, evidence_kind
 from plans.exports.upload import OLE2_MAGIC
@@ -84,7 +85,7 @@ def test_the_kind_comes_from_the_content(name, data, kind):
     ("文本.txt", "纯文本".encode()),
 ])
 def test_other_or_disguised_files_are_refused_naming_the_file(name, data):
-    with pytest.raises(EvidenceRefused) as refused:
+    with translation.override(None), pytest.raises(EvidenceRefused) as refused:  # as stored: both languages
         evidence_kind(name, data)
     assert f"“{name}”" in str(refused.value)
     assert "(" in str(refused.value)  # the English half too
