@@ -151,6 +151,16 @@ def can_manage_plan(user, plan: Plan | int) -> str:
     return "" if is_office(user, plan) else _("只有督办人员才能修改方案、分工和时限 (only office staff change plans)")
 
 
+def can_change_node(user, node) -> str:
+    """A section's or task's own fields: office staff, while the task is not 销号 (closed for
+    good: reopening it comes first)."""
+    if reason := can_manage_plan(user, node.plan_id):
+        return reason
+    if node.closure == Closure.CLOSED:
+        return _("任务已销号，不能再修改；如需修改请先重新打开 (the task is closed; reopen it first)")
+    return ""
+
+
 def can_edit_reference(user) -> str:
     """Units and their aliases, shared by every plan: office staff and superusers."""
     return "" if is_office_anywhere(user) else _("只有督办人员才能修改单位 (only office staff change units)")

@@ -24,7 +24,7 @@ from plans.admin.task_filters import (
     SectionFilter,
     UnitFilter,
 )
-from plans.models import Assignment, Deadline, NodeKind, ProgressReport, Role, Section, Target, Task
+from plans.models import Assignment, Closure, Deadline, NodeKind, ProgressReport, Role, Section, Target, Task
 from plans.progress import Light
 from plans.selectors.tasks import descendant_of
 
@@ -207,6 +207,13 @@ class TaskAdmin(TaskWorkflowActions, NodeAdmin, SimpleHistoryAdmin):
     ]
     inlines = [AssignmentInline, DeadlineInline, TaskTargetInline, ProgressReportInline]
 
+
+    def has_change_permission(self, request, obj=None):
+        """A task 已销号 is shown read only (plans.permissions.can_change_node); its page keeps
+        the 重新打开 button for the office."""
+        if obj is not None and obj.closure == Closure.CLOSED:
+            return False
+        return super().has_change_permission(request, obj)
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "closure", "closed_at"]  # moved by the cycle's services
 

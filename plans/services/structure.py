@@ -21,7 +21,7 @@ from plans.models import (
     TaskStatus,
     Unit,
 )
-from plans.permissions import can_manage_plan
+from plans.permissions import can_change_node, can_manage_plan
 from plans.services.acknowledgements import acknowledgements_ensure
 from plans.services.common import (
     check_version,
@@ -176,7 +176,8 @@ def node_create(*, user, plan: Plan, kind: str, **values) -> Task:
 @retry_on_conflict
 def node_update(*, user, node: Task, expected_version: int | None = None, **values) -> Task:
     """Change a section or task: its place in the tree (another plan needs that plan's office
-    too), its text, its status (completed_at follows the status). A new parent or label
+    too), its text, its status (completed_at follows the status); a task 已销号 is refused until
+    it is reopened. A new parent or label
     re-derives its path and level and its descendants'. Refused if the node changed since
     `expected_version`."""
     refuse_unknown(values, NODE_FIELDS)
@@ -186,7 +187,8 @@ def node_update(*, user, node: Task, expected_version: int | None = None, **valu
             moved_to = values.get("plan")
             _lock_plans(node.plan_id, *([moved_to.pk] if moved_to is not None else []))
         saved = write_row(
-            node, user, values, permit=_manages_plan_of(user), expected_version=expected_version, prepare=replaced,
+            node, user, values, permit=lambda row: can_change_node(user, row), expected_version=expected_version,
+            prepare=replaced,
         )
         before = replaced.before
         if (saved.path, saved.level) != (before["path"], before["level"]):

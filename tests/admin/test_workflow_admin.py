@@ -385,3 +385,17 @@ def test_the_lists_name_their_people_in_the_same_number_of_queries_however_many_
         services.extension_reject(user=w.office, request=request, comment="不批准")
     after = {name: list_queries(client, w.office, name) for name in ("acknowledgement", "extensionrequest")}
     assert after == before
+
+
+def test_a_closed_tasks_page_is_read_only_but_offers_reopening(client, w):
+    claim = services.completion_claim(user=w.leader_a, task=w.task, summary="完成")
+    services.claim_accept(user=w.office, claim=claim)
+    services.task_close(user=w.office, task=w.task)
+    page = as_user(client, w.office).get(task_url(w.task))
+    html = text(page)
+    assert page.status_code == 200 and "查看 任务" in html and 'name="title"' not in html
+    assert task_url(w.task, "reopen") in html
+    refused = client.post(task_url(w.task), {"title": "改名", "expected_version": w.task.version})
+    assert refused.status_code == 403
+    w.task.refresh_from_db()
+    assert w.task.title == "强化水泥粉磨站治理"

@@ -358,3 +358,16 @@ def test_a_closed_tasks_reports_are_locked(cycle):
         services.report_update(user=people["partner_leader"], report=kept, progress="改")
     with pytest.raises(PermissionDenied, match="销号"):
         services.report_submit(user=people["partner_leader"], report=kept)
+
+
+def test_a_closed_task_is_locked_for_the_office_too_until_reopened(cycle):
+    plan, task, _, _, people = cycle
+    claim = services.completion_claim(user=people["leader"], task=task, summary="已完成")
+    services.claim_accept(user=people["office"], claim=claim)
+    services.task_close(user=people["office"], task=task)
+    with pytest.raises(PermissionDenied, match="重新打开"):
+        services.task_update(user=people["office"], task=task, title="改名")
+    task.refresh_from_db()
+    assert task.title == "强化水泥粉磨站治理"
+    services.task_reopen(user=people["office"], task=task, reason="需调整任务内容")
+    assert services.task_update(user=people["office"], task=task, title="强化水泥粉磨站深度治理").title.endswith("深度治理")
