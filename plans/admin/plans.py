@@ -82,6 +82,7 @@ class PlanAdmin(ServiceModelAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
                 ],
             },
         ),
+        (_("督办流程"), {"fields": ["acknowledge_days", "allow_late_extensions"]}),
         (_("来源"), {"classes": ["collapse"], "fields": ["source_name", "source_sha256", "source_text"]}),
         (_("记录"), {"fields": ["created_at", "updated_at"]}),
     ]

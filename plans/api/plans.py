@@ -128,7 +128,8 @@ class PlanSerializer(serializers.ModelSerializer):
         model = Plan
         fields = [
             "id", "title", "doc_number", "jurisdiction", "plan_year", "issued_on", "period_start", "period_end",
-            "valid_until", "reporting", "coordinator", "issuers", "sections", "targets", "progress",
+            "valid_until", "reporting", "acknowledge_days", "allow_late_extensions", "coordinator", "issuers",
+            "sections", "targets", "progress",
         ]
         list_serializer_class = PlanListSerializer
 

@@ -23,7 +23,8 @@ def test_plan_has_the_contract_fields(world, as_actor):
     body = as_actor("office").get(_plan_url(world.task_t.plan)).json()
     assert set(body) == {
         "id", "title", "doc_number", "jurisdiction", "plan_year", "issued_on", "period_start", "period_end",
-        "valid_until", "reporting", "coordinator", "issuers", "sections", "targets", "progress",
+        "valid_until", "reporting", "acknowledge_days", "allow_late_extensions", "coordinator", "issuers", "sections",
+        "targets", "progress",
     }
 
 
@@ -34,6 +35,7 @@ def test_plan_reporting_schedule(api, db):
     )
     body = api(UserFactory(is_superuser=True)).get(_plan_url(plan)).json()
     assert body["reporting"] == {"frequency": "quarterly", "month": 3, "day": 23, "text": "每季度最后一月的23日前"}
+    assert (body["acknowledge_days"], body["allow_late_extensions"]) == (3, False)
     assert body["period_start"] == "2016-01-01"
 
 
