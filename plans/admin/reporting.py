@@ -29,6 +29,7 @@ from plans.permissions import (
     can_review_report,
     can_submit_report,
     can_withdraw_report,
+    is_office,
     membership,
 )
 
@@ -54,7 +55,8 @@ class ReportingPeriodAdmin(ServiceModelAdmin, PlanScopedAdmin, admin.ModelAdmin)
         services.period_delete(user=request.user, period=period, expected_version=expected_version)
 
     def get_list_display(self, request):
-        """A column of sheet links: the plan's sheet, the user's unit's sheet, upload."""
+        """A column of sheet links: the plan's sheet, the user's unit's sheet, upload, and for
+        the plan's office the period's 佐证材料 as one zip."""
         member = membership(request.user)
 
         @admin.display(description=_("进展情况表"))
@@ -63,9 +65,15 @@ class ReportingPeriodAdmin(ServiceModelAdmin, PlanScopedAdmin, admin.ModelAdmin)
             own = (
                 format_html(' · <a href="{}?unit={}">{}</a>', url, member.unit_id, _("本单位报送表")) if member else ""
             )
+            evidence = (
+                format_html(
+                    ' · <a href="{}">{}</a>', reverse("period-evidence-zip", args=[period.pk]), _("佐证材料（zip）"),
+                )
+                if is_office(request.user, period.plan_id) else ""
+            )
             return format_html(
-                '<a href="{}">{}</a>{} · <a href="{}?period={}">{}</a>', url, _("导出全表"), own,
-                reverse("sheet-upload"), period.pk, _("上传"),
+                '<a href="{}">{}</a>{} · <a href="{}?period={}">{}</a>{}', url, _("导出全表"), own,
+                reverse("sheet-upload"), period.pk, _("上传"), evidence,
             )
 
         return [*super().get_list_display(request), sheets]

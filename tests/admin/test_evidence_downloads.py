@@ -144,3 +144,19 @@ def test_the_public_page_never_shows_attachments(client, w):
     assert response.status_code == 200
     html = response.content.decode()
     assert "验收报告" not in html and "/admin/evidence/" not in html
+
+
+def test_the_period_list_links_the_zip_for_the_office_only(client, w):
+    from plans.roles import GROUP_OF_ROLE, OFFICE_GROUP, groups_ensure
+
+    groups = groups_ensure()
+    w["office"].groups.add(groups[OFFICE_GROUP])
+    official = w["files"]["a"].uploaded_by
+    official.groups.add(groups[GROUP_OF_ROLE[MemberRole.OFFICIAL]])
+    zip_url = reverse("period-evidence-zip", args=[w["period"].pk])
+    periods = reverse("admin:plans_reportingperiod_changelist")
+    client.force_login(w["office"])
+    assert zip_url in client.get(periods).content.decode()
+    client.force_login(official)
+    page = client.get(periods)
+    assert page.status_code == 200 and zip_url not in page.content.decode()
