@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from plans import progress
 from plans.models import (
+    Acknowledgement,
     Assignment,
     AssignmentPerson,
     Membership,
@@ -110,6 +111,8 @@ def reminder_subject(rule: str, items: list[ReminderItem] | tuple[ReminderItem, 
         what = _("%(count)d项进展报告逾期未报") % {"count": count}
     elif rule == ReminderRule.TASK_DUE_SOON:
         what = _("%(count)d项任务临近完成时限") % {"count": count}
+    elif rule == ReminderRule.ACK_LATE:
+        what = _("%(count)d项交办或报送事项超时未签收") % {"count": count}
     else:
         what = _("%(count)d项任务超期未完成") % {"count": count}
     return _("【催报】%(where)s：%(what)s") % {"where": where, "what": what}
@@ -118,7 +121,7 @@ def reminder_subject(rule: str, items: list[ReminderItem] | tuple[ReminderItem, 
 def reminder_body(unit: Unit, rule: str, items, today: datetime.date) -> str:
     return render_to_string(TEMPLATE, {
         "unit": unit, "rule": rule, "rules": ReminderRule, "items": items, "today": today,
-        "is_report": rule not in (ReminderRule.TASK_DUE_SOON, ReminderRule.TASK_OVERDUE),
+        "is_report": rule not in (ReminderRule.TASK_DUE_SOON, ReminderRule.TASK_OVERDUE, ReminderRule.ACK_LATE),
     })
 
 
@@ -141,6 +144,23 @@ def _report_items(today: datetime.date) -> dict[tuple[Unit, str], list[ReminderI
             label=str(report.task), plan=report.task.plan.title, due=report.period.due_date,
             days_left=(report.period.due_date - today).days, period=report.period.label, plan_id=report.task.plan_id,
             task_id=report.task_id,
+        ))
+    return found
+
+
+def _acknowledgement_items(today: datetime.date) -> dict[tuple[Unit, str], list[ReminderItem]]:
+    """签收 past its 时限 and still unsigned, in plans still running: chased every day until
+    signed (a late 签收 also counts against the unit). One query."""
+    waiting = (
+        Acknowledgement.objects.waiting().filter(due_on__lt=today, plan__in=Plan.objects.running(today))
+        .select_related("unit", "plan", "period").order_by("due_on", "plan_id", "pk")
+    )
+    found = defaultdict(list)
+    for row in waiting:
+        what = _("%(period)s报送任务") % {"period": row.period.label} if row.period_id else _("任务交办")
+        found[(row.unit, ReminderRule.ACK_LATE)].append(ReminderItem(
+            label=_("签收：%(what)s") % {"what": what}, plan=row.plan.title, due=row.due_on,
+            days_left=(row.due_on - today).days, plan_id=row.plan_id,
         ))
     return found
 
@@ -226,7 +246,7 @@ def recipients_of(unit: Unit, items, named, addresses) -> tuple[str, ...]:
 def reminders_plan(*, today: datetime.date) -> tuple[list[PlannedReminder], list[Unit]]:
     """The e-mails due today that have not been sent yet, and the units that would get one but
     have no account with an e-mail address. Reads only; a constant number of queries."""
-    due = {**_report_items(today), **_task_items(today)}
+    due = {**_report_items(today), **_task_items(today), **_acknowledgement_items(today)}
     units = {unit.pk: unit for unit, _rule in due}
     addresses = _addresses(units.values())
     named = _named_addresses(due)

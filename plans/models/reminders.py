@@ -17,6 +17,7 @@ class ReminderRule(models.TextChoices):
     REPORT_LATE = "report_late", _("报告逾期未报")
     TASK_DUE_SOON = "task_due_soon", _("任务临期")
     TASK_OVERDUE = "task_overdue", _("任务超期未完成")
+    ACK_LATE = "ack_late", _("超时未签收")
 
 
 class ReminderQuerySet(models.QuerySet):

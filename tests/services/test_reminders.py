@@ -388,3 +388,41 @@ def test_report_rule_by_days_to_due(ahead, rule):
 ])
 def test_task_rule_by_days_to_due(start, ahead, rule):
     assert task_rule(start, TASK_DUE, False, TASK_DUE - days(ahead)) == rule
+
+
+# --- 签收 ------------------------------------------------------------------------------------
+def acknowledgement(plan, unit, due_on, **values):
+    from plans.models import Acknowledgement
+
+    return Acknowledgement.objects.create(plan=plan, unit=unit, due_on=due_on, **values)
+
+
+@pytest.mark.parametrize("late", [1, 5])
+def test_an_unsigned_acknowledgement_past_its_days_is_chased_every_day(plan, period, unit, mailoutbox, late):
+    due_on = datetime.date(2016, 7, 4)
+    acknowledgement(plan, unit, due_on, period=period)
+    send(due_on + days(late))
+    [mail] = mailoutbox
+    assert mail.subject == f"【催报】{PLAN_TITLE}：1项交办或报送事项超时未签收"
+    assert "签收：2016Q3报送任务" in mail.body and "签收时限：2016年7月4日" in mail.body and f"已逾期{late}天" in mail.body
+    assert Reminder.objects.get().rule == ReminderRule.ACK_LATE
+
+
+def test_a_signed_or_not_yet_late_acknowledgement_is_not_chased(plan, unit, mailoutbox):
+    due_on = datetime.date(2016, 7, 4)
+    acknowledgement(plan, unit, due_on)
+    send(due_on)  # on its last day: not late yet
+    assert mailoutbox == []
+    other = UnitFactory()
+    AccountFactory(unit=other, user__email="other@hebi.gov.cn")
+    acknowledgement(plan, other, due_on, acknowledged_at=timezone.now())
+    send(due_on + days(1))
+    assert [mail.to for mail in mailoutbox] == [["fgw@hebi.gov.cn"]]  # the signed unit gets nothing
+
+
+def test_acknowledgements_of_a_plan_that_has_ended_are_not_chased(plan, unit, mailoutbox):
+    plan.period_end = datetime.date(2016, 6, 30)
+    plan.save()
+    acknowledgement(plan, unit, datetime.date(2016, 6, 1))
+    send(datetime.date(2016, 7, 10))
+    assert mailoutbox == []
