@@ -12,6 +12,7 @@ from rest_framework.filters import OrderingFilter
 
 from plans.indicators import IndicatorStatus
 from plans.models import (
+    Closure,
     IndicatorValue,
     Plan,
     ProgressReport,
@@ -130,6 +131,7 @@ class TaskFilter(filters.FilterSet):
     unit = IdFilter(method="filter_unit", help_text="担任任一职责的单位；与 role 同用则限定该职责。")
     role = filters.ChoiceFilter(choices=Role.choices, method="filter_role", help_text="职责（与 unit 同用）。")
     status = filters.ChoiceFilter(choices=TaskStatus.choices)
+    closure = filters.ChoiceFilter(choices=Closure.choices, help_text="办结状态：办理中、办结申请中、已办结、已销号。")
     overdue = BooleanFilter(method="filter_overdue", help_text="超期未完成。")
     due_before = filters.DateFilter(method="filter_due_before", help_text="首个完成时限不晚于该日。")
     due_after = filters.DateFilter(method="filter_due_after", help_text="首个完成时限不早于该日。")
@@ -139,7 +141,10 @@ class TaskFilter(filters.FilterSet):
 
     class Meta:
         model = Task
-        fields = ["plan", "unit", "role", "status", "overdue", "due_before", "due_after", "period", "search", "light"]
+        fields = [
+            "plan", "unit", "role", "status", "closure", "overdue", "due_before", "due_after", "period", "search",
+            "light",
+        ]
 
     def filter_unit(self, queryset, name, value):
         return tasks_of_unit(queryset, value, role=self.form.cleaned_data.get("role"))

@@ -199,6 +199,9 @@ def test_claim_accept_close_and_reopen(world, as_actor):
     assert response.status_code == 200, response.content
     assert response.json()["closure"] == "closed" and response.json()["closed_at"] is not None
     assert response["ETag"] == f'"{response.json()["version"]}"'
+    closed = as_actor("office").get("/api/tasks/", {"closure": "closed"}).json()["results"]
+    assert [row["id"] for row in closed] == [task.pk]
+    assert task.pk not in [row["id"] for row in as_actor("office").get("/api/tasks/", {"closure": "open"}).json()["results"]]
 
     refused(
         as_actor("office").post(task_url(task, "reopen/"), {"reason": " "}, HTTP_IF_MATCH=response["ETag"]), 400,
