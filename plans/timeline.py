@@ -27,6 +27,7 @@ from plans.models import (
     Task,
     person_label,
 )
+from plans.selectors.discussion import task_unit_ids
 
 # What happened, as codes (for a template's class and for tests) in the order of the cycle:
 # two entries at the same moment are listed in this order.
@@ -66,15 +67,6 @@ class People:
         return self.names.get(pk) or _("已删除的账号")
 
 
-def _task_units(task: Task) -> set[int]:
-    """The units that answer for the task: those assigned and the members of an assigned collective."""
-    units = set()
-    for assignment in Assignment.objects.filter(task=task).select_related("unit").prefetch_related("unit__members"):
-        units.add(assignment.unit_id)
-        units.update(member.pk for member in assignment.unit.members.all())
-    return units
-
-
 def _assignment_events(task: Task, raw: list) -> None:
     created = task.history.filter(history_type="+").order_by("history_date").first()
     raw.append((
@@ -92,7 +84,7 @@ def _assignment_events(task: Task, raw: list) -> None:
 
 def _acknowledgement_events(task: Task, raw: list) -> None:
     signed = (
-        Acknowledgement.objects.filter(plan_id=task.plan_id, period__isnull=True, unit_id__in=_task_units(task))
+        Acknowledgement.objects.filter(plan_id=task.plan_id, period__isnull=True, unit_id__in=task_unit_ids(task))
         .filter(acknowledged_at__isnull=False).select_related("unit")
     )
     for row in signed:
