@@ -33,7 +33,7 @@ def test_healthz_answers_ok_with_json_without_login_or_session(client, django_as
         response = client.get("/healthz")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "none (in-process)"}
     assert "no-store" in response["Cache-Control"]
     assert not response.cookies  # no session, no CSRF cookie: nothing to log in to
 
@@ -63,6 +63,8 @@ def test_healthz_answers_503_when_the_database_fails_and_names_no_credentials(cl
     assert body == {
         "status": "error",
         "database": "cannot query the database (OperationalError); details in the server log",
+        "cache": "ok",
+        "broker": "none (in-process)",
     }
     assert SECRET not in response.content.decode() and "db.internal" not in response.content.decode()
     assert "health check: the database query failed" in caplog.text  # the details are in the log
@@ -79,6 +81,8 @@ def test_healthz_answers_503_while_a_migration_is_not_applied(client):
     assert response.json() == {
         "status": "error",
         "database": f"1 migration not applied (plans.{latest.name}); run manage.py migrate",
+        "cache": "ok",
+        "broker": "none (in-process)",
     }
 
 
@@ -229,7 +233,7 @@ def test_gunicorn_serves_the_site_and_its_static_files_with_debug_off(gunicorn):
 
     status, response, body = _request(port, "GET", "/healthz")
     assert status == 200, body
-    assert json.loads(body) == {"status": "ok", "database": "ok"}
+    assert json.loads(body) == {"status": "ok", "database": "ok", "cache": "ok", "broker": "none (in-process)"}
     status, response, body = _request(port, "HEAD", "/healthz")
     assert (status, body) == (200, b"")
 

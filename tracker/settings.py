@@ -71,6 +71,12 @@ REDIS_URL = _env_str("REDIS_URL", "")  # the cache shared by every app process; 
 CACHE_DIR = Path(_env_str("CACHE_DIR", "var/cache"))  # the cache without Redis, for the processes of one host
 CACHE_KEY_PREFIX = _env_str("CACHE_KEY_PREFIX", "tracker")
 _NUM_PROXIES = _env_str("NUM_PROXIES", "0")  # proxies of our own in front; 0: the client's address is REMOTE_ADDR
+CELERY_BROKER_URL = _env_str("CELERY_BROKER_URL", "")  # the job queue; empty: jobs run in the request's process
+CELERY_RESULT_BACKEND = _env_str("CELERY_RESULT_BACKEND", "")  # empty: the broker when it is Redis, else none
+_VISIBILITY_TIMEOUT = _env_str("CELERY_VISIBILITY_TIMEOUT", "3600")  # s before a lost worker's job goes to another
+_EXPORT_JOB_MIN_TASKS = _env_str("EXPORT_JOB_MIN_TASKS", "2000")  # a workbook of this many tasks is made by a job
+_JOB_SCHEDULE = _env_str("JOB_SCHEDULE", "reminders=3600,open_periods=3600,cleanup=86400")  # name=seconds,...
+_JOB_KEEP_HOURS = _env_str("JOB_KEEP_HOURS", "24")  # finished jobs and their files are kept this long
 # ------------------------------------------------------------------------------------------
 
 if not DEBUG and SECRET_KEY == _INSECURE_KEY:  # whatever SECURE says: plain http signs sessions too
@@ -83,6 +89,14 @@ if not _NUM_PROXIES.isdigit():
     )
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL must be a redis:// (or rediss://, unix://) URL, not {REDIS_URL!r}")
+for _name, _raw in (("CELERY_VISIBILITY_TIMEOUT", _VISIBILITY_TIMEOUT), ("EXPORT_JOB_MIN_TASKS", _EXPORT_JOB_MIN_TASKS),
+                   ("JOB_KEEP_HOURS", _JOB_KEEP_HOURS)):
+    if not _raw.isdigit():
+        raise ImproperlyConfigured(f"{_name} must be a whole number (0 or more), not {_raw!r}")
+if CELERY_BROKER_URL and not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "amqp://", "pyamqp://")):
+    raise ImproperlyConfigured(
+        f"CELERY_BROKER_URL must be a redis:// or amqp:// URL (or empty: jobs in-process), not {CELERY_BROKER_URL!r}"
+    )
 if not _CONN_MAX_AGE.isdigit():
     raise ImproperlyConfigured(f"CONN_MAX_AGE must be a number of seconds (0 or more), not {_CONN_MAX_AGE!r}")
 try:
@@ -319,3 +333,35 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# --- jobs (Celery) ------------------------------------------------------------------------
+# Work that outlasts a request runs as a job (plans/models/jobs.py, plans/jobs.py). With a
+# broker, gunicorn only queues it and a `celery worker` on any host runs it; without one (the
+# embedded default, `make run`) the same job runs at once in the process that asked for it.
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False  # an eager job that fails is recorded as failed, like a queued one
+CELERY_RESULT_BACKEND = CELERY_RESULT_BACKEND or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None)
+CELERY_RESULT_EXPIRES = datetime.timedelta(days=1)
+CELERY_TASK_IGNORE_RESULT = True  # a job's state is its database row; the result store only keeps failures' tracebacks
+CELERY_TASK_ACKS_LATE = True  # a job is taken off the queue when it ends, so a killed worker's job runs again
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds only the job in hand: a long export does not hold up others
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(_VISIBILITY_TIMEOUT)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SOFT_TIME_LIMIT = 20 * 60  # a job over 20 minutes is stopped and recorded as failed
+CELERY_TASK_TIME_LIMIT = 21 * 60
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+EXPORT_JOB_MIN_TASKS = int(_EXPORT_JOB_MIN_TASKS)
+JOB_KEEP_HOURS = int(_JOB_KEEP_HOURS)
+JOB_SCHEDULE = {}
+for _item in filter(None, (part.strip() for part in _JOB_SCHEDULE.split(","))):
+    _name, _, _seconds = _item.partition("=")
+    if _name.strip() not in {"reminders", "open_periods", "cleanup"} or not _seconds.strip().isdigit() \
+            or int(_seconds) < 1:
+        raise ImproperlyConfigured(
+            f"JOB_SCHEDULE must list name=seconds for reminders, open_periods, cleanup; {_item!r} is not one"
+        )
+    JOB_SCHEDULE[_name.strip()] = int(_seconds)
+# Several app hosts share sessions through the database; with Redis they are read from the cache first.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"

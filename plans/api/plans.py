@@ -12,7 +12,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -20,9 +20,11 @@ from rest_framework.response import Response
 
 from plans.api.base import ApiViewSet
 from plans.api.filters import MAX_ID, PlanFilter
+from plans.api.jobs import JobSerializer
 from plans.api.schema import ERROR_TEXTS, READ_ERRORS, errors, json_errors
-from plans.exports.download import PAPERS, XLSX_CONTENT_TYPE, progress_sheet_response
-from plans.models import Comparator, Frequency, Plan, ReportingPeriod, Target, Task, Unit
+from plans.exports.download import PAPERS, XLSX_CONTENT_TYPE
+from plans.jobs import progress_sheet_or_job
+from plans.models import Comparator, Frequency, Job, Plan, ReportingPeriod, Target, Task, Unit
 from plans.rollup import Rollup, plan_rollups, plan_totals
 from plans.selectors.plans import attach_totals, plans_for_api, visible_section_rows
 
@@ -301,7 +303,7 @@ class PlanViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
             "不带 unit：整个方案该周期的进展情况表（只含当前账号可见的任务）、汇总表，"
             "unit_sheets=1 时另附各填报单位的表。带 unit：该单位填报用的表（本单位的任务，填好后经 "
             "POST /api/sheet-imports/ 上传）；督办人员可导出任一单位的表，单位账号只能导出本单位的表。"
-            "也可用 /api/plans/{id}/progress.xlsx（无结尾斜杠）。"
+            "也可用 /api/plans/{id}/progress.xlsx（无结尾斜杠）。较大的表作为后台任务生成，返回 202 与任务。"
         ),
         parameters=[
             ProgressSheetQuerySerializer,
@@ -313,6 +315,11 @@ class PlanViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         responses={
             (200, XLSX_CONTENT_TYPE): OpenApiResponse(
                 OpenApiTypes.BINARY, description="工作簿（附件；文件名见 Content-Disposition，UTF-8 编码）。",
+            ),
+            (202, "application/json"): OpenApiResponse(
+                JobSerializer,
+                description="表较大（任务数不少于 EXPORT_JOB_MIN_TASKS）：已作为后台任务开始生成。Location 与 url "
+                "为任务地址，轮询至 state 为 done 后从 download 下载。",
             ),
             **json_errors({
                 400: "缺少 period，或 unit、unit_sheets、paper 无效：errors 列出参数。",
@@ -341,7 +348,11 @@ class PlanViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
             unit = Unit.objects.filter(pk=unit_id).first()
             if unit is None:
                 raise NotFound(_("单位不存在 (no such unit)"))
-        return progress_sheet_response(
+        answer = progress_sheet_or_job(
             request.user, period, unit=unit, unit_sheets=query.validated_data["unit_sheets"],
             paper=query.validated_data.get("paper"),
         )
+        if not isinstance(answer, Job):
+            return answer
+        data = JobSerializer(answer, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from plans.api.attachments import AttachmentViewSet
+from plans.api.jobs import JobViewSet
 from plans.api.auth import TokenView
 from plans.api.history import KIND_PATTERN, HistoryViewSet
 from plans.api.indicator_values import IndicatorValueViewSet
@@ -39,6 +40,7 @@ router.register("plan-imports", PlanImportViewSet, basename="plan-import")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("indicator-values", IndicatorValueViewSet, basename="indicator-value")
 router.register("attachments", AttachmentViewSet, basename="attachment")
+router.register("jobs", JobViewSet, basename="job")
 router.register("acknowledgements", AcknowledgementViewSet, basename="acknowledgement")
 router.register("extension-requests", ExtensionRequestViewSet, basename="extension-request")
 router.register("completion-claims", CompletionClaimViewSet, basename="completion-claim")

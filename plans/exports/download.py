@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import storages
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
@@ -33,7 +34,16 @@ def xlsx_response(write: Callable[[BinaryIO], None], filename: str) -> FileRespo
     return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
-PAPERS = ("a4", "a3")  # what an office may print the progress sheet on (layout.paper_for)
+PAPERS = ("a4", "a3")
+
+
+def check_may_export(user, period: ReportingPeriod, unit: Unit | None) -> None:
+    """PermissionDenied, with the sentence, when the user may not have the unit's sheet."""
+    if unit is not None and not may_export_unit(user, period, unit):
+        raise PermissionDenied(
+            _("您不能导出%(unit)s的进展情况表：单位账号只能导出本单位的表 "
+              "(you may export only your own unit's sheet)") % {"unit": unit}
+        )  # what an office may print the progress sheet on (layout.paper_for)
 
 
 def progress_sheet_response(
@@ -41,11 +51,7 @@ def progress_sheet_response(
 ) -> FileResponse:
     """The unit's sheet (PermissionDenied if the user may not have it) or the plan's workbook,
     as a download, laid out for `paper` (one of PAPERS; None: the configured default)."""
-    if unit is not None and not may_export_unit(user, period, unit):
-        raise PermissionDenied(
-            _("您不能导出%(unit)s的进展情况表：单位账号只能导出本单位的表 "
-              "(you may export only your own unit's sheet)") % {"unit": unit}
-        )
+    check_may_export(user, period, unit)
 
     def write(out):
         if unit is None:
@@ -54,3 +60,15 @@ def progress_sheet_response(
             export_unit_workbook(out, user=user, period=period, unit=unit, paper=paper)
 
     return xlsx_response(write, export_filename(period, unit))
+
+
+def job_file_response(job) -> FileResponse:
+    """A finished job's file, streamed from the shared storage under its download name."""
+    storage = storages["attachments"]
+    content_type = XLSX_CONTENT_TYPE if job.filename.endswith(".xlsx") else "application/octet-stream"
+    response = FileResponse(
+        storage.open(job.result, "rb"), as_attachment=True, filename=job.filename, content_type=content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -77,6 +77,7 @@ from plans.models.workflow import (
 )
 from plans.models.evidence import OWNER_FIELDS, Attachment, AttachmentQuerySet, attachment_storage
 from plans.models.discussion import AssignmentPerson, PersonKind, TaskComment, TaskCommentQuerySet
+from plans.models.jobs import Job, JobKind, JobQuerySet, JobState
 
 __all__ = [
     "Acknowledgement",
@@ -147,6 +148,10 @@ __all__ = [
     "UnitKind",
     "UnitManager",
     "Versioned",
+    "Job",
+    "JobKind",
+    "JobQuerySet",
+    "JobState",
     "acting_unit_ids",
     "attachment_storage",
     "latest_approved_percent",

@@ -5,9 +5,23 @@ the lock order they share). This package only re-exports them, so callers write
 from plans.services.acknowledgements import acknowledge, acknowledgements_ensure  # noqa: F401
 from plans.services.accounts import PROFILE_FIELDS, membership_delete, membership_save, profile_save  # noqa: F401
 from plans.services.common import StaleVersion, check_version, deny  # noqa: F401
+from plans.services.cleanup import cleanup_run  # noqa: F401
 from plans.services.conflicts import WriteConflict, retry_on_conflict  # noqa: F401
 from plans.services.feeds import feed_create, feed_fetch_record, feed_revoke  # noqa: F401
 from plans.services.indicators import indicator_value_delete, indicator_value_save  # noqa: F401
+from plans.services.jobs import (  # noqa: F401
+    LEASE,
+    JobBusy,
+    job_begin,
+    job_create,
+    job_fail,
+    job_finish,
+    job_progress,
+    job_release,
+    job_storage,
+    jobs_delete_expired,
+    scheduled_job,
+)
 from plans.services.periods import (  # noqa: F401
     PERIOD_FIELDS,
     period_close,
@@ -15,6 +29,7 @@ from plans.services.periods import (  # noqa: F401
     period_open,
     period_save,
     periods_generate,
+    periods_open_due,
     reports_ensure,
 )
 from plans.services.plan_drafts import (  # noqa: F401

@@ -100,6 +100,31 @@ def period_open(*, user, period: ReportingPeriod, expected_version: int | None =
         return created
 
 
+def periods_open_due(*, today: datetime.date) -> list[ReportingPeriod]:
+    """Open, on their start date, the periods nobody opened yet (scheduled hourly): a period
+    whose dates include today, closed and without any report. One the office opened and then
+    closed has reports and stays closed. Each is opened like the office would (pending
+    reports, 签收); returns the periods opened."""
+    due = (
+        ReportingPeriod.objects.filter(is_open=False, start__lte=today, due_date__gte=today)
+        .exclude(reports__isnull=False)
+        .select_related("plan")
+        .order_by("pk")
+    )
+    opened = []
+    for period in due:
+        with transaction.atomic():
+            locked = ReportingPeriod.objects.select_for_update(no_key=True).get(pk=period.pk)
+            if locked.is_open or locked.reports.exists():
+                continue
+            locked.is_open = True
+            locked.save(update_fields=["is_open", "version"])
+            reports_ensure(period=locked)
+            acknowledgements_ensure(plan=locked.plan, period=locked, user=None)
+        opened.append(locked)
+    return opened
+
+
 @retry_on_conflict
 def period_close(*, user, period: ReportingPeriod, expected_version: int | None = None) -> ReportingPeriod:
     with transaction.atomic():

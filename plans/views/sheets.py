@@ -18,9 +18,10 @@ from django.views.decorators.http import require_http_methods
 
 from plans import services
 from plans.services import REPORT_FIELDS
-from plans.exports.download import PAPERS, XLSX_CONTENT_TYPE, progress_sheet_response
+from plans.exports.download import PAPERS, XLSX_CONTENT_TYPE
+from plans.jobs import progress_sheet_or_job
 from plans.exports.upload import MAX_UPLOAD_BYTES, UploadRefused, check_size
-from plans.models import ProgressReport, ReportingPeriod, SheetImport, SheetImportState, TaskStatus, Unit
+from plans.models import Job, ProgressReport, ReportingPeriod, SheetImport, SheetImportState, TaskStatus, Unit
 from plans.permissions import membership
 
 
@@ -41,9 +42,10 @@ def progress_sheet(request, period_id: int):
             _("纸张应为 %(papers)s 之一 (paper is one of %(papers)s)") % {"papers": "、".join(PAPERS)},
             content_type="text/plain; charset=utf-8",
         )
-    return progress_sheet_response(
+    answer = progress_sheet_or_job(
         request.user, period, unit=unit, unit_sheets=request.GET.get("unit_sheets") == "1", paper=paper,
     )
+    return redirect("job-detail", pk=answer.pk) if isinstance(answer, Job) else answer
 
 
 # --- upload -----------------------------------------------------------------------------------
