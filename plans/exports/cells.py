@@ -38,6 +38,34 @@ def cell(sheet, value, style: str) -> Cell:
     return written
 
 
+CACHED_TEXT = 40  # texts up to this long are kept as one cell per (text, style) …
+CACHED_CELLS = 20_000  # … this many at most (then the sheet starts again from none)
+
+
+class SheetCells:
+    """`cell` for one sheet, making a cell once per (value, style) for the values that repeat
+    row after row (empty cells, the blank lower cells of a merged range, 已报送, 绿灯, a unit's
+    name, …), so most cells of a large sheet are not built again. openpyxl's write-only sheet
+    writes each cell of an appended row as it comes and keeps nothing of it, so one cell object
+    can stand at any place of any row (and twice in one row)."""
+
+    def __init__(self, sheet):
+        self.sheet = sheet
+        self.cells: dict = {}
+
+    def __call__(self, value, style: str) -> Cell:
+        if value is None or (value.__class__ is str and len(value) <= CACHED_TEXT):
+            key = (value, style)
+            made = self.cells.get(key)
+            if made is None:
+                made = cell(self.sheet, value, style)
+                if len(self.cells) >= CACHED_CELLS:
+                    self.cells.clear()
+                self.cells[key] = made
+            return made
+        return cell(self.sheet, value, style)
+
+
 def print_setup(sheet):
     """A4 landscape, one page wide, centred, page numbers in the footer."""
     sheet.page_setup.orientation = "landscape"
@@ -60,7 +88,16 @@ def wrapped_lines(value, width: float) -> int:
     two): neither Excel nor LibreOffice sizes rows of a written file by itself."""
     if not isinstance(value, str) or not value:
         return 1
-    room = max(width - 1.5, 2)
+    return text_lines(value, line_room(width))
+
+
+def line_room(width: float) -> float:
+    """The room for text on a line of a column `width` characters wide (text_lines)."""
+    return max(width - 1.5, 2)
+
+
+def text_lines(value: str, room: float) -> int:
+    """wrapped_lines of a non-empty text in a column of `room` (line_room)."""
     if 2 * len(value) <= room and "\n" not in value:
         return 1
     total = 0

@@ -14,7 +14,17 @@ from django.db.models import Q
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from plans.exports import layout
-from plans.exports.cells import LINE_HEIGHT, RowSheet, cell, excel_text, print_setup, wrapped_lines
+from plans.exports.cells import (
+    LINE_HEIGHT,
+    RowSheet,
+    SheetCells,
+    cell,
+    excel_text,
+    line_room,
+    print_setup,
+    text_lines,
+    wrapped_lines,
+)
 from plans.exports.facts import TaskFacts, acknowledged_text, is_late, per_task_values, report_values, task_facts
 from plans.exports.layout import FULL, UNIT, chinese_labels
 from plans.exports.signers import sheet_footer
@@ -39,18 +49,36 @@ def section_text(node: Task, rollups: SheetRollup | None) -> str:
     return f"{node}（{rollup_text(totals)}）"
 
 
-def row_key(facts: TaskFacts, unit: Unit | None, report: ProgressReport | None, per_task: dict, own: dict) -> str:
+def checked_digests(per_task: dict) -> list[tuple[str, str | None]]:
+    """(key, digest) of each read-only cell only the sheet knows (序号, 预警, 备注, 签收, 办结,
+    责任人: layout.SHEET_CHECKED), in order: the digest of the task's shared cells, None for
+    a row's own (row_key)."""
+    return [(key, _digest(per_task[key]) if key in per_task else None) for key in layout.SHEET_CHECKED]
+
+
+def row_key(task_id: int, unit: Unit | None, report: ProgressReport | None, checked: list, own: dict) -> str:
     """The hidden key: task and unit, the report's version as exported (a returned row
     older than the report is refused), and a digest of the read-only cells only the sheet
-    knows (序号, 预警, 备注, 签收, 办结, 责任人: layout.SHEET_CHECKED), so an edit to them is
+    knows (`checked`: checked_digests, and the row's `own` cells), so an edit to them is
     refused too."""
-    shown = {}
-    for key in layout.SHEET_CHECKED:
-        value = per_task[key] if key in per_task else own[key]
-        shown[key] = excel_text(value) if isinstance(value, str) else value
-    return layout.task_row_key(
-        facts.task.pk, unit.pk if unit else None, report.version if report else 0, layout.cells_digest(shown),
-    )
+    check = "".join(digest if digest is not None else _digest(own[key]) for key, digest in checked)
+    return layout.task_row_key(task_id, unit.pk if unit else None, report.version if report else 0, check)
+
+
+_DIGESTS: dict = {}  # cell digests of the short texts shown again and again (已报送, 绿灯, 签收 dates)
+
+
+def _digest(value) -> str:
+    """layout.cell_digest of a read-only cell's value as the sheet shows it (excel_text)."""
+    if value.__class__ is not str or len(value) > 40:
+        return layout.cell_digest(excel_text(value) if isinstance(value, str) else value)
+    digest = _DIGESTS.get(value)
+    if digest is None:
+        digest = layout.cell_digest(excel_text(value))
+        if len(_DIGESTS) >= 10_000:
+            _DIGESTS.clear()
+        _DIGESTS[value] = digest
+    return digest
 
 
 # --- one sheet --------------------------------------------------------------------------------
@@ -72,6 +100,17 @@ class ProgressSheet(RowSheet):
         self.column_styles = [(column, column_style(column)) for column in self.columns]
         self.width = len(self.columns)
         self.key_index = layout.key_column_index(kind)
+        self.cells = SheetCells(self.sheet)
+        # (index in the row, column, style, line room) of the per-task columns; (index in the
+        # row, key, style, line room) of a report's own columns
+        self.shared_columns = [
+            (index, column, style, line_room(self.widths[column.key]))
+            for index, (column, style) in enumerate(self.column_styles) if column.per_task
+        ]
+        self.own_columns = [
+            (index, column.key, style, line_room(self.widths[column.key]))
+            for index, (column, style) in enumerate(self.column_styles) if not column.per_task
+        ]
         self.row = 0
         self.number = 0
         self.pending_sections: list[Task] = []
@@ -133,23 +172,34 @@ class ProgressSheet(RowSheet):
         self.number += 1
         per_task = per_task_values(facts, self.number)
         first = self.row + 1
-        widths = self.widths
-        shared = max(wrapped_lines(per_task[c.key], widths[c.key]) for c in self.columns if c.per_task)
+        make, sheet = self.cells, self.sheet
+        # the row's cells, the task's shared ones in place: on the first row, and the empty
+        # ones under them (a merged range's lower cells stay empty); a report fills in its own
+        top, lower = [None] * self.width, [None] * self.width
+        shared = 1
+        for index, column, style, room in self.shared_columns:
+            value = per_task[column.key]
+            if column.key in STYLED_BY_VALUE:
+                top[index] = make(value, value_style(column, value, facts.light))
+                lower[index] = make(None, value_style(column, None, facts.light))
+            else:
+                top[index], lower[index] = make(value, style), make(None, style)
+            if value.__class__ is str and value:
+                shared = max(shared, text_lines(value, room))
         share = -(-shared // len(rows))  # the merged per-task text, spread over the task's rows
-        sheet = self.sheet
+        checked = checked_digests(per_task)
+        task_id, period = facts.task.pk, self.period
         for position, (unit, report) in enumerate(rows):
             acknowledged = acknowledged_text(acknowledgement(unit.pk if unit else None), today)
-            own = report_values(unit, report, is_late(report, self.period, today), units, acknowledged)
-            cells = []
-            for column, style in self.column_styles:
-                if column.per_task:  # written once: the lower cells of a merged range stay empty
-                    value = per_task[column.key] if position == 0 else None
-                    style = value_style(column, value, facts.light) if column.key in STYLED_BY_VALUE else style
-                else:
-                    value = own[column.key]
-                cells.append(cell(sheet, value, style))
-            cells.append(cell(sheet, row_key(facts, unit, report, per_task, own), "进展表-表头信息"))
-            lines = max(wrapped_lines(own[c.key], widths[c.key]) for c, _style in self.column_styles if not c.per_task)
+            own = report_values(unit, report, is_late(report, period, today), units, acknowledged)
+            cells = (lower if position else top).copy()
+            lines = 1
+            for index, key, style, room in self.own_columns:
+                value = own[key]
+                cells[index] = make(value, style)
+                if value.__class__ is str and value:
+                    lines = max(lines, text_lines(value, room))
+            cells.append(cell(sheet, row_key(task_id, unit, report, checked, own), "进展表-表头信息"))
             self._append(cells, LINE_HEIGHT * max(lines, share) + 4)
         if self.row > first:
             for index, column in enumerate(self.columns, start=1):

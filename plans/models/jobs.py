@@ -52,6 +52,9 @@ class Job(models.Model):
     message = models.TextField(_("说明"), blank=True, help_text=_("失败原因或结果摘要。"))
     result = models.CharField(_("结果文件"), max_length=300, blank=True, help_text=_("存储中的文件名。"))
     filename = models.CharField(_("下载文件名"), max_length=255, blank=True)
+    outcome = models.JSONField(
+        _("结果"), default=dict, blank=True, help_text=_("任务做出的记录（如检查后的上传），页面据此链接过去。"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="jobs",
         verbose_name=_("发起人"),

@@ -104,10 +104,12 @@ def job_release(*, job: Job) -> None:
         Job.objects.filter(pk=job.pk, state=JobState.RUNNING).update(state=JobState.QUEUED, heartbeat_at=None)
 
 
-def job_finish(*, job: Job, content=None, filename: str = "", message: str = "") -> bool:
-    """Done: keep `content` (a binary file) as the job's file, record the message and notify
-    the person who asked. False when the job was already done (another copy finished first):
-    nothing is written or sent."""
+def job_finish(
+    *, job: Job, content=None, filename: str = "", message: str = "", outcome: dict | None = None,
+) -> bool:
+    """Done: keep `content` (a binary file) as the job's file, record the message and what the
+    job made (`outcome`, e.g. {"sheet_import": 12}) and notify the person who asked. False
+    when the job was already done (another copy finished first): nothing is written or sent."""
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job.pk)
         if locked.state == JobState.DONE:
@@ -118,10 +120,12 @@ def job_finish(*, job: Job, content=None, filename: str = "", message: str = "")
             locked.result = job_storage().save(f"jobs/{locked.pk}/{uuid.uuid4().hex}", File(content))
             locked.filename = filename
         locked.state, locked.finished_at, locked.message = JobState.DONE, timezone.now(), message
+        locked.outcome = outcome or {}
         locked.done = locked.total = max(locked.total, locked.done)
         locked.save()
         _notify(locked)
-    job.__dict__.update({field: getattr(locked, field) for field in ("state", "result", "filename", "done", "total")})
+    for field in ("state", "result", "filename", "done", "total", "outcome"):
+        setattr(job, field, getattr(locked, field))
     _last_write.pop(job.pk, None)
     return True
 

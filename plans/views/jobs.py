@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -26,10 +27,24 @@ def job_list(request):
     return render(request, "plans/job_list.html", context)
 
 
+def outcome_url(job: Job) -> str | None:
+    """Where a finished job's record is shown: the preview of a checked sheet, the draft of a
+    parsed plan document."""
+    if "sheet_import" in job.outcome:
+        return reverse("sheet-import", args=[job.outcome["sheet_import"]])
+    if "plan_import" in job.outcome:
+        return reverse("admin:plans_planimport_change", args=[job.outcome["plan_import"]])
+    return None
+
+
 @require_GET
 @staff_member_required
 def job_detail(request, pk: int):
+    """While it runs: the progress, refreshing itself. Done with a record to show: there."""
     job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
+    target = outcome_url(job) if job.state == JobState.DONE else None
+    if target:
+        return redirect(target)
     context = {
         **admin.site.each_context(request),
         "title": str(job),
