@@ -36,7 +36,7 @@ class JobSerializer(serializers.ModelSerializer):
             "done": {"help_text": "已处理的行数（导出：任务数）。"},
             "total": {"help_text": "总行数；未知时为 0。"},
             "message": {"help_text": "失败原因或结果摘要。"},
-            "outcome": {"help_text": "任务做出的记录，如 {\"sheet_import\": 12}（检查后的上传，见 /api/sheet-imports/12/）。"},
+            "outcome": {"help_text": "任务做出的记录，如 {\"sheet_import\": 12}（检查后的上传）。"},
         }
 
     def _absolute(self, path: str) -> str:
