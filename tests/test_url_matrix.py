@@ -47,6 +47,7 @@ from plans.models import (
     ExtensionRequest,
     Deadline,
     IndicatorValue,
+    Job,
     MemberRole,
     Membership,
     Plan,
@@ -107,6 +108,9 @@ READERS = {
     "planimpP": {"office"},
     "planimpQ": {"other_office"},
     "ackM": {"member_m", "office"},
+    "jobA": {"official_a"},
+    "jobO": {"office"},
+    "jobQ": {"other_office"},
 }
 # Who may change rows of each scope (units also write their own reports, values and feeds:
 # given per object below). Reminders and uploads are records nobody edits in the admin.
@@ -247,6 +251,11 @@ def build_world() -> World:
         )
         world.add(draft, scope, f"MK{scope.upper()}", writers={uploader})
     the_cycle(world, tasks, unit_writers)
+    for scope, owner in (("jobA", "official_a"), ("jobO", "office"), ("jobQ", "other_office")):
+        job = services.job_create(user=users[owner], kind="export", params={})
+        services.job_begin(job_id=job.pk)
+        services.job_finish(job=job, content=io.BytesIO(f"MK{scope.upper()}FILE".encode()), filename=f"MK{scope.upper()}.xlsx")
+        world.add(job, scope, f"MK{scope.upper()}", writers=set())
     for unit in (unit_a, unit_b, unit_s, unit_m, unit_z, collective):
         world.add(unit, "shared")
     world.add(UnitAlias.objects.create(unit=unit_a, jurisdiction="鹤壁市", name="发改委"), "shared")
@@ -366,7 +375,7 @@ API_MODELS = {
     "units": Unit, "plans": Plan, "tasks": Task, "periods": ReportingPeriod, "reports": ProgressReport,
     "sheet-imports": SheetImport, "indicators": Target, "indicator-values": IndicatorValue,
     "plan-imports": PlanImport, "attachments": Attachment, "acknowledgements": Acknowledgement,
-    "extension-requests": ExtensionRequest, "completion-claims": CompletionClaim,
+    "extension-requests": ExtensionRequest, "completion-claims": CompletionClaim, "jobs": Job,
 }
 APP_PAGES = {  # our own pages: the model each object parameter stands for
     "progress-sheet": {"period_id": ReportingPeriod},
@@ -376,6 +385,8 @@ APP_PAGES = {  # our own pages: the model each object parameter stands for
     "calendar-feed": {"token": CalendarFeed},
     "attachment-download": {"pk": Attachment},
     "period-evidence-zip": {"period_id": ReportingPeriod},
+    "job-detail": {"pk": Job},
+    "job-file": {"pk": Job},
 }
 # Parameters that name no object, with the value each is requested with.
 PLAIN_PARAMS = {"format": "json", "app_label": "plans", "url": "no-such-page/"}
