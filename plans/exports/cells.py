@@ -8,6 +8,7 @@ from __future__ import annotations
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -43,7 +44,7 @@ CACHED_CELLS = 20_000  # … this many at most (then the sheet starts again from
 
 
 class SheetCells:
-    """`cell` for one sheet, making a cell once per (value, style) for the values that repeat
+    """`cell` for one sheet (`make`), making a cell once per (value, style) for the values that repeat
     row after row (empty cells, the blank lower cells of a merged range, 已报送, 绿灯, a unit's
     name, …), so most cells of a large sheet are not built again. openpyxl's write-only sheet
     writes each cell of an appended row as it comes and keeps nothing of it, so one cell object
@@ -53,7 +54,7 @@ class SheetCells:
         self.sheet = sheet
         self.cells: dict = {}
 
-    def __call__(self, value, style: str) -> Cell:
+    def make(self, value, style: str) -> Cell:
         if value is None or (value.__class__ is str and len(value) <= CACHED_TEXT):
             key = (value, style)
             made = self.cells.get(key)
@@ -108,6 +109,22 @@ def text_lines(value: str, room: float) -> int:
     return int(total)
 
 
+_ROW_HEIGHTS: dict = {}
+
+
+def row_height(height: float) -> dict:
+    """The attributes of a row `height` points high, as openpyxl's row dimension gives them
+    to its writer (ht, customHeight), made once per height: a write-only sheet merges a row's
+    dimension into its <row> element as it writes the row, so a row of a large sheet costs
+    no RowDimension object of its own."""
+    found = _ROW_HEIGHTS.get(height)
+    if found is None:
+        found = dict(RowDimension(None, index=1, ht=height))
+        if len(_ROW_HEIGHTS) < 1000:  # row heights are whole lines: a few dozen
+            _ROW_HEIGHTS[height] = found
+    return found
+
+
 # --- one sheet --------------------------------------------------------------------------------
 class RowSheet:
     """A worksheet written row by row: merged ranges added directly (ours never overlap),
@@ -124,13 +141,16 @@ class RowSheet:
         )
 
     def _append(self, cells, height=None):
-        """Write the next row; its dimension is dropped once written, so memory stays flat."""
+        """Write the next row; its height is given to openpyxl for that row alone (row_height),
+        so memory stays flat."""
         self.row += 1
         if height:
-            self.sheet.row_dimensions[self.row].height = min(height, MAX_ROW_HEIGHT)
-        self.sheet.append(cells)
-        if height:
-            del self.sheet.row_dimensions[self.row]
+            dimensions = self.sheet.row_dimensions
+            dimensions[self.row] = row_height(min(height, MAX_ROW_HEIGHT))
+            self.sheet.append(cells)
+            del dimensions[self.row]
+        else:
+            self.sheet.append(cells)
 
     def _merge_headers(self, groups: list[str]):
         """Over the two header rows: a group's name across its columns, an ungrouped header

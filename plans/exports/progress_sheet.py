@@ -172,7 +172,7 @@ class ProgressSheet(RowSheet):
         self.number += 1
         per_task = per_task_values(facts, self.number)
         first = self.row + 1
-        make, sheet = self.cells, self.sheet
+        make, sheet = self.cells.make, self.sheet
         # the row's cells, the task's shared ones in place: on the first row, and the empty
         # ones under them (a merged range's lower cells stay empty); a report fills in its own
         top, lower = [None] * self.width, [None] * self.width
@@ -184,7 +184,7 @@ class ProgressSheet(RowSheet):
                 lower[index] = make(None, value_style(column, None, facts.light))
             else:
                 top[index], lower[index] = make(value, style), make(None, style)
-            if value.__class__ is str and value:
+            if value.__class__ is str and (2 * len(value) > room or "\n" in value):
                 shared = max(shared, text_lines(value, room))
         share = -(-shared // len(rows))  # the merged per-task text, spread over the task's rows
         checked = checked_digests(per_task)
@@ -197,7 +197,7 @@ class ProgressSheet(RowSheet):
             for index, key, style, room in self.own_columns:
                 value = own[key]
                 cells[index] = make(value, style)
-                if value.__class__ is str and value:
+                if value.__class__ is str and (2 * len(value) > room or "\n" in value):  # else one line
                     lines = max(lines, text_lines(value, room))
             cells.append(cell(sheet, row_key(task_id, unit, report, checked, own), "进展表-表头信息"))
             self._append(cells, LINE_HEIGHT * max(lines, share) + 4)

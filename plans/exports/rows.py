@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import NamedTuple
 
 from django.db.models import F, Q
@@ -179,7 +180,7 @@ class TaskDetails:
         return [
             _ByPosition(assignments.iterator(chunk_size=CHUNK_SIZE)),
             _ByPosition(deadlines.iterator(chunk_size=CHUNK_SIZE)),
-            _ByPosition(reports.iterator(chunk_size=CHUNK_SIZE), key=lambda report: report.at),
+            _ByPosition(reports.iterator(chunk_size=CHUNK_SIZE), key=attrgetter("at")),
             _ByPosition(inputs.iterator(chunk_size=CHUNK_SIZE)),
             _ByPosition(people.iterator(chunk_size=CHUNK_SIZE)),
             _ByPosition(closures.iterator(chunk_size=CHUNK_SIZE)),
@@ -223,18 +224,29 @@ class TaskDetails:
 
 
 class _ByPosition:
-    """Rows ordered by their task's position, taken task by task."""
+    """Rows ordered by their task's position, taken task by task: a tuple's first item is
+    its position (and is left out of what is taken), else `key` gives it."""
 
     def __init__(self, rows, key=None):
-        self.rows, self.key = iter(rows), key or (lambda row: row[0])
+        self.rows, self.key = iter(rows), key
         self.head = next(self.rows, None)
 
     def take(self, position: int) -> list:
-        taken = []
-        while self.head is not None and self.key(self.head) <= position:
-            if self.key(self.head) == position:
-                taken.append(self.head if not isinstance(self.head, tuple) else self.head[1:])
-            self.head = next(self.rows, None)
+        head = self.head
+        if head is None:
+            return []
+        key, rows, taken = self.key, self.rows, []
+        if key is None:
+            while head is not None and head[0] <= position:
+                if head[0] == position:
+                    taken.append(head[1:])
+                head = next(rows, None)
+        else:
+            while head is not None and key(head) <= position:
+                if key(head) == position:
+                    taken.append(head)
+                head = next(rows, None)
+        self.head = head
         return taken
 
 
