@@ -61,10 +61,11 @@ run: seed
 # Production-style on this machine: gunicorn with several workers (gunicorn.conf.py), static
 # files collected and served by WhiteNoise, DEBUG off. Plain http without a proxy in front:
 # `make serve SECURE=false`. HOST, PORT and WEB_CONCURRENCY come from the command line, the
-# environment or .env (gunicorn.conf.py). See README "Running for a province".
+# environment or .env (gunicorn.conf.py). With CELERY_BROKER_URL set, deploy/serve also starts a
+# job worker and beat. See README "Running for a province".
 serve: migrate
 	$(PY) manage.py collectstatic --noinput -v0
-	DEBUG=false $(VENV)/bin/gunicorn -c gunicorn.conf.py tracker.wsgi
+	DEBUG=false deploy/serve
 
 test: install-test
 	$(VENV)/bin/ruff check --no-cache .
