@@ -353,6 +353,14 @@ CELERY_TASK_TIME_LIMIT = 21 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 EXPORT_JOB_MIN_TASKS = int(_EXPORT_JOB_MIN_TASKS)
+# An upload at least this large is checked (a returned progress sheet) or parsed (a plan document) by a job.
+_SHEET_JOB_MIN_BYTES = _env_str("SHEET_JOB_MIN_BYTES", str(2**20))
+_PLAN_JOB_MIN_BYTES = _env_str("PLAN_JOB_MIN_BYTES", str(2 * 2**20))
+for _name, _raw in (("SHEET_JOB_MIN_BYTES", _SHEET_JOB_MIN_BYTES), ("PLAN_JOB_MIN_BYTES", _PLAN_JOB_MIN_BYTES)):
+    if not _raw.isdigit():
+        raise ImproperlyConfigured(f"{_name} must be a whole number of bytes (0 or more), not {_raw!r}")
+SHEET_JOB_MIN_BYTES = int(_SHEET_JOB_MIN_BYTES)
+PLAN_JOB_MIN_BYTES = int(_PLAN_JOB_MIN_BYTES)
 JOB_KEEP_HOURS = int(_JOB_KEEP_HOURS)
 JOB_SCHEDULE = {}
 for _item in filter(None, (part.strip() for part in _JOB_SCHEDULE.split(","))):

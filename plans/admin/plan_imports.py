@@ -13,6 +13,7 @@ from plans.admin.common import changelist_url, service_refusals
 from plans.admin.plan_import_forms import PlanReviewForm, NodeCorrectionForm
 from plans.admin.scoping import VisibleOr404
 from plans.admin.writes import VERSION_FIELD, ServiceModelAdmin, adopt
+from plans.import_jobs import plan_job_start, plan_job_wanted
 from plans.models import PlanImport, PlanImportState, Task, Unit
 from plans.permissions import can_apply_plan_import, is_office_anywhere
 from plans.services import StaleVersion
@@ -190,6 +191,24 @@ class PlanImportAdmin(ServiceModelAdmin, VisibleOr404, admin.ModelAdmin):
         return TemplateResponse(request, "admin/plans/planimport/node_form.html", context)
 
     # writes through the services ----------------------------------------------------------------
+    def add_view(self, request, form_url="", extra_context=None):
+        """A large document is parsed by a job (plans/import_jobs.py): the page follows the job
+        (/admin/jobs/<id>/), which ends on the draft's page. Anything else as always."""
+        upload = request.FILES.get("file") if request.method == "POST" else None
+        if (
+            upload is not None and self.has_add_permission(request)
+            and plan_job_wanted(request.user, file_name=upload.name, size=upload.size)
+        ):
+            form = self.get_form(request)(request.POST, request.FILES)
+            if form.is_valid():
+                job = plan_job_start(
+                    user=request.user, file_name=upload.name, data=upload.read(),
+                    plan_year=form.cleaned_data.get("plan_year"),
+                )
+                self.message_user(request, _("文件较大，已转入后台任务解析，完成后转到核对页面。"), messages.INFO)
+                return HttpResponseRedirect(reverse("job-detail", args=[job.pk]))
+        return super().add_view(request, form_url, extra_context)
+
     def write(self, request, draft, values, expected_version):
         upload = request.FILES["file"]
         return services.plan_draft_upload(

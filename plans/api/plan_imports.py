@@ -19,7 +19,9 @@ from plans.api.concurrency import stale_as_http
 from plans.api.fields import StrictInput, VersionSerializer, person_name_field, version_field
 from plans.api.filters import MAX_ID, IdFilter
 from plans.api.schema import IF_MATCH, READ_ERRORS, WRITE_ERRORS, ErrorSerializer, errors, etagged
+from plans.api.sheet_imports import job_accepted, job_accepted_schema
 from plans.exports.upload import UploadRefused, check_size
+from plans.import_jobs import plan_job_start, plan_job_wanted
 from plans.importers.reader import MAX_DOCUMENT_BYTES
 from plans.models import Plan, PlanImport, PlanImportState
 from plans.permissions import can_apply_plan_import, can_create_plan
@@ -357,12 +359,6 @@ class PlanImportFilter(filters.FilterSet):
         fields = ("plan", "state")
 
 
-def _document_bytes(upload) -> bytes:
-    """The uploaded file's bytes; a file over the limit is refused by its size, unread."""
-    check_size(upload.size, max_bytes=MAX_DOCUMENT_BYTES)
-    return b"".join(upload.chunks())
-
-
 _PLAN_403 = OpenApiResponse(ErrorSerializer, description="只有上传人才能更正、确认或删除这次导入。")
 _CORRECT_400 = OpenApiResponse(
     ErrorSerializer,
@@ -383,10 +379,12 @@ _CORRECT_400 = OpenApiResponse(
     create=extend_schema(
         summary="上传方案文件（督办人员）：读取并解析，保存为待确认的导入",
         description="multipart/form-data：file（方案文件）与可选的 plan_year。"
-        "能解析出含任务的方案时保存并返回 201 及预览；否则返回 400（errors.file 为原因），不保存。",
+        "能解析出含任务的方案时保存并返回 201 及预览；否则返回 400（errors.file 为原因），不保存。"
+        "较大的文件（不小于 PLAN_JOB_MIN_BYTES，默认 2 MB）由后台任务解析，返回 202 与任务。",
         request={"multipart/form-data": PlanUploadSerializer},
         responses={
             201: etagged(PlanImportSerializer, "已保存为待确认的导入；ETag 头为其版本。"),
+            202: job_accepted_schema("plan_import", "/api/plan-imports/{id}/"),
             400: OpenApiResponse(
                 ErrorSerializer,
                 description="errors.file：文件不能读取、类型不支持、过大，或不是含任务的方案；errors.plan_year。",
@@ -459,12 +457,14 @@ class PlanImportViewSet(ApiViewSet, VersionedRetrieveMixin, mixins.ListModelMixi
             raise exceptions.PermissionDenied(reason)
         upload = PlanUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        file = upload.validated_data["file"]
+        file, year = upload.validated_data["file"], upload.validated_data.get("plan_year")
         try:
-            draft = services.plan_draft_upload(
-                user=request.user, file_name=file.name, data=_document_bytes(file),
-                plan_year=upload.validated_data.get("plan_year"),
-            )
+            check_size(file.size, max_bytes=MAX_DOCUMENT_BYTES)  # a file over the limit is refused unread
+            data = b"".join(file.chunks())
+            if plan_job_wanted(request.user, file_name=file.name, size=file.size):  # parsed by a job: 202
+                job = plan_job_start(user=request.user, file_name=file.name, data=data, plan_year=year)
+                return job_accepted(self, job)
+            draft = services.plan_draft_upload(user=request.user, file_name=file.name, data=data, plan_year=year)
         except UploadRefused as refused:
             raise exceptions.ValidationError({"file": [str(refused)]}) from refused
         except DjangoValidationError as refused:

@@ -15,9 +15,11 @@ from plans.api.base import ApiViewSet
 from plans.api.fields import StrictInput, person_name_field
 from plans.bilingual import in_language
 from plans.api.filters import MAX_ID, SheetImportFilter
+from plans.api.jobs import JobSerializer
 from plans.api.schema import ERROR_TEXTS, READ_ERRORS, ErrorSerializer, errors
 from plans.exports.upload import UploadRefused, check_size
-from plans.models import SheetImport, SheetImportState
+from plans.import_jobs import sheet_job_start, sheet_job_wanted
+from plans.models import Job, SheetImport, SheetImportState
 from plans.selectors.plans import periods_for_api
 from plans.selectors.sheets import sheet_import_list_for_api, sheet_imports_for_api
 
@@ -169,6 +171,21 @@ def _upload_bytes(upload) -> bytes:
     return b"".join(upload.chunks())
 
 
+def job_accepted(view, job: Job) -> Response:
+    """202 with the job checking a large upload (plans/import_jobs.py) and its address in
+    Location, as a large export answers: the client polls it until `outcome` names the record."""
+    data = JobSerializer(job, context=view.get_serializer_context()).data
+    return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+
+
+def job_accepted_schema(record: str, path: str) -> OpenApiResponse:
+    return OpenApiResponse(
+        JobSerializer,
+        description=f"文件较大：已作为后台任务开始处理。Location 与 url 为任务地址，轮询至 state 为 done 后，"
+        f"outcome.{record} 为保存的记录（{path}）；state 为 failed 时 message 为文件不能导入的原因。",
+    )
+
+
 def _conflict(error: DjangoValidationError) -> Response:
     """409 with the service's reasons in errors.non_field_errors (plans/api/errors.py's shape)."""
     messages = error.messages
@@ -199,12 +216,14 @@ def _conflict(error: DjangoValidationError) -> Response:
             "state 为 previewed 时 changes 列出确认后将写入的修改；"
             "state 为 refused 时 problems 列出问题（工作表、行、列），"
             "不能导入，改正后重新上传。"
+            "较大的文件（不小于 SHEET_JOB_MIN_BYTES，默认 1 MB）由后台任务检查，返回 202 与任务。"
         ),
         request={"multipart/form-data": SheetUploadSerializer},
         responses={
             201: OpenApiResponse(
                 SheetImportSerializer, description="已保存：previewed（待确认）或 refused（见 problems）。",
             ),
+            202: job_accepted_schema("sheet_import", "/api/sheet-imports/{id}/"),
             400: OpenApiResponse(
                 ErrorSerializer,
                 description="字段有误（errors.period：报送周期不存在或不可见；errors.file），"
@@ -261,9 +280,11 @@ class SheetImportViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModel
         upload.is_valid(raise_exception=True)
         period, file = upload.validated_data["period"], upload.validated_data["file"]
         try:
-            sheet_import = services.sheet_upload(
-                user=request.user, period=period, file_name=file.name, data=_upload_bytes(file),
-            )
+            data = _upload_bytes(file)
+            if sheet_job_wanted(data):
+                return job_accepted(self, sheet_job_start(user=request.user, period=period, file_name=file.name,
+                                                          data=data))
+            sheet_import = services.sheet_upload(user=request.user, period=period, file_name=file.name, data=data)
         except UploadRefused as refused:
             raise InvalidWorkbook(str(refused)) from refused
         return Response(self.get_serializer(sheet_import).data, status=status.HTTP_201_CREATED)

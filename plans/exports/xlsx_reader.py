@@ -31,6 +31,7 @@ MAX_ROWS = 100_000  # rows read, every sheet together
 MAX_CELLS = 2_000_000  # cells read, every sheet together
 MAX_SHARED_STRINGS = 500_000  # entries of the shared-string table
 MAX_TEXT_BYTES = 32 * MIB  # text read (UTF-8), and the shared-string part's size
+PROGRESS_ROWS = 500  # rows between two calls of the reader's `progress`
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -56,13 +57,18 @@ EMPTY = SheetCell()
 
 
 class Budget:
-    """Rows, cells and text bytes read so far, for the whole workbook; refuses past a limit."""
+    """Rows, cells and text bytes read so far, for the whole workbook; refuses past a limit.
+    `progress(done, total)`, when given, hears every PROGRESS_ROWS rows how many were read of
+    the rows the sheets declare (`total`, 0 when none declares its size)."""
 
-    def __init__(self):
+    def __init__(self, progress=None):
         self.rows = self.cells = self.text = 0
+        self.progress, self.total = progress, 0
 
     def row(self, sheet: str, number: int) -> None:
         self.rows += 1
+        if self.progress is not None and self.rows % PROGRESS_ROWS == 0:
+            self.progress(min(self.rows, self.total), self.total)
         if self.rows > MAX_ROWS:
             raise UploadRefused(
                 f"表格行数超过上限：全部工作表合计最多读取 {MAX_ROWS:,} 行，读到工作表“{sheet}”第{number}行时已超出，"
@@ -223,10 +229,11 @@ class StreamSheet:
 
 
 class StreamWorkbook:
-    """The workbook's sheets (`worksheets`, in workbook order) over a zip kept open until `close()`."""
+    """The workbook's sheets (`worksheets`, in workbook order) over a zip kept open until `close()`;
+    `progress(done, total)` hears how many rows were read (Budget)."""
 
-    def __init__(self, data: bytes):
-        self.budget = Budget()
+    def __init__(self, data: bytes, progress=None):
+        self.budget = Budget(progress)
         self.archive = zipfile.ZipFile(BytesIO(data))
         self.names = {info.filename.lower(): info for info in self.archive.infolist()}
         self.strings: list[str] = []
@@ -272,6 +279,7 @@ class StreamWorkbook:
                 self._read_styles(member)
         for sheet in sheets:  # a sheet declaring more rows than we read is refused before any row is read
             declared = sheet.declared_rows()
+            self.budget.total += declared or 0
             if declared is not None and declared > MAX_ROWS:
                 raise UploadRefused(
                     f"工作表“{sheet.title}”有 {declared:,} 行，超过上限（全部工作表合计最多 {MAX_ROWS:,} 行），"
@@ -419,11 +427,12 @@ def _string_text(element) -> str:
     return "".join(parts)
 
 
-def open_stream_workbook(data: bytes, *, max_bytes: int | None = None) -> StreamWorkbook:
+def open_stream_workbook(data: bytes, *, max_bytes: int | None = None, progress=None) -> StreamWorkbook:
     """check_workbook_bytes (the zip directory), then the sheet list, styles and shared strings
-    within the limits. Call `close()` when done."""
+    within the limits. Call `close()` when done. `progress(done, total)`, when given, hears
+    the rows read as they are read (a job shows them to the person waiting)."""
     if max_bytes is None:
         check_workbook_bytes(data)
     else:
         check_workbook_bytes(data, max_bytes=max_bytes)
-    return StreamWorkbook(data)
+    return StreamWorkbook(data, progress)

@@ -93,16 +93,28 @@ def _read_upload(file_name: str, data: bytes) -> tuple[list[str], str]:
         return read_document(path)
 
 
+UPLOAD_STEPS = 3  # what `progress` counts: the text read, the plan parsed, the draft saved
+
+
 @retry_on_conflict
-def plan_draft_upload(*, user, file_name: str, data: bytes, plan_year: int | None = None) -> PlanImport:
+def plan_draft_upload(
+    *, user, file_name: str, data: bytes, plan_year: int | None = None, progress=None, on_saved=None,
+) -> PlanImport:
     """Keep an uploaded plan document as a draft import of `user` (office staff), once it is
     read and parsed into a plan with tasks; a file that is not is refused (ValidationError
-    with the reason) and nothing is stored."""
+    with the reason) and nothing is stored.
+
+    For a job (plans/import_jobs.py): `progress(done, UPLOAD_STEPS)` hears each step done,
+    and `on_saved(draft)` is called inside the transaction that saves the draft, so what it
+    records (the job's outcome) is written with the draft or, when it raises, neither is."""
     deny(can_create_plan(user))
     name = Path(file_name or "").name[:UPLOAD_NAME_CHARS]
+    step = progress or (lambda done, total: None)
     try:
         lines, kind = _read_upload(name, data)
+        step(1, UPLOAD_STEPS)
         parse_lines(lines, source_name=name, plan_year=plan_year)
+        step(2, UPLOAD_STEPS)
     except ImportRefused as refusal:
         raise ValidationError(str(refusal)) from refusal
     draft = PlanImport(
@@ -113,6 +125,8 @@ def plan_draft_upload(*, user, file_name: str, data: bytes, plan_year: int | Non
     try:
         with transaction.atomic():
             draft.save()
+            if on_saved is not None:
+                on_saved(draft)
     except BaseException:
         draft.source_file.delete(save=False)  # nothing stored
         raise

@@ -227,10 +227,10 @@ def _visible(period: ReportingPeriod, ids: list[int], user) -> set[int]:
     return found
 
 
-def _check_bytes(user, period: ReportingPeriod, data: bytes) -> SheetCheck:
+def _check_bytes(user, period: ReportingPeriod, data: bytes, progress=None) -> SheetCheck:
     """Read the workbook within xlsx_reader's limits (UploadRefused past them, or at a
-    malformed cell) and check it."""
-    workbook = open_stream_workbook(data)
+    malformed cell) and check it; `progress(done, total)` hears the rows read."""
+    workbook = open_stream_workbook(data, progress=progress)
     try:
         returned = read_returned(workbook)
     finally:
@@ -250,23 +250,33 @@ def _stored_problems(problems: list[Problem]) -> list[dict]:
     return kept
 
 
-def sheet_upload(*, user, period: ReportingPeriod, file_name: str, data: bytes) -> SheetImport:
+def sheet_upload(
+    *, user, period: ReportingPeriod, file_name: str, data: bytes, progress=None, on_saved=None,
+) -> SheetImport:
     """Check an uploaded workbook and keep it with its preview; changes nothing else.
     Raises UploadRefused for what is not a readable .xlsx (nothing is kept then). The
     problems are kept in the code's two-language form, shown in the reader's language
-    (plans.bilingual); a refusal is said at once in the active language."""
+    (plans.bilingual); a refusal is said at once in the active language.
+
+    For a job (plans/import_jobs.py): `progress(done, total)` hears the rows read, and
+    `on_saved(sheet_import)` is called inside the transaction that saves the upload, so what
+    it records (the job's outcome) is written with the upload or, when it raises, neither is."""
     language = translation.get_language()
     try:
         with translation.override(None):
-            check = _check_bytes(user, period, data)
+            check = _check_bytes(user, period, data, progress)
     except UploadRefused as refusal:
         raise UploadRefused(in_language(str(refusal), language)) from refusal
-    return SheetImport.objects.create(
-        period=period, uploaded_by=user, file_name=(file_name or "upload.xlsx")[:255], content=data,
-        sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-        state=SheetImportState.REFUSED if check.problems else SheetImportState.PREVIEWED,
-        changes=[] if check.problems else check.changes, problems=_stored_problems(check.problems),
-    )
+    with transaction.atomic():
+        sheet_import = SheetImport.objects.create(
+            period=period, uploaded_by=user, file_name=(file_name or "upload.xlsx")[:255], content=data,
+            sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+            state=SheetImportState.REFUSED if check.problems else SheetImportState.PREVIEWED,
+            changes=[] if check.problems else check.changes, problems=_stored_problems(check.problems),
+        )
+        if on_saved is not None:
+            on_saved(sheet_import)
+    return sheet_import
 
 
 @retry_on_conflict

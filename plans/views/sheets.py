@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from plans import services
 from plans.services import REPORT_FIELDS
 from plans.exports.download import PAPERS, XLSX_CONTENT_TYPE
+from plans.import_jobs import sheet_job_start, sheet_job_wanted
 from plans.jobs import progress_sheet_or_job
 from plans.exports.upload import MAX_UPLOAD_BYTES, UploadRefused, check_size
 from plans.models import Job, ProgressReport, ReportingPeriod, SheetImport, SheetImportState, TaskStatus, Unit
@@ -79,13 +80,15 @@ class SheetUploadForm(forms.Form):
             raise ValidationError(str(refusal)) from refusal
         return upload
 
-    def save(self) -> SheetImport:
-        """Check and keep the upload with its preview; an unreadable file becomes a form error."""
+    def save(self) -> SheetImport | Job | None:
+        """Check and keep the upload with its preview; an unreadable file becomes a form error.
+        A large upload is checked by a job (plans/import_jobs.py), returned started."""
         upload = self.cleaned_data["file"]
+        period, data = self.cleaned_data["period"], upload.read()
         try:
-            return services.sheet_upload(
-                user=self.user, period=self.cleaned_data["period"], file_name=upload.name, data=upload.read(),
-            )
+            if sheet_job_wanted(data):
+                return sheet_job_start(user=self.user, period=period, file_name=upload.name, data=data)
+            return services.sheet_upload(user=self.user, period=period, file_name=upload.name, data=data)
         except UploadRefused as refusal:
             self.add_error("file", str(refusal))
             return None
@@ -106,9 +109,12 @@ def sheet_upload(request):
     initial = {"period": chosen} if chosen else {}
     form = SheetUploadForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        sheet_import = form.save()
-        if sheet_import is not None:
-            return redirect("sheet-import", pk=sheet_import.pk)
+        saved = form.save()
+        if isinstance(saved, Job):  # a large upload: its page shows the check's progress, then the preview
+            messages.info(request, _("文件较大，已转入后台任务检查，完成后转到预览页面。"))
+            return redirect("job-detail", pk=saved.pk)
+        if saved is not None:
+            return redirect("sheet-import", pk=saved.pk)
     context = {
         **admin.site.each_context(request),
         "title": _("上传填报的进展情况表"),
