@@ -257,3 +257,30 @@ def test_gunicorn_serves_the_site_and_its_static_files_with_debug_off(gunicorn):
 
     assert _stop(process) == 0  # SIGTERM: workers finish and the master exits cleanly
     assert "Shutting down: Master" in log.read_text(errors="replace")
+
+
+# --- /healthz: the cache and the broker ---------------------------------------------------------
+@pytest.mark.django_db
+def test_healthz_checks_the_real_broker_and_answers_503_when_it_is_unreachable(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/9"  # the machine's Redis
+    from tracker.celery import app
+
+    before = app.conf.broker_url
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    try:
+        assert client.get("/healthz").json()["broker"] == "ok"
+        app.conf.broker_url = settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = before
+    assert response.status_code == 503
+    assert response.json()["broker"].startswith("cannot reach the job queue's broker")
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_cache_fails(client):
+    with mock.patch("plans.views.health.cache.set", side_effect=ConnectionError("redis down")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["cache"] == "cannot use the cache (ConnectionError); details in the server log"
+    assert response.json()["database"] == "ok"

@@ -72,3 +72,49 @@ def test_dotenv_reads_values_and_names_a_bad_line(tmp_path):
     env.write_text("DEBUG=true\nBROKEN LINE\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"\.env:2: expected KEY=VALUE, got 'BROKEN LINE'"):
         read_dotenv(env)
+
+
+# --- jobs, schedules and the shared cache -------------------------------------------------------
+def _shell(code: str, **env):
+    result = manage("shell", "--no-imports", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_without_a_broker_jobs_run_in_process_and_with_one_they_are_queued():
+    eager = _shell("from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER)", CELERY_BROKER_URL="")
+    assert eager == "True"
+    queued = _shell(
+        "from tracker.celery import app; print(app.conf.task_always_eager, app.conf.broker_url,"
+        " app.conf.result_backend, app.conf.task_acks_late)",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/5",
+    )
+    assert queued == "False redis://127.0.0.1:6379/5 redis://127.0.0.1:6379/5 True"
+
+
+def test_a_broker_url_that_is_not_one_stops_start_up():
+    result = manage("check", CELERY_BROKER_URL="http://queue.example")
+    assert result.returncode != 0 and "CELERY_BROKER_URL must be a redis:// or amqp:// URL" in result.stderr
+
+
+@pytest.mark.parametrize("schedule", ["reminders=soon", "backup=60", "cleanup=0"])
+def test_a_schedule_that_is_not_one_stops_start_up(schedule):
+    result = manage("check", JOB_SCHEDULE=schedule)
+    assert result.returncode != 0 and "JOB_SCHEDULE must list name=seconds" in result.stderr
+
+
+def test_beat_sends_each_scheduled_job_at_its_interval():
+    found = _shell(
+        "from tracker.celery import app; app.finalize();"
+        " print(sorted((e['args'][0], e['schedule']) for e in app.conf.beat_schedule.values()))",
+        JOB_SCHEDULE="reminders=600,cleanup=86400",
+    )
+    assert found == "[('cleanup', 86400.0), ('reminders', 600.0)]"
+
+
+def test_sessions_are_read_through_the_shared_cache_when_there_is_one():
+    engine = "from django.conf import settings as s; print(s.SESSION_ENGINE, s.CACHES['default']['BACKEND'])"
+    assert _shell(engine, REDIS_URL="redis://127.0.0.1:6379/3") == (
+        "django.contrib.sessions.backends.cached_db django.core.cache.backends.redis.RedisCache"
+    )
+    assert _shell(engine, REDIS_URL="").startswith("django.contrib.sessions.backends.db ")
