@@ -25,6 +25,7 @@ class PlansConfig(AppConfig):
         post_migrate.connect(ensure_groups_after_migrate, sender=self)
         # The jobs' runners (plans/jobs.py and the kinds it is told of) exist in every process,
         # the web's too: with no broker, a job runs in the process that asked for it.
+        import plans.import_jobs  # noqa: F401
         import plans.jobs  # noqa: F401
         # Each history row records where the change came from (admin, API, a page, a command).
         pre_create_historical_record.connect(record_source, dispatch_uid="plans.history.record_source")

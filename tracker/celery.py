@@ -7,7 +7,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 
-app = Celery("tracker", include=["plans.jobs"])
+app = Celery("tracker", include=["plans.jobs", "plans.import_jobs"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 
