@@ -1,313 +1,30 @@
-"""A real small province on loopback (benchmarks/multihost.py, tests/test_multihost.py): a scratch
-PostgreSQL database, Redis, two gunicorn instances behind haproxy, a celery worker and beats, and an
-SMTP sink, each a process of its own on 127.0.0.1 with free ports picked at run time.
-
-Nothing here imports Django: every part of the application runs in child processes started with
-the environment `Cluster.env` (DEBUG off, SECURE off, a random SECRET_KEY, REDIS_URL and the
-broker on a Redis database number of this run's own). Everything is stopped and dropped at the
-end, also after a failure or Ctrl-C: processes get SIGTERM, then SIGKILL to their whole process
-group; the database is dropped; the Redis database is flushed (that one only). Logs are kept in
-`Cluster.log_dir` (a temp dir, removed at the end unless `keep_logs`); `Cluster.log_tails()` gives
-their ends for a failure report.
-
-Parts:
-- `SmtpSink`: a tiny SMTP server in a thread of this process that keeps every message it gets.
-- `Process`: a child process in a session of its own, its output in a log file.
-- `Http`: a plain HTTP/1.1 client with cookies (one keep-alive connection, reopened when closed).
-- `Cluster`: the whole environment as a context manager.
-"""
+"""The environment (`Cluster`): a scratch PostgreSQL database with generated data, a Redis
+database of its own, two gunicorn instances behind haproxy, celery workers and beats on demand,
+all stopped and removed when the block is left."""
 from __future__ import annotations
 
 import contextlib
-import email
-import email.policy
-import http.client
 import os
-import re
 import secrets
 import shutil
-import signal
 import socket
-import socketserver
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from .client import Http
+from .parts import ROOT, Process, SetupError, SmtpSink, free_port, tail
+
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS = "redis://127.0.0.1:6379"
 REDIS_DATABASES = range(8, 16)  # a run claims the first of these that is empty
 READY_TIMEOUT = 90.0
-STOP_TIMEOUT = 15.0
-PASSWORD = "scale-demo-2026"  # devtools.scale.PASSWORD (not imported: that module loads Django)
-OFFICE = "scale-office"  # devtools.scale.OFFICE_USERNAME
 
 
-class SetupError(Exception):
-    """A part of the environment could not be started."""
-
-
-class CheckFailed(AssertionError):
-    """A check found the environment misbehaving."""
-
-
-def free_port() -> int:
-    with contextlib.closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-# --- SMTP sink ------------------------------------------------------------------------------
-@dataclass
-class Mail:
-    sender: str
-    recipients: list[str]
-    subject: str
-    body: str
-    received: float
-
-
-class _SmtpHandler(socketserver.StreamRequestHandler):
-    """Just enough SMTP for Django's smtp backend: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT."""
-
-    def reply(self, line: str) -> None:
-        self.wfile.write(line.encode() + b"\r\n")
-        self.wfile.flush()
-
-    def handle(self) -> None:
-        self.reply("220 sink ESMTP")
-        sender, recipients = "", []
-        while True:
-            raw = self.rfile.readline()
-            if not raw:
-                return
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            verb = line[:4].upper()
-            if verb == "EHLO":
-                self.reply("250-sink")
-                self.reply("250-8BITMIME")
-                self.reply("250 SMTPUTF8")
-            elif verb == "HELO":
-                self.reply("250 sink")
-            elif verb == "MAIL":
-                sender, recipients = line.split(":", 1)[1].strip().split(" ")[0].strip("<>"), []
-                self.reply("250 OK")
-            elif verb == "RCPT":
-                recipients.append(line.split(":", 1)[1].strip().strip("<>"))
-                self.reply("250 OK")
-            elif verb == "DATA":
-                self.reply("354 end with <CRLF>.<CRLF>")
-                lines = []
-                while True:
-                    data = self.rfile.readline()
-                    if not data or data in (b".\r\n", b".\n"):
-                        break
-                    lines.append(data[1:] if data.startswith(b"..") else data)
-                message = email.message_from_bytes(b"".join(lines), policy=email.policy.default)
-                body = message.get_body(("plain", "html")) if message.is_multipart() else message
-                text = body.get_content() if body is not None else ""
-                self.server.sink.add(Mail(sender, recipients, str(message["Subject"] or ""), text, time.time()))
-                self.reply("250 OK queued")
-            elif verb == "RSET":
-                sender, recipients = "", []
-                self.reply("250 OK")
-            elif verb == "NOOP":
-                self.reply("250 OK")
-            elif verb == "QUIT":
-                self.reply("221 bye")
-                return
-            else:
-                self.reply("502 not implemented")
-
-
-class _SmtpServer(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class SmtpSink:
-    """SMTP on 127.0.0.1:port in a thread of this process; `mails` is every message received."""
-
-    def __init__(self):
-        self.mails: list[Mail] = []
-        self._lock = threading.Lock()
-        self.server = _SmtpServer(("127.0.0.1", 0), _SmtpHandler)
-        self.server.sink = self
-        self.port = self.server.server_address[1]
-        self._thread = threading.Thread(target=self.server.serve_forever, name="smtp-sink", daemon=True)
-
-    def add(self, mail: Mail) -> None:
-        with self._lock:
-            self.mails.append(mail)
-
-    def snapshot(self) -> list[Mail]:
-        with self._lock:
-            return list(self.mails)
-
-    def __enter__(self) -> SmtpSink:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-# --- child processes ------------------------------------------------------------------------
-class Process:
-    """A child process in a session (process group) of its own, stdout and stderr in `log`."""
-
-    def __init__(self, name: str, command: list[str], env: dict[str, str], log: Path):
-        self.name, self.command, self.env, self.log = name, command, env, log
-        self.popen: subprocess.Popen | None = None
-
-    def start(self) -> Process:
-        with open(self.log, "ab") as out:
-            self.popen = subprocess.Popen(
-                self.command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        return self
-
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
-
-    def alive(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
-
-    def kill_group(self, sig: int = signal.SIGKILL) -> None:
-        """`sig` to the whole process group (a celery worker and its pool children)."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, sig)
-
-    def stop(self) -> None:
-        """SIGTERM to the process, then SIGKILL to its group after STOP_TIMEOUT; afterwards
-        SIGKILL to whatever of its group is left (children that outlived it)."""
-        if self.popen is None:
-            return
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.kill_group()
-                self.popen.wait(timeout=STOP_TIMEOUT)
-        self.kill_group()
-
-    def text(self) -> str:
-        try:
-            return self.log.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-
-
-# --- HTTP -----------------------------------------------------------------------------------
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    seconds: float
-
-    def header(self, name: str) -> str:
-        return self.headers.get(name.lower(), "")
-
-    def json(self):
-        import json
-
-        return json.loads(self.body)
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-
-class Http:
-    """HTTP/1.1 to 127.0.0.1:port: one keep-alive connection (reopened when the other side
-    closed it), cookies kept by name, an optional API token. Not thread-safe: one per thread."""
-
-    def __init__(self, port: int, timeout: float = 120.0):
-        self.port, self.timeout = port, timeout
-        self.cookies: dict[str, str] = {}
-        self.token = ""
-        self.reconnects = 0
-        self._conn: http.client.HTTPConnection | None = None
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-    def request(self, method: str, path: str, form: dict | None = None, headers: dict | None = None) -> Response:
-        sent = {"Host": "127.0.0.1", **(headers or {})}
-        body = None
-        if form is not None:
-            body = urlencode(form).encode()
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        if self.token:
-            sent["Authorization"] = f"Token {self.token}"
-        started = time.perf_counter()
-        for attempt in (1, 2):
-            reused = self._conn is not None
-            if self._conn is None:
-                self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-            try:
-                self._conn.request(method, path, body=body, headers=sent)
-                raw = self._conn.getresponse()
-                data = raw.read()
-                break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                # A kept-alive connection the other side closed while idle: sent once more on a
-                # fresh connection (counted in `reconnects`); a fresh connection failing is an error.
-                self.close()
-                if attempt == 2 or not reused:
-                    raise
-                self.reconnects += 1
-            except BaseException:
-                self.close()
-                raise
-        if raw.getheader("Connection", "").lower() == "close" or raw.version == 10:
-            self.close()
-        for value in raw.headers.get_all("Set-Cookie") or []:
-            name, _, rest = value.partition("=")
-            cookie_value = rest.split(";", 1)[0]
-            if "max-age=0" in value.lower() or cookie_value in ('""', ""):
-                self.cookies.pop(name.strip(), None)
-            else:
-                self.cookies[name.strip()] = cookie_value
-        headers = {name.lower(): value for name, value in raw.getheaders()}
-        return Response(raw.status, headers, data, time.perf_counter() - started)
-
-    def get(self, path: str, **kwargs) -> Response:
-        return self.request("GET", path, **kwargs)
-
-    def admin_login(self, username: str, password: str) -> Response:
-        """The admin's login form as a browser fills it: GET for the CSRF cookie and token, POST."""
-        page = self.get("/admin/login/?next=/admin/")
-        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-        if page.status != 200 or not found:
-            raise CheckFailed(f"GET /admin/login/ on :{self.port} answered {page.status} without a CSRF token")
-        return self.request(
-            "POST", "/admin/login/?next=/admin/",
-            form={"csrfmiddlewaretoken": found[1], "username": username, "password": password, "next": "/admin/"},
-            headers={"Referer": f"http://127.0.0.1:{self.port}/admin/login/"},
-        )
-
-    def api_token(self, username: str, password: str) -> str:
-        answer = self.request("POST", "/api/auth/token/", form={"username": username, "password": password})
-        if answer.status != 200:
-            raise CheckFailed(f"POST /api/auth/token/ on :{self.port} answered {answer.status}: {answer.text[:300]}")
-        return answer.json()["token"]
-
-
-# --- the environment ------------------------------------------------------------------------
 @dataclass
 class Options:
     tasks: int = 3000
@@ -348,6 +65,7 @@ class Cluster:
         self.ports: dict[str, int] = {}
         self.env: dict[str, str] = {}
         self.plan_id = self.period_id = 0
+        self.period_label = ""
         self._workers = 0
         self._beats = 0
 
@@ -467,12 +185,12 @@ class Cluster:
 
     def _find_plan(self) -> None:
         rows = self.sql(
-            "SELECT p.id, r.id FROM plans_plan p JOIN plans_reportingperiod r ON r.plan_id = p.id "
+            "SELECT p.id, r.id, r.label FROM plans_plan p JOIN plans_reportingperiod r ON r.plan_id = p.id "
             "ORDER BY r.is_open DESC, r.start DESC LIMIT 1"
         )
         if not rows:
             raise SetupError("generate_scale_data made no plan with a period")
-        self.plan_id, self.period_id = rows[0]
+        self.plan_id, self.period_id, self.period_label = rows[0]
 
     # -- processes --
     def spawn(self, name: str, command: list[str], env: dict[str, str] | None = None) -> Process:
@@ -492,7 +210,7 @@ class Cluster:
         while time.monotonic() < deadline:
             for process in self.processes:
                 if process.name in (f"web-{name}", name) and not process.alive():
-                    raise SetupError(f"{process.name} exited with {process.popen.returncode}:\n{_tail(process.text())}")
+                    raise SetupError(f"{process.name} exited with {process.popen.returncode}:\n{tail(process.text())}")
             try:
                 answer = http.get("/healthz")
                 if answer.status == 200:
@@ -520,7 +238,7 @@ class Cluster:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if not process.alive():
-                raise SetupError(f"haproxy exited:\n{_tail(process.text())}")
+                raise SetupError(f"haproxy exited:\n{tail(process.text())}")
             servers = self.haproxy_stats()
             if servers and all(row["status"] == "UP" for row in servers.values() if row["svname"] in ("a", "b")) \
                     and {"a", "b"} <= {row["svname"] for row in servers.values()}:
@@ -570,12 +288,8 @@ class Cluster:
     def log_tails(self, lines: int = 40) -> str:
         parts = []
         for process in self.processes:
-            parts.append(f"--- {process.name} ({process.log}) ---\n{_tail(process.text(), lines)}")
+            parts.append(f"--- {process.name} ({process.log}) ---\n{tail(process.text(), lines)}")
         return "\n".join(parts)
-
-
-def _tail(text: str, lines: int = 40) -> str:
-    return "\n".join(text.splitlines()[-lines:])
 
 
 HAPROXY_CONFIG = """\
