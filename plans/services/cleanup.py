@@ -1,7 +1,8 @@
 """The scheduled clean-up (daily by default, settings.JOB_SCHEDULE): finished jobs past
 JOB_KEEP_HOURS with their files, and files that no row names any more: evidence whose report,
 request or plan was deleted (rows go by CASCADE, files stay), plan documents of deleted
-imports, job files of deleted jobs. A file younger than GRACE is left alone: its row may not
+imports, job files of deleted jobs, uploads no waiting job will read (left by a job that
+crashed for good). A file younger than GRACE is left alone: its row may not
 be committed yet."""
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import logging
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from plans.models import Attachment, Job, PlanImport, attachment_storage
+from plans.models import Attachment, Job, JobState, PlanImport, attachment_storage
 from plans.services.jobs import job_storage, jobs_delete_expired
 
 logger = logging.getLogger(__name__)
@@ -61,5 +62,9 @@ def cleanup_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
     )
     removed["job_files"] = _delete_orphans(
         job_storage(), "jobs", set(Job.objects.exclude(result="").values_list("result", flat=True)), cutoff,
+    )
+    unfinished = Job.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).values_list("params", flat=True)
+    removed["uploads"] = _delete_orphans(
+        job_storage(), "uploads", {params.get("upload", "") for params in unfinished}, cutoff,
     )
     return removed

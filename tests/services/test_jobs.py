@@ -178,6 +178,9 @@ def test_cleanup_removes_expired_jobs_and_files_no_row_names(settings):
     orphan = storage.save("evidence/2016/09/orphan", ContentFile(b"left behind"))
     young = storage.save("evidence/2016/09/young", ContentFile(b"being written"))
     named = storage.save("evidence/2016/09/named", ContentFile(b"a row names it"))
+    waiting = storage.save("uploads/waiting", ContentFile(b"a queued job reads it"))
+    left = storage.save("uploads/left", ContentFile(b"its job failed for good"))
+    _job(kind=JobKind.SHEET_CHECK, params={"upload": waiting})
     report = ProgressReport.objects.create(
         task=TaskFactory(), unit=UnitFactory(), period=ReportingPeriodFactory(),
     )
@@ -187,7 +190,8 @@ def test_cleanup_removes_expired_jobs_and_files_no_row_names(settings):
 
     removed = services.cleanup_run(now=now)
 
-    assert removed["jobs"] == 1 and removed["evidence"] == 1
+    assert removed["jobs"] == 1 and removed["evidence"] == 1 and removed["uploads"] == 1
     assert not Job.objects.filter(pk=old.pk).exists() and Job.objects.filter(pk=kept.pk).exists()
     assert not storage.exists(old_file) and not storage.exists(orphan)
     assert storage.exists(young) and storage.exists(named)
+    assert storage.exists(waiting) and not storage.exists(left)
