@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -21,8 +22,8 @@ from plans.admin.report_attachments import ReportAttachments
 from plans.admin.report_batches import ReportBatchActions
 from plans.admin.writes import VERSION_FIELD, ServiceModelAdmin, VersionedForm
 from plans.admin.scoping import PlanScopedAdmin, VisibleOr404
-from plans.exports.download import progress_sheet_response as download
-from plans.models import ProgressReport, Reminder, ReportingPeriod, SheetImport, SupportingInput
+from plans.jobs import progress_sheet_or_job
+from plans.models import Job, ProgressReport, Reminder, ReportingPeriod, SheetImport, SupportingInput
 from plans.permissions import (
     can_add_supporting_input,
     can_edit_report,
@@ -84,15 +85,21 @@ class ReportingPeriodAdmin(ServiceModelAdmin, PlanScopedAdmin, admin.ModelAdmin)
             return None
         return queryset.get()
 
+    def _export(self, request, queryset, unit_sheets: bool):
+        """The workbook, or (a large one) the page of the job writing it."""
+        period = self._one_period(request, queryset)
+        if period is None:
+            return None
+        answer = progress_sheet_or_job(request.user, period, unit_sheets=unit_sheets)
+        return redirect("job-detail", pk=answer.pk) if isinstance(answer, Job) else answer
+
     @admin.action(description=_("导出进展情况表（Excel）"), permissions=["view"])
     def export_sheet(self, request, queryset):
-        period = self._one_period(request, queryset)
-        return period and download(request.user, period)
+        return self._export(request, queryset, unit_sheets=False)
 
     @admin.action(description=_("导出进展情况表（含各单位分表）"), permissions=["view"])
     def export_sheet_with_units(self, request, queryset):
-        period = self._one_period(request, queryset)
-        return period and download(request.user, period, unit_sheets=True)
+        return self._export(request, queryset, unit_sheets=True)
 
     @admin.action(description=_("开放填报（生成待填报报告）"), permissions=["change"])
     def open_periods(self, request, queryset):

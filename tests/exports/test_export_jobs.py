@@ -126,3 +126,13 @@ def test_the_api_answers_202_with_the_job_then_the_file(sheet_world, as_jobs):
     assert stranger.get(f"/api/jobs/{job.pk}/").status_code == 404
     assert stranger.get(f"/api/jobs/{job.pk}/file/").status_code == 404
     assert stranger.get("/api/jobs/").json()["count"] == 0
+
+
+def test_the_period_lists_export_action_goes_to_the_job_of_a_large_sheet(signed_in, sheet_world, as_jobs):
+    client = signed_in("office")
+    response = client.post(reverse("admin:plans_reportingperiod_changelist"), {
+        "action": "export_sheet", "_selected_action": [sheet_world.period.pk],
+    })
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("job-detail", args=[job.pk])
+    assert job.state == JobState.DONE and job.params["unit_sheets"] is False
