@@ -11,6 +11,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from plans.landing import is_office_staff, landing_url
+from plans.models import Job
 from plans.permissions import is_office_anywhere, membership
 
 # What a unit's official or leader works with: their reports, the tasks they report on, the
@@ -54,6 +55,7 @@ def shortcuts(user) -> dict[str, bool]:
     office = is_office_anywhere(user) or is_office_staff(user)
     return {
         "show_inbox": unit, "show_dashboard": office, "show_sheet_upload": unit or office, "show_plan_import": office,
+        "show_jobs": Job.objects.visible_to(user).exists(),  # once they asked for a large export or upload
     }
 
 

@@ -136,3 +136,10 @@ def test_the_period_lists_export_action_goes_to_the_job_of_a_large_sheet(signed_
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("job-detail", args=[job.pk])
     assert job.state == JobState.DONE and job.params["unit_sheets"] is False
+
+
+def test_the_index_links_to_the_jobs_once_there_is_one(signed_in, sheet_world, as_jobs):
+    client = signed_in("office")
+    assert 'id="jobs-shortcut"' not in client.get(reverse("admin:index")).content.decode()
+    client.get(reverse("progress-sheet", args=[sheet_world.period.pk]))
+    assert 'id="jobs-shortcut"' in client.get(reverse("admin:index")).content.decode()
