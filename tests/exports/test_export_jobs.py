@@ -13,22 +13,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from plans.models import Job, JobState
-from plans.roles import GROUP_OF_ROLE, OFFICE_GROUP, groups_ensure
 from tests.exports.conftest import load
-
-
-@pytest.fixture
-def signed_in(client, sheet_world):
-    groups = groups_ensure()
-    for user in sheet_world.users.values():
-        membership = getattr(user, "membership", None)
-        user.groups.add(groups[GROUP_OF_ROLE[membership.role]] if membership else groups[OFFICE_GROUP])
-
-    def as_user(name):
-        client.force_login(sheet_world.users[name])
-        return client
-
-    return as_user
+from tests.exports.test_sheet_views import signed_in  # noqa: F401  (the fixture, reused)
 
 
 @pytest.fixture
