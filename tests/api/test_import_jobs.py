@@ -44,6 +44,16 @@ def _filled_sheet(client, world) -> bytes:
     return out.getvalue()
 
 
+def _too_long(data: bytes) -> bytes:
+    """The sheet with a cell beyond the rows a returned sheet may have: a plain .xlsx, refused
+    when its rows are read (xlsx_reader.MAX_ROWS)."""
+    book = openpyxl.load_workbook(BytesIO(data))
+    book.worksheets[0]["A200000"] = "beyond the limit"
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def _post_sheet(client, period, data: bytes, name="进展情况表.xlsx"):
     file = SimpleUploadedFile(name, data)
     return client.post("/api/sheet-imports/", {"period": period.pk, "file": file}, format="multipart")
@@ -86,17 +96,14 @@ def test_a_large_sheet_is_answered_202_and_its_job_ends_with_the_same_preview(wo
 
 def test_a_large_sheet_refused_while_read_is_a_failed_job_with_the_400s_sentence(world, as_actor, large, settings):
     client, period = as_actor("official_a"), world.report_a.period
-    book = openpyxl.load_workbook(BytesIO(_filled_sheet(client, world)))
-    book.worksheets[0]["A200000"] = "beyond the rows a returned sheet may have"
-    out = BytesIO()
-    book.save(out)
+    data = _too_long(_filled_sheet(client, world))
 
-    job = _accepted(client, _post_sheet(client, period, out.getvalue()))
+    job = _accepted(client, _post_sheet(client, period, data))
 
     assert job["state"] == JobState.FAILED and "100,000" in job["message"] and job["outcome"] == {}
     assert not SheetImport.objects.exists()
     settings.SHEET_JOB_MIN_BYTES = 10 * 2**20
-    refused = _post_sheet(client, period, out.getvalue())
+    refused = _post_sheet(client, period, data)
     assert refused.status_code == 400 and refused.json()["detail"] == job["message"]
 
 
@@ -153,3 +160,16 @@ def test_nobody_else_sees_the_job(world, as_actor, large):
     for other in ("official_b", "office"):
         assert as_actor(other).get(f"/api/jobs/{job['id']}/").status_code == 404
         assert as_actor(other).get("/api/jobs/").json()["results"] == []
+
+
+def test_a_failed_jobs_sentence_is_in_the_language_the_client_asked_in(world, as_actor, large, settings):
+    client, period = as_actor("official_a"), world.report_a.period
+    data = _too_long(_filled_sheet(client, world))
+    client.credentials(HTTP_ACCEPT_LANGUAGE="en")
+
+    job = _accepted(client, _post_sheet(client, period, data))
+
+    assert job["state"] == JobState.FAILED and "100,000" in job["message"]
+    assert not any("\u4e00" <= char <= "\u9fff" for char in job["message"])
+    settings.SHEET_JOB_MIN_BYTES = 10 * 2**20
+    assert _post_sheet(client, period, data).json()["detail"] == job["message"]
