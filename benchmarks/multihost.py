@@ -29,7 +29,9 @@ whole --tasks plan (default 50,000 with --bench) with the p99 of the same load m
 Exit status: 0 all checks passed, 1 a check failed, 2 the environment could not be set up."""
 
 import argparse
+import functools
 import importlib.util
+import signal
 import sys
 import time
 from pathlib import Path
@@ -103,16 +105,36 @@ def run_checks(options: Options, out=print) -> int:
 
 
 # --- bench -----------------------------------------------------------------------------------------
-def measure(port: int, seconds: float, clients: int = CLIENTS) -> Traffic:
+def measure(port: int, seconds: float, clients: int = CLIENTS) -> dict:
+    """`clients` clients without pause against `port` for `seconds` after 2 s of warm-up."""
     traffic = Traffic(port, clients=clients, pause=0).start()
     time.sleep(2)  # logins done, connections warm
     traffic.mark("start")
     began = time.perf_counter()
     time.sleep(seconds)
-    traffic.measured = traffic.times_since("start")
-    traffic.elapsed = time.perf_counter() - began
+    times, by_path = traffic.times_since("start"), traffic.by_path_since("start")
+    elapsed = time.perf_counter() - began
     traffic.stop()
-    return traffic
+    bad = sum(count for status, count in traffic.statuses.items() if status >= 400)
+    return {"rate": len(times) / elapsed, "p50": ms(times, 0.5), "p99": ms(times, 0.99), "bad": bad,
+            "paths": {path: (ms(found, 0.5), ms(found, 0.99), len(found)) for path, found in by_path.items()}}
+
+
+def ms(values: list[float], share: float) -> float:
+    return percentile(values, share) * 1000
+
+
+def export_job(cluster: Cluster, http: Http) -> tuple[float, dict, int]:
+    """Seconds from the API request to the job done, the job, the file's size."""
+    began = time.perf_counter()
+    started = http.get(f"/api/plans/{cluster.plan_id}/progress.xlsx?period={quote(cluster.period_label)}")
+    if started.status != 202:
+        raise CheckFailed(f"the export answered {started.status}: {started.text[:300]}")
+    job = Checks(cluster).wait_job(http, started.json()["id"], timeout=1800)
+    ready = time.perf_counter() - began
+    if job["state"] != "done":
+        raise CheckFailed(f"the export job ended {job}")
+    return ready, job, len(http.get(job["download"]).body)
 
 
 def bench(options: Options, out=print) -> int:
@@ -123,21 +145,25 @@ def bench(options: Options, out=print) -> int:
         out(f"setup failed: {exc}")
         return 2
     try:
-        results = {}
-        for name, port in (("haproxy → A + B", cluster.ports["lb"]), ("A alone", cluster.ports["a"])):
-            traffic = measure(port, BENCH_SECONDS)
-            times = traffic.measured
-            bad = sum(count for status, count in traffic.statuses.items() if status >= 400)
-            results[name] = (
-                len(times) / traffic.elapsed, percentile(times, 0.5) * 1000, percentile(times, 0.99) * 1000, bad,
-            )
-        out(f"\nmixed read load, {CLIENTS} clients × {BENCH_SECONDS:.0f} s, paths {', '.join(READ_PATHS)}, "
+        results = {
+            "haproxy → A + B": measure(cluster.ports["lb"], BENCH_SECONDS),
+            "A alone": measure(cluster.ports["a"], BENCH_SECONDS),
+        }
+        out(f"\nmixed read load, {CLIENTS} clients without pause × {BENCH_SECONDS:.0f} s, "
             f"WEB_CONCURRENCY={options.web_concurrency} per instance")
-        out(f"{'':24}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'4xx/5xx':>9}")
-        for name, (rate, p50, p99, bad) in results.items():
-            out(f"{name:24}{rate:10.1f}{p50:10.1f}{p99:10.1f}{bad:9d}")
-        (lb_rate, lb_50, lb_99, _), (one_rate, one_50, one_99, _) = results.values()
-        out(f"{'ratio (two / one)':24}{lb_rate / one_rate:10.2f}{lb_50 / one_50:10.2f}{lb_99 / one_99:10.2f}")
+        out(f"{'':28}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'4xx/5xx':>9}")
+        for name, found in results.items():
+            out(f"{name:28}{found['rate']:8.1f}{found['p50']:9.0f}{found['p99']:9.0f}{found['bad']:9d}")
+        two, one = results.values()
+        out(f"{'ratio (two / one)':28}{two['rate'] / one['rate']:8.2f}{two['p50'] / one['p50']:9.2f}"
+            f"{two['p99'] / one['p99']:9.2f}")
+        out(f"\nper path, p50 / p99 ms (requests): {'haproxy → A + B':>26} {'A alone':>26}")
+        for path in READ_PATHS:
+            cells = []
+            for found in results.values():
+                p50, p99, count = found["paths"].get(path, (float("nan"), float("nan"), 0))
+                cells.append(f"{p50:7.0f} / {p99:7.0f} ({count:4d})")
+            out(f"{path:36}{cells[0]:>26} {cells[1]:>26}")
 
         if not engine_present():
             out("\nworkbook job: skipped (no job engine in this tree)")
@@ -145,22 +171,18 @@ def bench(options: Options, out=print) -> int:
         cluster.start_worker()
         http = Http(cluster.ports["lb"])
         http.token = Http(cluster.ports["lb"]).api_token(OFFICE, PASSWORD)
+        alone, job, size = export_job(cluster, http)
         traffic = Traffic(cluster.ports["lb"], clients=CLIENTS, pause=0).start()
         time.sleep(2)
         traffic.mark("start")
-        began = time.perf_counter()
-        started = http.get(f"/api/plans/{cluster.plan_id}/progress.xlsx?period={quote(cluster.period_label)}")
-        if started.status != 202:
-            raise CheckFailed(f"the export answered {started.status}: {started.text[:300]}")
-        job = Checks(cluster, out=out).wait_job(http, started.json()["id"], timeout=1800)
-        ready = time.perf_counter() - began
+        loaded, job, size = export_job(cluster, http)
         during = traffic.times_since("start")
         traffic.stop()
-        download = http.get(job["download"])
-        out(f"\nworkbook job of {job['total']:,} rows: {job['state']} in {ready:.1f} s "
-            f"({len(download.body) / 1e6:.1f} MB); meanwhile {len(during)} requests of the same load, "
-            f"p50 {percentile(during, 0.5) * 1000:.0f} ms, p99 {percentile(during, 0.99) * 1000:.0f} ms "
-            f"(without the job: p99 {lb_99:.0f} ms)")
+        out(f"\nworkbook job of the whole plan ({job['total']:,} tasks, {size / 1e6:.1f} MB), API request to done:")
+        out(f"  with nothing else running: {alone:.1f} s")
+        out(f"  under the read load above through haproxy: {loaded:.1f} s; that load's {len(during)} requests "
+            f"meanwhile: p50 {ms(during, 0.5):.0f} ms, p99 {ms(during, 0.99):.0f} ms "
+            f"(without the job: p50 {two['p50']:.0f} ms, p99 {two['p99']:.0f} ms)")
         return 0
     except (CheckFailed, SetupError) as exc:
         out(f"FAILED: {exc}")
@@ -182,10 +204,16 @@ def main(argv=None) -> int:
         tasks=args.tasks or (50_000 if args.bench else Options.tasks), postgres=args.postgres, redis=args.redis,
         keep_logs=args.keep_logs,
     )
+    signal.signal(signal.SIGTERM, _interrupted)  # a SIGTERM (a test's timeout) cleans up as Ctrl-C does
     try:
-        return bench(options) if args.bench else run_checks(options)
+        out = functools.partial(print, flush=True)
+        return bench(options, out) if args.bench else run_checks(options, out)
     except KeyboardInterrupt:
         return 130
+
+
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

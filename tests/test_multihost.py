@@ -18,6 +18,7 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parent.parent
 ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 REDIS = os.environ.get("MULTIHOST_REDIS", "redis://127.0.0.1:6379")
+TIMEOUT = 480  # seconds
 ENGINE = (ROOT / "tracker" / "celery.py").is_file()
 
 
@@ -49,12 +50,17 @@ def _server_url() -> str:
 def run():
     env = {name: value for name, value in os.environ.items() if name != "DJANGO_SETTINGS_MODULE"}
     env["PYTHONPATH"] = str(ROOT)
-    result = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, "benchmarks/multihost.py", "--postgres", _server_url(), "--redis", REDIS],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=480, check=False,
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    output = result.stdout + result.stderr
-    return result.returncode, output
+    try:
+        output, _ = process.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.terminate()  # the script stops its processes and drops its database on SIGTERM
+        output, _ = process.communicate(timeout=60)
+        pytest.fail(f"benchmarks/multihost.py took over {TIMEOUT} s:\n{output[-20000:]}")
+    return process.returncode, output
 
 
 def _check_line(output: str, number: int) -> str:

@@ -3,6 +3,7 @@ process that keeps every message it gets) and child processes in sessions of the
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import email
 import email.policy
 import os
@@ -131,6 +132,21 @@ class SmtpSink:
         self.server.server_close()
 
 
+try:
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):  # not Linux
+    _PRCTL = None
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGKILL when the script dies, even by SIGKILL, so no
+    server outlives it; their own children follow them (gunicorn's and celery's workers watch
+    their parent). Nothing is imported here: the fork may have copied another thread's locks."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 class Process:
     """A child process in a session (process group) of its own, stdout and stderr in `log`."""
 
@@ -142,6 +158,7 @@ class Process:
         with open(self.log, "ab") as out:
             self.popen = subprocess.Popen(
                 self.command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         return self
 

@@ -28,6 +28,7 @@ class Traffic:
         self.statuses: collections.Counter = collections.Counter()
         self.lost: list[str] = []
         self.times: list[float] = []
+        self.paths_timed: list[str] = []  # the path of each entry of `times`
         self.reconnects = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -48,6 +49,7 @@ class Traffic:
             self.answered += 1
             self.statuses[answer.status] += 1
             self.times.append(answer.seconds)
+            self.paths_timed.append(path)
         return answer
 
     def _login(self, http: Http, number: int) -> None:
@@ -100,6 +102,14 @@ class Traffic:
     def times_since(self, name: str) -> list[float]:
         with self._lock:
             return list(self.times[self._marks.get(name, 0):])
+
+    def by_path_since(self, name: str) -> dict[str, list[float]]:
+        found: dict[str, list[float]] = {}
+        with self._lock:
+            start = self._marks.get(name, 0)
+            for path, seconds in zip(self.paths_timed[start:], self.times[start:], strict=True):
+                found.setdefault(path, []).append(seconds)
+        return found
 
 
 def percentile(values: list[float], share: float) -> float:
