@@ -12,6 +12,7 @@ import time
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from kombu.exceptions import KombuError
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
@@ -105,8 +106,16 @@ def run_job(self, job_id: int) -> None:
 
 
 def job_start(job: Job) -> None:
-    """Hand a job to the queue (a worker takes it) or, with no broker, run it now."""
-    run_job.delay(job.pk)
+    """Hand a job to the queue (a worker takes it) or, with no broker, run it now. A broker
+    that cannot be reached fails the job with a sentence (its page says so) instead of the
+    request failing."""
+    try:
+        run_job.delay(job.pk)
+    except (KombuError, OSError):
+        logger.exception("job %s: the broker cannot be reached", job.pk)
+        services.job_fail(
+            job=job, reason=_("任务队列暂时无法连接，请稍后重试 (the job queue cannot be reached; try again later)"),
+        )
 
 
 def progress_sheet_or_job(user, period: ReportingPeriod, *, unit: Unit | None = None, unit_sheets: bool = False,

@@ -129,3 +129,22 @@ def test_the_index_links_to_the_jobs_once_there_is_one(signed_in, sheet_world, a
     assert 'id="jobs-shortcut"' not in client.get(reverse("admin:index")).content.decode()
     client.get(reverse("progress-sheet", args=[sheet_world.period.pk]))
     assert 'id="jobs-shortcut"' in client.get(reverse("admin:index")).content.decode()
+
+
+def test_a_broker_that_cannot_be_reached_fails_the_job_with_a_sentence_not_the_request(
+    signed_in, sheet_world, as_jobs, settings,
+):
+    from tracker.celery import app
+
+    before = app.conf.task_always_eager, app.conf.broker_url
+    app.conf.task_always_eager, app.conf.broker_url = False, "redis://127.0.0.1:1/0"  # nothing listens there
+    settings.CELERY_BROKER_URL = app.conf.broker_url
+    try:
+        response = signed_in("office").get(reverse("progress-sheet", args=[sheet_world.period.pk]))
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = before
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("job-detail", args=[job.pk])
+    assert job.state == JobState.FAILED and job.message.startswith("任务队列暂时无法连接")
+    page = signed_in("office").get(response["Location"]).content.decode()
+    assert "失败：任务队列暂时无法连接，请稍后重试" in page
