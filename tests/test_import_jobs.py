@@ -16,28 +16,13 @@ from plans.exports import xlsx_reader
 from plans.import_jobs import UPLOADS
 from plans.jobs import RUNNERS, run_job
 from plans.models import Job, JobKind, JobState, PlanImport, SheetImport, SheetImportState, attachment_storage
-from plans.roles import GROUP_OF_ROLE, OFFICE_GROUP, groups_ensure
 from tests.exports.conftest import filled, key_of, sheet_world, unit_bytes  # noqa: F401  (the fixture, reused)
 from tests.exports.test_sheet_limits import SHEET, edited, replace_cell
+from tests.exports.test_sheet_views import signed_in  # noqa: F401  (the fixture, reused)
 
 ROOT = Path(__file__).resolve().parents[1]
 HEBI = ROOT / "seeds" / "hebi-2016-blue-sky-plan.txt"
 PLAN_ADD = reverse("admin:plans_planimport_add")
-
-
-@pytest.fixture
-def signed_in(client, sheet_world):  # noqa: F811
-    """signed_in(name) → the test client signed in as that user, in the group of their role."""
-    groups = groups_ensure()
-    for user in sheet_world.users.values():
-        membership = getattr(user, "membership", None)
-        user.groups.add(groups[GROUP_OF_ROLE[membership.role]] if membership else groups[OFFICE_GROUP])
-
-    def as_user(name):
-        client.force_login(sheet_world.users[name])
-        return client
-
-    return as_user
 
 
 @pytest.fixture
