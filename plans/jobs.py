@@ -98,8 +98,8 @@ def run_job(self, job_id: int) -> None:
             services.job_release(job=job)
             raise self.retry(countdown=5 * 2**self.request.retries, exc=exc) from None
         logger.exception("job %s failed", job_id)
-        services.job_fail(job=job, reason=_("暂时无法完成，请稍后重试 (a passing failure: %(error)s)")
-                          % {"error": type(exc).__name__})
+        reason = _("暂时无法完成（%(error)s），请稍后重试 (a passing failure; try again later)")
+        services.job_fail(job=job, reason=reason % {"error": type(exc).__name__})
     except Exception as exc:  # recorded for the person waiting; the log has the traceback
         logger.exception("job %s failed", job_id)
         services.job_fail(job=job, reason=str(exc) or type(exc).__name__)
