@@ -109,6 +109,18 @@ def text_lines(value: str, room: float) -> int:
     return int(total)
 
 
+def cell_range(first_col: int, first_row: int, last_col: int, last_row: int) -> CellRange:
+    """CellRange(min_col=…, min_row=…, max_col=…, max_row=…) made without running each bound
+    through openpyxl's validating descriptors (they keep the value in the instance's __dict__,
+    where this puts it): a large sheet merges its tasks' cells tens of thousands of times."""
+    if not (0 < first_col <= last_col <= 18278 and 0 < first_row <= last_row <= 1048576):
+        raise ValueError(f"not a cell range: {first_col}, {first_row}, {last_col}, {last_row}")
+    made = _new(CellRange)
+    made.__dict__.update(min_col=first_col, min_row=first_row, max_col=last_col, max_row=last_row, title=None)
+    return made
+
+
+_new = object.__new__
 _ROW_HEIGHTS: dict = {}
 
 
@@ -136,9 +148,7 @@ class RowSheet:
     row: int = 0
 
     def _merge(self, first_col, first_row, last_col, last_row):
-        self.sheet.merged_cells.ranges.add(
-            CellRange(min_col=first_col, min_row=first_row, max_col=last_col, max_row=last_row)
-        )
+        self.sheet.merged_cells.ranges.add(cell_range(first_col, first_row, last_col, last_row))
 
     def _append(self, cells, height=None):
         """Write the next row; its height is given to openpyxl for that row alone (row_height),

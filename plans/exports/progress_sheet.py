@@ -112,7 +112,8 @@ class ProgressSheet(RowSheet):
             for index, (column, style) in enumerate(self.column_styles) if not column.per_task
         ]
         self.row = 0
-        self.number = 0
+        self.number = 0  # tasks written
+        self.total = 0  # tasks the sheet lists, when counted (write_progress_sheet's `progress`)
         self.pending_sections: list[Task] = []
         self.written_sections: set[int] = set()
         self._setup()
@@ -175,15 +176,18 @@ class ProgressSheet(RowSheet):
         make, sheet = self.cells.make, self.sheet
         # the row's cells, the task's shared ones in place: on the first row, and the empty
         # ones under them (a merged range's lower cells stay empty); a report fills in its own
-        top, lower = [None] * self.width, [None] * self.width
+        top, lower = [None] * self.width, [None] * self.width if len(rows) > 1 else None
         shared = 1
         for index, column, style, room in self.shared_columns:
             value = per_task[column.key]
             if column.key in STYLED_BY_VALUE:
                 top[index] = make(value, value_style(column, value, facts.light))
-                lower[index] = make(None, value_style(column, None, facts.light))
+                if lower:
+                    lower[index] = make(None, value_style(column, None, facts.light))
             else:
-                top[index], lower[index] = make(value, style), make(None, style)
+                top[index] = make(value, style)
+                if lower:
+                    lower[index] = make(None, style)
             if value.__class__ is str and (2 * len(value) > room or "\n" in value):
                 shared = max(shared, text_lines(value, room))
         share = -(-shared // len(rows))  # the merged per-task text, spread over the task's rows
@@ -202,9 +206,8 @@ class ProgressSheet(RowSheet):
             cells.append(cell(sheet, row_key(task_id, unit, report, checked, own), "进展表-表头信息"))
             self._append(cells, LINE_HEIGHT * max(lines, share) + 4)
         if self.row > first:
-            for index, column in enumerate(self.columns, start=1):
-                if column.per_task:
-                    self._merge(index, first, index, self.row)
+            for index, _column, _style, _room in self.shared_columns:
+                self._merge(index + 1, first, index + 1, self.row)
 
     def write_footer(self, signers: str = layout.FOOTER):
         last = self.row
@@ -248,15 +251,20 @@ def _detailed(nodes, details: TaskDetails, *, whole: bool):
         yield from details.attach(batch)
 
 
+PROGRESS_EVERY = 500  # tasks written between two calls of a sheet's `progress`
+
+
 def write_progress_sheet(
     workbook, title, *, kind, period, unit, nodes, today, units, rows_for, rollups=None, summary=None, paper=None,
-    user=None,
+    user=None, progress=None,
 ):
     """Write a progress sheet of `kind` (FULL: the plan's; UNIT: `unit`'s) listing `nodes`
     (Task.objects.for_export), a row per (unit, report) `rows_for` gives for each task, for
     `paper` (layout.Paper; default layout.paper_for()), signed by the people of
     signers.sheet_footer(`user`, `unit`). With `summary` (summary_sheet.Summary), gather its
-    counts on the way."""
+    counts on the way. With `progress`, count the sheet's tasks first (one query: the sheet's
+    `total`) and call progress(tasks written, total) every PROGRESS_EVERY tasks written
+    before the last (the caller makes the final call once the workbook is saved)."""
     sheet = ProgressSheet(
         workbook, title, kind=kind, period=period, every_section=kind == FULL, rollups=rollups, paper=paper
     )
@@ -266,6 +274,7 @@ def write_progress_sheet(
             kind=kind, plan_key=period.plan.key, period_label=period.label, unit_name=unit.name if unit else ""
         ),
     )
+    sheet.total = nodes.filter(kind=NodeKind.TASK).count() if progress is not None else 0
     details = TaskDetails(period.plan_id, period)
     for node in _detailed(nodes.iterator(chunk_size=CHUNK_SIZE), details, whole=kind == FULL):
         if node.kind != NodeKind.TASK:
@@ -279,21 +288,23 @@ def write_progress_sheet(
         if not rows:
             continue
         sheet.task(facts, rows, today, units, details.acknowledgement)
+        if progress is not None and sheet.number % PROGRESS_EVERY == 0 and sheet.number < sheet.total:
+            progress(sheet.number, sheet.total)
         if summary is not None:
             summary.add(facts, reports, [is_late(report, period, today) for report in reports], units)
     sheet.write_footer(sheet_footer(user, unit))
     return sheet
 
 
-def write_unit_sheet(workbook, title, *, user, period, unit, today, units, paper=None):
+def write_unit_sheet(workbook, title, *, user, period, unit, today, units, paper=None, progress=None):
     """The sheet `unit` sends to the office: the sections and the tasks it reports on, one
-    row each with its own report."""
+    row each with its own report (`progress`: as write_progress_sheet's)."""
     def rows_for(facts, reports, units):
         own = [report for report in reports if report.unit_id == unit.pk]
         return [(unit, own[0] if own else None)]
 
     nodes = visible_nodes(user, period).filter(Q(kind=NodeKind.SECTION) | unit_task_ids(period, unit))
-    write_progress_sheet(
+    return write_progress_sheet(
         workbook, title, kind=UNIT, period=period, unit=unit, nodes=nodes.for_export(), today=today, units=units,
-        rows_for=rows_for, rollups=sheet_rollup(period, nodes), paper=paper, user=user,
+        rows_for=rows_for, rollups=sheet_rollup(period, nodes), paper=paper, user=user, progress=progress,
     )

@@ -117,6 +117,30 @@ REPORT_FIELDS = (
 )
 
 
+class SheetReport(NamedTuple):
+    """A report of the period as a whole sheet's stream reads it (TaskDetails.stream): its id,
+    REPORT_FIELDS, its supporting inputs and the period; what the sheet writer reads of a
+    report, without a model instance per report."""
+
+    pk: int
+    task_id: int
+    unit_id: int
+    period_id: int
+    state: str
+    status: str
+    percent: int | None
+    progress: str
+    problems: str
+    next_steps: str
+    review_comment: str
+    version: int
+    export_inputs: list[SupportingText]
+    period: ReportingPeriod
+
+
+assert SheetReport._fields[1:1 + len(REPORT_FIELDS)] == REPORT_FIELDS  # the stream's columns, in order
+
+
 class TaskDetails:
     """Each task's assignments and deadlines (as tuples), its reports of the period (with
     their supporting inputs), the people its lead unit named and its 办结 state, set on the
@@ -141,8 +165,9 @@ class TaskDetails:
             self._acknowledgements = {unit_id: AcknowledgedFact(at, due) for unit_id, at, due in rows}
         return self._acknowledgements.get(unit_id)
 
-    def _rows(self, **task_lookups):
-        """The six streams for the tasks matching `task_lookups`, each ordered by task position."""
+    def _rows(self, *, models: bool = True, **task_lookups):
+        """The six streams for the tasks matching `task_lookups`, each ordered by task position;
+        the reports as ProgressReport instances (`models`) or as SheetReport."""
         of_tasks = {f"task__{lookup}": value for lookup, value in task_lookups.items()}
         assignments = (
             Assignment.objects.filter(**of_tasks).order_by("task__position", "role", "position")
@@ -152,10 +177,11 @@ class TaskDetails:
             Deadline.objects.filter(**of_tasks).order_by("task__position", "position")
             .values_list("task__position", "kind", "date", "text", "original_date", "extensions")
         )
-        reports = (
-            ProgressReport.objects.filter(**of_tasks, period=self.period).only(*REPORT_FIELDS)
-            .annotate(at=F("task__position")).order_by("at", "pk")
-        )
+        reports = ProgressReport.objects.filter(**of_tasks, period=self.period)
+        if models:
+            reports = reports.only(*REPORT_FIELDS).annotate(at=F("task__position")).order_by("at", "pk")
+        else:
+            reports = reports.order_by("task__position", "pk").values_list("task__position", "pk", *REPORT_FIELDS)
         inputs = (
             SupportingInput.objects.filter(
                 **{f"report__{lookup}": value for lookup, value in of_tasks.items()}, report__period=self.period
@@ -180,7 +206,7 @@ class TaskDetails:
         return [
             _ByPosition(assignments.iterator(chunk_size=CHUNK_SIZE)),
             _ByPosition(deadlines.iterator(chunk_size=CHUNK_SIZE)),
-            _ByPosition(reports.iterator(chunk_size=CHUNK_SIZE), key=attrgetter("at")),
+            _ByPosition(reports.iterator(chunk_size=CHUNK_SIZE), key=attrgetter("at") if models else None),
             _ByPosition(inputs.iterator(chunk_size=CHUNK_SIZE)),
             _ByPosition(people.iterator(chunk_size=CHUNK_SIZE)),
             _ByPosition(closures.iterator(chunk_size=CHUNK_SIZE)),
@@ -200,9 +226,12 @@ class TaskDetails:
         by_report = defaultdict(list)
         for report_id, unit_id, text in inputs:
             by_report[report_id].append(SupportingText(unit_id, text))
-        for report in reports:
-            report.export_inputs = by_report[report.pk]
-            report.period = self.period  # all of them: no query when a rule reads it
+        if reports and isinstance(reports[0], tuple):  # the stream's rows: (pk, *REPORT_FIELDS)
+            reports = [SheetReport(*row, by_report[row[0]], self.period) for row in reports]
+        else:
+            for report in reports:
+                report.export_inputs = by_report[report.pk]
+                report.period = self.period  # all of them: no query when a rule reads it
         task.period_reports = reports
         return task
 
@@ -214,11 +243,12 @@ class TaskDetails:
 
     def stream(self, nodes):
         """The nodes (an iterator in document order) with their details set, read alongside
-        as the whole plan's streams."""
-        return self._merged(nodes, self._rows(plan_id=self.plan_id, is_active=True))
+        as the whole plan's streams; the reports are SheetReport (what a sheet reads)."""
+        return self._merged(nodes, self._rows(models=False, plan_id=self.plan_id, is_active=True))
 
     def attach(self, tasks: list[Task]) -> list[Task]:
-        """Set the details on a few tasks (six queries), returned in document order."""
+        """Set the details on a few tasks (six queries), returned in document order; the
+        reports are ProgressReport instances (a returned sheet's check edits them)."""
         tasks = sorted(tasks, key=lambda task: task.position)
         return list(self._merged(tasks, self._rows(id__in=[task.pk for task in tasks])))
 

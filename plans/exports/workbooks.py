@@ -14,7 +14,11 @@ per top-level section and for the plan.
 
 Both show only what the user may see (`visible_to`); returned.py reads the sheets back. Both
 take `paper` ("a4", "a3"; default settings.PROGRESS_SHEET_PAPER, else A4): the paper the
-progress sheets are laid out and printed on, landscape; an unknown one is a ValueError."""
+progress sheets are laid out and printed on, landscape; an unknown one is a ValueError. Both
+take `progress`, a callable progress(done, total) for a background job to show how far it is:
+called with the tasks written so far and the tasks of the progress sheet (the plan's, or the
+unit's; counted before writing starts), every PROGRESS_EVERY (500) tasks and once at the end,
+when the workbook is saved (done = total then). A plan workbook's unit sheets are not counted."""
 from __future__ import annotations
 
 import datetime
@@ -35,7 +39,7 @@ from plans.permissions import is_office
 
 def export_plan_workbook(
     out, *, user, period: ReportingPeriod, unit_sheets: bool = False, today: datetime.date | None = None,
-    paper: str | None = None,
+    paper: str | None = None, progress=None,
 ):
     """Write the plan's progress workbook for `period` to `out` (a path or binary file)."""
     today = today or timezone.localdate()
@@ -47,9 +51,10 @@ def export_plan_workbook(
     units = units_by_id()
     nodes = visible_nodes(user, period)
     rollups = sheet_rollup(period, None if is_office(user, period.plan_id) else nodes)
-    write_progress_sheet(
+    sheet = write_progress_sheet(
         workbook, title, kind=FULL, period=period, unit=None, nodes=nodes.for_export(), today=today,
         units=units, rows_for=rows_for_full, rollups=rollups, summary=summary, paper=printed, user=user,
+        progress=progress,
     )
     write_summary(workbook, period, summary, rollups, today)
     targets = sheet_targets(user, period)
@@ -65,10 +70,12 @@ def export_plan_workbook(
                 units=units, paper=printed,
             )
     workbook.save(out)
+    _finished(progress, sheet)
 
 
 def export_unit_workbook(
-    out, *, user, period: ReportingPeriod, unit: Unit, today: datetime.date | None = None, paper: str | None = None
+    out, *, user, period: ReportingPeriod, unit: Unit, today: datetime.date | None = None, paper: str | None = None,
+    progress=None,
 ):
     """Write the sheet `unit` sends to the office for `period` to `out`, and after it the
     indicators the unit enters the values of (if any), so it sees what it has to enter."""
@@ -76,9 +83,9 @@ def export_unit_workbook(
     printed = layout.paper_for(paper)
     workbook = SheetWorkbook()
     taken = set()
-    write_unit_sheet(
+    sheet = write_unit_sheet(
         workbook, layout.safe_sheet_name(str(unit), taken), user=user, period=period, unit=unit, today=today,
-        units=units_by_id(), paper=printed,
+        units=units_by_id(), paper=printed, progress=progress,
     )
     targets = sheet_targets(user, period, unit=unit)
     if targets:
@@ -87,6 +94,13 @@ def export_unit_workbook(
             today=today,
         )
     workbook.save(out)
+    _finished(progress, sheet)
+
+
+def _finished(progress, sheet) -> None:
+    """The final progress call: every task of the sheet written and the workbook saved."""
+    if progress is not None:
+        progress(sheet.number, max(sheet.total, sheet.number))
 
 
 def export_filename(period: ReportingPeriod, unit: Unit | None = None) -> str:
