@@ -114,11 +114,17 @@ class Checks:
         book.close()
         return f"{len(body):,} bytes, {rows:,} rows in {title!r}"
 
+    def requester_mail(self) -> str:
+        return self.cluster.sql("SELECT email FROM auth_user WHERE username = %s", (OFFICE,))[0][0]
+
     def mails_for(self, job_ids) -> dict[int, int]:
-        counts = dict.fromkeys(job_ids, 0)
+        """Job → e-mails naming it; CheckFailed when one went to anyone but the requester."""
+        counts, address = dict.fromkeys(job_ids, 0), self.requester_mail()
         for mail in self.cluster.sink.snapshot():
             for job_id in job_ids:
                 if re.search(JOB_MAIL.format(job_id), mail.body):
+                    if mail.recipients != [address]:
+                        raise CheckFailed(f"job {job_id}'s e-mail went to {mail.recipients}, not to {address}")
                     counts[job_id] += 1
         return counts
 
@@ -147,13 +153,18 @@ class Checks:
         if redirect.status != 302 or not found:
             raise CheckFailed(f"the admin export on A answered {redirect.status} → {redirect.header('location')!r}")
         admin_job = int(found[1])
-        page = admin_b.get(f"/admin/jobs/{admin_job}/")
-        if page.status != 200:
-            raise CheckFailed(f"/admin/jobs/{admin_job}/ on B answered {page.status}")
-        self.wait_job(admin_b, admin_job, api=False)
-        page = admin_b.get(f"/admin/jobs/{admin_job}/")
-        if f"/admin/jobs/{admin_job}/file" not in page.text:
-            raise CheckFailed(f"/admin/jobs/{admin_job}/ on B, the job done, has no link to its file")
+        link, polls = f"/admin/jobs/{admin_job}/file", 0
+        deadline = time.monotonic() + JOB_TIMEOUT
+        while True:  # B's job page, as the browser reloads it, until it links the file
+            page = admin_b.get(f"/admin/jobs/{admin_job}/")
+            polls += 1
+            if page.status != 200:
+                raise CheckFailed(f"/admin/jobs/{admin_job}/ on B answered {page.status}")
+            if link in page.text:
+                break
+            if self.job_row(admin_job).get("state") == "failed" or time.monotonic() > deadline:
+                raise CheckFailed(f"/admin/jobs/{admin_job}/ on B never linked its file: {self.job_row(admin_job)}")
+            time.sleep(0.5)
         download = admin_b.get(f"/admin/jobs/{admin_job}/file")
         if download.status != 200:
             raise CheckFailed(f"/admin/jobs/{admin_job}/file on B answered {download.status}")
@@ -165,8 +176,9 @@ class Checks:
         if any(count != 1 for count in mails.values()):
             raise CheckFailed(f"e-mails per job (expected 1 each): {mails}")
         self.job_ids += jobs
-        self.line(3, f"API job {api_job} started on A, polled and downloaded on B "
-                  f"({api_file}); admin job {admin_job} likewise ({admin_file}); one e-mail per job: {mails}")
+        self.line(3, f"API job {api_job} started on A, polled and downloaded on B ({api_file}); admin job "
+                  f"{admin_job} started on A, its page on B read {polls} times until it linked the file, "
+                  f"downloaded on B ({admin_file}); one e-mail per job to {self.requester_mail()}: {mails}")
 
     # 4
     def worker_killed(self, worker, period: tuple[int, str]) -> None:

@@ -6,7 +6,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from .parts import CheckFailed
 
@@ -46,7 +46,10 @@ class Http:
             self._conn = None
 
     def request(self, method: str, path: str, form: dict | None = None, headers: dict | None = None) -> Response:
-        sent = {"Host": "127.0.0.1", **(headers or {})}
+        if path.startswith(("http://", "https://")):  # a link the application made absolute
+            parts = urlsplit(path)
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+        sent = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
         body = None
         if form is not None:
             body = urlencode(form).encode()
