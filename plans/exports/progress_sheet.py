@@ -28,7 +28,15 @@ from plans.exports.cells import (
 from plans.exports.facts import TaskFacts, acknowledged_text, is_late, per_task_values, report_values, task_facts
 from plans.exports.layout import FULL, UNIT, chinese_labels
 from plans.exports.signers import sheet_footer
-from plans.exports.rows import CHUNK_SIZE, SheetRollup, TaskDetails, sheet_rollup, unit_task_ids, visible_nodes
+from plans.exports.rows import (
+    CHUNK_SIZE,
+    SheetRollup,
+    TaskDetails,
+    sheet_nodes,
+    sheet_rollup,
+    unit_task_ids,
+    visible_nodes,
+)
 from plans.exports.styles import STYLED_BY_VALUE, column_style, value_style
 from plans.models import NodeKind, ProgressReport, ReportingPeriod, Task, TaskStatus, Unit
 from plans.rollup import Rollup
@@ -276,7 +284,7 @@ def write_progress_sheet(
     )
     sheet.total = nodes.filter(kind=NodeKind.TASK).count() if progress is not None else 0
     details = TaskDetails(period.plan_id, period)
-    for node in _detailed(nodes.iterator(chunk_size=CHUNK_SIZE), details, whole=kind == FULL):
+    for node in _detailed(sheet_nodes(nodes), details, whole=kind == FULL):
         if node.kind != NodeKind.TASK:
             if summary is not None:
                 summary.titles[node.pk] = str(node)

@@ -64,6 +64,32 @@ def units_by_id() -> dict[int, Unit]:
     return Unit.objects.in_bulk()
 
 
+class SheetNode:
+    """A section or task of a sheet as read from Task.objects.for_export() (`sheet_nodes`): the
+    fields the sheet shows, latest_percent, and once TaskDetails set them, the details and the
+    schedule; str() and light() are the model's own (Task.__str__, Task.light), without a model
+    instance per node."""
+
+    __slots__ = (
+        "pk", "kind", "label", "path", "level", "position", "title", "text", "status", "latest_percent",
+        "export_assignments", "export_deadlines", "export_people", "export_closure", "due_date", "start_date",
+        "period_reports",
+    )
+    FIELDS = __slots__[:10]  # read from the queryset, in this order
+
+    def __init__(self, *fields):
+        for name, value in zip(self.FIELDS, fields, strict=True):
+            setattr(self, name, value)
+
+    __str__ = Task.__str__
+    light = Task.light
+
+
+def sheet_nodes(nodes):
+    """SheetNode of each of `nodes` (a Task.objects.for_export() queryset), read in chunks."""
+    return (SheetNode(*row) for row in nodes.values_list(*SheetNode.FIELDS).iterator(chunk_size=CHUNK_SIZE))
+
+
 # --- each task's details ----------------------------------------------------------------------
 class AssignedUnit(NamedTuple):
     unit_id: int
