@@ -40,7 +40,7 @@ def cell(sheet, value, style: str) -> Cell:
 
 
 CACHED_TEXT = 40  # texts up to this long are kept as one cell per (text, style) …
-CACHED_CELLS = 20_000  # … this many at most (then the sheet starts again from none)
+CACHED_CELLS = 5_000  # … this many at most (then the sheet starts again from none)
 
 
 class SheetCells:
@@ -116,7 +116,10 @@ def cell_range(first_col: int, first_row: int, last_col: int, last_row: int) -> 
     if not (0 < first_col <= last_col <= 18278 and 0 < first_row <= last_row <= 1048576):
         raise ValueError(f"not a cell range: {first_col}, {first_row}, {last_col}, {last_row}")
     made = _new(CellRange)
-    made.__dict__.update(min_col=first_col, min_row=first_row, max_col=last_col, max_row=last_row, title=None)
+    bounds = made.__dict__  # filled one key at a time, in __init__'s order: it stays a key-sharing dict
+    bounds["min_col"], bounds["min_row"] = first_col, first_row
+    bounds["max_col"], bounds["max_row"] = last_col, last_row
+    bounds["title"] = None
     return made
 
 
