@@ -25,7 +25,8 @@ install-test: $(VENV)/.installed-test test-programs
 # Programs the tests drive, installed from Debian when missing (one apt-get update for all):
 # Chromium for the browser tests (Playwright never downloads a browser here); LibreOffice Calc
 # and poppler-utils (pdfinfo, pdftotext, pdftoppm) for tests/exports/test_libreoffice.py;
-# LibreOffice Writer, which converts .doc/.wps plans (tests/importers/test_reader.py).
+# LibreOffice Writer, which converts .doc/.wps plans (tests/importers/test_reader.py); haproxy,
+# the load balancer of tests/test_multihost.py (two app instances, a worker and beat on loopback).
 browser office: test-programs
 test-programs:
 	@browser=; office=; \
@@ -34,6 +35,7 @@ test-programs:
 	  office="libreoffice-calc libreoffice-core poppler-utils"; \
 	[ -e /usr/lib/libreoffice/program/libswlo.so ] || dpkg -s libreoffice-writer >/dev/null 2>&1 || \
 	  office="$$office libreoffice-writer"; \
+	command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || office="$$office haproxy"; \
 	[ -z "$$browser$$office" ] || { \
 	  echo "installing Debian's" $$browser $$office "for the tests"; \
 	  apt-get update -qq && \

@@ -346,7 +346,11 @@ CELERY_TASK_IGNORE_RESULT = True  # a job's state is its database row; the resul
 CELERY_TASK_ACKS_LATE = True  # a job is taken off the queue when it ends, so a killed worker's job runs again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds only the job in hand: a long export does not hold up others
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(_VISIBILITY_TIMEOUT)}
+# Redis hands a killed worker's job to another worker once it is CELERY_VISIBILITY_TIMEOUT old;
+# each worker looks for such jobs every 10 s (kombu's default sweep is every 100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(_VISIBILITY_TIMEOUT), "unacked_restore_interval": 10, "unacked_restore_throttle": 1,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SOFT_TIME_LIMIT = 20 * 60  # a job over 20 minutes is stopped and recorded as failed
 CELERY_TASK_TIME_LIMIT = 21 * 60
