@@ -136,13 +136,19 @@ def test_a_broker_that_cannot_be_reached_fails_the_job_with_a_sentence_not_the_r
 ):
     from tracker.celery import app
 
+    def fresh_connections():  # pooled connections (made by earlier tests) would keep the old broker
+        app._pool = None
+        app.amqp._producer_pool = None
+
     before = app.conf.task_always_eager, app.conf.broker_url
     app.conf.task_always_eager, app.conf.broker_url = False, "redis://127.0.0.1:1/0"  # nothing listens there
     settings.CELERY_BROKER_URL = app.conf.broker_url
+    fresh_connections()
     try:
         response = signed_in("office").get(reverse("progress-sheet", args=[sheet_world.period.pk]))
     finally:
         app.conf.task_always_eager, app.conf.broker_url = before
+        fresh_connections()
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("job-detail", args=[job.pk])
     assert job.state == JobState.FAILED and job.message.startswith("任务队列暂时无法连接")
