@@ -904,3 +904,52 @@ def test_plans_assignmentperson_named_refuses_neither_account_nor_name():
 
     with refused(AssignmentPerson, "plans_assignmentperson_named"):
         _person(name="")
+
+
+# --- jobs (后台任务) -----------------------------------------------------------------------------
+def _job(**values):
+    from plans.models import Job
+
+    return Job.objects.create(kind=values.pop("kind", "export"), key=values.pop("key", "export:k"), **values)
+
+
+def test_plans_job_state_valid_accepts_a_listed_state():
+    job = _job(state="running")
+
+    assert job.__class__.objects.get(pk=job.pk).state == "running"
+
+
+def test_plans_job_state_valid_refuses_an_unlisted_state():
+    from plans.models import Job
+
+    job = _job()
+    with refused(Job, "plans_job_state_valid"):
+        Job.objects.filter(pk=job.pk).update(state="paused")
+
+
+def test_plans_job_kind_valid_accepts_a_listed_kind():
+    job = _job(kind="cleanup", key="cleanup:1")
+
+    assert job.__class__.objects.get(pk=job.pk).kind == "cleanup"
+
+
+def test_plans_job_kind_valid_refuses_an_unlisted_kind():
+    from plans.models import Job
+
+    job = _job()
+    with refused(Job, "plans_job_kind_valid"):
+        Job.objects.filter(pk=job.pk).update(kind="backup")
+
+
+def test_plans_job_done_within_total_accepts_all_done_and_a_count_without_a_total():
+    finished, counting = _job(done=50_000, total=50_000), _job(key="export:unknown", done=500, total=0)
+
+    assert (finished.done, counting.done) == (50_000, 500)
+
+
+def test_plans_job_done_within_total_refuses_more_done_than_the_total():
+    from plans.models import Job
+
+    job = _job(total=10)
+    with refused(Job, "plans_job_done_within_total"):
+        Job.objects.filter(pk=job.pk).update(done=11)

@@ -76,7 +76,7 @@ def test_dotenv_reads_values_and_names_a_bad_line(tmp_path):
 
 # --- jobs, schedules and the shared cache -------------------------------------------------------
 def _shell(code: str, **env):
-    result = manage("shell", "--no-imports", "-c", code, **env)
+    result = manage("shell", "--no-imports", "-c", code, DEBUG="true", **env)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -93,13 +93,13 @@ def test_without_a_broker_jobs_run_in_process_and_with_one_they_are_queued():
 
 
 def test_a_broker_url_that_is_not_one_stops_start_up():
-    result = manage("check", CELERY_BROKER_URL="http://queue.example")
+    result = manage("check", DEBUG="true", CELERY_BROKER_URL="http://queue.example")
     assert result.returncode != 0 and "CELERY_BROKER_URL must be a redis:// or amqp:// URL" in result.stderr
 
 
 @pytest.mark.parametrize("schedule", ["reminders=soon", "backup=60", "cleanup=0"])
 def test_a_schedule_that_is_not_one_stops_start_up(schedule):
-    result = manage("check", JOB_SCHEDULE=schedule)
+    result = manage("check", DEBUG="true", JOB_SCHEDULE=schedule)
     assert result.returncode != 0 and "JOB_SCHEDULE must list name=seconds" in result.stderr
 
 

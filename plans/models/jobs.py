@@ -78,7 +78,7 @@ class Job(models.Model):
             valid_choice("kind", JobKind, name="plans_job_kind_valid"),
             models.CheckConstraint(
                 condition=Q(done__lte=models.F("total")) | Q(total=0), name="plans_job_done_within_total",
-                violation_error_message=_("已完成的数量不能超过总数。"),
+                violation_error_message=_("已完成的数量不能超过总数 (done cannot exceed the total)"),
             ),
         ]
 
