@@ -17,7 +17,7 @@ from plans.api.attachments import AnyFileRenderer
 from plans.api.base import ApiViewSet
 from plans.api.schema import ERROR_TEXTS, READ_ERRORS, errors, json_errors
 from plans.exports.download import XLSX_CONTENT_TYPE, job_file_response
-from plans.models import Job, JobState
+from plans.models import Job
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -47,7 +47,7 @@ class JobSerializer(serializers.ModelSerializer):
         return self._absolute(f"/api/jobs/{job.pk}/")
 
     def get_download(self, job) -> str | None:
-        if job.state != JobState.DONE or not job.result:
+        if not job.file_ready:
             return None
         return self._absolute(f"/api/jobs/{job.pk}/file/")
 
@@ -85,6 +85,6 @@ class JobViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
             filter_backends=[])
     def file(self, request, pk=None):
         job = self.get_object()
-        if job.state != JobState.DONE or not job.result:
+        if not job.file_ready:
             raise Http404(_("文件尚未生成或已过期 (the file is not ready or has expired)"))
         return job_file_response(job)

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import storages
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
+from plans.exports.evidence_download import private
 from plans.exports.rows import may_export_unit
 from plans.exports.workbooks import export_filename, export_plan_workbook, export_unit_workbook
-from plans.models import ReportingPeriod, Unit
+from plans.models import ReportingPeriod, Unit, attachment_storage
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SPOOL_BYTES = 4 * 2**20  # a workbook larger than this goes to disk while it is sent
@@ -34,7 +34,7 @@ def xlsx_response(write: Callable[[BinaryIO], None], filename: str) -> FileRespo
     return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
-PAPERS = ("a4", "a3")
+PAPERS = ("a4", "a3")  # what an office may print the progress sheet on (layout.paper_for)
 
 
 def check_may_export(user, period: ReportingPeriod, unit: Unit | None) -> None:
@@ -43,7 +43,7 @@ def check_may_export(user, period: ReportingPeriod, unit: Unit | None) -> None:
         raise PermissionDenied(
             _("您不能导出%(unit)s的进展情况表：单位账号只能导出本单位的表 "
               "(you may export only your own unit's sheet)") % {"unit": unit}
-        )  # what an office may print the progress sheet on (layout.paper_for)
+        )
 
 
 def progress_sheet_response(
@@ -64,11 +64,8 @@ def progress_sheet_response(
 
 def job_file_response(job) -> FileResponse:
     """A finished job's file, streamed from the shared storage under its download name."""
-    storage = storages["attachments"]
     content_type = XLSX_CONTENT_TYPE if job.filename.endswith(".xlsx") else "application/octet-stream"
-    response = FileResponse(
-        storage.open(job.result, "rb"), as_attachment=True, filename=job.filename, content_type=content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private(FileResponse(
+        attachment_storage().open(job.result, "rb"), as_attachment=True, filename=job.filename,
+        content_type=content_type,
+    ))

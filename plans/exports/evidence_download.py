@@ -75,7 +75,7 @@ def evidence_zip_response(attachments, filename: str) -> FileResponse:
     except BaseException:
         out.close()
         raise
-    return _private(FileResponse(out, as_attachment=True, filename=filename, content_type=ZIP_CONTENT_TYPE))
+    return private(FileResponse(out, as_attachment=True, filename=filename, content_type=ZIP_CONTENT_TYPE))
 
 
 def attachment_response(attachment: Attachment) -> FileResponse:
@@ -85,10 +85,11 @@ def attachment_response(attachment: Attachment) -> FileResponse:
     response = FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=content_type,
     )
-    return _private(response)
+    return private(response)
 
 
-def _private(response: FileResponse) -> FileResponse:
+def private(response: FileResponse) -> FileResponse:
+    """A download of someone's file: kept by no shared cache, its type taken as sent."""
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

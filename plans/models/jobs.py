@@ -88,3 +88,8 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (JobState.DONE, JobState.FAILED)
+
+    @property
+    def file_ready(self) -> bool:
+        """Done, with a file to download."""
+        return self.state == JobState.DONE and bool(self.result)

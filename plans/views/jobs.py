@@ -51,7 +51,7 @@ def job_detail(request, pk: int):
         "job": job,
         "refresh": None if job.finished else REFRESH_SECONDS,
         "percent": int(job.done * 100 / job.total) if job.total else 0,
-        "ready": job.state == JobState.DONE and bool(job.result),
+        "ready": job.file_ready,
         "done": f"{job.done:,}",
         "total": f"{job.total:,}",
         "keep_hours": settings.JOB_KEEP_HOURS,
@@ -63,6 +63,6 @@ def job_detail(request, pk: int):
 @staff_member_required
 def job_file(request, pk: int):
     job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
-    if job.state != JobState.DONE or not job.result:
+    if not job.file_ready:
         raise Http404(_("文件尚未生成或已过期 (the file is not ready or has expired)"))
     return job_file_response(job)
